@@ -1,2 +1,97 @@
 package org.medcnn.cli;
-public final class Main { public static void main(String[] a) { System.out.println("medcnn"); } }
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The {@code medcnn} command line: {@code java -jar target/medcnn.jar COMMAND [options]}.
+ * <p>
+ * Machine output goes to stdout, progress and errors to stderr. Exit codes: 0 success, 1 failure (bad input,
+ * an unreadable file), 2 wrong usage, 130 cancelled.
+ */
+public final class Main {
+
+	static final String VERSION = "0.1.0";
+
+	private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+	static {
+		for (Command c : new Command[] {new InfoCommand(), new SeriesCommand(), new TrainSegmenterCommand(),
+			new TrainClassifierCommand(), new PredictCommand(), new DemoCommand()})
+			COMMANDS.put(c.name(), c);
+	}
+
+	private Main() {}
+
+	public static void main(String[] args) {
+		System.exit(run(args, System.out, System.err));
+	}
+
+	/** Runs one command; returns the exit code. */
+	static int run(String[] args, PrintStream out, PrintStream err) {
+		if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+			printUsage(args.length == 0 ? err : out);
+			return args.length == 0 ? 2 : 0;
+		}
+		if (args[0].equals("--version")) {
+			out.println("MedCNN " + VERSION);
+			return 0;
+		}
+		Command command = COMMANDS.get(args[0]);
+		if (command == null) {
+			err.println("medcnn: unknown command '" + args[0] + "'");
+			printUsage(err);
+			return 2;
+		}
+		String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+		for (String a : rest) {
+			if (a.equals("--help") || a.equals("-h")) {
+				out.println(command.usage());
+				return 0;
+			}
+		}
+		if (command.usesTensorFlow() && Relauncher.needsRelaunch()) return Relauncher.relaunch(args);
+		try {
+			return command.run(rest, out, err);
+		} catch (Args.UsageException e) {
+			err.println("medcnn " + e.getMessage());
+			return 2;
+		} catch (CancellationException e) {
+			err.println("medcnn " + command.name() + ": cancelled");
+			return 130;
+		} catch (java.io.IOException | IllegalArgumentException | IllegalStateException e) {
+			err.println("medcnn " + command.name() + ": " + e.getMessage());
+			return 1;
+		} catch (Exception | Error e) {
+			// Unexpected: a short message and the trace for a bug report.
+			err.println("medcnn " + command.name() + ": unexpected error: " + e);
+			for (StackTraceElement el : e.getStackTrace()) err.println("\tat " + el);
+			return 1;
+		}
+	}
+
+	private static void printUsage(PrintStream s) {
+		s.println("MedCNN " + VERSION + " — DICOM, CNN training and tumour segmentation (research use only)");
+		s.println("usage: java -jar medcnn.jar COMMAND [options]   (COMMAND --help for its options)");
+		s.println();
+		for (Command c : COMMANDS.values()) s.printf("  %-17s %s%n", c.name(), c.summary());
+	}
+
+	/** One CLI command. */
+	interface Command {
+		String name();
+
+		String summary();
+
+		String usage();
+
+		/** Whether the command loads TensorFlow (and so wants oneDNN enabled before the native library loads). */
+		default boolean usesTensorFlow() {
+			return false;
+		}
+
+		int run(String[] args, PrintStream out, PrintStream err) throws Exception;
+	}
+}

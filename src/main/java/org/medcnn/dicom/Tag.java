@@ -34,9 +34,14 @@ public final class Tag {
 	public static final int Modality = 0x00080060;
 	public static final int Manufacturer = 0x00080070;
 	public static final int InstitutionName = 0x00080080;
+	public static final int InstitutionAddress = 0x00080081;
 	public static final int ReferringPhysicianName = 0x00080090;
 	public static final int StudyDescription = 0x00081030;
 	public static final int SeriesDescription = 0x0008103E;
+	public static final int PhysiciansOfRecord = 0x00081048;
+	public static final int PerformingPhysicianName = 0x00081050;
+	public static final int NameOfPhysiciansReadingStudy = 0x00081060;
+	public static final int OperatorsName = 0x00081070;
 	public static final int ManufacturerModelName = 0x00081090;
 	public static final int ReferencedSeriesSequence = 0x00081115;
 	public static final int ReferencedSOPClassUID = 0x00081150;
@@ -47,16 +52,24 @@ public final class Tag {
 	public static final int PatientName = 0x00100010;
 	public static final int PatientID = 0x00100020;
 	public static final int PatientBirthDate = 0x00100030;
+	public static final int PatientBirthTime = 0x00100032;
 	public static final int PatientSex = 0x00100040;
+	public static final int OtherPatientIDs = 0x00101000;
+	public static final int OtherPatientNames = 0x00101001;
+	public static final int OtherPatientIDsSequence = 0x00101002;
 	public static final int PatientAge = 0x00101010;
+	public static final int PatientAddress = 0x00101040;
+	public static final int PatientTelephoneNumbers = 0x00102154;
 
 	// Acquisition (group 0018)
 	public static final int BodyPartExamined = 0x00180015;
 	public static final int SliceThickness = 0x00180050;
 	public static final int KVP = 0x00180060;
 	public static final int SpacingBetweenSlices = 0x00180088;
+	public static final int DeviceSerialNumber = 0x00181000;
 	public static final int SoftwareVersions = 0x00181020;
 	public static final int GantryDetectorTilt = 0x00181120;
+	public static final int ImagerPixelSpacing = 0x00181164;
 	public static final int ConvolutionKernel = 0x00181210;
 	public static final int PatientPosition = 0x00185100;
 
@@ -73,6 +86,8 @@ public final class Tag {
 	public static final int PositionReferenceIndicator = 0x00201040;
 	public static final int SliceLocation = 0x00201041;
 	public static final int ImageComments = 0x00204000;
+	public static final int PlanePositionSequence = 0x00209113;
+	public static final int PlaneOrientationSequence = 0x00209116;
 
 	// Image Pixel (group 0028)
 	public static final int SamplesPerPixel = 0x00280002;
@@ -107,6 +122,16 @@ public final class Tag {
 	public static final int LUTDescriptor = 0x00283002;
 	public static final int LUTData = 0x00283006;
 	public static final int ModalityLUTType = 0x00283004;
+	public static final int PixelMeasuresSequence = 0x00289110;
+	public static final int FrameVOILUTSequence = 0x00289132;
+	public static final int PixelValueTransformationSequence = 0x00289145;
+
+	// Other groups
+	public static final int RequestingPhysician = 0x00321032;
+	public static final int GridFrameOffsetVector = 0x3004000C;
+	public static final int DoseGridScaling = 0x3004000E;
+	public static final int SharedFunctionalGroupsSequence = 0x52009229;
+	public static final int PerFrameFunctionalGroupsSequence = 0x52009230;
 
 	// Pixel data and delimiters
 	public static final int PixelData = 0x7FE00010;
@@ -115,6 +140,7 @@ public final class Tag {
 	public static final int Item = 0xFFFEE000;
 	public static final int ItemDelimitationItem = 0xFFFEE00D;
 	public static final int SequenceDelimitationItem = 0xFFFEE0DD;
+	public static final int DataSetTrailingPadding = 0xFFFCFFFC;
 
 	/** "(gggg,eeee)" as DICOM writes tags. */
 	public static String toString(int tag) {

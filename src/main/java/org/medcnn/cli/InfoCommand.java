@@ -1,0 +1,89 @@
+package org.medcnn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.medcnn.common.Json;
+import org.medcnn.dicom.DicomInfo;
+
+/** {@code info PATH… [--json] [--pixels]}: describes DICOM files; folders are walked recursively. */
+final class InfoCommand implements Main.Command {
+
+	@Override
+	public String name() {
+		return "info";
+	}
+
+	@Override
+	public String summary() {
+		return "describe DICOM files (folders recursively)";
+	}
+
+	@Override
+	public String usage() {
+		return """
+			usage: medcnn info PATH... [--json] [--pixels]
+			  Describes each DICOM file (folders are searched recursively; files that are not DICOM are skipped
+			  there, but named files are always reported). Exit code 1 if any file could not be read.
+			  --json    one JSON array, one object per file (fields as in DESIGN.md)
+			  --pixels  also decode pixels: per-frame min, max, mean and SHA-256 of the stored values""";
+	}
+
+	@Override
+	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+		Args args = new Args(name(), argv, Set.of(), Set.of("json", "pixels"));
+		if (args.positional().isEmpty()) throw new Args.UsageException("info: give at least one file or folder");
+		List<Path> files = new ArrayList<>();
+		for (String p : args.positional()) files.addAll(expand(Path.of(p)));
+		boolean pixels = args.flag("pixels");
+		List<Object> results = new ArrayList<>();
+		boolean failed = false;
+		for (Path f : files) {
+			Map<String, Object> d = DicomInfo.describe(f, pixels);
+			if (d.containsKey("error")) failed = true;
+			results.add(d);
+			if (!args.flag("json")) printHuman(d, out);
+		}
+		if (args.flag("json")) out.println(Json.writePretty(results));
+		if (failed) err.println("medcnn info: some files could not be read (see \"error\")");
+		return failed ? 1 : 0;
+	}
+
+	/** A named file as itself; a folder as its DICOM files, sorted by path. */
+	static List<Path> expand(Path p) throws IOException {
+		if (!Files.exists(p)) throw new java.nio.file.NoSuchFileException(p.toString(), null, "no such file or folder");
+		if (!Files.isDirectory(p)) return List.of(p);
+		try (Stream<Path> s = Files.walk(p)) {
+			return s.filter(Files::isRegularFile).filter(InfoCommand::looksLikeDicom).sorted().toList();
+		}
+	}
+
+	private static boolean looksLikeDicom(Path f) {
+		try {
+			return DicomInfo.looksLikeDicom(f);
+		} catch (IOException e) {
+			return true; // let describe() report why it cannot be read
+		}
+	}
+
+	private static void printHuman(Map<String, Object> d, PrintStream out) {
+		if (d.containsKey("error")) {
+			out.println(d.get("file") + ": ERROR " + d.get("error"));
+			return;
+		}
+		out.printf("%s: %s %s %dx%d×%d frames, %s, %d/%d bits%s, slope %s intercept %s, spacing %s, TS %s%n",
+			d.get("file"), d.get("modality"), d.get("sopClassUID"), d.get("columns"), d.get("rows"), d.get("frames"),
+			d.get("photometricInterpretation"), d.get("bitsStored"), d.get("bitsAllocated"),
+			Long.valueOf(1).equals(d.get("pixelRepresentation")) || Integer.valueOf(1).equals(d.get("pixelRepresentation"))
+				? " signed" : "",
+			d.get("rescaleSlope"), d.get("rescaleIntercept"), Json.write(d.get("pixelSpacing")), d.get("transferSyntaxUID"));
+		if (d.get("pixels") instanceof Map<?, ?> px) out.println("  pixels: " + Json.write(px));
+	}
+}

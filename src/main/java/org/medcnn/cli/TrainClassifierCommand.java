@@ -1,0 +1,92 @@
+package org.medcnn.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Training;
+import org.medcnn.nn.TrainingConfig;
+import org.medcnn.volume.Datasets;
+import org.medcnn.volume.Volume;
+
+/** {@code train-classifier}: trains a CNN (or MLP) classifier on a class-folder layout. */
+final class TrainClassifierCommand implements Main.Command {
+
+	@Override
+	public String name() {
+		return "train-classifier";
+	}
+
+	@Override
+	public String summary() {
+		return "train a classifier (CNN or MLP) on class folders";
+	}
+
+	@Override
+	public boolean usesTensorFlow() {
+		return true;
+	}
+
+	@Override
+	public String usage() {
+		ClassifierConfig c = ClassifierConfig.defaults();
+		TrainingConfig d = c.training();
+		return """
+			usage: medcnn train-classifier --data DIR --out MODEL [options]
+			  --data DIR          one sub-folder per class (sorted names = class order, e.g. high/ intermediate/ low/);
+			                      items: DICOM files, DICOM series folders or NIfTI files (middle slice)
+			  --out MODEL         model package folder to write (must not exist)
+			  --arch NAME         cnn | mlp (plain fully connected network, for comparison), default %s
+			  --size N            input size in pixels (items are resampled to N×N), default %d
+			  --pooling NAME      max | avg, default %s
+			  --epochs N          default %d
+			  --batch N           mini-batch size, default %d
+			  --lr X              learning rate, default %s
+			  --optimizer NAME    sgd | momentum | adam, default %s
+			  --loss NAME         cross-entropy | mse, default %s
+			  --activation NAME   relu | tanh | sigmoid | elu, default %s
+			  --window C,W        HU window mapped to [0, 1], default %s,%s
+			  --seed N            random seed, default %d
+			  --val-fraction X    share of items held out for validation, default %s"""
+			.formatted(c.architecture(), c.inputSize(), c.pooling(), d.epochs(), d.batchSize(), d.learningRate(),
+				d.optimizer(), d.loss(), d.activation(), c.windowCenterHu(), c.windowWidthHu(), d.seed(), d.valFraction());
+	}
+
+	@Override
+	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "pooling", "epochs", "batch", "lr",
+			"optimizer", "loss", "activation", "window", "seed", "val-fraction"), Set.of());
+		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
+		ClassifierConfig def = ClassifierConfig.defaults();
+		TrainingConfig td = def.training();
+		TrainingConfig tc = new TrainingConfig(a.integer("epochs", td.epochs(), 1, 100000),
+			a.integer("batch", td.batchSize(), 1, 4096), a.number("lr", td.learningRate(), 1e-9, 10),
+			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
+			a.choice("loss", td.loss(), "cross-entropy", "mse"),
+			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
+			a.number("val-fraction", td.valFraction(), 0, 0.9));
+		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
+		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
+			a.integer("size", def.inputSize(), 8, 1024), def.filters(), def.denseUnits(),
+			a.choice("pooling", def.pooling(), "max", "avg"), window[0], window[1], tc);
+		Path data = a.path("data");
+		CliProgress progress = new CliProgress(err);
+		List<String> classes = Datasets.classNames(data);
+		List<Datasets.Item> items = Datasets.loadItems(data, progress, new Cancellation());
+		progress.done();
+		err.println("Training a " + cfg.architecture().toUpperCase() + " classifier on " + items.size() + " items of "
+			+ classes.size() + " classes " + classes + " with TensorFlow on " + Models.device());
+		List<Volume> images = items.stream().map(Datasets.Item::image).toList();
+		int[] labels = items.stream().mapToInt(Datasets.Item::label).toArray();
+		try (CliCancellation cancel = new CliCancellation()) {
+			Path pkg = Training.trainClassifier(images, labels, classes, cfg, new EpochPrinter("classifier", err),
+				cancel.token(), a.path("out"));
+			out.println(pkg.toAbsolutePath());
+		}
+		return 0;
+	}
+}

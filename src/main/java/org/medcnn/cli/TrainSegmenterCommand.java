@@ -1,0 +1,108 @@
+package org.medcnn.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Training;
+import org.medcnn.nn.TrainingConfig;
+import org.medcnn.volume.Datasets;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
+
+/** {@code train-segmenter}: trains a 2D U-Net on image/mask folders and writes a model package. */
+final class TrainSegmenterCommand implements Main.Command {
+
+	@Override
+	public String name() {
+		return "train-segmenter";
+	}
+
+	@Override
+	public String summary() {
+		return "train a segmenter (2D U-Net) on image and mask folders";
+	}
+
+	@Override
+	public boolean usesTensorFlow() {
+		return true;
+	}
+
+	@Override
+	public String usage() {
+		TrainingConfig d = SegmenterConfig.defaults().training();
+		SegmenterConfig s = SegmenterConfig.defaults();
+		return """
+			usage: medcnn train-segmenter --images DIR --masks DIR --out MODEL [options]
+			  --images DIR        one case per entry: a DICOM series folder or a NIfTI file
+			  --masks DIR         per case the entry with the same name: a NIfTI label image (0 = background)
+			  --out MODEL         model package folder to write (must not exist)
+			  --dims 2            2D U-Net on axial slices (3D is not built yet)
+			  --epochs N          default %d
+			  --batch N           mini-batch size, default %d
+			  --lr X              learning rate, default %s
+			  --optimizer NAME    sgd | momentum | adam, default %s
+			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
+			  --activation NAME   relu | tanh | sigmoid | elu, default %s
+			  --depth N           U-Net levels, default %d
+			  --filters N         filters of the first level (doubling per level), default %d
+			  --window C,W        HU window mapped to [0, 1], default %s,%s
+			  --seed N            random seed, default %d
+			  --val-fraction X    share of cases held out for validation, default %s"""
+			.formatted(d.epochs(), d.batchSize(), d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(),
+				s.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
+	}
+
+	@Override
+	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
+			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction"), Set.of());
+		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
+		if (a.integer("dims", 2, 2, 3) == 3)
+			throw new Args.UsageException(name() + ": --dims 3 (3D U-Net) is not built yet; use --dims 2");
+		SegmenterConfig def = SegmenterConfig.defaults();
+		TrainingConfig td = def.training();
+		TrainingConfig tc = new TrainingConfig(a.integer("epochs", td.epochs(), 1, 100000),
+			a.integer("batch", td.batchSize(), 1, 4096), a.number("lr", td.learningRate(), 1e-9, 10),
+			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
+			a.choice("loss", td.loss(), "dice", "dice-ce", "cross-entropy", "mse"),
+			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
+			a.number("val-fraction", td.valFraction(), 0, 0.9));
+		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
+		SegmenterConfig cfg = new SegmenterConfig(a.integer("depth", def.depth(), 1, 6),
+			a.integer("filters", def.baseFilters(), 1, 512), window[0], window[1], tc);
+		Path outDir = a.path("out");
+		CliProgress progress = new CliProgress(err);
+		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), progress, new Cancellation());
+		progress.done();
+		err.println("Training a 2D U-Net on " + cases.size() + " cases with TensorFlow on " + Models.device());
+		List<Volume> images = cases.stream().map(Datasets.Case::image).toList();
+		List<Mask> masks = cases.stream().map(Datasets.Case::mask).toList();
+		try (CliCancellation cancel = new CliCancellation()) {
+			Path pkg = Training.trainSegmenter(images, masks, cfg, new EpochPrinter("segmenter", err), cancel.token(),
+				outDir);
+			out.println(pkg.toAbsolutePath());
+		}
+		return 0;
+	}
+
+	/** Parses {@code --window C,W}. */
+	static double[] window(Args a, double c, double w) throws Args.UsageException {
+		String s = a.string("window", null);
+		if (s == null) return new double[] {c, w};
+		String[] p = s.split(",");
+		try {
+			if (p.length == 2) {
+				double wc = Double.parseDouble(p[0].trim()), ww = Double.parseDouble(p[1].trim());
+				if (ww > 0) return new double[] {wc, ww};
+			}
+		} catch (NumberFormatException e) {
+			// reported below
+		}
+		throw new Args.UsageException("--window expects CENTER,WIDTH in HU with WIDTH > 0, e.g. 40,400; got '" + s + "'");
+	}
+}

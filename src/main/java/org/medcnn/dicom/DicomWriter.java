@@ -1,0 +1,388 @@
+package org.medcnn.dicom;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Volume;
+
+/**
+ * Writes a {@link Volume} as a DICOM CT Image Storage series: one PS3.10 file per slice (128-byte preamble,
+ * "DICM", File Meta Information with its group length), Explicit VR Little Endian.
+ * <p>
+ * Pixels are 16-bit signed stored values (BitsStored 16, PixelRepresentation 1) with RescaleSlope 1 and
+ * RescaleIntercept {@value #RESCALE_INTERCEPT}: {@code stored = round(HU) + 1024}, so integral HU survive a
+ * write/read round trip exactly and HU in [-33792, 31743] are representable (values outside are clamped). The
+ * volume's values are written as HU whatever its modality; the SOP class is always CT Image Storage.
+ * <p>
+ * Geometry: PixelSpacing = [y (row) spacing, x (column) spacing], ImageOrientationPatient = the row and
+ * column direction cosines, ImagePositionPatient of slice z = {@code geometry.toPatient(0, 0, z)},
+ * SliceThickness = SpacingBetweenSlices = z spacing. InstanceNumber = z + 1 in spatial order. File names are
+ * {@code IM0001.dcm}, {@code IM0002.dcm}, … Each file is written to a temporary name in the same folder and
+ * renamed, so a reader never sees half a file. SOP Instance UIDs are derived from the series UID and the
+ * instance number ({@link Uids#fromSeed}), so a series with seeded UIDs is byte-for-byte reproducible.
+ * Stateless and thread-safe.
+ */
+public final class DicomWriter {
+
+	/** CT Image Storage SOP class, PS3.4 Annex B. */
+	public static final String CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2";
+	/** Explicit VR Little Endian transfer syntax, PS3.5 §A.2. */
+	public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
+	/** RescaleIntercept of every written file; stored value = HU - RESCALE_INTERCEPT. */
+	public static final int RESCALE_INTERCEPT = -1024;
+
+	private DicomWriter() {}
+
+	/**
+	 * Patient, study and series attributes of a written series. Text values must fit their value
+	 * representation (PN/LO at most 64 characters, SH 16); UIDs must be valid (see {@link Uids#isValid}).
+	 *
+	 * @param patientName PatientName (PN), e.g. "PHANTOM^CASE01" — write synthetic or de-identified names only
+	 * @param patientId PatientID (LO)
+	 * @param studyInstanceUid StudyInstanceUID
+	 * @param seriesInstanceUid SeriesInstanceUID; also the seed of every SOPInstanceUID
+	 * @param frameOfReferenceUid FrameOfReferenceUID
+	 * @param seriesNumber SeriesNumber
+	 * @param studyDescription StudyDescription (LO)
+	 * @param seriesDescription SeriesDescription (LO)
+	 * @param studyDate StudyDate/SeriesDate/ContentDate, DA "YYYYMMDD"
+	 * @param studyTime StudyTime/SeriesTime/ContentTime, TM "HHMMSS"
+	 * @param windowCenterHu WindowCenter
+	 * @param windowWidthHu WindowWidth (&gt; 0)
+	 */
+	public record SeriesInfo(String patientName, String patientId, String studyInstanceUid, String seriesInstanceUid,
+		String frameOfReferenceUid, int seriesNumber, String studyDescription, String seriesDescription,
+		String studyDate, String studyTime, double windowCenterHu, double windowWidthHu) {
+
+		public SeriesInfo {
+			checkText("patientName", patientName, 64);
+			checkText("patientId", patientId, 64);
+			checkText("studyDescription", studyDescription, 64);
+			checkText("seriesDescription", seriesDescription, 64);
+			checkUid("studyInstanceUid", studyInstanceUid);
+			checkUid("seriesInstanceUid", seriesInstanceUid);
+			checkUid("frameOfReferenceUid", frameOfReferenceUid);
+			if (studyDate == null || !studyDate.matches("\\d{8}"))
+				throw new IllegalArgumentException("studyDate must be DA YYYYMMDD but is '" + studyDate + "'");
+			if (studyTime == null || !studyTime.matches("\\d{6}"))
+				throw new IllegalArgumentException("studyTime must be TM HHMMSS but is '" + studyTime + "'");
+			if (seriesNumber < 0) throw new IllegalArgumentException("seriesNumber must be >= 0 but is " + seriesNumber);
+			if (!(windowWidthHu > 0) || Double.isInfinite(windowWidthHu) || !Double.isFinite(windowCenterHu))
+				throw new IllegalArgumentException("window must be finite with width > 0 but is centre " + windowCenterHu
+					+ ", width " + windowWidthHu);
+		}
+
+		/**
+		 * Attributes with UIDs derived from {@code seed} (reproducible output), a fixed date 2025-01-01 12:00:00,
+		 * series number 1 and a soft-tissue window (40/400 HU).
+		 */
+		public static SeriesInfo synthetic(String seed, String patientName, String patientId,
+			String seriesDescription) {
+			return new SeriesInfo(patientName, patientId, Uids.fromSeed(seed + "/study"),
+				Uids.fromSeed(seed + "/series"), Uids.fromSeed(seed + "/frame-of-reference"), 1,
+				"MedCNN synthetic data", seriesDescription, "20250101", "120000", 40, 400);
+		}
+
+		/** Attributes with new random UIDs, today's date and time, series number 1, soft-tissue window. */
+		public static SeriesInfo withRandomUids(String patientName, String patientId, String seriesDescription) {
+			LocalDateTime now = LocalDateTime.now();
+			return new SeriesInfo(patientName, patientId, Uids.random(), Uids.random(), Uids.random(), 1,
+				"MedCNN", seriesDescription, now.format(DateTimeFormatter.BASIC_ISO_DATE),
+				now.format(DateTimeFormatter.ofPattern("HHmmss")), 40, 400);
+		}
+
+		/** The same attributes with another window. */
+		public SeriesInfo withWindow(double centerHu, double widthHu) {
+			return new SeriesInfo(patientName, patientId, studyInstanceUid, seriesInstanceUid, frameOfReferenceUid,
+				seriesNumber, studyDescription, seriesDescription, studyDate, studyTime, centerHu, widthHu);
+		}
+
+		/** SOPInstanceUID of the slice with this instance number. */
+		public String sopInstanceUid(int instanceNumber) {
+			return Uids.fromSeed(seriesInstanceUid + "/" + instanceNumber);
+		}
+
+		private static void checkText(String name, String value, int max) {
+			if (value == null) throw new IllegalArgumentException(name + " must not be null");
+			if (value.length() > max)
+				throw new IllegalArgumentException(name + " has " + value.length() + " characters; at most " + max
+					+ " are allowed");
+			for (int i = 0; i < value.length(); i++)
+				if (value.charAt(i) < 0x20 || value.charAt(i) > 0x7E || value.charAt(i) == '\\')
+					throw new IllegalArgumentException(name + " must be printable ASCII without backslash: '" + value
+						+ "'");
+		}
+
+		private static void checkUid(String name, String uid) {
+			if (!Uids.isValid(uid)) throw new IllegalArgumentException(name + " is not a valid UID: '" + uid + "'");
+		}
+	}
+
+	/** {@link #writeSeries(Volume, Path, SeriesInfo, ProgressListener, Cancellation)} without progress. */
+	public static List<Path> writeSeries(Volume volume, Path dir, SeriesInfo info) throws IOException {
+		return writeSeries(volume, dir, info, ProgressListener.NONE, new Cancellation());
+	}
+
+	/**
+	 * Writes every slice of a volume into {@code dir} (created if missing) as {@code IM0001.dcm}, … Existing
+	 * files of the same names are replaced.
+	 *
+	 * @return the written files in spatial (instance) order
+	 * @throws IOException if a file cannot be written
+	 * @throws java.util.concurrent.CancellationException if cancelled between slices
+	 */
+	public static List<Path> writeSeries(Volume volume, Path dir, SeriesInfo info, ProgressListener progress,
+		Cancellation cancel) throws IOException {
+		checkVolume(volume);
+		Files.createDirectories(dir);
+		int nz = volume.geometry().nz();
+		List<Path> files = new ArrayList<>(nz);
+		for (int z = 0; z < nz; z++) {
+			cancel.check();
+			Path file = dir.resolve(String.format("IM%04d.dcm", z + 1));
+			writeAtomically(file, encodeSlice(volume, z, info));
+			files.add(file);
+			progress.progress((z + 1) / (double) nz, "Writing DICOM slice " + (z + 1) + "/" + nz);
+		}
+		return files;
+	}
+
+	/**
+	 * Writes slice z of a volume as a single-slice CT file (e.g. one image of a classifier data set), with
+	 * InstanceNumber z + 1 and the slice's own position.
+	 *
+	 * @return {@code file}
+	 */
+	public static Path writeSingleSlice(Volume volume, int z, Path file, SeriesInfo info) throws IOException {
+		checkVolume(volume);
+		if (z < 0 || z >= volume.geometry().nz())
+			throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (volume.geometry().nz() - 1));
+		Path parent = file.toAbsolutePath().getParent();
+		if (parent != null) Files.createDirectories(parent);
+		writeAtomically(file, encodeSlice(volume, z, info));
+		return file;
+	}
+
+	/** The complete PS3.10 file (preamble, File Meta Information, data set) of slice z. */
+	public static byte[] encodeSlice(Volume volume, int z, SeriesInfo info) {
+		checkVolume(volume);
+		Geometry g = volume.geometry();
+		if (z < 0 || z >= g.nz()) throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (g.nz() - 1));
+		int instance = z + 1;
+		String sopInstanceUid = info.sopInstanceUid(instance);
+		double[] sp = g.spacingMm();
+		double[] dir = g.direction();
+		double[] pos = g.toPatient(0, 0, z);
+		double[] normal = cross(dir);
+
+		DataSet ds = new DataSet();
+		ds.text(Tag.ImageType, "CS", "DERIVED\\SECONDARY\\AXIAL");
+		ds.uid(Tag.SOPClassUID, CT_IMAGE_STORAGE);
+		ds.uid(Tag.SOPInstanceUID, sopInstanceUid);
+		ds.text(Tag.StudyDate, "DA", info.studyDate());
+		ds.text(Tag.SeriesDate, "DA", info.studyDate());
+		ds.text(Tag.ContentDate, "DA", info.studyDate());
+		ds.text(Tag.StudyTime, "TM", info.studyTime());
+		ds.text(Tag.SeriesTime, "TM", info.studyTime());
+		ds.text(Tag.ContentTime, "TM", info.studyTime());
+		ds.text(Tag.AccessionNumber, "SH", "");
+		ds.text(Tag.Modality, "CS", "CT");
+		ds.text(Tag.Manufacturer, "LO", "MedCNN");
+		ds.text(Tag.ReferringPhysicianName, "PN", "");
+		ds.text(Tag.StudyDescription, "LO", info.studyDescription());
+		ds.text(Tag.SeriesDescription, "LO", info.seriesDescription());
+		ds.text(Tag.ManufacturerModelName, "LO", "MedCNN DicomWriter");
+		ds.text(Tag.PatientName, "PN", info.patientName());
+		ds.text(Tag.PatientID, "LO", info.patientId());
+		ds.text(Tag.PatientBirthDate, "DA", "");
+		ds.text(Tag.PatientSex, "CS", "");
+		ds.text(Tag.SliceThickness, "DS", ds(sp[2]));
+		ds.text(Tag.KVP, "DS", "");
+		ds.text(Tag.SpacingBetweenSlices, "DS", ds(sp[2]));
+		ds.text(Tag.SoftwareVersions, "LO", "MedCNN");
+		ds.text(Tag.PatientPosition, "CS", "HFS");
+		ds.uid(Tag.StudyInstanceUID, info.studyInstanceUid());
+		ds.uid(Tag.SeriesInstanceUID, info.seriesInstanceUid());
+		ds.text(Tag.StudyID, "SH", "1");
+		ds.text(Tag.SeriesNumber, "IS", Integer.toString(info.seriesNumber()));
+		ds.text(Tag.AcquisitionNumber, "IS", "1");
+		ds.text(Tag.InstanceNumber, "IS", Integer.toString(instance));
+		ds.text(Tag.ImagePositionPatient, "DS", ds(pos[0]) + "\\" + ds(pos[1]) + "\\" + ds(pos[2]));
+		ds.text(Tag.ImageOrientationPatient, "DS", ds(dir[0]) + "\\" + ds(dir[1]) + "\\" + ds(dir[2]) + "\\"
+			+ ds(dir[3]) + "\\" + ds(dir[4]) + "\\" + ds(dir[5]));
+		ds.uid(Tag.FrameOfReferenceUID, info.frameOfReferenceUid());
+		ds.text(Tag.PositionReferenceIndicator, "LO", "");
+		ds.text(Tag.SliceLocation, "DS", ds(pos[0] * normal[0] + pos[1] * normal[1] + pos[2] * normal[2]));
+		ds.us(Tag.SamplesPerPixel, 1);
+		ds.text(Tag.PhotometricInterpretation, "CS", "MONOCHROME2");
+		ds.us(Tag.Rows, g.ny());
+		ds.us(Tag.Columns, g.nx());
+		ds.text(Tag.PixelSpacing, "DS", ds(sp[1]) + "\\" + ds(sp[0]));
+		ds.us(Tag.BitsAllocated, 16);
+		ds.us(Tag.BitsStored, 16);
+		ds.us(Tag.HighBit, 15);
+		ds.us(Tag.PixelRepresentation, 1);
+		ds.text(Tag.WindowCenter, "DS", ds(info.windowCenterHu()));
+		ds.text(Tag.WindowWidth, "DS", ds(info.windowWidthHu()));
+		ds.text(Tag.RescaleIntercept, "DS", Integer.toString(RESCALE_INTERCEPT));
+		ds.text(Tag.RescaleSlope, "DS", "1");
+		ds.text(Tag.RescaleType, "LO", "HU");
+		ds.put(Tag.PixelData, "OW", pixelBytes(volume, z));
+
+		DataSet meta = new DataSet();
+		meta.put(Tag.FileMetaInformationVersion, "OB", new byte[] {0, 1});
+		meta.uid(Tag.MediaStorageSOPClassUID, CT_IMAGE_STORAGE);
+		meta.uid(Tag.MediaStorageSOPInstanceUID, sopInstanceUid);
+		meta.uid(Tag.TransferSyntaxUID, EXPLICIT_VR_LITTLE_ENDIAN);
+		meta.uid(Tag.ImplementationClassUID, Uids.IMPLEMENTATION_CLASS_UID);
+		meta.text(Tag.ImplementationVersionName, "SH", Uids.IMPLEMENTATION_VERSION_NAME);
+		byte[] metaBytes = meta.encode();
+
+		ByteArrayOutputStream out = new ByteArrayOutputStream(metaBytes.length + g.sliceSize() * 2 + 2048);
+		out.writeBytes(new byte[128]);
+		out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+		DataSet groupLength = new DataSet();
+		groupLength.put(Tag.FileMetaInformationGroupLength, "UL", le32(metaBytes.length));
+		out.writeBytes(groupLength.encode());
+		out.writeBytes(metaBytes);
+		out.writeBytes(ds.encode());
+		return out.toByteArray();
+	}
+
+	/**
+	 * A decimal string (DS, PS3.5 §6.2) of at most 16 characters holding as many decimals as fit.
+	 *
+	 * @throws IllegalArgumentException for NaN or infinite values, which DS cannot hold
+	 */
+	public static String ds(double v) {
+		if (!Double.isFinite(v)) throw new IllegalArgumentException("DS value must be finite but is " + v);
+		if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+		BigDecimal b = new BigDecimal(v);
+		int intDigits = Math.max(1, b.abs().setScale(0, RoundingMode.DOWN).toPlainString().length());
+		int decimals = 16 - intDigits - 1 - (v < 0 ? 1 : 0);
+		if (decimals < 1) {
+			String e = String.format("%.8E", v);
+			return e.length() <= 16 ? e : String.format("%.6E", v);
+		}
+		String s = b.setScale(decimals, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+		if (s.equals("-0") || s.equals("0")) return "0";
+		return s;
+	}
+
+	private static void checkVolume(Volume volume) {
+		Geometry g = volume.geometry();
+		if (g.nx() > 65535 || g.ny() > 65535)
+			throw new IllegalArgumentException("slice size " + g.nx() + "×" + g.ny() + " exceeds DICOM's 65535 rows/columns");
+	}
+
+	private static byte[] pixelBytes(Volume volume, int z) {
+		int n = volume.geometry().sliceSize();
+		float[] v = volume.voxels();
+		byte[] b = new byte[n * 2];
+		int off = z * n;
+		for (int i = 0; i < n; i++) {
+			float hu = v[off + i];
+			long stored = Float.isNaN(hu) ? Short.MIN_VALUE : Math.round((double) hu) - RESCALE_INTERCEPT;
+			int s = (int) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, stored));
+			b[2 * i] = (byte) s;
+			b[2 * i + 1] = (byte) (s >> 8);
+		}
+		return b;
+	}
+
+	private static double[] cross(double[] d) {
+		return new double[] {d[1] * d[5] - d[2] * d[4], d[2] * d[3] - d[0] * d[5], d[0] * d[4] - d[1] * d[3]};
+	}
+
+	private static byte[] le32(int v) {
+		return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
+	}
+
+	private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+		Path dir = file.toAbsolutePath().getParent();
+		Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+		try {
+			Files.write(tmp, bytes);
+			try {
+				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			} catch (AtomicMoveNotSupportedException e) {
+				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+			}
+		} finally {
+			Files.deleteIfExists(tmp);
+		}
+	}
+
+	/** Elements of one data set in ascending tag order, encoded Explicit VR Little Endian. */
+	private static final class DataSet {
+		private final Map<Integer, Object[]> elements = new TreeMap<>(Integer::compareUnsigned);
+
+		void put(int tag, String vr, byte[] value) {
+			elements.put(tag, new Object[] {vr, value});
+		}
+
+		/** Text VRs are padded to even length with a space (PS3.5 §6.2). */
+		void text(int tag, String vr, String value) {
+			byte[] b = value.getBytes(StandardCharsets.US_ASCII);
+			if (b.length % 2 != 0) {
+				b = java.util.Arrays.copyOf(b, b.length + 1);
+				b[b.length - 1] = ' ';
+			}
+			put(tag, vr, b);
+		}
+
+		/** UIDs are padded to even length with NUL (PS3.5 §9.1). */
+		void uid(int tag, String uid) {
+			byte[] b = uid.getBytes(StandardCharsets.US_ASCII);
+			if (b.length % 2 != 0) b = java.util.Arrays.copyOf(b, b.length + 1);
+			put(tag, "UI", b);
+		}
+
+		void us(int tag, int value) {
+			put(tag, "US", new byte[] {(byte) value, (byte) (value >> 8)});
+		}
+
+		byte[] encode() {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			for (Map.Entry<Integer, Object[]> e : elements.entrySet()) {
+				int tag = e.getKey();
+				String vr = (String) e.getValue()[0];
+				byte[] value = (byte[]) e.getValue()[1];
+				out.write(tag >>> 16 & 0xFF);
+				out.write(tag >>> 24 & 0xFF);
+				out.write(tag & 0xFF);
+				out.write(tag >>> 8 & 0xFF);
+				out.writeBytes(vr.getBytes(StandardCharsets.US_ASCII));
+				// PS3.5 §7.1.2: these VRs have two reserved bytes and a 32-bit length.
+				if (vr.equals("OB") || vr.equals("OW") || vr.equals("SQ") || vr.equals("UN") || vr.equals("UT")) {
+					out.write(0);
+					out.write(0);
+					out.writeBytes(le32(value.length));
+				} else {
+					if (value.length > 0xFFFF)
+						throw new IllegalArgumentException("value of " + Tag.toString(tag) + " is too long for " + vr);
+					out.write(value.length & 0xFF);
+					out.write(value.length >>> 8 & 0xFF);
+				}
+				out.writeBytes(value);
+			}
+			return out.toByteArray();
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package org.medcnn.nn;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An image classifier: a small CNN or a fully connected (MLP) baseline, its input window and training settings.
+ * <p>
+ * CNN: per entry of {@code filters} a block conv 3×3 → activation → 2×2 pooling, then flatten → dense
+ * ({@code denseUnits}) → activation → dense (classes) → softmax. MLP: flatten → dense ({@code denseUnits}) →
+ * activation → dense (classes) → softmax ({@code filters} and {@code pooling} are ignored). Images are resampled
+ * bilinearly to {@code inputSize × inputSize}. Immutable and validated; the losses allowed are
+ * {@code cross-entropy} and {@code mse}.
+ *
+ * @param architecture {@code cnn} or {@code mlp}
+ * @param inputSize square input side in pixels, 8…1024; for a CNN divisible by {@code 2^filters.length}
+ * @param filters filters per convolution block, each 1…1024 (at least one block for a CNN)
+ * @param denseUnits units of the hidden fully connected layer, 1…65536
+ * @param pooling {@code max} or {@code avg}
+ * @param windowCenterHu centre of the HU window mapped to [0, 1]
+ * @param windowWidthHu width of the HU window, &gt; 0
+ * @param training training settings
+ */
+public record ClassifierConfig(String architecture, int inputSize, int[] filters, int denseUnits, String pooling,
+	double windowCenterHu, double windowWidthHu, TrainingConfig training) {
+
+	public static final List<String> ARCHITECTURES = List.of("cnn", "mlp");
+	public static final List<String> POOLINGS = List.of("max", "avg");
+
+	public ClassifierConfig {
+		architecture = TrainingConfig.keyword("architecture", architecture, ARCHITECTURES);
+		pooling = TrainingConfig.keyword("pooling", pooling, POOLINGS);
+		if (inputSize < 8 || inputSize > 1024)
+			throw new IllegalArgumentException("inputSize = " + inputSize + " is out of range: allowed 8…1024");
+		filters = filters == null ? new int[0] : filters.clone();
+		if (architecture.equals("cnn")) {
+			if (filters.length == 0 || filters.length > 6)
+				throw new IllegalArgumentException("filters = " + Arrays.toString(filters)
+					+ ": a CNN needs 1…6 convolution blocks");
+			int m = 1 << filters.length;
+			if (inputSize % m != 0)
+				throw new IllegalArgumentException("inputSize = " + inputSize + " must be divisible by " + m
+					+ " for " + filters.length + " pooling blocks");
+		}
+		for (int f : filters)
+			if (f < 1 || f > 1024)
+				throw new IllegalArgumentException("filters = " + Arrays.toString(filters) + ": each must be in 1…1024");
+		if (denseUnits < 1 || denseUnits > 65536)
+			throw new IllegalArgumentException("denseUnits = " + denseUnits + " is out of range: allowed 1…65536");
+		SegmenterConfig.checkWindow(windowCenterHu, windowWidthHu);
+		if (training == null) throw new IllegalArgumentException("training settings are missing");
+		if (training.loss().startsWith("dice"))
+			throw new IllegalArgumentException("loss = '" + training.loss()
+				+ "' is for segmenters: a classifier allows [cross-entropy, mse]");
+	}
+
+	/** CNN, 64×64 input, filters {8, 16}, 64 dense units, max pooling, window 40/400 HU, {@link TrainingConfig#classifierDefaults()}. */
+	public static ClassifierConfig defaults() {
+		return new ClassifierConfig("cnn", 64, new int[] {8, 16}, 64, "max", 40, 400, TrainingConfig.classifierDefaults());
+	}
+
+	public ClassifierConfig withArchitecture(String a) {
+		return new ClassifierConfig(a, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, training);
+	}
+
+	public ClassifierConfig withTraining(TrainingConfig t) {
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, t);
+	}
+
+	@Override
+	public int[] filters() {
+		return filters.clone();
+	}
+
+	@Override
+	public boolean equals(Object o) {
+		return o instanceof ClassifierConfig c && architecture.equals(c.architecture) && inputSize == c.inputSize
+			&& Arrays.equals(filters, c.filters) && denseUnits == c.denseUnits && pooling.equals(c.pooling)
+			&& windowCenterHu == c.windowCenterHu && windowWidthHu == c.windowWidthHu && training.equals(c.training);
+	}
+
+	@Override
+	public int hashCode() {
+		return (architecture.hashCode() * 31 + inputSize) * 31 + Arrays.hashCode(filters);
+	}
+
+	@Override
+	public String toString() {
+		return "ClassifierConfig[" + architecture + ", inputSize=" + inputSize + ", filters=" + Arrays.toString(filters)
+			+ ", denseUnits=" + denseUnits + ", pooling=" + pooling + ", window=" + windowCenterHu + "/" + windowWidthHu
+			+ " HU, " + training + "]";
+	}
+}

@@ -1,0 +1,49 @@
+package org.medcnn.nn;
+
+/**
+ * A 2D U-Net segmenter: architecture, input window and training settings.
+ * <p>
+ * The network works on axial slices. Each resolution level has two 3×3 convolutions with the activation;
+ * levels are joined by 2×2 max pooling on the way down and 2×2 transposed convolutions plus skip
+ * concatenations on the way up; a 1×1 convolution with a sigmoid gives the foreground probability. Slices are
+ * padded to a multiple of {@code 2^(depth-1)} (see {@link #sizeMultiple()}). Immutable and validated.
+ *
+ * @param depth resolution levels, 1…6 (depth 3 = two poolings)
+ * @param baseFilters filters of the first level (doubled per level), 1…256
+ * @param windowCenterHu centre of the HU window mapped to [0, 1]
+ * @param windowWidthHu width of the HU window, &gt; 0
+ * @param training training settings
+ */
+public record SegmenterConfig(int depth, int baseFilters, double windowCenterHu, double windowWidthHu,
+	TrainingConfig training) {
+
+	public SegmenterConfig {
+		if (depth < 1 || depth > 6)
+			throw new IllegalArgumentException("depth = " + depth + " is out of range: allowed 1…6");
+		if (baseFilters < 1 || baseFilters > 256)
+			throw new IllegalArgumentException("baseFilters = " + baseFilters + " is out of range: allowed 1…256");
+		checkWindow(windowCenterHu, windowWidthHu);
+		if (training == null) throw new IllegalArgumentException("training settings are missing");
+	}
+
+	/** Depth 3, 8 base filters, soft-tissue window (centre 40 HU, width 400 HU), {@link TrainingConfig#segmenterDefaults()}. */
+	public static SegmenterConfig defaults() {
+		return new SegmenterConfig(3, 8, 40, 400, TrainingConfig.segmenterDefaults());
+	}
+
+	public SegmenterConfig withTraining(TrainingConfig t) {
+		return new SegmenterConfig(depth, baseFilters, windowCenterHu, windowWidthHu, t);
+	}
+
+	/** Slice width and height are padded to a multiple of this ({@code 2^(depth-1)}). */
+	public int sizeMultiple() {
+		return 1 << (depth - 1);
+	}
+
+	static void checkWindow(double center, double width) {
+		if (!Double.isFinite(center))
+			throw new IllegalArgumentException("windowCenterHu = " + center + " must be a finite number");
+		if (!(width > 0) || !Double.isFinite(width))
+			throw new IllegalArgumentException("windowWidthHu = " + width + " is out of range: allowed (0, ∞)");
+	}
+}

@@ -1,0 +1,91 @@
+package org.medcnn.nn;
+
+import java.util.List;
+
+/**
+ * How a network is trained: epochs, mini-batches, optimizer, loss, activation, seed and validation split.
+ * <p>
+ * Immutable; the compact constructor validates every field and throws {@link IllegalArgumentException} naming
+ * the parameter, the value and the allowed range. Strings are lower-case keywords, the same as the CLI options.
+ *
+ * @param epochs passes over the training set, 1…10000
+ * @param batchSize items (classifier) or slices (segmenter) per step, 1…4096
+ * @param learningRate step size, in (0, 10]
+ * @param optimizer {@code sgd}, {@code momentum} (0.9) or {@code adam}
+ * @param loss {@code cross-entropy}, {@code mse}, {@code dice} or {@code dice-ce} (Dice + cross-entropy;
+ *        Dice losses are for segmenters only)
+ * @param activation hidden-layer activation: {@code relu}, {@code tanh}, {@code sigmoid} or {@code elu}
+ * @param seed seed for weight initialisation, the validation split and mini-batch shuffling
+ * @param valFraction fraction of cases (segmenter) or items (classifier) held out for validation, [0, 0.9]
+ */
+public record TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss,
+	String activation, long seed, double valFraction) {
+
+	public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam");
+	public static final List<String> LOSSES = List.of("cross-entropy", "mse", "dice", "dice-ce");
+	public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "elu");
+
+	public TrainingConfig {
+		if (epochs < 1 || epochs > 10000)
+			throw new IllegalArgumentException("epochs = " + epochs + " is out of range: allowed 1…10000");
+		if (batchSize < 1 || batchSize > 4096)
+			throw new IllegalArgumentException("batchSize = " + batchSize + " is out of range: allowed 1…4096");
+		if (!(learningRate > 0 && learningRate <= 10))
+			throw new IllegalArgumentException("learningRate = " + learningRate + " is out of range: allowed (0, 10]");
+		optimizer = keyword("optimizer", optimizer, OPTIMIZERS);
+		loss = keyword("loss", loss, LOSSES);
+		activation = keyword("activation", activation, ACTIVATIONS);
+		if (!(valFraction >= 0 && valFraction <= 0.9))
+			throw new IllegalArgumentException("valFraction = " + valFraction + " is out of range: allowed [0, 0.9]");
+	}
+
+	/** Segmenter defaults: 30 epochs, batch 8, Adam 1e-3, Dice + cross-entropy, ReLU, seed 42, 20 % validation. */
+	public static TrainingConfig segmenterDefaults() {
+		return new TrainingConfig(30, 8, 1e-3, "adam", "dice-ce", "relu", 42, 0.2);
+	}
+
+	/** Classifier defaults: 30 epochs, batch 16, Adam 1e-3, cross-entropy, ReLU, seed 42, 20 % validation. */
+	public static TrainingConfig classifierDefaults() {
+		return new TrainingConfig(30, 16, 1e-3, "adam", "cross-entropy", "relu", 42, 0.2);
+	}
+
+	public TrainingConfig withEpochs(int e) {
+		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction);
+	}
+
+	public TrainingConfig withBatchSize(int b) {
+		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction);
+	}
+
+	public TrainingConfig withLearningRate(double lr) {
+		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction);
+	}
+
+	public TrainingConfig withOptimizer(String o) {
+		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction);
+	}
+
+	public TrainingConfig withLoss(String l) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction);
+	}
+
+	public TrainingConfig withActivation(String a) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction);
+	}
+
+	public TrainingConfig withSeed(long s) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction);
+	}
+
+	public TrainingConfig withValFraction(double v) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v);
+	}
+
+	static String keyword(String parameter, String value, List<String> allowed) {
+		if (value == null) throw new IllegalArgumentException(parameter + " is missing: allowed " + allowed);
+		String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+		if (!allowed.contains(v))
+			throw new IllegalArgumentException(parameter + " = '" + value + "' is not supported: allowed " + allowed);
+		return v;
+	}
+}
