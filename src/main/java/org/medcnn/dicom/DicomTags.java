@@ -51,6 +51,9 @@ public final class DicomTags {
 		00080080 LO InstitutionName
 		00080081 ST InstitutionAddress
 		00080090 PN ReferringPhysicianName
+		00080100 SH CodeValue
+		00080102 SH CodingSchemeDesignator
+		00080104 LO CodeMeaning
 		00081010 SH StationName
 		00081030 LO StudyDescription
 		0008103E LO SeriesDescription
@@ -61,12 +64,14 @@ public final class DicomTags {
 		00081090 LO ManufacturerModelName
 		00081115 SQ ReferencedSeriesSequence
 		00081140 SQ ReferencedImageSequence
+		0008114A SQ ReferencedInstanceSequence
 		00081150 UI ReferencedSOPClassUID
 		00081155 UI ReferencedSOPInstanceUID
 		00081160 IS ReferencedFrameNumber
 		00082111 ST DerivationDescription
 		00082112 SQ SourceImageSequence
 		00089124 SQ DerivationImageSequence
+		00089215 SQ DerivationCodeSequence
 		00100010 PN PatientName
 		00100020 LO PatientID
 		00100030 DA PatientBirthDate
@@ -106,6 +111,12 @@ public final class DicomTags {
 		00209113 SQ PlanePositionSequence
 		00209116 SQ PlaneOrientationSequence
 		00209157 UL DimensionIndexValues
+		00209164 UI DimensionOrganizationUID
+		00209165 AT DimensionIndexPointer
+		00209167 AT FunctionalGroupPointer
+		00209221 SQ DimensionOrganizationSequence
+		00209222 SQ DimensionIndexSequence
+		00209421 LO DimensionDescriptionLabel
 		00280002 US SamplesPerPixel
 		00280004 CS PhotometricInterpretation
 		00280006 US PlanarConfiguration
@@ -143,12 +154,21 @@ public final class DicomTags {
 		00289132 SQ FrameVOILUTSequence
 		00289145 SQ PixelValueTransformationSequence
 		00321032 PN RequestingPhysician
+		0040A170 SQ PurposeOfReferenceCodeSequence
+		00620001 CS SegmentationType
 		00620002 SQ SegmentSequence
+		00620003 SQ SegmentedPropertyCategoryCodeSequence
 		00620004 US SegmentNumber
 		00620005 LO SegmentLabel
 		00620008 CS SegmentAlgorithmType
+		00620009 LO SegmentAlgorithmName
 		0062000A SQ SegmentIdentificationSequence
 		0062000B US ReferencedSegmentNumber
+		0062000D US RecommendedDisplayCIELabValue
+		0062000F SQ SegmentedPropertyTypeCodeSequence
+		00700080 CS ContentLabel
+		00700081 LO ContentDescription
+		00700084 PN ContentCreatorName
 		30040002 CS DoseUnits
 		30040004 CS DoseType
 		3004000A CS DoseSummationType

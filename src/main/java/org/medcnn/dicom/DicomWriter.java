@@ -65,16 +65,19 @@ public final class DicomWriter {
 	 * @param studyTime StudyTime/SeriesTime/ContentTime, TM "HHMMSS"
 	 * @param windowCenterHu WindowCenter
 	 * @param windowWidthHu WindowWidth (&gt; 0)
+	 * @param bodyPartExamined BodyPartExamined (CS, e.g. "ABDOMEN"), or "" when unknown; when unknown an empty
+	 *        Laterality is written instead, as PS3.3 C.7.3.1 requires for a possibly paired body part
 	 */
 	public record SeriesInfo(String patientName, String patientId, String studyInstanceUid, String seriesInstanceUid,
 		String frameOfReferenceUid, int seriesNumber, String studyDescription, String seriesDescription,
-		String studyDate, String studyTime, double windowCenterHu, double windowWidthHu) {
+		String studyDate, String studyTime, double windowCenterHu, double windowWidthHu, String bodyPartExamined) {
 
 		public SeriesInfo {
 			checkText("patientName", patientName, 64);
 			checkText("patientId", patientId, 64);
 			checkText("studyDescription", studyDescription, 64);
 			checkText("seriesDescription", seriesDescription, 64);
+			checkText("bodyPartExamined", bodyPartExamined, 16);
 			checkUid("studyInstanceUid", studyInstanceUid);
 			checkUid("seriesInstanceUid", seriesInstanceUid);
 			checkUid("frameOfReferenceUid", frameOfReferenceUid);
@@ -90,27 +93,37 @@ public final class DicomWriter {
 
 		/**
 		 * Attributes with UIDs derived from {@code seed} (reproducible output), a fixed date 2025-01-01 12:00:00,
-		 * series number 1 and a soft-tissue window (40/400 HU).
+		 * series number 1, a soft-tissue window (40/400 HU) and body part ABDOMEN.
 		 */
 		public static SeriesInfo synthetic(String seed, String patientName, String patientId,
 			String seriesDescription) {
 			return new SeriesInfo(patientName, patientId, Uids.fromSeed(seed + "/study"),
 				Uids.fromSeed(seed + "/series"), Uids.fromSeed(seed + "/frame-of-reference"), 1,
-				"MedCNN synthetic data", seriesDescription, "20250101", "120000", 40, 400);
+				"MedCNN synthetic data", seriesDescription, "20250101", "120000", 40, 400, "ABDOMEN");
 		}
 
-		/** Attributes with new random UIDs, today's date and time, series number 1, soft-tissue window. */
+		/**
+		 * Attributes with new random UIDs, today's date and time, series number 1, soft-tissue window and an
+		 * unknown body part.
+		 */
 		public static SeriesInfo withRandomUids(String patientName, String patientId, String seriesDescription) {
 			LocalDateTime now = LocalDateTime.now();
 			return new SeriesInfo(patientName, patientId, Uids.random(), Uids.random(), Uids.random(), 1,
 				"MedCNN", seriesDescription, now.format(DateTimeFormatter.BASIC_ISO_DATE),
-				now.format(DateTimeFormatter.ofPattern("HHmmss")), 40, 400);
+				now.format(DateTimeFormatter.ofPattern("HHmmss")), 40, 400, "");
 		}
 
 		/** The same attributes with another window. */
 		public SeriesInfo withWindow(double centerHu, double widthHu) {
 			return new SeriesInfo(patientName, patientId, studyInstanceUid, seriesInstanceUid, frameOfReferenceUid,
-				seriesNumber, studyDescription, seriesDescription, studyDate, studyTime, centerHu, widthHu);
+				seriesNumber, studyDescription, seriesDescription, studyDate, studyTime, centerHu, widthHu,
+				bodyPartExamined);
+		}
+
+		/** Another series of the same study and frame of reference (e.g. a derived key-slice series). */
+		public SeriesInfo withSeries(String seriesUid, int number, String description) {
+			return new SeriesInfo(patientName, patientId, studyInstanceUid, seriesUid, frameOfReferenceUid, number,
+				studyDescription, description, studyDate, studyTime, windowCenterHu, windowWidthHu, bodyPartExamined);
 		}
 
 		/** SOPInstanceUID of the slice with this instance number. */
@@ -212,6 +225,7 @@ public final class DicomWriter {
 		ds.text(Tag.PatientID, "LO", info.patientId());
 		ds.text(Tag.PatientBirthDate, "DA", "");
 		ds.text(Tag.PatientSex, "CS", "");
+		if (!info.bodyPartExamined().isEmpty()) ds.text(Tag.BodyPartExamined, "CS", info.bodyPartExamined());
 		ds.text(Tag.SliceThickness, "DS", ds(sp[2]));
 		ds.text(Tag.KVP, "DS", "");
 		ds.text(Tag.SpacingBetweenSlices, "DS", ds(sp[2]));
@@ -227,6 +241,8 @@ public final class DicomWriter {
 		ds.text(Tag.ImageOrientationPatient, "DS", ds(dir[0]) + "\\" + ds(dir[1]) + "\\" + ds(dir[2]) + "\\"
 			+ ds(dir[3]) + "\\" + ds(dir[4]) + "\\" + ds(dir[5]));
 		ds.uid(Tag.FrameOfReferenceUID, info.frameOfReferenceUid());
+		// PS3.3 C.7.3.1: Laterality is type 2C for paired body parts; unknown body part → present but empty.
+		if (info.bodyPartExamined().isEmpty()) ds.text(Tag.Laterality, "CS", "");
 		ds.text(Tag.PositionReferenceIndicator, "LO", "");
 		ds.text(Tag.SliceLocation, "DS", ds(pos[0] * normal[0] + pos[1] * normal[1] + pos[2] * normal[2]));
 		ds.us(Tag.SamplesPerPixel, 1);

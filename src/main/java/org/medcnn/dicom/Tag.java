@@ -83,6 +83,7 @@ public final class Tag {
 	public static final int ImagePositionPatient = 0x00200032;
 	public static final int ImageOrientationPatient = 0x00200037;
 	public static final int FrameOfReferenceUID = 0x00200052;
+	public static final int Laterality = 0x00200060;
 	public static final int PositionReferenceIndicator = 0x00201040;
 	public static final int SliceLocation = 0x00201041;
 	public static final int ImageComments = 0x00204000;

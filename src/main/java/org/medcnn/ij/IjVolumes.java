@@ -181,6 +181,36 @@ public final class IjVolumes {
 	}
 
 	/**
+	 * One slice of the image as a one-slice volume whose origin is that slice's position (what a 2D classifier
+	 * takes), without converting the rest of the stack.
+	 *
+	 * @param slice 1-based stack slice, as ImageJ counts
+	 * @throws IllegalArgumentException for a slice out of range and the cases of {@link #toVolume(ImagePlus)}
+	 */
+	public static Volume toVolume(ImagePlus imp, int slice) {
+		if (imp.getType() == ImagePlus.COLOR_RGB)
+			throw new IllegalArgumentException("Image \"" + imp.getTitle() + "\" is RGB; MedCNN needs a grayscale image");
+		Geometry g = geometry(imp);
+		if (slice < 1 || slice > g.nz())
+			throw new IllegalArgumentException("slice = " + slice + " is out of range: image \"" + imp.getTitle()
+				+ "\" has slices 1…" + g.nz());
+		Geometry sg = new Geometry(g.nx(), g.ny(), 1, g.spacingMm(), g.toPatient(0, 0, slice - 1), g.direction());
+		ImageProcessor ip = imp.getStack().getProcessor(slice);
+		int n = g.sliceSize();
+		float[] voxels = new float[n];
+		if (ip instanceof FloatProcessor) {
+			System.arraycopy((float[]) ip.getPixels(), 0, voxels, 0, n);
+		} else {
+			Calibration cal = imp.getCalibration();
+			for (int i = 0; i < n; i++) voxels[i] = (float) cal.getCValue(ip.get(i));
+		}
+		String label = imp.getStack().getSliceLabel(slice);
+		if (label == null) label = "";
+		int nl = label.indexOf('\n');
+		return new Volume(sg, voxels, imp.getProp(PROP_MODALITY), List.of(nl >= 0 ? label.substring(0, nl) : label));
+	}
+
+	/**
 	 * A mask from an 8- or 16-bit label image (0 = background; values above 255 are refused), on the grid
 	 * {@link #geometry(ImagePlus)} gives it.
 	 *

@@ -1,0 +1,341 @@
+package org.medcnn.dicom;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.volume.Geometry;
+
+/**
+ * Finds the image series among files and folders (recursively), reading headers only.
+ * <p>
+ * Files are grouped by SeriesInstanceUID, and a series that mixes image sizes or orientations is split. Slices
+ * are sorted by their distance along the slice normal, {@code n = row × column} of ImageOrientationPatient,
+ * dotted with ImagePositionPatient, ascending — never by InstanceNumber or file name, which need not follow
+ * position (InstanceNumber is used only when a series has no position at all, with a warning). The slice
+ * spacing is the median distance between neighbours; gaps (more than 1.5 × the median), duplicate positions,
+ * uneven spacing, slices off the normal (gantry tilt) and changing pixel spacing are reported as warnings. A
+ * multi-frame file is a series of its own (slice spacing from SpacingBetweenSlices, SliceThickness, the RT Dose
+ * GridFrameOffsetVector, else 1 mm). Files that are not DICOM or cannot be read are skipped and named in every
+ * series' warnings; DICOM objects without pixels (RT Structure Sets, reports) and DICOM SEG are not image
+ * series and are skipped silently. Stateless and thread-safe.
+ */
+public final class SeriesScanner {
+
+	/** Positions closer than this (mm) along the normal are duplicates. */
+	static final double DUPLICATE_MM = 1e-3;
+	private static final double ORIENTATION_TOLERANCE = 1e-3;
+	private static final int MAX_SKIPPED_LISTED = 5;
+
+	private SeriesScanner() {}
+
+	/** Header facts of one file. */
+	private record Slice(Path file, String uid, String modality, int rows, int columns, int frames, double[] iop,
+		double[] ipp, double[] pixelSpacing, int instanceNumber, String description, double[] window, DicomObject header) {}
+
+	/**
+	 * Scans files and folders (recursively) and returns the series found, sorted by modality, description and
+	 * SeriesInstanceUID.
+	 *
+	 * @param p progress (may be null)
+	 * @param c cancellation, checked per file (may be null)
+	 * @throws IOException if a folder cannot be listed or a named path does not exist
+	 * @throws java.util.concurrent.CancellationException if cancelled
+	 */
+	public static List<DicomSeries> scan(List<Path> filesOrDirs, ProgressListener p, Cancellation c) throws IOException {
+		ProgressListener progress = p == null ? ProgressListener.NONE : p;
+		List<Path> files = new ArrayList<>();
+		List<Boolean> named = new ArrayList<>();
+		for (Path root : filesOrDirs) {
+			if (Files.isDirectory(root)) {
+				try (Stream<Path> s = Files.walk(root)) {
+					for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+						files.add(f);
+						named.add(false);
+					}
+				}
+			} else if (Files.exists(root)) {
+				files.add(root);
+				named.add(true);
+			} else {
+				throw new java.nio.file.NoSuchFileException(root.toString(), null, "no such file or folder");
+			}
+		}
+		List<String> skipped = new ArrayList<>();
+		List<Slice> slices = new ArrayList<>();
+		for (int i = 0; i < files.size(); i++) {
+			if (c != null) c.check();
+			Path f = files.get(i);
+			progress.progress((double) i / files.size(), "Reading DICOM headers " + (i + 1) + "/" + files.size());
+			if (!named.get(i) && !DicomInfo.looksLikeDicom(f)) {
+				if (!f.getFileName().toString().startsWith(".")) skipped.add("skipped " + f + ": not a DICOM file");
+				continue;
+			}
+			DicomObject o;
+			try {
+				o = DicomReader.readHeader(f);
+			} catch (DicomReadException e) {
+				skipped.add("skipped " + e.getMessage());
+				continue;
+			}
+			if (!o.hasPixelData() || !o.contains(Tag.Rows) || "SEG".equals(o.getString(Tag.Modality))) continue;
+			slices.add(slice(f, o));
+		}
+		progress.progress(1, "Read " + files.size() + " headers");
+		List<String> skipWarnings = new ArrayList<>();
+		for (int i = 0; i < Math.min(MAX_SKIPPED_LISTED, skipped.size()); i++) skipWarnings.add(skipped.get(i));
+		if (skipped.size() > MAX_SKIPPED_LISTED)
+			skipWarnings.add((skipped.size() - MAX_SKIPPED_LISTED) + " more files skipped (not DICOM or unreadable)");
+
+		Map<String, List<Slice>> byUid = new LinkedHashMap<>();
+		for (Slice s : slices) byUid.computeIfAbsent(s.uid, k -> new ArrayList<>()).add(s);
+		List<DicomSeries> out = new ArrayList<>();
+		for (Map.Entry<String, List<Slice>> e : byUid.entrySet()) {
+			List<List<Slice>> parts = new ArrayList<>();
+			for (Slice s : e.getValue()) {
+				if (s.frames > 1) {
+					out.add(multiFrame(s, skipWarnings));
+					continue;
+				}
+				List<Slice> home = null;
+				for (List<Slice> part : parts)
+					if (sameGrid(part.get(0), s)) {
+						home = part;
+						break;
+					}
+				if (home == null) parts.add(home = new ArrayList<>());
+				home.add(s);
+			}
+			for (List<Slice> part : parts) {
+				List<String> w = new ArrayList<>();
+				if (e.getKey().isEmpty()) w.add("files have no SeriesInstanceUID: grouped together");
+				if (parts.size() > 1)
+					w.add("series mixes " + parts.size() + " image sizes or orientations (inconsistent orientation or "
+						+ "size): split into separate series");
+				out.add(stack(part, w, skipWarnings));
+			}
+		}
+		out.sort(Comparator.comparing((DicomSeries s) -> s.modality()).thenComparing(
+			s -> s.seriesDescription() == null ? "" : s.seriesDescription()).thenComparing(DicomSeries::seriesInstanceUID));
+		return out;
+	}
+
+	private static Slice slice(Path f, DicomObject o) {
+		String uid = o.getString(Tag.SeriesInstanceUID);
+		String modality = o.getString(Tag.Modality);
+		double[] iop = o.getDoubles(Tag.ImageOrientationPatient);
+		double[] ipp = o.getDoubles(Tag.ImagePositionPatient);
+		int frames = o.getInt(Tag.NumberOfFrames, 1);
+		if (iop == null) iop = functionalGroup(o, Tag.PlaneOrientationSequence, Tag.ImageOrientationPatient);
+		if (ipp == null) ipp = functionalGroup(o, Tag.PlanePositionSequence, Tag.ImagePositionPatient);
+		double[] wc = o.getDoubles(Tag.WindowCenter);
+		double[] ww = o.getDoubles(Tag.WindowWidth);
+		double[] window = wc != null && ww != null && wc.length > 0 && ww.length > 0 && !Double.isNaN(wc[0])
+			&& !Double.isNaN(ww[0]) ? new double[] {wc[0], ww[0]} : null;
+		return new Slice(f, uid == null ? "" : uid, modality == null || modality.isEmpty() ? "OT" : modality,
+			o.getInt(Tag.Rows, 0), o.getInt(Tag.Columns, 0), Math.max(1, frames), valid(iop, 6), valid(ipp, 3),
+			DicomInfo.pixelSpacing(o), o.getInt(Tag.InstanceNumber, Integer.MAX_VALUE), o.getString(Tag.SeriesDescription),
+			window, o);
+	}
+
+	/** A value from the shared functional groups, else the first per-frame group (enhanced multi-frame objects). */
+	private static double[] functionalGroup(DicomObject o, int macro, int tag) {
+		for (int seq : new int[] {Tag.SharedFunctionalGroupsSequence, Tag.PerFrameFunctionalGroupsSequence}) {
+			List<DicomObject> g = o.getSequence(seq);
+			if (g.isEmpty()) continue;
+			List<DicomObject> m = g.get(0).getSequence(macro);
+			if (!m.isEmpty() && m.get(0).contains(tag)) return m.get(0).getDoubles(tag);
+		}
+		return null;
+	}
+
+	private static double[] valid(double[] v, int n) {
+		if (v == null || v.length < n) return null;
+		for (int i = 0; i < n; i++) if (!Double.isFinite(v[i])) return null;
+		return Arrays.copyOf(v, n);
+	}
+
+	private static boolean sameGrid(Slice a, Slice b) {
+		if (a.rows != b.rows || a.columns != b.columns) return false;
+		if (a.iop == null || b.iop == null) return a.iop == b.iop;
+		for (int i = 0; i < 6; i++) if (Math.abs(a.iop[i] - b.iop[i]) > ORIENTATION_TOLERANCE) return false;
+		return true;
+	}
+
+	/** Row, column and normal unit vectors from ImageOrientationPatient (identity when unknown). */
+	private static double[] direction(double[] iop) {
+		if (iop == null) return Geometry.AXIAL.clone();
+		double[] r = normalise(new double[] {iop[0], iop[1], iop[2]});
+		double[] c = normalise(new double[] {iop[3], iop[4], iop[5]});
+		if (r == null || c == null) return Geometry.AXIAL.clone();
+		double[] n = normalise(new double[] {r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2],
+			r[0] * c[1] - r[1] * c[0]});
+		if (n == null) return Geometry.AXIAL.clone();
+		return new double[] {r[0], r[1], r[2], c[0], c[1], c[2], n[0], n[1], n[2]};
+	}
+
+	private static double[] normalise(double[] v) {
+		if (v == null) return null;
+		double len = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+		if (!(len > 1e-6)) return null;
+		return new double[] {v[0] / len, v[1] / len, v[2] / len};
+	}
+
+	private static double[] inPlaneSpacing(Slice s, List<String> warnings) {
+		double[] ps = s.pixelSpacing;
+		if (ps == null) ps = valid(s.header.getDoubles(Tag.ImagerPixelSpacing), 2);
+		if (ps == null || !(ps[0] > 0) || !(ps[1] > 0)) {
+			warnings.add("no PixelSpacing: 1 mm assumed");
+			return new double[] {1, 1};
+		}
+		return new double[] {ps[1], ps[0]}; // x = column spacing, y = row spacing
+	}
+
+	private static double fallbackSliceSpacing(DicomObject o) {
+		double z = o.getDouble(Tag.SpacingBetweenSlices, Double.NaN);
+		if (!(z > 0)) {
+			double[] v = functionalGroup(o, Tag.PixelMeasuresSequence, Tag.SpacingBetweenSlices);
+			if (v != null && v.length > 0) z = v[0];
+		}
+		if (!(z > 0)) z = o.getDouble(Tag.SliceThickness, Double.NaN);
+		if (!(z > 0)) {
+			double[] v = functionalGroup(o, Tag.PixelMeasuresSequence, Tag.SliceThickness);
+			if (v != null && v.length > 0) z = v[0];
+		}
+		return z > 0 && Double.isFinite(z) ? z : Double.NaN;
+	}
+
+	private static DicomSeries multiFrame(Slice s, List<String> skipWarnings) {
+		List<String> w = new ArrayList<>();
+		double[] xy = inPlaneSpacing(s, w);
+		double z = Double.NaN;
+		double[] offsets = s.header.getDoubles(Tag.GridFrameOffsetVector);
+		if (offsets != null && offsets.length == s.frames && offsets.length > 1) {
+			double[] d = new double[offsets.length - 1];
+			for (int i = 0; i < d.length; i++) d[i] = Math.abs(offsets[i + 1] - offsets[i]);
+			z = median(d);
+		}
+		if (!(z > 0)) z = fallbackSliceSpacing(s.header);
+		if (!(z > 0)) {
+			w.add("multi-frame file without SpacingBetweenSlices or SliceThickness: 1 mm between frames assumed");
+			z = 1;
+		}
+		if (s.iop == null || s.ipp == null) w.add("no ImagePositionPatient/ImageOrientationPatient: axial grid at 0 assumed");
+		w.addAll(skipWarnings);
+		return new DicomSeries(s.uid, s.modality, s.rows, s.columns, List.of(s.file), new double[] {xy[0], xy[1], z},
+			s.ipp == null ? new double[3] : s.ipp, direction(s.iop), w, s.description, s.window, s.frames);
+	}
+
+	private static DicomSeries stack(List<Slice> part, List<String> w, List<String> skipWarnings) {
+		Slice ref = part.get(0);
+		double[] dir = direction(ref.iop);
+		boolean positioned = ref.iop != null && part.stream().allMatch(s -> s.ipp != null);
+		List<Slice> sorted = new ArrayList<>(part);
+		double[] d = new double[sorted.size()];
+		if (positioned) {
+			sorted.sort(Comparator.comparingDouble((Slice s) -> dot(dir, 6, s.ipp)).thenComparing(s -> s.file.toString()));
+			for (int i = 0; i < d.length; i++) d[i] = dot(dir, 6, sorted.get(i).ipp);
+		} else {
+			w.add("no ImagePositionPatient/ImageOrientationPatient: slices ordered by InstanceNumber, geometry assumed");
+			sorted.sort(Comparator.comparingInt((Slice s) -> s.instanceNumber).thenComparing(s -> s.file.toString()));
+		}
+		double[] xy = inPlaneSpacing(ref, w);
+		for (Slice s : sorted) {
+			double[] ps = s.pixelSpacing;
+			if ((ps == null) != (ref.pixelSpacing == null) || (ps != null
+				&& (Math.abs(ps[0] - ref.pixelSpacing[0]) > 1e-4 || Math.abs(ps[1] - ref.pixelSpacing[1]) > 1e-4))) {
+				w.add("inconsistent PixelSpacing: " + name(s) + " has " + Arrays.toString(ps) + " but " + name(ref)
+					+ " has " + Arrays.toString(ref.pixelSpacing));
+				break;
+			}
+		}
+		double z = Double.NaN;
+		if (positioned && sorted.size() > 1) z = sliceSpacing(sorted, d, dir, w);
+		if (!(z > 0)) z = fallbackSliceSpacing(ref.header);
+		if (!(z > 0)) z = 1;
+		double[] origin = positioned ? sorted.get(0).ipp : new double[3];
+		List<Path> files = new ArrayList<>();
+		for (Slice s : sorted) files.add(s.file);
+		w.addAll(skipWarnings);
+		Slice first = sorted.get(0);
+		return new DicomSeries(ref.uid, ref.modality, ref.rows, ref.columns, files, new double[] {xy[0], xy[1], z},
+			origin, dir, w, ref.description, first.window);
+	}
+
+	/** Median spacing along the normal, with warnings for duplicates, gaps, uneven spacing and tilt. */
+	private static double sliceSpacing(List<Slice> sorted, double[] d, double[] dir, List<String> w) {
+		int n = d.length;
+		double[] diffs = new double[n - 1];
+		List<Double> positive = new ArrayList<>();
+		List<String> duplicates = new ArrayList<>();
+		for (int i = 0; i + 1 < n; i++) {
+			diffs[i] = d[i + 1] - d[i];
+			if (diffs[i] < DUPLICATE_MM) {
+				duplicates.add(String.format(Locale.ROOT, "%s and %s at %.3f mm", name(sorted.get(i)),
+					name(sorted.get(i + 1)), d[i]));
+			} else {
+				positive.add(diffs[i]);
+			}
+		}
+		if (!duplicates.isEmpty())
+			w.add("duplicate slice positions (" + duplicates.size() + "): "
+				+ String.join("; ", duplicates.subList(0, Math.min(3, duplicates.size())))
+				+ (duplicates.size() > 3 ? "; …" : ""));
+		if (positive.isEmpty()) return Double.NaN;
+		double med = median(positive.stream().mapToDouble(Double::doubleValue).toArray());
+		double lo = Double.MAX_VALUE;
+		double hi = 0;
+		boolean uneven = false;
+		for (int i = 0; i + 1 < n; i++) {
+			double g = diffs[i];
+			if (g < DUPLICATE_MM) continue;
+			if (g > 1.5 * med) {
+				w.add(String.format(Locale.ROOT, "gap of %.3f mm between %s and %s (median spacing %.3f mm): missing slices?",
+					g, name(sorted.get(i)), name(sorted.get(i + 1)), med));
+			} else if (Math.abs(g - med) > Math.max(0.01, 0.01 * med)) {
+				uneven = true;
+			}
+			lo = Math.min(lo, g);
+			hi = Math.max(hi, g);
+		}
+		if (uneven)
+			w.add(String.format(Locale.ROOT, "non-uniform slice spacing: %.3f to %.3f mm (median %.3f mm used)", lo, hi, med));
+		double[] p0 = sorted.get(0).ipp;
+		for (Slice s : sorted) {
+			double[] v = {s.ipp[0] - p0[0], s.ipp[1] - p0[1], s.ipp[2] - p0[2]};
+			double along = dot(dir, 6, v);
+			double off = Math.sqrt(Math.max(0, v[0] * v[0] + v[1] * v[1] + v[2] * v[2] - along * along));
+			if (off > 0.01 + 1e-3 * Math.abs(along)) {
+				w.add(String.format(Locale.ROOT, "slices are not stacked along the slice normal (%s is %.3f mm off it; "
+					+ "gantry tilt?): geometry is approximate", name(s), off));
+				break;
+			}
+		}
+		return med;
+	}
+
+	private static String name(Slice s) {
+		return s.file.getFileName().toString();
+	}
+
+	private static double dot(double[] a, int off, double[] b) {
+		return a[off] * b[0] + a[off + 1] * b[1] + a[off + 2] * b[2];
+	}
+
+	static double median(double[] v) {
+		double[] s = v.clone();
+		Arrays.sort(s);
+		int n = s.length;
+		return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	}
+}

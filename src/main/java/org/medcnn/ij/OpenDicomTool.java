@@ -1,0 +1,162 @@
+package org.medcnn.ij;
+
+import ij.ImagePlus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.dicom.DicomReadException;
+import org.medcnn.dicom.DicomReader;
+import org.medcnn.dicom.DicomSeries;
+import org.medcnn.dicom.SeriesReader;
+import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Volume;
+
+/**
+ * The headless part of {@code Open DICOM...}: finds the series under a file or folder, picks one by
+ * SeriesInstanceUID or 1-based index, reads it and makes the ImagePlus (see {@link IjVolumes} for pixels and
+ * coordinates). Used by {@link OpenDicomPlugin}, tests and scripts. Stateless.
+ * <p>
+ * The image gets the series' window (or the CT soft-tissue / automatic preset), the {@code Info} property
+ * (shown by Image&gt;Show Info) with geometry, SeriesInstanceUID, modality, warnings and the first file's header
+ * with patient identifiers hidden, and the {@link IjVolumes} geometry properties plus
+ * {@link IjVolumes#PROP_SERIES_UID}.
+ */
+public final class OpenDicomTool {
+
+	private OpenDicomTool() {}
+
+	/**
+	 * The series under a file or folder (folders recursively), in the scanner's order.
+	 *
+	 * @throws NoSuchFileException when the path does not exist
+	 * @throws IOException when no DICOM image series is found, or reading fails (the message names the file)
+	 */
+	public static List<DicomSeries> scan(Path path, ProgressListener progress, Cancellation cancel) throws IOException {
+		if (!Files.exists(path)) throw new NoSuchFileException(path.toString(), null, "no such file or folder");
+		List<DicomSeries> found = SeriesScanner.scan(List.of(path), progress, cancel);
+		if (found.isEmpty()) throw new IOException("No DICOM image series found in " + path);
+		return found;
+	}
+
+	/**
+	 * Picks a series.
+	 *
+	 * @param key a SeriesInstanceUID, a 1-based index into {@code series}, or blank
+	 * @return the series; for a blank key the only series, or null when there are several (the caller asks)
+	 * @throws IllegalArgumentException when the key matches nothing; the message lists the series found
+	 */
+	public static DicomSeries select(List<DicomSeries> series, String key) {
+		String k = key == null ? "" : key.trim();
+		if (k.isEmpty()) return series.size() == 1 ? series.get(0) : null;
+		for (DicomSeries s : series)
+			if (s.seriesInstanceUID().equals(k)) return s;
+		if (k.matches("\\d{1,9}")) {
+			int i = Integer.parseInt(k);
+			if (i >= 1 && i <= series.size()) return series.get(i - 1);
+		}
+		throw new IllegalArgumentException("No series \"" + k + "\" (give a SeriesInstanceUID or a number 1…"
+			+ series.size() + "). Found:\n" + describe(series));
+	}
+
+	/** One line per series: "index: modality columns×rows×slices description (SeriesInstanceUID)". */
+	public static String describe(List<DicomSeries> series) {
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < series.size(); i++) {
+			if (i > 0) sb.append('\n');
+			sb.append(i + 1).append(": ").append(label(series.get(i)));
+		}
+		return sb.toString();
+	}
+
+	/** "modality columns×rows×slices description (SeriesInstanceUID)", for choice lists. */
+	public static String label(DicomSeries s) {
+		String d = s.seriesDescription() == null || s.seriesDescription().isBlank() ? "" : " " + s.seriesDescription().trim();
+		return s.modality() + " " + s.columns() + "×" + s.rows() + "×" + s.files().size() + d + " ("
+			+ s.seriesInstanceUID() + ")";
+	}
+
+	/** Reads a series and makes its image (not shown). */
+	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel) throws IOException {
+		Volume v = SeriesReader.read(series, progress, cancel);
+		String header;
+		Path first = series.files().get(0);
+		try {
+			header = DicomReader.readHeader(first).dump(false);
+		} catch (DicomReadException e) {
+			// The pixels were read, so the image is usable; the Info just says why the header is missing.
+			header = "(header not available: " + e.getMessage() + ")";
+		}
+		return toImagePlus(series, v, header);
+	}
+
+	/**
+	 * The image of a series that has been read.
+	 *
+	 * @param headerDump the first file's header with identifiers hidden, for the Info
+	 */
+	public static ImagePlus toImagePlus(DicomSeries series, Volume v, String headerDump) {
+		ImagePlus imp = IjVolumes.toImagePlus(v, title(series));
+		double[] window = IjVolumes.defaultWindow(v, series.windowCenterWidth());
+		IjVolumes.setWindow(imp, window[0], window[1]);
+		imp.setProp(IjVolumes.PROP_SERIES_UID, series.seriesInstanceUID());
+		imp.setProperty("Info", info(series, v, window, headerDump));
+		return imp;
+	}
+
+	/**
+	 * The window title: the series description, else the modality and the SeriesInstanceUID's last component
+	 * (never a patient identifier: folder and file names often hold patient names).
+	 */
+	public static String title(DicomSeries s) {
+		String d = s.seriesDescription();
+		if (d != null && !d.isBlank()) return d.trim();
+		String uid = s.seriesInstanceUID();
+		int dot = uid.lastIndexOf('.');
+		return s.modality() + " " + (dot >= 0 ? uid.substring(dot + 1) : uid);
+	}
+
+	/** The text of the {@code Info} property. */
+	public static String info(DicomSeries s, Volume v, double[] window, String headerDump) {
+		Geometry g = v.geometry();
+		double[] d = g.direction();
+		StringBuilder sb = new StringBuilder();
+		sb.append("MedCNN DICOM series\n");
+		sb.append("SeriesInstanceUID: ").append(s.seriesInstanceUID()).append('\n');
+		sb.append("Modality: ").append(s.modality()).append('\n');
+		if (s.seriesDescription() != null && !s.seriesDescription().isBlank())
+			sb.append("Series description: ").append(s.seriesDescription().trim()).append('\n');
+		sb.append("Size (x, y, z): ").append(g.nx()).append(" × ").append(g.ny()).append(" × ").append(g.nz()).append('\n');
+		sb.append("Spacing (x, y, z): ").append(numbers(g.spacingMm())).append(" mm\n");
+		sb.append("Origin (LPS, first voxel centre): ").append(numbers(g.originMm())).append(" mm\n");
+		sb.append("Direction cosines: row ").append(numbers(Arrays.copyOfRange(d, 0, 3))).append(", column ")
+			.append(numbers(Arrays.copyOfRange(d, 3, 6))).append(", normal ").append(numbers(Arrays.copyOfRange(d, 6, 9)))
+			.append('\n');
+		sb.append("ImageJ coordinates: patient position along the row, column and normal axes (mm); "
+			+ "for axial images X, Y, Z = L, P, S\n");
+		sb.append("Values: ").append("CT".equalsIgnoreCase(v.modality()) ? "Hounsfield units" : "real-world values")
+			.append(" (32-bit)\n");
+		sb.append(String.format(Locale.ROOT, "Window: centre %.1f, width %.1f%n", window[0], window[1]));
+		List<String> warnings = s.warnings() == null ? List.of() : s.warnings();
+		sb.append("Warnings: ").append(warnings.isEmpty() ? "none" : "").append('\n');
+		for (String w : warnings) sb.append("  - ").append(w).append('\n');
+		sb.append("\nHeader of ").append(s.files().get(0).getFileName()).append(" (patient identifiers hidden):\n");
+		sb.append(headerDump);
+		return sb.toString();
+	}
+
+	private static String numbers(double[] values) {
+		List<String> parts = new ArrayList<>(values.length);
+		for (double x : values) parts.add(String.format(Locale.ROOT, "%.6g", x));
+		return "(" + String.join(", ", parts) + ")";
+	}
+}

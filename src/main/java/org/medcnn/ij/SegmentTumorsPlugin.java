@@ -1,0 +1,92 @@
+package org.medcnn.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.gui.Roi;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+import ij.plugin.frame.RoiManager;
+
+import java.awt.GraphicsEnvironment;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter;
+
+/**
+ * {@code Plugins>MedCNN>Segment Tumors...}: segments the current image with a segmenter package, draws the
+ * lesions (translucent fill and one outline per lesion and slice) into the image's overlay, adds the outlines to
+ * the ROI Manager and one row per lesion to the {@value SegmentTumorsTool#TABLE_TITLE} table. The work is done by
+ * {@link SegmentTumorsTool}.
+ * <p>
+ * Macro keys: {@value #KEY_MODEL} (model package folder or .zip) and {@value #KEY_MASK} (a checkbox: also open
+ * the mask as an 8-bit image "&lt;title&gt;-mask", which becomes the current image). Example:
+ * {@code run("Segment Tumors...", "model=[/models/liver]");}
+ */
+public class SegmentTumorsPlugin implements PlugIn {
+
+	static final String TITLE = "Segment Tumors";
+	static final String NO_IMAGE = "Please open a DICOM series first (Plugins>MedCNN>Open DICOM...).";
+	/** Macro key: the segmenter model package. */
+	public static final String KEY_MODEL = "model";
+	/** Macro key (checkbox): also open the mask image. */
+	public static final String KEY_MASK = "mask";
+	private static final String PREF_MODEL = "medcnn.segment.model";
+
+	@Override
+	public void run(String arg) {
+		ImagePlus imp = WindowManager.getCurrentImage();
+		if (imp == null) {
+			IJ.error(TITLE, NO_IMAGE);
+			return;
+		}
+		Cancellation cancel = new Cancellation();
+		IjProgress progress = new IjProgress(TITLE, cancel);
+		try {
+			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK));
+			GenericDialog gd = new GenericDialog(TITLE);
+			gd.addDirectoryField("Model", Prefs.get(PREF_MODEL, ""), 40);
+			gd.addCheckbox("Mask image (also open the mask as an 8-bit stack)", false);
+			gd.addMessage("Segments \"" + imp.getTitle() + "\"; Esc cancels.");
+			gd.showDialog();
+			if (gd.wasCanceled()) return;
+			String model = gd.getNextString().trim();
+			boolean maskImage = gd.getNextBoolean();
+			if (model.isEmpty()) throw new IllegalArgumentException("Please choose a model package (macro key model).");
+			Prefs.set(PREF_MODEL, model);
+			progress.progress(-1, "loading " + model);
+			SegmentTumorsTool.Outcome outcome;
+			try (Segmenter segmenter = Models.openSegmenter(Path.of(model))) {
+				outcome = SegmentTumorsTool.segment(imp, segmenter, progress, cancel);
+			}
+			List<Roi> outlines = SegmentTumorsTool.annotate(imp, outcome);
+			ResultsTable rt = Tables.named(SegmentTumorsTool.TABLE_TITLE);
+			SegmentTumorsTool.addRows(rt, imp.getTitle(), outcome.lesions());
+			Tables.show(rt, SegmentTumorsTool.TABLE_TITLE);
+			if (!GraphicsEnvironment.isHeadless() && !outlines.isEmpty()) {
+				RoiManager rm = RoiManager.getRoiManager();
+				for (Roi r : outlines) rm.addRoi((Roi) r.clone());
+			}
+			progress.done();
+			if (maskImage) IjVolumes.toImagePlus(outcome.mask(), imp.getTitle() + "-mask").show();
+			IJ.showStatus(TITLE + ": " + outcome.lesions().size() + " lesion(s) in " + imp.getTitle());
+		} catch (CancellationException e) {
+			progress.done();
+			IJ.showStatus(TITLE + ": cancelled");
+		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
+			progress.done();
+			IJ.error(TITLE, e.getMessage());
+		} catch (RuntimeException e) {
+			progress.done();
+			Errors.unexpected(TITLE, e);
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package org.medcnn.nn;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.medcnn.common.Cancellation;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
+
+/**
+ * The machine-learning back end behind {@link Training} and {@link Models}. Its signature holds no TensorFlow
+ * type, so the implementation ({@code org.medcnn.nn.tf.TfEngine}) can be loaded by its own class loader
+ * (Fiji installations may carry other TensorFlow jars). Implementations are thread-safe. Callers use the
+ * facades; this interface is public only so that the implementation package can implement it.
+ */
+public interface Engine {
+
+	Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, TrainingListener l, Cancellation c,
+		Path outPackageDir) throws IOException;
+
+	Path trainClassifier(List<Volume> items, int[] labels, List<String> classNames, ClassifierConfig cfg,
+		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException;
+
+	/** Opens a package whose card was already read and checked to be a segmentation model. */
+	Segmenter openSegmenter(Path pkg, ModelCard card) throws IOException;
+
+	/** Opens a package whose card was already read and checked to be a classification model. */
+	Classifier openClassifier(Path pkg, ModelCard card) throws IOException;
+
+	/** The device that runs the computations, e.g. {@code CPU} or {@code GPU}. */
+	String device() throws IOException;
+
+	/** The version of the native library, e.g. {@code TensorFlow 2.18.0}. */
+	String version();
+}

@@ -1,0 +1,85 @@
+package org.medcnn.nn;
+
+import org.medcnn.volume.Volume;
+
+/**
+ * Turns image data into network input: HU windowing to [0, 1], bilinear resampling, padding and cropping of
+ * row-major {@code [y][x]} slices. Shared by training and prediction so that both see the same input. Stateless.
+ */
+public final class Inputs {
+
+	private Inputs() {}
+
+	/**
+	 * Maps real-world values linearly so that {@code center - width/2} → 0 and {@code center + width/2} → 1,
+	 * clipping outside. NaN becomes 0.
+	 */
+	public static float[] window(float[] values, double centerHu, double widthHu) {
+		float[] out = new float[values.length];
+		double lo = centerHu - widthHu / 2;
+		for (int i = 0; i < values.length; i++) {
+			double v = (values[i] - lo) / widthHu;
+			out[i] = v > 0 ? (v < 1 ? (float) v : 1f) : 0f; // NaN fails v > 0 and lands on 0
+		}
+		return out;
+	}
+
+	/**
+	 * Bilinear resampling of a {@code w × h} image to {@code outW × outH}, aligning pixel centres (the
+	 * half-pixel convention), clamping at the borders.
+	 */
+	public static float[] resizeBilinear(float[] src, int w, int h, int outW, int outH) {
+		if (src.length != w * h) throw new IllegalArgumentException("image has " + src.length + " values, expected " + w + "×" + h);
+		if (w == outW && h == outH) return src.clone();
+		float[] out = new float[outW * outH];
+		double sx = (double) w / outW, sy = (double) h / outH;
+		for (int y = 0; y < outH; y++) {
+			double fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+			int y0 = (int) fy, y1 = Math.min(y0 + 1, h - 1);
+			double ty = fy - y0;
+			for (int x = 0; x < outW; x++) {
+				double fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+				int x0 = (int) fx, x1 = Math.min(x0 + 1, w - 1);
+				double tx = fx - x0;
+				double top = src[y0 * w + x0] * (1 - tx) + src[y0 * w + x1] * tx;
+				double bottom = src[y1 * w + x0] * (1 - tx) + src[y1 * w + x1] * tx;
+				out[y * outW + x] = (float) (top * (1 - ty) + bottom * ty);
+			}
+		}
+		return out;
+	}
+
+	/** The smallest multiple of {@code multiple} that is ≥ n. */
+	public static int roundUp(int n, int multiple) {
+		return (n + multiple - 1) / multiple * multiple;
+	}
+
+	/** Copies a {@code w × h} image into the top-left corner of a zero {@code pw × ph} image. */
+	public static float[] pad(float[] src, int w, int h, int pw, int ph) {
+		if (pw == w && ph == h) return src;
+		float[] out = new float[pw * ph];
+		for (int y = 0; y < h; y++) System.arraycopy(src, y * w, out, y * pw, w);
+		return out;
+	}
+
+	/** The top-left {@code w × h} corner of a {@code pw × ph} image. */
+	public static float[] crop(float[] src, int pw, int ph, int w, int h) {
+		if (pw == w && ph == h) return src;
+		float[] out = new float[w * h];
+		for (int y = 0; y < h; y++) System.arraycopy(src, y * pw, out, y * w, w);
+		return out;
+	}
+
+	/** Slice 0 of a single-slice volume, else the middle slice {@code nz / 2}. */
+	public static float[] representativeSlice(Volume v) {
+		int nz = v.geometry().nz();
+		return v.slice(nz == 1 ? 0 : nz / 2);
+	}
+
+	/** A classifier input: representative slice, resampled to {@code size × size}, windowed. */
+	public static float[] classifierInput(Volume v, int size, double centerHu, double widthHu) {
+		float[] s = representativeSlice(v);
+		float[] r = resizeBilinear(s, v.geometry().nx(), v.geometry().ny(), size, size);
+		return window(r, centerHu, widthHu);
+	}
+}

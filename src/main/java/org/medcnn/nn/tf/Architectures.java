@@ -1,0 +1,72 @@
+package org.medcnn.nn.tf;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.SegmenterConfig;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC, one input channel). */
+final class Architectures {
+
+	private Architectures() {}
+
+	/**
+	 * 2D U-Net (Ronneberger et al. 2015, with 'same' padding): per level two 3×3 conv → activation, filters
+	 * {@code base·2^level}; 2×2 max pooling down; 2×2 transposed convolution up, concatenated with the skip
+	 * connection; a final 1×1 convolution gives one logit per pixel. Height and width must be multiples of
+	 * {@code 2^(depth-1)}.
+	 */
+	static TrainableNet.Architecture unet2d(SegmenterConfig cfg) {
+		return (layers, input) -> {
+			List<Operand<TFloat32>> skips = new ArrayList<>();
+			Operand<TFloat32> x = input;
+			int cin = 1;
+			for (int level = 0; level < cfg.depth(); level++) {
+				int f = cfg.baseFilters() << level;
+				x = layers.convAct("enc" + level + "_conv1", x, 3, cin, f);
+				x = layers.convAct("enc" + level + "_conv2", x, 3, f, f);
+				cin = f;
+				if (level < cfg.depth() - 1) {
+					skips.add(x);
+					x = layers.pool(x, "max");
+				}
+			}
+			for (int level = cfg.depth() - 2; level >= 0; level--) {
+				int f = cfg.baseFilters() << level;
+				Operand<TFloat32> skip = skips.get(level);
+				Operand<TFloat32> up = layers.upconv("dec" + level + "_up", x, skip, cin, f);
+				Ops tf = layers.tf();
+				x = tf.concat(List.of(skip, up), tf.constant(3));
+				x = layers.convAct("dec" + level + "_conv1", x, 3, 2 * f, f);
+				x = layers.convAct("dec" + level + "_conv2", x, 3, f, f);
+				cin = f;
+			}
+			return layers.conv("head", x, 1, cin, 1, false);
+		};
+	}
+
+	/** CNN or MLP classifier producing {@code classes} logits. */
+	static TrainableNet.Architecture classifier(ClassifierConfig cfg, int classes) {
+		return (layers, input) -> {
+			Ops tf = layers.tf();
+			Operand<TFloat32> x = input;
+			int side = cfg.inputSize(), channels = 1;
+			if (cfg.architecture().equals("cnn")) {
+				int[] filters = cfg.filters();
+				for (int i = 0; i < filters.length; i++) {
+					x = layers.convAct("block" + i + "_conv", x, 3, channels, filters[i]);
+					x = layers.pool(x, cfg.pooling());
+					channels = filters[i];
+					side /= 2;
+				}
+			}
+			int features = side * side * channels;
+			x = tf.reshape(x, tf.constant(new int[] {-1, features}));
+			x = layers.activate(layers.dense("dense1", x, features, cfg.denseUnits(), true));
+			return layers.dense("dense2", x, cfg.denseUnits(), classes, false);
+		};
+	}
+}

@@ -1,0 +1,97 @@
+package org.medcnn.nn.tf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.ModelFormatException;
+import org.medcnn.nn.Models;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A SavedModel loaded from a package, run through its {@code serving_default} signature. Owns the bundle;
+ * {@link #close()} is idempotent and waits for running calls. Thread-safe.
+ */
+abstract class LoadedModel implements AutoCloseable {
+
+	protected final ModelCard card;
+	private final SavedModelBundle bundle;
+	private final SessionFunction function;
+	private final ReadWriteLock lock = new ReentrantReadWriteLock();
+	private boolean closed;
+
+	LoadedModel(Path pkg, ModelCard card) throws IOException {
+		this.card = card;
+		Path dir = pkg.resolve(Models.SAVED_MODEL_DIR);
+		if (!Files.isRegularFile(dir.resolve("saved_model.pb")))
+			throw new ModelFormatException(pkg, null, "has no " + Models.SAVED_MODEL_DIR + "/saved_model.pb");
+		try {
+			bundle = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
+				.withConfigProto(TfEngine.sessionConfig()).load();
+		} catch (RuntimeException e) {
+			throw new ModelFormatException(pkg, "the SavedModel cannot be loaded: " + e.getMessage(), e);
+		}
+		try {
+			Signature sig = bundle.function(TrainableNet.SIGNATURE_KEY).signature();
+			if (!sig.inputNames().contains(TrainableNet.INPUT) || !sig.outputNames().contains(TrainableNet.OUTPUT))
+				throw new ModelFormatException(pkg, "signature", "\"" + TrainableNet.SIGNATURE_KEY + "\" must have input \""
+					+ TrainableNet.INPUT + "\" and output \"" + TrainableNet.OUTPUT + "\" but has " + sig.inputNames() + " → "
+					+ sig.outputNames());
+			function = bundle.function(TrainableNet.SIGNATURE_KEY);
+		} catch (IllegalArgumentException e) {
+			bundle.close();
+			throw new ModelFormatException(pkg, "the SavedModel has no signature \"" + TrainableNet.SIGNATURE_KEY + "\"", e);
+		} catch (ModelFormatException e) {
+			bundle.close();
+			throw e;
+		}
+	}
+
+	public ModelCard card() {
+		return card;
+	}
+
+	/** Runs the network on an NHWC float batch and returns the output as a flat array. */
+	protected float[] run(float[] x, Shape shape) {
+		lock.readLock().lock();
+		try {
+			if (closed) throw new IllegalStateException("The model " + card.name() + " was closed");
+			try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(x)); Result r = function.call(Map.of(TrainableNet.INPUT, t))) {
+				Tensor out = r.get(TrainableNet.OUTPUT).orElseThrow(
+					() -> new IllegalStateException("The model " + card.name() + " returned no \"" + TrainableNet.OUTPUT + "\""));
+				float[] v = new float[(int) out.shape().size()];
+				((TFloat32) out).copyTo(DataBuffers.of(v));
+				return v;
+			} catch (RuntimeException e) {
+				if (e instanceof IllegalStateException) throw e;
+				throw new IllegalStateException("TensorFlow failed running " + card.name() + " on input " + shape + ": "
+					+ e.getMessage(), e);
+			}
+		} finally {
+			lock.readLock().unlock();
+		}
+	}
+
+	@Override
+	public void close() {
+		lock.writeLock().lock();
+		try {
+			if (!closed) {
+				closed = true;
+				bundle.close();
+			}
+		} finally {
+			lock.writeLock().unlock();
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package org.medcnn.nn.tf;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import org.medcnn.common.Json;
+import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Models;
+
+/**
+ * Writes a model package atomically: everything goes to a hidden temporary sibling folder that is renamed to
+ * the final path at the end. An existing package at the final path is replaced; any other existing file or
+ * non-empty folder there is refused.
+ */
+final class PackageWriter {
+
+	interface SavedModelWriter {
+		void write(Path savedModelDir) throws IOException;
+	}
+
+	private PackageWriter() {}
+
+	static Path write(Path pkg, Map<String, Object> card, SavedModelWriter model) throws IOException {
+		Path target = pkg.toAbsolutePath().normalize();
+		Path parent = target.getParent();
+		if (parent == null) throw new IOException("Cannot write a model package at " + pkg + ": no parent folder");
+		checkReplaceable(target);
+		Files.createDirectories(parent);
+		Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
+		try {
+			Path sm = tmp.resolve(Models.SAVED_MODEL_DIR);
+			Files.createDirectories(sm);
+			model.write(sm);
+			Files.writeString(tmp.resolve(ModelCard.FILE_NAME), Json.writePretty(card) + "\n", StandardCharsets.UTF_8);
+			Path old = null;
+			if (Files.exists(target)) {
+				old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");
+				Files.delete(old);
+				move(target, old);
+			}
+			move(tmp, target);
+			tmp = null;
+			if (old != null) deleteTree(old);
+			return pkg;
+		} finally {
+			if (tmp != null) deleteTree(tmp);
+		}
+	}
+
+	private static void checkReplaceable(Path target) throws IOException {
+		if (!Files.exists(target)) return;
+		if (!Files.isDirectory(target))
+			throw new IOException("Cannot write a model package at " + target + ": a file of that name exists");
+		if (Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) return;
+		try (var s = Files.list(target)) {
+			if (s.findAny().isPresent())
+				throw new IOException("Cannot write a model package at " + target
+					+ ": the folder exists, is not empty and holds no " + ModelCard.FILE_NAME);
+		}
+	}
+
+	private static void move(Path from, Path to) throws IOException {
+		try {
+			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+		} catch (AtomicMoveNotSupportedException e) {
+			Files.move(from, to);
+		}
+	}
+
+	static void deleteTree(Path root) throws IOException {
+		if (!Files.exists(root)) return;
+		Files.walkFileTree(root, new SimpleFileVisitor<>() {
+			@Override
+			public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+				Files.delete(file);
+				return FileVisitResult.CONTINUE;
+			}
+
+			@Override
+			public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+				if (exc != null) throw exc;
+				Files.delete(dir);
+				return FileVisitResult.CONTINUE;
+			}
+		});
+	}
+}

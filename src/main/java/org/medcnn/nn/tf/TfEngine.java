@@ -1,0 +1,125 @@
+package org.medcnn.nn.tf;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.Classifier;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Engine;
+import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Segmenter;
+import org.medcnn.nn.TrainingListener;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
+
+/**
+ * The TensorFlow Java 1.1.0 implementation of {@link Engine}. Constructing it loads the native library.
+ * <p>
+ * Threads: each session uses {@code medcnn.threads} intra-op threads (system property; default: the number of
+ * available processors) and one inter-op thread, so that small convolutions do not fight over the cores.
+ * Thread-safe.
+ */
+public final class TfEngine implements Engine {
+
+	/** TensorFlow Java release on the class path (the artifact version; the native library reports its own). */
+	static final String TF_JAVA_VERSION = "1.1.0";
+
+	private volatile String device;
+
+	/** Loads the native library. */
+	public TfEngine() {
+		TensorFlow.version();
+	}
+
+	static int threads() {
+		return intProperty("medcnn.threads", Runtime.getRuntime().availableProcessors());
+	}
+
+	static ConfigProto sessionConfig() {
+		int intra = intProperty("medcnn.intraOpThreads", 1), inter = intProperty("medcnn.interOpThreads", threads());
+		return ConfigProto.newBuilder().setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter).build();
+	}
+
+	private static int intProperty(String key, int fallback) {
+		String p = System.getProperty(key);
+		if (p == null) return fallback;
+		try {
+			int n = Integer.parseInt(p.trim());
+			if (n >= 1) return n;
+		} catch (NumberFormatException e) {
+			throw new IllegalArgumentException(key + " = '" + p + "' is not a positive integer", e);
+		}
+		throw new IllegalArgumentException(key + " = '" + p + "' is out of range: allowed 1…");
+	}
+
+	@Override
+	public Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, TrainingListener l,
+		Cancellation c, Path out) throws IOException {
+		return TfTraining.trainSegmenter(images, masks, cfg, l, c, out);
+	}
+
+	@Override
+	public Path trainClassifier(List<Volume> items, int[] labels, List<String> classNames, ClassifierConfig cfg,
+		TrainingListener l, Cancellation c, Path out) throws IOException {
+		return TfTraining.trainClassifier(items, labels, classNames, cfg, l, c, out);
+	}
+
+	@Override
+	public Segmenter openSegmenter(Path pkg, ModelCard card) throws IOException {
+		return new TfSegmenter(pkg, card);
+	}
+
+	@Override
+	public Classifier openClassifier(Path pkg, ModelCard card) throws IOException {
+		return new TfClassifier(pkg, card);
+	}
+
+	@Override
+	public String device() throws IOException {
+		String d = device;
+		if (d == null) device = d = probeDevice();
+		return d;
+	}
+
+	@Override
+	public String version() {
+		return "TensorFlow " + TensorFlow.version() + " (TensorFlow Java " + TF_JAVA_VERSION + ")";
+	}
+
+	/** Runs a tiny matrix product with step tracing and reports the device types that ran it. */
+	private static String probeDevice() throws IOException {
+		try (Graph g = new Graph()) {
+			Ops tf = Ops.create(g);
+			var m = tf.linalg.matMul(tf.constant(new float[][] {{1, 2}, {3, 4}}), tf.constant(new float[][] {{1}, {1}}));
+			RunOptions ro = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build();
+			try (Session s = new Session(g, sessionConfig()); Result r = s.runner().fetch(m).setOptions(ro).runAndFetchMetadata()) {
+				TreeSet<String> types = new TreeSet<>();
+				RunMetadata md = r.getMetadata().orElse(null);
+				if (md != null) for (DeviceStepStats ds : md.getStepStats().getDevStatsList()) {
+					// e.g. /job:localhost/replica:0/task:0/device:CPU:0
+					String name = ds.getDevice();
+					int i = name.lastIndexOf("device:");
+					String t = i >= 0 ? name.substring(i + 7) : name;
+					int colon = t.indexOf(':');
+					types.add(colon > 0 ? t.substring(0, colon) : t);
+				}
+				if (types.contains("GPU")) return "GPU";
+				return types.isEmpty() ? "CPU" : String.join(",", types);
+			}
+		} catch (RuntimeException e) {
+			throw new IOException("TensorFlow could not run a probe computation: " + e.getMessage(), e);
+		}
+	}
+}

@@ -1,0 +1,354 @@
+package org.medcnn.nn.tf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.EpochMetrics;
+import org.medcnn.nn.Inputs;
+import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.TrainingConfig;
+import org.medcnn.nn.TrainingListener;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.ndarray.Shape;
+
+/** Data preparation, training and packaging for the two model kinds. Stateless. */
+final class TfTraining {
+
+	/** Tolerance when checking that a mask lies on its image's grid. */
+	static final double GEOMETRY_TOLERANCE_MM = 0.01;
+	/** Class names recognised as ordered risk levels, lowest first. */
+	static final List<String> RISK_ORDER = List.of("none", "minimal", "low", "intermediate", "moderate", "medium",
+		"high", "very high", "very-high");
+
+	private TfTraining() {}
+
+	static Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, TrainingListener l,
+		Cancellation c, Path out) throws IOException {
+		if (images == null || masks == null || images.isEmpty())
+			throw new IllegalArgumentException("No training cases: give at least one image with its mask");
+		if (images.size() != masks.size())
+			throw new IllegalArgumentException(images.size() + " images but " + masks.size() + " masks: each case needs one of each");
+		for (int i = 0; i < images.size(); i++) {
+			String d = images.get(i).geometry().describeMismatch(masks.get(i).geometry(), GEOMETRY_TOLERANCE_MM);
+			if (!d.isEmpty())
+				throw new IllegalArgumentException("Case " + (i + 1) + ": the mask does not lie on the image's grid (" + d + ")");
+		}
+		TrainingConfig tc = cfg.training();
+		List<Integer> order = new ArrayList<>();
+		for (int i = 0; i < images.size(); i++) order.add(i);
+		Collections.shuffle(order, new Random(tc.seed()));
+		int nVal = valCount(images.size(), tc.valFraction());
+		List<Integer> valCases = new ArrayList<>(order.subList(0, nVal));
+		List<Integer> trainCases = new ArrayList<>(order.subList(nVal, order.size()));
+		Collections.sort(valCases);
+		Collections.sort(trainCases);
+		int m = cfg.sizeMultiple();
+		List<Trainer.Sample> train = slices(images, masks, trainCases, cfg, m), val = slices(images, masks, valCases, cfg, m);
+
+		long t0 = System.nanoTime();
+		Trainer.Outcome o;
+		Map<String, Object> card;
+		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, 1), Shape.of(-1, -1, -1, 1), true,
+			Architectures.unet2d(cfg), tc)) {
+			o = new Trainer(net, tc, new Trainer.Dice(), l, c).fit(train, val);
+			double seconds = (System.nanoTime() - t0) / 1e9;
+
+			card = header(ModelCard.SEGMENTATION, out);
+			Map<String, Object> arch = new LinkedHashMap<>();
+			arch.put("type", "unet2d");
+			arch.put("dims", 2);
+			arch.put("depth", cfg.depth());
+			arch.put("baseFilters", cfg.baseFilters());
+			arch.put("upsampling", "transposed-conv");
+			arch.put("activation", tc.activation());
+			arch.put("output", "sigmoid");
+			arch.put("parameters", net.parameterCount);
+			card.put("architecture", arch);
+			card.put("classNames", List.of("background", "lesion"));
+			Map<String, Object> input = inputSpec(images.get(0).modality(), cfg.windowCenterHu(), cfg.windowWidthHu());
+			input.put("inputSize", "any multiple of " + m);
+			input.put("sizeMultiple", m);
+			input.put("slices", "axial, one at a time");
+			card.put("input", input);
+			card.put("output", outputSpec("foreground probability per pixel (sigmoid); mask = probability >= 0.5"));
+			card.put("signature", signatureSpec());
+			Map<String, Object> tr = trainingRecord(tc, o, seconds);
+			tr.put("trainCases", trainCases.size());
+			tr.put("valCases", valCases.size());
+			tr.put("trainSlices", train.size());
+			tr.put("valSlices", val.size());
+			tr.put("dataFingerprint", fingerprint(images, masks));
+			card.put("training", tr);
+			card.put("validation", validationRecord(o, valCases.size(), "cases"));
+			finish(card);
+			PackageWriter.write(out, card, dir -> export(net, dir));
+		}
+		return cancelledOrDone(o, out);
+	}
+
+	static Path trainClassifier(List<Volume> items, int[] labels, List<String> classNames, ClassifierConfig cfg,
+		TrainingListener l, Cancellation c, Path out) throws IOException {
+		if (items == null || labels == null || items.isEmpty())
+			throw new IllegalArgumentException("No training items: give at least one image with its label");
+		if (items.size() != labels.length)
+			throw new IllegalArgumentException(items.size() + " items but " + labels.length + " labels");
+		if (classNames == null || classNames.size() < 2)
+			throw new IllegalArgumentException("classNames must name at least 2 classes, got " + classNames);
+		int k = classNames.size();
+		for (int i = 0; i < labels.length; i++)
+			if (labels[i] < 0 || labels[i] >= k)
+				throw new IllegalArgumentException("labels[" + i + "] = " + labels[i] + " is out of range: allowed 0…" + (k - 1));
+		TrainingConfig tc = cfg.training();
+		// Stratified split: each class gives its share of validation items but keeps at least one for training.
+		Random rng = new Random(tc.seed());
+		List<Integer> trainIdx = new ArrayList<>(), valIdx = new ArrayList<>();
+		for (int cls = 0; cls < k; cls++) {
+			List<Integer> members = new ArrayList<>();
+			for (int i = 0; i < labels.length; i++) if (labels[i] == cls) members.add(i);
+			Collections.shuffle(members, rng);
+			int nVal = valCount(members.size(), tc.valFraction());
+			valIdx.addAll(members.subList(0, nVal));
+			trainIdx.addAll(members.subList(nVal, members.size()));
+		}
+		Collections.sort(trainIdx);
+		Collections.sort(valIdx);
+		List<Trainer.Sample> train = new ArrayList<>(), val = new ArrayList<>();
+		for (int i : trainIdx) train.add(classifierSample(items.get(i), labels[i], k, cfg));
+		for (int i : valIdx) val.add(classifierSample(items.get(i), labels[i], k, cfg));
+
+		long t0 = System.nanoTime();
+		Trainer.Outcome o;
+		int s = cfg.inputSize();
+		try (TrainableNet net = new TrainableNet(Shape.of(-1, s, s, 1), Shape.of(-1, k), false,
+			Architectures.classifier(cfg, k), tc)) {
+			o = new Trainer(net, tc, new Trainer.Accuracy(k), l, c).fit(train, val);
+			double seconds = (System.nanoTime() - t0) / 1e9;
+
+			Map<String, Object> card = header(ModelCard.CLASSIFICATION, out);
+			Map<String, Object> arch = new LinkedHashMap<>();
+			arch.put("type", cfg.architecture());
+			arch.put("inputSize", s);
+			if (cfg.architecture().equals("cnn")) {
+				arch.put("filters", cfg.filters());
+				arch.put("kernelSize", 3);
+				arch.put("pooling", cfg.pooling());
+			}
+			arch.put("denseUnits", cfg.denseUnits());
+			arch.put("activation", tc.activation());
+			arch.put("output", "softmax");
+			arch.put("parameters", net.parameterCount);
+			card.put("architecture", arch);
+			card.put("classNames", classNames);
+			List<String> risk = riskLevels(classNames);
+			if (!risk.isEmpty()) card.put("riskLevels", risk);
+			Map<String, Object> input = inputSpec(items.get(0).modality(), cfg.windowCenterHu(), cfg.windowWidthHu());
+			input.put("inputSize", s);
+			input.put("sizeMultiple", 1);
+			input.put("resample", "bilinear to inputSize × inputSize");
+			input.put("slices", "slice 0 of a single-slice image, else the middle slice");
+			card.put("input", input);
+			card.put("output", outputSpec("class probabilities (softmax) in classNames order"));
+			card.put("signature", signatureSpec());
+			Map<String, Object> tr = trainingRecord(tc, o, seconds);
+			tr.put("trainItems", train.size());
+			tr.put("valItems", val.size());
+			tr.put("dataFingerprint", fingerprint(items, null));
+			card.put("training", tr);
+			card.put("validation", validationRecord(o, val.size(), "items"));
+			finish(card);
+			PackageWriter.write(out, card, dir -> export(net, dir));
+		}
+		return cancelledOrDone(o, out);
+	}
+
+	private static Path cancelledOrDone(Trainer.Outcome o, Path out) {
+		if (o.cancelled())
+			throw new CancellationException("Training cancelled after epoch " + o.history().size() + "; the model of epoch "
+				+ o.bestEpoch() + " was saved to " + out);
+		return out;
+	}
+
+	/** Validation share of n units: none when the fraction is 0 or n &lt; 2; else at least 1, leaving 1 for training. */
+	static int valCount(int n, double fraction) {
+		if (fraction <= 0 || n < 2) return 0;
+		return (int) Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+	}
+
+	private static List<Trainer.Sample> slices(List<Volume> images, List<Mask> masks, List<Integer> cases,
+		SegmenterConfig cfg, int multiple) {
+		List<Trainer.Sample> out = new ArrayList<>();
+		for (int ci : cases) {
+			Volume v = images.get(ci);
+			byte[] labels = masks.get(ci).labels();
+			int nx = v.geometry().nx(), ny = v.geometry().ny(), n = nx * ny;
+			int pw = Inputs.roundUp(nx, multiple), ph = Inputs.roundUp(ny, multiple);
+			for (int z = 0; z < v.geometry().nz(); z++) {
+				float[] x = Inputs.window(v.slice(z), cfg.windowCenterHu(), cfg.windowWidthHu());
+				float[] y = new float[n];
+				for (int i = 0; i < n; i++) y[i] = labels[z * n + i] != 0 ? 1f : 0f;
+				out.add(new Trainer.Sample(Inputs.pad(x, nx, ny, pw, ph), Inputs.pad(y, nx, ny, pw, ph), pw, ph));
+			}
+		}
+		return out;
+	}
+
+	private static Trainer.Sample classifierSample(Volume v, int label, int k, ClassifierConfig cfg) {
+		float[] x = Inputs.classifierInput(v, cfg.inputSize(), cfg.windowCenterHu(), cfg.windowWidthHu());
+		float[] y = new float[k];
+		y[label] = 1;
+		return new Trainer.Sample(x, y, cfg.inputSize(), cfg.inputSize());
+	}
+
+	static void export(TrainableNet net, Path dir) throws IOException {
+		SavedModelBundle.exporter(dir.toString()).withSession(net.session).withSignature(net.signature()).export();
+	}
+
+	static List<String> riskLevels(List<String> classNames) {
+		List<String> named = new ArrayList<>();
+		for (String c : classNames) {
+			String n = c.trim().toLowerCase(Locale.ROOT);
+			if (!RISK_ORDER.contains(n)) return List.of();
+			named.add(c);
+		}
+		named.sort((a, b) -> Integer.compare(RISK_ORDER.indexOf(a.trim().toLowerCase(Locale.ROOT)),
+			RISK_ORDER.indexOf(b.trim().toLowerCase(Locale.ROOT))));
+		return named;
+	}
+
+	private static Map<String, Object> header(String task, Path out) {
+		Map<String, Object> card = new LinkedHashMap<>();
+		card.put("formatVersion", ModelCard.FORMAT_VERSION);
+		card.put("task", task);
+		String name = out.toAbsolutePath().normalize().getFileName().toString();
+		card.put("name", name.endsWith(".zip") ? name.substring(0, name.length() - 4) : name);
+		return card;
+	}
+
+	private static Map<String, Object> inputSpec(String modality, double center, double width) {
+		Map<String, Object> input = new LinkedHashMap<>();
+		input.put("tensor", TrainableNet.INPUT);
+		input.put("modality", modality);
+		input.put("channels", 1);
+		input.put("dtype", "float32");
+		input.put("axes", "byxc");
+		input.put("windowCenterHu", center);
+		input.put("windowWidthHu", width);
+		input.put("normalisation", "clip((HU - (windowCenterHu - windowWidthHu / 2)) / windowWidthHu, 0, 1)");
+		return input;
+	}
+
+	private static Map<String, Object> outputSpec(String meaning) {
+		Map<String, Object> o = new LinkedHashMap<>();
+		o.put("tensor", TrainableNet.OUTPUT);
+		o.put("axes", "byxc");
+		o.put("meaning", meaning);
+		return o;
+	}
+
+	private static Map<String, Object> signatureSpec() {
+		Map<String, Object> s = new LinkedHashMap<>();
+		s.put("key", TrainableNet.SIGNATURE_KEY);
+		s.put("tags", List.of(SavedModelBundle.DEFAULT_TAG));
+		s.put("input", TrainableNet.INPUT);
+		s.put("output", TrainableNet.OUTPUT);
+		return s;
+	}
+
+	private static Map<String, Object> trainingRecord(TrainingConfig tc, Trainer.Outcome o, double seconds) {
+		Map<String, Object> tr = new LinkedHashMap<>();
+		tr.put("epochs", tc.epochs());
+		tr.put("epochsRun", o.history().size());
+		tr.put("bestEpoch", o.bestEpoch());
+		tr.put("cancelled", o.cancelled());
+		tr.put("optimizer", tc.optimizer());
+		tr.put("loss", tc.loss());
+		tr.put("learningRate", tc.learningRate());
+		tr.put("batchSize", tc.batchSize());
+		tr.put("seed", tc.seed());
+		tr.put("valFraction", tc.valFraction());
+		tr.put("activation", tc.activation());
+		tr.put("seconds", Math.round(seconds * 1000) / 1000.0);
+		List<Object> history = new ArrayList<>();
+		for (EpochMetrics m : o.history()) {
+			Map<String, Object> h = new LinkedHashMap<>();
+			h.put("epoch", m.epoch());
+			h.put("trainLoss", m.trainLoss());
+			h.put("valLoss", m.hasValidation() ? m.valLoss() : null);
+			h.put("metric", m.metricName());
+			h.put("trainMetric", m.trainMetric());
+			h.put("valMetric", m.hasValidation() ? m.valMetric() : null);
+			h.put("seconds", Math.round(m.seconds() * 1000) / 1000.0);
+			history.add(h);
+		}
+		tr.put("history", history);
+		return tr;
+	}
+
+	private static Map<String, Object> validationRecord(Trainer.Outcome o, int count, String unit) {
+		Map<String, Object> v = new LinkedHashMap<>();
+		EpochMetrics b = o.best();
+		if (!b.hasValidation()) {
+			v.put("note", "no validation set");
+			return v;
+		}
+		v.put("epoch", b.epoch());
+		v.put(unit, count);
+		v.put("loss", b.valLoss());
+		v.put("metric", b.metricName());
+		v.put(b.metricName(), b.valMetric());
+		return v;
+	}
+
+	private static void finish(Map<String, Object> card) {
+		Map<String, Object> sw = new LinkedHashMap<>();
+		sw.put("medcnn", Models.MEDCNN_VERSION);
+		sw.put("tensorflow", TensorFlow.version());
+		sw.put("tensorflowJava", TfEngine.TF_JAVA_VERSION);
+		sw.put("java", System.getProperty("java.version"));
+		card.put("software", sw);
+		card.put("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+		card.put("intendedUse", "research only");
+	}
+
+	/**
+	 * SHA-256 over the training data — voxel values as little-endian float32 case by case, then the mask labels —
+	 * so that two models can be checked for having seen the same data without storing any identifier.
+	 */
+	static String fingerprint(List<Volume> images, List<Mask> masks) {
+		try {
+			MessageDigest md = MessageDigest.getInstance("SHA-256");
+			for (Volume v : images) {
+				ByteBuffer bb = ByteBuffer.allocate(v.voxels().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+				bb.asFloatBuffer().put(v.voxels());
+				md.update(bb.array());
+			}
+			if (masks != null) for (Mask m : masks) md.update(m.labels());
+			return "sha256:" + HexFormat.of().formatHex(md.digest());
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package org.medcnn.nn.tf;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.medcnn.nn.TrainingConfig;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.framework.optimizers.GradientDescent;
+import org.tensorflow.framework.optimizers.Momentum;
+import org.tensorflow.framework.optimizers.Optimizer;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A training graph and its session: named endpoints ({@link #INPUT}, {@link #TARGET}, {@link #LOGITS},
+ * {@link #OUTPUT}, {@link #LOSS}, {@link #TRAIN}), the weight variables and ops to snapshot and restore them.
+ * <p>
+ * Owns the {@link Graph} and {@link Session}; {@link #close()} closes the session, then the graph. Not
+ * thread-safe.
+ */
+final class TrainableNet implements AutoCloseable {
+
+	static final String INPUT = "input";
+	static final String TARGET = "target";
+	static final String LOGITS = "logits";
+	static final String OUTPUT = "output";
+	static final String LOSS = "loss";
+	static final String TRAIN = "train";
+	static final String SIGNATURE_KEY = Signature.DEFAULT_KEY;
+
+	/** Builds logits from the input; implementations create their weights through the given {@link Layers}. */
+	interface Architecture {
+		Operand<TFloat32> logits(Layers layers, Operand<TFloat32> input);
+	}
+
+	final Graph graph;
+	final Session session;
+	final Placeholder<TFloat32> input;
+	final Placeholder<TFloat32> target;
+	final Operand<TFloat32> output;
+	final Operand<TFloat32> loss;
+	final Op train;
+	final boolean binary;
+	final long parameterCount;
+	private final List<Variable<TFloat32>> variables;
+	private final List<Shape> shapes;
+	private final List<Placeholder<TFloat32>> restoreFeeds = new ArrayList<>();
+	private final List<Op> restoreOps = new ArrayList<>();
+
+	/**
+	 * @param inputShape e.g. {@code [-1, -1, -1, 1]}
+	 * @param targetShape e.g. {@code [-1, -1, -1, 1]} (segmenter) or {@code [-1, k]} (classifier)
+	 * @param binary sigmoid output with binary losses (segmenter) instead of softmax (classifier)
+	 */
+	TrainableNet(Shape inputShape, Shape targetShape, boolean binary, Architecture arch, TrainingConfig tc) {
+		this.binary = binary;
+		graph = new Graph();
+		try {
+			Ops tf = Ops.create(graph);
+			input = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(inputShape));
+			Layers layers = new Layers(tf, tc.seed(), tc.activation());
+			Operand<TFloat32> logits = tf.withName(LOGITS).identity(arch.logits(layers, input));
+			output = binary ? tf.withName(OUTPUT).math.sigmoid(logits) : tf.withName(OUTPUT).nn.softmax(logits);
+			target = tf.withName(TARGET).placeholder(TFloat32.class, Placeholder.shape(targetShape));
+			loss = tf.withName(LOSS).identity(Losses.of(tf.withSubScope("loss_fn"), tc.loss(), binary, logits, output, target));
+			variables = List.copyOf(layers.variables());
+			shapes = List.copyOf(layers.shapes());
+			parameterCount = layers.parameterCount();
+			Optimizer opt = switch (tc.optimizer()) {
+				case "sgd" -> new GradientDescent(graph, (float) tc.learningRate());
+				case "momentum" -> new Momentum(graph, (float) tc.learningRate(), 0.9f);
+				case "adam" -> new Adam(graph, (float) tc.learningRate());
+				default -> throw new IllegalArgumentException("optimizer = '" + tc.optimizer() + "' is not supported");
+			};
+			train = opt.minimize(loss, TRAIN);
+			Ops restore = tf.withSubScope("restore");
+			for (int i = 0; i < variables.size(); i++) {
+				Placeholder<TFloat32> p = restore.placeholder(TFloat32.class, Placeholder.shape(shapes.get(i)));
+				restoreFeeds.add(p);
+				restoreOps.add(restore.assign(variables.get(i), p));
+			}
+			session = new Session(graph, TfEngine.sessionConfig());
+		} catch (RuntimeException e) {
+			graph.close();
+			throw e;
+		}
+	}
+
+	/** The serving signature: {@code input} → {@code output}. */
+	Signature signature() {
+		return Signature.builder().key(SIGNATURE_KEY).input(INPUT, input).output(OUTPUT, output).build();
+	}
+
+	/** Copies all weights to Java arrays. */
+	float[][] snapshot() {
+		Session.Runner r = session.runner();
+		for (Variable<TFloat32> v : variables) r.fetch(v);
+		float[][] out = new float[variables.size()][];
+		try (Result res = r.run()) {
+			for (int i = 0; i < out.length; i++) {
+				out[i] = new float[(int) shapes.get(i).size()];
+				((TFloat32) res.get(i)).copyTo(DataBuffers.of(out[i]));
+			}
+		}
+		return out;
+	}
+
+	/** Sets all weights from a {@link #snapshot()}. */
+	void restore(float[][] weights) {
+		List<TFloat32> tensors = new ArrayList<>();
+		try {
+			Session.Runner r = session.runner();
+			for (int i = 0; i < weights.length; i++) {
+				TFloat32 t = TFloat32.tensorOf(shapes.get(i), DataBuffers.of(weights[i]));
+				tensors.add(t);
+				r.feed(restoreFeeds.get(i), t).addTarget(restoreOps.get(i));
+			}
+			r.run().close();
+		} finally {
+			for (TFloat32 t : tensors) t.close();
+		}
+	}
+
+	@Override
+	public void close() {
+		session.close();
+		graph.close();
+	}
+}

@@ -1,0 +1,563 @@
+package org.medcnn.volume;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Reads and writes NIfTI-1 single files ({@code .nii}, and gzip-compressed {@code .nii.gz}) for image volumes
+ * and label masks.
+ * <p>
+ * <b>Coordinates.</b> NIfTI maps voxel indices to RAS+ millimetres, DICOM (and {@link Geometry}) to LPS:
+ * {@code x_RAS = -x_LPS}, {@code y_RAS = -y_LPS}, so the first two rows of the affine change sign. Writing
+ * sets both the sform (exact affine, code 1 "scanner") and the qform (rotation quaternion, qfac and pixdim,
+ * code 1; direction cosines that are not orthonormal are orthonormalised for the qform only). Reading uses the
+ * sform when {@code sform_code > 0}, else the qform when {@code qform_code > 0}, else pixdim alone (an
+ * axis-aligned grid at the origin, as NIfTI's "method 1"); spatial units metre and micron are converted to mm.
+ * The geometry read is the file's own: its slice axis may point against row × column (left-handed). To use a
+ * mask with an image, read it with {@link #readMask(Path, Geometry, double)}, which reorders a mask stored
+ * with flipped or permuted axes onto the image's grid.
+ * <p>
+ * <b>Data.</b> Voxels are stored x fastest, then y, then z, the same order as {@link Volume#voxels()}. Reading
+ * accepts uint8, int8, int16, uint16, int32, float32 and float64 in either byte order and 3D images (or 4D with
+ * one time point); images apply {@code scl_slope/scl_inter} when the slope is non-zero. Masks are written as
+ * uint8 with intent "label" (1002); volumes as float32 or int16 (integral values exactly with slope 1,
+ * otherwise a linear scaling over the value range).
+ * <p>
+ * <b>Errors.</b> Every read is bounded by the file's length (a gzip stream by the largest size deflate can
+ * expand it to), so a corrupt header cannot make it allocate more than the file can hold. Problems raise
+ * {@link NiftiFormatException} naming the file and the header field; invalid arguments raise
+ * {@link IllegalArgumentException}. Files are written to a temporary name and renamed. Stateless and
+ * thread-safe.
+ */
+public final class Nifti {
+
+	/** The NIfTI-1 datatypes this class reads (and, for uint8, int16 and float32, writes). */
+	public enum DataType {
+		UINT8(2, 1), INT8(256, 1), INT16(4, 2), UINT16(512, 2), INT32(8, 4), FLOAT32(16, 4), FLOAT64(64, 8);
+
+		/** The {@code datatype} code of the header. */
+		public final int code;
+		/** Bytes per voxel. */
+		public final int bytes;
+
+		DataType(int code, int bytes) {
+			this.code = code;
+			this.bytes = bytes;
+		}
+
+		static DataType of(int code) {
+			for (DataType t : values()) if (t.code == code) return t;
+			return null;
+		}
+	}
+
+	private static final int HEADER_SIZE = 348;
+	private static final int VOX_OFFSET = 352;
+	private static final int INTENT_LABEL = 1002;
+	private static final int XFORM_SCANNER = 1;
+	private static final int UNITS_MM = 2;
+	/** Deflate cannot expand data by more than about 1032:1; a little slack for the gzip framing. */
+	private static final long MAX_GZIP_RATIO = 1100;
+
+	private Nifti() {}
+
+	// ---- writing ----
+
+	/** Writes a mask as a uint8 label image (intent 1002), gzip-compressed when the name ends with ".gz". */
+	public static void writeMask(Mask mask, Path file) throws IOException {
+		ByteBuffer b = header(mask.geometry(), DataType.UINT8, 1, 0, INTENT_LABEL, "MedCNN label mask");
+		b.put(mask.labels());
+		write(file, b.array());
+	}
+
+	/**
+	 * Writes a volume as float32 (exact) or int16 (integral values within the int16 range exactly with
+	 * {@code scl_slope = 1}; otherwise {@code value = stored × slope + inter} over the value range, NaN stored
+	 * as the range minimum).
+	 *
+	 * @throws IllegalArgumentException for a type other than FLOAT32 or INT16
+	 */
+	public static void writeVolume(Volume volume, Path file, DataType type) throws IOException {
+		float[] v = volume.voxels();
+		ByteBuffer b;
+		if (type == DataType.FLOAT32) {
+			b = header(volume.geometry(), type, 1, 0, 0, "MedCNN " + volume.modality() + " volume");
+			for (float f : v) b.putFloat(f);
+		} else if (type == DataType.INT16) {
+			double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+			boolean integral = true;
+			for (float f : v) {
+				if (Float.isNaN(f)) continue;
+				min = Math.min(min, f);
+				max = Math.max(max, f);
+				if (f != Math.rint(f)) integral = false;
+			}
+			if (min > max) min = max = 0;
+			double slope = 1, inter = 0;
+			if (!integral || min < Short.MIN_VALUE || max > Short.MAX_VALUE) {
+				slope = max > min ? (max - min) / 65535.0 : 1;
+				inter = min + 32768 * slope;
+			}
+			b = header(volume.geometry(), type, slope, inter, 0, "MedCNN " + volume.modality() + " volume");
+			for (float f : v) {
+				double s = Float.isNaN(f) ? Short.MIN_VALUE : Math.rint((f - inter) / slope);
+				b.putShort((short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, s)));
+			}
+		} else {
+			throw new IllegalArgumentException("type must be FLOAT32 or INT16 for writing a volume but is " + type);
+		}
+		write(file, b.array());
+	}
+
+	/**
+	 * The RAS+ affine (3 rows × 4 columns, row-major) that NIfTI's sform stores for a geometry: column j is the
+	 * j-th axis direction times its spacing, column 3 the origin, the first two rows negated from LPS.
+	 */
+	public static double[] rasAffine(Geometry g) {
+		double[] sp = g.spacingMm(), d = g.direction(), o = g.originMm();
+		double[] a = new double[12];
+		for (int r = 0; r < 3; r++) {
+			double sign = r < 2 ? -1 : 1;
+			// "+ 0.0" turns -0.0 into 0.0, so headers and geometries hold no negative zeros.
+			for (int c = 0; c < 3; c++) a[4 * r + c] = sign * d[3 * c + r] * sp[c] + 0.0;
+			a[4 * r + 3] = sign * o[r] + 0.0;
+		}
+		return a;
+	}
+
+	private static ByteBuffer header(Geometry g, DataType type, double slope, double inter, int intent,
+		String description) {
+		long bytes = (long) g.voxelCount() * type.bytes;
+		ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(VOX_OFFSET + bytes)).order(ByteOrder.LITTLE_ENDIAN);
+		double[] sp = g.spacingMm();
+		double[] affine = rasAffine(g);
+		double[] q = quaternion(affine);
+		b.putInt(0, HEADER_SIZE);
+		b.put(38, (byte) 'r');
+		short[] dim = {3, (short) g.nx(), (short) g.ny(), (short) g.nz(), 1, 1, 1, 1};
+		if (g.nx() > Short.MAX_VALUE || g.ny() > Short.MAX_VALUE || g.nz() > Short.MAX_VALUE)
+			throw new IllegalArgumentException("grid " + g.nx() + "×" + g.ny() + "×" + g.nz()
+				+ " exceeds NIfTI-1's 32767 voxels per axis");
+		for (int i = 0; i < 8; i++) b.putShort(40 + 2 * i, dim[i]);
+		b.putShort(68, (short) intent);
+		b.putShort(70, (short) type.code);
+		b.putShort(72, (short) (type.bytes * 8));
+		float[] pixdim = {(float) q[3], (float) sp[0], (float) sp[1], (float) sp[2], 0, 0, 0, 0};
+		for (int i = 0; i < 8; i++) b.putFloat(76 + 4 * i, pixdim[i]);
+		b.putFloat(108, VOX_OFFSET);
+		b.putFloat(112, (float) slope);
+		b.putFloat(116, (float) inter);
+		b.put(123, (byte) UNITS_MM);
+		byte[] descrip = description.getBytes(StandardCharsets.US_ASCII);
+		b.put(148, descrip, 0, Math.min(79, descrip.length));
+		b.putShort(252, (short) XFORM_SCANNER);
+		b.putShort(254, (short) XFORM_SCANNER);
+		b.putFloat(256, (float) q[0]);
+		b.putFloat(260, (float) q[1]);
+		b.putFloat(264, (float) q[2]);
+		b.putFloat(268, (float) affine[3]);
+		b.putFloat(272, (float) affine[7]);
+		b.putFloat(276, (float) affine[11]);
+		for (int i = 0; i < 12; i++) b.putFloat(280 + 4 * i, (float) affine[i]);
+		b.put(344, new byte[] {'n', '+', '1', 0});
+		b.position(VOX_OFFSET);
+		return b;
+	}
+
+	/**
+	 * Quaternion {b, c, d, qfac} of the rotation part of an affine (NIfTI-1 qform). The columns are
+	 * normalised and made orthogonal first; qfac = -1 when they form a left-handed system.
+	 */
+	private static double[] quaternion(double[] a) {
+		double[][] col = new double[3][3];
+		for (int c = 0; c < 3; c++) for (int r = 0; r < 3; r++) col[c][r] = a[4 * r + c];
+		double[] x = normalise(col[0]);
+		double[] y = col[1].clone();
+		double xy = dot(x, y);
+		for (int i = 0; i < 3; i++) y[i] -= xy * x[i];
+		y = normalise(y);
+		double[] z = cross(x, y);
+		double qfac = dot(z, col[2]) < 0 ? -1 : 1;
+		double r11 = x[0], r21 = x[1], r31 = x[2], r12 = y[0], r22 = y[1], r32 = y[2], r13 = z[0], r23 = z[1],
+			r33 = z[2];
+		// Shepperd's method as in nifti1_io.c mat44_to_quatern: pick the largest diagonal term for stability.
+		double qa = r11 + r22 + r33 + 1, qb, qc, qd;
+		if (qa > 0.5) {
+			qa = 0.5 * Math.sqrt(qa);
+			qb = 0.25 * (r32 - r23) / qa;
+			qc = 0.25 * (r13 - r31) / qa;
+			qd = 0.25 * (r21 - r12) / qa;
+		} else {
+			double xd = 1 + r11 - (r22 + r33), yd = 1 + r22 - (r11 + r33), zd = 1 + r33 - (r11 + r22);
+			if (xd > 1) {
+				qb = 0.5 * Math.sqrt(xd);
+				qc = 0.25 * (r12 + r21) / qb;
+				qd = 0.25 * (r13 + r31) / qb;
+				qa = 0.25 * (r32 - r23) / qb;
+			} else if (yd > 1) {
+				qc = 0.5 * Math.sqrt(yd);
+				qb = 0.25 * (r12 + r21) / qc;
+				qd = 0.25 * (r23 + r32) / qc;
+				qa = 0.25 * (r13 - r31) / qc;
+			} else {
+				qd = 0.5 * Math.sqrt(zd);
+				qb = 0.25 * (r13 + r31) / qd;
+				qc = 0.25 * (r23 + r32) / qd;
+				qa = 0.25 * (r21 - r12) / qd;
+			}
+			if (qa < 0) {
+				qb = -qb;
+				qc = -qc;
+				qd = -qd;
+			}
+		}
+		return new double[] {qb, qc, qd, qfac};
+	}
+
+	private static void write(Path file, byte[] data) throws IOException {
+		byte[] out = data;
+		if (file.getFileName().toString().toLowerCase().endsWith(".gz")) {
+			ByteArrayOutputStream bos = new ByteArrayOutputStream(data.length / 4 + 1024);
+			try (GZIPOutputStream gz = new GZIPOutputStream(bos, 65536)) {
+				gz.write(data);
+			}
+			out = bos.toByteArray();
+		}
+		Path dir = file.toAbsolutePath().getParent();
+		Files.createDirectories(dir);
+		Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+		try {
+			Files.write(tmp, out);
+			try {
+				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			} catch (AtomicMoveNotSupportedException e) {
+				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+			}
+		} finally {
+			Files.deleteIfExists(tmp);
+		}
+	}
+
+	// ---- reading ----
+
+	/** Reads only the header of a file and returns its grid in LPS. */
+	public static Geometry readGeometry(Path file) throws IOException {
+		try (InputStream in = open(file)) {
+			return parseHeader(file, in.readNBytes(VOX_OFFSET)).geometry;
+		}
+	}
+
+	/** Reads an image as real-world values ({@code stored × scl_slope + scl_inter} when the slope is non-zero). */
+	public static Volume readVolume(Path file) throws IOException {
+		Raw raw = read(file);
+		int n = raw.header.geometry.voxelCount();
+		float[] v = new float[n];
+		boolean scale = raw.header.slope != 0 && Double.isFinite(raw.header.slope);
+		for (int i = 0; i < n; i++) {
+			double s = raw.value(i);
+			v[i] = (float) (scale ? s * raw.header.slope + raw.header.inter : s);
+		}
+		return new Volume(raw.header.geometry, v, "OT");
+	}
+
+	/**
+	 * Reads a label image in the file's own grid. Values (after scl_slope/scl_inter when the slope is neither
+	 * 0 nor 1 or the intercept is non-zero) must be integers in 0…255.
+	 *
+	 * @throws NiftiFormatException naming the first voxel whose value is not a label
+	 */
+	public static Mask readMask(Path file) throws IOException {
+		Raw raw = read(file);
+		Header h = raw.header;
+		int n = h.geometry.voxelCount();
+		byte[] labels = new byte[n];
+		boolean scale = h.slope != 0 && Double.isFinite(h.slope) && (h.slope != 1 || h.inter != 0);
+		for (int i = 0; i < n; i++) {
+			double s = raw.value(i);
+			if (scale) s = s * h.slope + h.inter;
+			if (!(s >= 0 && s <= 255) || s != Math.rint(s)) {
+				Geometry g = h.geometry;
+				int x = i % g.nx(), y = i / g.nx() % g.ny(), z = i / g.sliceSize();
+				throw new NiftiFormatException(file, "voxel data", "value " + s + " at voxel (" + x + ", " + y + ", "
+					+ z + ") is not a label in 0…255");
+			}
+			labels[i] = (byte) (int) s;
+		}
+		return new Mask(h.geometry, labels);
+	}
+
+	/**
+	 * Reads a label image and places it on an image's grid. A file whose grid is the image's grid with axes
+	 * flipped or permuted (e.g. slices stored top-down, or rows flipped as some converters do) is reordered
+	 * voxel by voxel; the result carries {@code reference} as its geometry.
+	 *
+	 * @param toleranceMm how far spacing and voxel positions may differ
+	 * @throws NiftiFormatException (field "geometry") when the grids do not coincide, naming how they differ
+	 */
+	public static Mask readMask(Path file, Geometry reference, double toleranceMm) throws IOException {
+		Mask m = readMask(file);
+		Geometry g = m.geometry();
+		if (g.matches(reference, toleranceMm)) return new Mask(reference, m.labels());
+		int[] axis = new int[3];
+		boolean[] flip = new boolean[3];
+		int[] fileN = {g.nx(), g.ny(), g.nz()};
+		int[] refN = {reference.nx(), reference.ny(), reference.nz()};
+		double[] fd = g.direction(), rd = reference.direction(), fs = g.spacingMm(), rs = reference.spacingMm();
+		boolean ok = true;
+		boolean[] used = new boolean[3];
+		for (int j = 0; j < 3 && ok; j++) {
+			axis[j] = -1;
+			for (int i = 0; i < 3; i++) {
+				double c = fd[3 * j] * rd[3 * i] + fd[3 * j + 1] * rd[3 * i + 1] + fd[3 * j + 2] * rd[3 * i + 2];
+				if (!used[i] && Math.abs(Math.abs(c) - 1) < 1e-3) {
+					axis[j] = i;
+					flip[j] = c < 0;
+					used[i] = true;
+					break;
+				}
+			}
+			ok = axis[j] >= 0 && fileN[j] == refN[axis[j]] && Math.abs(fs[j] - rs[axis[j]]) <= toleranceMm;
+		}
+		if (ok) {
+			// The file's voxel (0,0,0) must sit on the reference voxel that the flips predict.
+			double[] r = new double[3];
+			for (int j = 0; j < 3; j++) r[axis[j]] = flip[j] ? fileN[j] - 1 : 0;
+			double[] p = reference.toPatient(r[0], r[1], r[2]), o = g.originMm();
+			for (int i = 0; i < 3; i++) ok &= Math.abs(p[i] - o[i]) <= toleranceMm;
+		}
+		if (!ok)
+			throw new NiftiFormatException(file, "geometry", "the mask's grid does not match the image's: "
+				+ reference.describeMismatch(g, toleranceMm));
+		byte[] src = m.labels();
+		byte[] dst = new byte[src.length];
+		int[] ri = new int[3];
+		for (ri[2] = 0; ri[2] < refN[2]; ri[2]++)
+			for (ri[1] = 0; ri[1] < refN[1]; ri[1]++)
+				for (ri[0] = 0; ri[0] < refN[0]; ri[0]++) {
+					int fx = flip[0] ? fileN[0] - 1 - ri[axis[0]] : ri[axis[0]];
+					int fy = flip[1] ? fileN[1] - 1 - ri[axis[1]] : ri[axis[1]];
+					int fz = flip[2] ? fileN[2] - 1 - ri[axis[2]] : ri[axis[2]];
+					dst[reference.index(ri[0], ri[1], ri[2])] = src[g.index(fx, fy, fz)];
+				}
+		return new Mask(reference, dst);
+	}
+
+	private record Header(Geometry geometry, DataType type, ByteOrder order, long voxOffset, double slope,
+		double inter) {}
+
+	private record Raw(Header header, ByteBuffer data) {
+		double value(int i) {
+			return switch (header.type) {
+				case UINT8 -> data.get(i) & 0xFF;
+				case INT8 -> data.get(i);
+				case INT16 -> data.getShort(2 * i);
+				case UINT16 -> data.getShort(2 * i) & 0xFFFF;
+				case INT32 -> data.getInt(4 * i);
+				case FLOAT32 -> data.getFloat(4 * i);
+				case FLOAT64 -> data.getDouble(8 * i);
+			};
+		}
+	}
+
+	private static InputStream open(Path file) throws IOException {
+		InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536);
+		in.mark(2);
+		int b0 = in.read(), b1 = in.read();
+		in.reset();
+		return b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(in, 65536), 65536) : in;
+	}
+
+	private static boolean isGzip(Path file) throws IOException {
+		try (InputStream in = Files.newInputStream(file)) {
+			return in.read() == 0x1f && in.read() == 0x8b;
+		}
+	}
+
+	private static Raw read(Path file) throws IOException {
+		long fileSize = Files.size(file);
+		boolean gz = isGzip(file);
+		try (InputStream in = open(file)) {
+			byte[] head = in.readNBytes(VOX_OFFSET);
+			Header h = parseHeader(file, head);
+			long dataBytes = (long) h.geometry.voxelCount() * h.type.bytes;
+			long available = gz ? fileSize * MAX_GZIP_RATIO : fileSize;
+			if (h.voxOffset + dataBytes > available)
+				throw new NiftiFormatException(file, "dim", "the header describes " + (h.voxOffset + dataBytes)
+					+ " bytes but the " + (gz ? "compressed " : "") + "file has only " + fileSize + " bytes");
+			if (dataBytes > Integer.MAX_VALUE - 8)
+				throw new NiftiFormatException(file, "dim", "voxel data of " + dataBytes + " bytes is too large");
+			long skip = h.voxOffset - head.length;
+			if (skip < 0)
+				throw new NiftiFormatException(file, "vox_offset", "is " + h.voxOffset + ", inside the header");
+			if (skip(in, skip) < skip)
+				throw new NiftiFormatException(file, "vox_offset", "is " + h.voxOffset + ", beyond the end of the data");
+			byte[] data = in.readNBytes((int) dataBytes);
+			if (data.length < dataBytes)
+				throw new NiftiFormatException(file, "voxel data", "truncated: expected " + dataBytes + " bytes after offset "
+					+ h.voxOffset + " but found " + data.length);
+			return new Raw(h, ByteBuffer.wrap(data).order(h.order));
+		}
+	}
+
+	/** Skips up to n bytes, returning how many were skipped (fewer only at the end of the stream). */
+	private static long skip(InputStream in, long n) throws IOException {
+		long done = 0;
+		while (done < n) {
+			long s = in.skip(n - done);
+			if (s > 0) {
+				done += s;
+			} else if (in.read() >= 0) {
+				done++;
+			} else {
+				break;
+			}
+		}
+		return done;
+	}
+
+	private static Header parseHeader(Path file, byte[] head) throws IOException {
+		if (head.length < HEADER_SIZE)
+			throw new NiftiFormatException(file, "sizeof_hdr", "file too short for a NIfTI-1 header (" + head.length
+				+ " bytes)");
+		ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+		if (b.getInt(0) != HEADER_SIZE) {
+			b.order(ByteOrder.BIG_ENDIAN);
+			if (b.getInt(0) != HEADER_SIZE) {
+				int le = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+				throw new NiftiFormatException(file, "sizeof_hdr", "is " + le + (le == 540 || Integer.reverseBytes(le) == 540
+					? " (NIfTI-2, which is not supported)" : ", not 348: not a NIfTI-1 file"));
+			}
+		}
+		String magic = new String(head, 344, 3, StandardCharsets.US_ASCII);
+		if (magic.equals("ni1"))
+			throw new NiftiFormatException(file, "magic", "\"ni1\": a .hdr/.img pair, which is not supported; "
+				+ "convert it to a single .nii file");
+		if (!magic.equals("n+1"))
+			throw new NiftiFormatException(file, "magic", "is not \"n+1\": not a NIfTI-1 single file (Analyze 7.5?)");
+		int ndim = b.getShort(40);
+		if (ndim < 1 || ndim > 7) throw new NiftiFormatException(file, "dim[0]", "is " + ndim + ", not in 1…7");
+		int[] n = {1, 1, 1};
+		for (int i = 1; i <= ndim; i++) {
+			int d = b.getShort(40 + 2 * i);
+			if (d < 1) throw new NiftiFormatException(file, "dim[" + i + "]", "is " + d + ", must be at least 1");
+			if (i <= 3) n[i - 1] = d;
+			else if (d != 1)
+				throw new NiftiFormatException(file, "dim[" + i + "]", "is " + d + ": only 3D images (one time point "
+					+ "or component) are supported");
+		}
+		if ((long) n[0] * n[1] * n[2] > Integer.MAX_VALUE - 8)
+			throw new NiftiFormatException(file, "dim", n[0] + "×" + n[1] + "×" + n[2] + " voxels is too large");
+		int code = b.getShort(70);
+		DataType type = DataType.of(code);
+		if (type == null)
+			throw new NiftiFormatException(file, "datatype", "code " + code + " is not supported (uint8, int8, int16, "
+				+ "uint16, int32, float32, float64 are)");
+		int bitpix = b.getShort(72);
+		if (bitpix != type.bytes * 8)
+			throw new NiftiFormatException(file, "bitpix", "is " + bitpix + " but datatype " + type + " has "
+				+ type.bytes * 8 + " bits");
+		float voxOffset = b.getFloat(108);
+		if (!(voxOffset >= HEADER_SIZE) || voxOffset != Math.rint(voxOffset) || voxOffset > Integer.MAX_VALUE)
+			throw new NiftiFormatException(file, "vox_offset", "is " + voxOffset + ", must be an integer >= 348");
+		double unit = switch (b.get(123) & 0x07) {
+			case 1 -> 1000;
+			case 3 -> 0.001;
+			default -> 1;
+		};
+		double[] pixdim = new double[8];
+		for (int i = 0; i < 8; i++) pixdim[i] = b.getFloat(76 + 4 * i);
+		int qformCode = b.getShort(252), sformCode = b.getShort(254);
+		double[] affine;
+		if (sformCode > 0) {
+			affine = new double[12];
+			for (int i = 0; i < 12; i++) affine[i] = b.getFloat(280 + 4 * i);
+			for (int i = 0; i < 12; i++)
+				if (!Double.isFinite(affine[i]))
+					throw new NiftiFormatException(file, "srow", "holds a non-finite value");
+		} else {
+			for (int i = 1; i <= 3; i++)
+				if (!(pixdim[i] > 0) || Double.isInfinite(pixdim[i])) {
+					if (i <= ndim || pixdim[i] != 0)
+						throw new NiftiFormatException(file, "pixdim[" + i + "]", "is " + pixdim[i] + ", must be positive");
+					pixdim[i] = 1;
+				}
+			if (qformCode > 0) {
+				affine = qformAffine(b, pixdim);
+			} else {
+				affine = new double[] {pixdim[1], 0, 0, 0, 0, pixdim[2], 0, 0, 0, 0, pixdim[3], 0};
+			}
+		}
+		for (int i = 0; i < 12; i++) affine[i] *= unit;
+		double[] spacing = new double[3], dir = new double[9], origin = new double[3];
+		for (int c = 0; c < 3; c++) {
+			double len = 0;
+			for (int r = 0; r < 3; r++) len += affine[4 * r + c] * affine[4 * r + c];
+			len = Math.sqrt(len);
+			if (!(len > 0))
+				throw new NiftiFormatException(file, sformCode > 0 ? "srow" : "pixdim", "axis " + c + " has zero length");
+			spacing[c] = len;
+			for (int r = 0; r < 3; r++) dir[3 * c + r] = (r < 2 ? -1 : 1) * affine[4 * r + c] / len + 0.0;
+		}
+		for (int r = 0; r < 3; r++) origin[r] = (r < 2 ? -1 : 1) * affine[4 * r + 3] + 0.0;
+		double slope = b.getFloat(112), inter = b.getFloat(116);
+		if (!Double.isFinite(slope)) slope = 0;
+		if (!Double.isFinite(inter)) inter = 0;
+		Geometry g = new Geometry(n[0], n[1], n[2], spacing, origin, dir);
+		return new Header(g, type, b.order(), (long) voxOffset, slope, inter);
+	}
+
+	/** The affine of the qform (NIfTI-1 method 2): R(quaternion) · diag(pixdim) with qfac on the third axis. */
+	private static double[] qformAffine(ByteBuffer b, double[] pixdim) {
+		double qb = b.getFloat(256), qc = b.getFloat(260), qd = b.getFloat(264);
+		double qa = 1 - (qb * qb + qc * qc + qd * qd);
+		if (qa < 1e-7) {
+			// nifti1_io.c: a 180° rotation; renormalise (b, c, d) and take a = 0.
+			double s = Math.sqrt(qb * qb + qc * qc + qd * qd);
+			qb /= s;
+			qc /= s;
+			qd /= s;
+			qa = 0;
+		} else {
+			qa = Math.sqrt(qa);
+		}
+		double qfac = pixdim[0] < 0 ? -1 : 1;
+		double[][] r = {
+			{qa * qa + qb * qb - qc * qc - qd * qd, 2 * (qb * qc - qa * qd), 2 * (qb * qd + qa * qc)},
+			{2 * (qb * qc + qa * qd), qa * qa + qc * qc - qb * qb - qd * qd, 2 * (qc * qd - qa * qb)},
+			{2 * (qb * qd - qa * qc), 2 * (qc * qd + qa * qb), qa * qa + qd * qd - qc * qc - qb * qb}};
+		double[] a = new double[12];
+		for (int row = 0; row < 3; row++) {
+			a[4 * row] = r[row][0] * pixdim[1];
+			a[4 * row + 1] = r[row][1] * pixdim[2];
+			a[4 * row + 2] = r[row][2] * pixdim[3] * qfac;
+		}
+		a[3] = b.getFloat(268);
+		a[7] = b.getFloat(272);
+		a[11] = b.getFloat(276);
+		return a;
+	}
+
+	private static double dot(double[] a, double[] b) {
+		return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+	}
+
+	private static double[] cross(double[] a, double[] b) {
+		return new double[] {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+	}
+
+	private static double[] normalise(double[] v) {
+		double len = Math.sqrt(dot(v, v));
+		return new double[] {v[0] / len, v[1] / len, v[2] / len};
+	}
+}

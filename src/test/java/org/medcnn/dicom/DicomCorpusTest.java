@@ -1,0 +1,110 @@
+package org.medcnn.dicom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.medcnn.common.Json;
+
+/**
+ * Every file of the shared conformance corpus ({@code ../shared/dicom-corpus}, README.md there) against its
+ * manifest entry: header fields, per-frame min/max/mean/SHA-256 of the stored values for uncompressed files, a
+ * clear "not supported yet" for compressed pixels, and a prompt {@link DicomReadException} for damaged files.
+ */
+class DicomCorpusTest {
+
+	static final Path CORPUS = Path.of("..", "shared", "dicom-corpus");
+
+	static Stream<Arguments> files() throws IOException {
+		Assumptions.assumeTrue(Files.isRegularFile(CORPUS.resolve("manifest.json")),
+			"the shared DICOM corpus is not at " + CORPUS.toAbsolutePath());
+		Map<String, Object> manifest = Json.asObject(Json.parse(Files.readString(CORPUS.resolve("manifest.json"))),
+			"manifest");
+		List<Arguments> out = new ArrayList<>();
+		for (Object o : Json.asArray(manifest.get("files"), "files")) {
+			Map<String, Object> e = Json.asObject(o, "file entry");
+			out.add(Arguments.of(e.get("file"), e));
+		}
+		return out.stream();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("files")
+	void testCorpusFile(String name, Map<String, Object> e) throws Exception {
+		Path file = CORPUS.resolve(name);
+		if ("error".equals(e.get("expect"))) {
+			DicomReadException ex = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertThrows(
+				DicomReadException.class, () -> DicomPixels.storedValues(DicomReader.read(file))));
+			assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
+			assertEquals(file, ex.file());
+			Map<String, Object> d = DicomInfo.describe(file, true);
+			assertNotNull(d.get("error"), name);
+			return;
+		}
+		Map<String, Object> header = DicomInfo.describe(file, false);
+		assertFalse(header.containsKey("error"), () -> String.valueOf(header.get("error")));
+		assertEquals(e.get("transfer_syntax_uid_effective"), header.get("transferSyntaxUID"), "transferSyntaxUID");
+		assertEquals(e.get("sop_class_uid"), header.get("sopClassUID"), "sopClassUID");
+		assertEquals(e.get("modality"), header.get("modality"), "modality");
+		String[][] ints = {{"rows", "rows"}, {"columns", "columns"}, {"number_of_frames", "frames"},
+			{"samples_per_pixel", "samplesPerPixel"}, {"bits_allocated", "bitsAllocated"}, {"bits_stored", "bitsStored"},
+			{"high_bit", "highBit"}, {"pixel_representation", "pixelRepresentation"}};
+		for (String[] k : ints) assertEquals(number(e.get(k[0])), number(header.get(k[1])), k[1]);
+		assertEquals(e.get("photometric_interpretation"), header.get("photometricInterpretation"));
+		assertEquals(number(e.get("rescale_slope")), number(header.get("rescaleSlope")), "rescaleSlope");
+		assertEquals(number(e.get("rescale_intercept")), number(header.get("rescaleIntercept")), "rescaleIntercept");
+		assertEquals(numbers(e.get("pixel_spacing")), numbers(header.get("pixelSpacing")), "pixelSpacing");
+
+		Map<String, Object> expected = Json.asObject(e.get("pixels"), "pixels");
+		if (Boolean.TRUE.equals(e.get("encapsulated"))) {
+			DicomReadException ex = assertThrows(DicomReadException.class,
+				() -> DicomPixels.storedValues(DicomReader.read(file)));
+			assertTrue(ex.getMessage().contains("is not supported yet") && ex.getMessage().contains(file.toString())
+				&& ex.getMessage().contains((String) e.get("transfer_syntax_uid")), ex.getMessage());
+			return;
+		}
+		Map<String, Object> d = DicomInfo.describe(file, true);
+		assertFalse(d.containsKey("error"), () -> String.valueOf(d.get("error")));
+		Map<String, Object> got = Json.asObject(d.get("pixels"), "pixels");
+		assertEquals(expected.get("all_frames_sha256"), got.get("allFramesSha256"), "allFramesSha256");
+		List<Object> ef = Json.asArray(expected.get("frames"), "frames");
+		List<Object> gf = Json.asArray(got.get("frames"), "frames");
+		assertEquals(ef.size(), gf.size(), "frames");
+		for (int i = 0; i < ef.size(); i++) {
+			Map<String, Object> a = Json.asObject(ef.get(i), "frame");
+			Map<String, Object> b = Json.asObject(gf.get(i), "frame");
+			assertEquals(number(a.get("min")), number(b.get("min")), "min of frame " + i);
+			assertEquals(number(a.get("max")), number(b.get("max")), "max of frame " + i);
+			double mean = ((Number) a.get("mean")).doubleValue();
+			assertEquals(mean, ((Number) b.get("mean")).doubleValue(), Math.abs(mean) * 1e-12, "mean of frame " + i);
+			assertEquals(a.get("sha256"), b.get("sha256"), "sha256 of frame " + i);
+		}
+	}
+
+	private static Double number(Object o) {
+		return o == null ? null : ((Number) o).doubleValue();
+	}
+
+	private static List<Double> numbers(Object o) {
+		if (o == null) return null;
+		List<Double> l = new ArrayList<>();
+		for (Object x : (List<?>) o) l.add(number(x));
+		return l;
+	}
+}

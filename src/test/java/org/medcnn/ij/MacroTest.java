@@ -1,0 +1,276 @@
+package org.medcnn.ij;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Menus;
+import ij.WindowManager;
+import ij.gui.ImageRoi;
+import ij.gui.ImageWindow;
+import ij.gui.Roi;
+import ij.gui.TextRoi;
+import ij.macro.Interpreter;
+import ij.measure.Calibration;
+import ij.measure.ResultsTable;
+
+import java.awt.EventQueue;
+import java.awt.GraphicsEnvironment;
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.medcnn.dicom.DicomWriter;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Segmentation;
+import org.medcnn.nn.Segmenter;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Training;
+import org.medcnn.nn.TrainingConfig;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
+
+/**
+ * The golden path of a Fiji user, through ImageJ 1.x's real macro interpreter and menu-command lookup:
+ * {@code run("Open DICOM...")}, {@code run("Segment Tumors...")} and {@code run("Classify Risk...")} in batch
+ * mode, on a synthetic CT series written as DICOM files, with small models trained here.
+ * <p>
+ * The commands are found the way Fiji finds them: a jar holding our {@code plugins.config} sits in the
+ * {@code plugins} folder that {@code plugins.dir} names, and ImageJ installs its entries on start-up (the
+ * classes come from the class path). Needs a display (run under Xvfb); skipped when headless. Writes a screenshot
+ * of the image window with its overlay to {@code target/ij-screenshot.png}.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class MacroTest {
+
+	private static final Geometry GRID = new Geometry(64, 64, 8, new double[] {0.75, 0.75, 3},
+		new double[] {-24, -30, 110}, Geometry.AXIAL);
+
+	@TempDir
+	static Path tmp;
+	private static Path seriesDir, segmenterDir, classifierDir;
+	private static Volume ct;
+	private static Mask truth;
+
+	@BeforeAll
+	static void setUp() throws IOException {
+		assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display: run under xvfb-run");
+		installPluginsFolder(tmp.resolve("Fiji.app"));
+		ct = phantom(7, truth = Mask.empty(GRID));
+		seriesDir = tmp.resolve("case01");
+		DicomWriter.writeSeries(ct, seriesDir,
+			DicomWriter.SeriesInfo.synthetic("macro-test", "Test^Patient", "ID0001", "Synthetic abdomen"));
+		segmenterDir = trainSegmenter(tmp.resolve("segmenter"));
+		classifierDir = trainClassifier(tmp.resolve("classifier"));
+	}
+
+	/** A plugins folder with a jar that holds only our plugins.config, as the packaged plugin jar does. */
+	private static void installPluginsFolder(Path ijDir) throws IOException {
+		Path plugins = Files.createDirectories(ijDir.resolve("plugins"));
+		try (InputStream config = MacroTest.class.getResourceAsStream("/plugins.config");
+			OutputStream out = Files.newOutputStream(plugins.resolve("MedCNN_.jar"));
+			JarOutputStream jar = new JarOutputStream(out)) {
+			assertNotNull(config, "plugins.config must be on the class path (src/main/resources)");
+			jar.putNextEntry(new JarEntry("plugins.config"));
+			config.transferTo(jar);
+			jar.closeEntry();
+		}
+		System.setProperty("plugins.dir", plugins.toString());
+	}
+
+	/**
+	 * A 64×64×8 abdomen: a water-like body (40 HU) in air, with two bright lesions (130 HU) — a ball of radius
+	 * 6 pixels around (20, 24, 3) and one of radius 4 around (44, 40, 5) — plus Gaussian noise (σ 8 HU).
+	 * Fills {@code mask} with the lesions.
+	 */
+	private static Volume phantom(long seed, Mask mask) {
+		java.util.Random rnd = new java.util.Random(seed);
+		float[] v = new float[GRID.voxelCount()];
+		byte[] m = mask.labels();
+		for (int z = 0; z < GRID.nz(); z++)
+			for (int y = 0; y < GRID.ny(); y++)
+				for (int x = 0; x < GRID.nx(); x++) {
+					double body = sq((x - 32) / 28.0) + sq((y - 32) / 24.0);
+					float hu = body <= 1 ? 40 : -1000;
+					boolean lesion = sq(x - 20) + sq(y - 24) + sq((z - 3) * 4.0) <= 36
+						|| sq(x - 44) + sq(y - 40) + sq((z - 5) * 4.0) <= 16;
+					if (lesion) {
+						hu = 130;
+						m[GRID.index(x, y, z)] = 1;
+					}
+					v[GRID.index(x, y, z)] = Math.round(hu + 8 * rnd.nextGaussian());
+				}
+		List<String> labels = new ArrayList<>();
+		for (int z = 0; z < GRID.nz(); z++) labels.add("");
+		return new Volume(GRID, v, "CT", labels);
+	}
+
+	private static double sq(double a) {
+		return a * a;
+	}
+
+	/** A small 2D U-Net fitted to the phantom until its lesions come out (a few seconds on a CPU). */
+	private static Path trainSegmenter(Path out) throws IOException {
+		List<Volume> images = List.of(ct, phantom(8, Mask.empty(GRID)));
+		Mask second = Mask.empty(GRID);
+		phantom(8, second);
+		TrainingConfig t = new TrainingConfig(40, 8, 1e-2, "adam", "dice-ce", "relu", 42, 0);
+		return Training.trainSegmenter(images, List.of(truth, second), new SegmenterConfig(2, 8, 40, 400, t), null, null,
+			out);
+	}
+
+	/** A tiny classifier: slices with a lesion are "high", the others "low". */
+	private static Path trainClassifier(Path out) throws IOException {
+		List<Volume> items = new ArrayList<>();
+		int[] labels = new int[GRID.nz()];
+		for (int z = 0; z < GRID.nz(); z++) {
+			items.add(org.medcnn.volume.Volumes.slice(ct, z));
+			labels[z] = truth.sliceHasForeground(z) ? 0 : 1;
+		}
+		TrainingConfig t = new TrainingConfig(3, 8, 1e-3, "adam", "cross-entropy", "relu", 42, 0);
+		ClassifierConfig cfg = new ClassifierConfig("cnn", 32, new int[] {4}, 8, "max", 40, 400, t);
+		return Training.trainClassifier(items, labels, List.of("high", "low"), cfg, null, null, out);
+	}
+
+	@Test
+	void pluginsConfigInstallsTheMenuCommands() {
+		Hashtable<?, ?> commands = commands();
+		assertEquals(OpenDicomPlugin.class.getName(), commands.get("Open DICOM..."));
+		assertEquals(SegmentTumorsPlugin.class.getName(), commands.get("Segment Tumors..."));
+		assertEquals(ClassifyRiskPlugin.class.getName(), commands.get("Classify Risk..."));
+	}
+
+	@Test
+	void openSegmentAndClassifyInBatchMode() throws Exception {
+		commands();
+		String macro = "setBatchMode(true);\n"
+			+ "run(\"Open DICOM...\", \"path=[" + seriesDir + "]\");\n"
+			+ "run(\"Segment Tumors...\", \"model=[" + segmenterDir + "]\");\n"
+			+ "setSlice(4);\n"
+			+ "run(\"Classify Risk...\", \"model=[" + classifierDir + "]\");\n"
+			+ "title = getTitle();\n"
+			+ "setBatchMode(\"exit and display\");\n"
+			+ "return title;";
+		String title = IJ.runMacro(macro);
+		assertFalse(title == null || title.equals("[aborted]"), "the macro failed: " + title);
+		assertEquals("Synthetic abdomen", title);
+		ImagePlus imp = WindowManager.getImage(title);
+		assertNotNull(imp, "the image is open: " + Arrays.toString(WindowManager.getImageTitles()) + " current " + WindowManager.getCurrentImage() + " log " + IJ.getLog());
+
+		// Calibration and values as read from the DICOM files.
+		Calibration cal = imp.getCalibration();
+		assertEquals("mm", cal.getUnit());
+		assertEquals(0.75, cal.pixelWidth, 1e-9);
+		assertEquals(0.75, cal.pixelHeight, 1e-9);
+		assertEquals(3, cal.pixelDepth, 1e-9);
+		assertEquals(-24, cal.getX(0), 1e-6, "ImageJ x of pixel 0 is the patient's L coordinate");
+		assertEquals(110, cal.getZ(0), 1e-6);
+		assertEquals(8, imp.getStackSize());
+		assertEquals(ct.get(20, 24, 3), imp.getStack().getProcessor(4).getf(20, 24), 0, "HU values as written");
+		assertTrue(imp.getInfoProperty().contains("SeriesInstanceUID"));
+		assertFalse(imp.getInfoProperty().contains("Test^Patient"), "patient name hidden from the Info");
+
+		// The overlay shows the model's segmentation, slice by slice.
+		Segmentation expected;
+		try (Segmenter s = Models.openSegmenter(segmenterDir)) {
+			expected = s.segment(IjVolumes.toVolume(imp), null, null);
+		}
+		Mask mask = expected.mask();
+		assertTrue(mask.foregroundCount() > 0, "the model finds the lesions");
+		Roi[] rois = imp.getOverlay().toArray();
+		Set<Integer> outlinedSlices = new HashSet<>();
+		for (int z = 0; z < GRID.nz(); z++) {
+			int filled = 0;
+			for (Roi r : rois)
+				if (r instanceof ImageRoi fill && r.getPosition() == z + 1) {
+					for (int i = 0; i < fill.getProcessor().getPixelCount(); i++)
+						if (fill.getProcessor().get(i) != 0) filled++;
+				} else if (r.getName() != null && r.getName().startsWith("Lesion ") && r.getPosition() == z + 1) {
+					outlinedSlices.add(z);
+				}
+			int inMask = 0;
+			for (int i = z * GRID.sliceSize(); i < (z + 1) * GRID.sliceSize(); i++) if (mask.labels()[i] != 0) inMask++;
+			assertEquals(inMask, filled, "overlay pixels on slice " + (z + 1));
+			assertEquals(inMask > 0, outlinedSlices.contains(z), "outlines on slice " + (z + 1));
+		}
+		double dice = org.medcnn.volume.Volumes.dice(mask, truth);
+		assertTrue(dice > 0.5, "the tiny model roughly finds the lesions: Dice " + dice);
+
+		// Lesion table and risk label.
+		ResultsTable lesions = Tables.named(SegmentTumorsTool.TABLE_TITLE);
+		assertTrue(lesions.size() >= 1, "lesion rows");
+		assertEquals(1, lesions.getValue("lesion", 0), 0);
+		assertTrue(lesions.getValue("volume (mL)", 0) > 0);
+		TextRoi label = (TextRoi) Arrays.stream(rois).filter(r -> ClassifyRiskTool.LABEL_NAME.equals(r.getName()))
+			.findFirst().orElseThrow();
+		assertTrue(label.getText().trim().matches("Risk: (high|low) \\(\\d\\.\\d\\d\\)"), label.getText());
+		assertEquals(4, label.getPosition());
+		ResultsTable risk = Tables.named(ClassifyRiskTool.TABLE_TITLE);
+		assertEquals(4, risk.getValue("slice", risk.size() - 1), 0);
+
+		screenshot(imp, 4, Path.of("target", "ij-screenshot.png"));
+	}
+
+	@Test
+	void unknownMacroKeysAbortTheMacro() {
+		commands();
+		String result = IJ.runMacro("setBatchMode(true);\nrun(\"Open DICOM...\", \"pth=[" + seriesDir + "]\");\nreturn \"ran\";");
+		assertEquals("[aborted]", result, "a misspelt key must stop the macro, not open a folder chooser");
+	}
+
+	/** ImageJ's command table, initialised (from plugins.dir) on first use. */
+	private static Hashtable<?, ?> commands() {
+		if (Menus.getCommands() == null) IJ.run("Close All");
+		IJ.redirectErrorMessages(true);
+		Hashtable<?, ?> commands = Menus.getCommands();
+		assertNotNull(commands, "ImageJ initialised its menus");
+		return commands;
+	}
+
+	/** Shows slice {@code slice} of the image in its window and captures the window from the screen. */
+	private static void screenshot(ImagePlus imp, int slice, Path file) throws Exception {
+		imp.setSlice(slice);
+		ImageWindow win = imp.getWindow();
+		assertNotNull(win, "the image has a window after leaving batch mode");
+		EventQueue.invokeAndWait(() -> {
+			win.getCanvas().zoomIn(0, 0);
+			win.getCanvas().zoomIn(0, 0);
+			win.pack();
+			win.toFront();
+		});
+		Thread.sleep(800);
+		EventQueue.invokeAndWait(() -> { });
+		Rectangle bounds = win.getBounds();
+		BufferedImage shot = new Robot().createScreenCapture(bounds);
+		Files.createDirectories(file.getParent());
+		ImageIO.write(shot, "png", file.toFile());
+		assertTrue(Files.size(file) > 1000, "screenshot written");
+	}
+}

@@ -1,0 +1,94 @@
+package org.medcnn.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medcnn.volume.Volume;
+
+/** Training smoke test of the CNN classifier and MLP baseline: discs (class 0) versus squares (class 1). */
+class ClassifierTrainingTest {
+
+	@TempDir
+	Path dir;
+
+	private static List<Volume> items(int perClass, int[] labels, long seed) {
+		Random rng = new Random(seed);
+		List<Volume> out = new ArrayList<>();
+		for (int i = 0; i < 2 * perClass; i++) {
+			labels[i] = i % 2;
+			out.add(Synthetic.shape(40, labels[i], rng)); // resampled to the 32×32 input
+		}
+		return out;
+	}
+
+	@Test
+	void cnnLearnsDiscsVersusSquaresAndReloads() throws IOException {
+		int[] labels = new int[48];
+		List<Volume> items = items(24, labels, 11);
+		TrainingConfig tc = new TrainingConfig(25, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25);
+		ClassifierConfig cfg = new ClassifierConfig("cnn", 32, new int[] {8, 16}, 32, "max", 40, 400, tc);
+		List<EpochMetrics> history = new ArrayList<>();
+		Path out = Training.trainClassifier(items, labels, List.of("low", "high"), cfg, history::add, null, dir.resolve("cls"));
+
+		history.forEach(System.out::println);
+		EpochMetrics first = history.get(0), last = history.get(history.size() - 1);
+		assertEquals("accuracy", last.metricName());
+		assertTrue(last.trainLoss() < first.trainLoss(), first.trainLoss() + " → " + last.trainLoss());
+		assertTrue(last.trainMetric() >= 0.9, "train accuracy " + last.trainMetric());
+		assertTrue(last.trainMetric() > first.trainMetric(), "accuracy rises");
+
+		ModelCard card = Models.readCard(out);
+		assertEquals(List.of("low", "high"), card.classNames());
+		assertEquals(List.of("low", "high"), card.riskLevels());
+		assertEquals(32, card.inputSize());
+		assertEquals("cnn", card.architecture());
+
+		int[] testLabels = new int[20];
+		List<Volume> test = items(10, testLabels, 99);
+		int right = 0;
+		try (Classifier c = Models.openClassifier(out); Classifier again = Models.openClassifier(out)) {
+			for (int i = 0; i < test.size(); i++) {
+				Classification a = c.classify(test.get(i));
+				assertArrayEquals(a.probabilities(), again.classify(test.get(i)).probabilities());
+				assertEquals(1.0, a.probabilities()[0] + a.probabilities()[1], 1e-5);
+				if (a.classIndex() == testLabels[i]) right++;
+			}
+			assertThrows(ModelFormatException.class, () -> Models.openSegmenter(out));
+		}
+		assertTrue(right >= 15, right + "/20 held-out shapes right");
+	}
+
+	@Test
+	void mlpBaselineTrainsWithMseAndMomentum() throws IOException {
+		int[] labels = new int[16];
+		List<Volume> items = items(8, labels, 3);
+		TrainingConfig tc = new TrainingConfig(3, 4, 1e-2, "momentum", "mse", "tanh", 5, 0);
+		ClassifierConfig cfg = new ClassifierConfig("mlp", 16, null, 8, "avg", 40, 400, tc);
+		List<EpochMetrics> history = new ArrayList<>();
+		Path out = Training.trainClassifier(items, labels, List.of("disc", "square"), cfg, history::add, null, dir.resolve("mlp"));
+		assertEquals(3, history.size());
+		assertTrue(Double.isNaN(history.get(2).valLoss()));
+		ModelCard card = Models.readCard(out);
+		assertEquals("mlp", card.architecture());
+		assertTrue(card.riskLevels().isEmpty());
+	}
+
+	@Test
+	void labelsOutOfRangeAreRefused() {
+		int[] labels = new int[4];
+		List<Volume> items = items(2, labels, 3);
+		labels[3] = 2;
+		String m = assertThrows(IllegalArgumentException.class, () -> Training.trainClassifier(items, labels,
+			List.of("a", "b"), ClassifierConfig.defaults(), null, null, dir.resolve("x"))).getMessage();
+		assertTrue(m.contains("labels[3]") && m.contains("2"), m);
+	}
+}

@@ -1,0 +1,109 @@
+package org.medcnn.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medcnn.common.Cancellation;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
+
+/** Training smoke test of the 2D U-Net on 16 synthetic 32×32 slices with bright discs. */
+class SegmenterTrainingTest {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void unetLearnsDiscsAndTheReloadedModelSegments() throws IOException {
+		List<Mask> masks = new ArrayList<>();
+		List<Volume> images = Synthetic.discCases(4, 32, 4, 1, masks);
+		TrainingConfig tc = new TrainingConfig(20, 4, 1e-2, "adam", "dice-ce", "relu", 3, 0.25);
+		SegmenterConfig cfg = new SegmenterConfig(3, 8, 40, 400, tc);
+		List<EpochMetrics> history = new ArrayList<>();
+		Path out = Training.trainSegmenter(images, masks, cfg, history::add, new Cancellation(), dir.resolve("seg"));
+
+		assertEquals(20, history.size());
+		EpochMetrics first = history.get(0), last = history.get(19);
+		assertTrue(last.trainLoss() < first.trainLoss() / 2, "loss falls: " + first.trainLoss() + " → " + last.trainLoss());
+		assertTrue(last.trainMetric() > 0.7, "train Dice " + last.trainMetric());
+		assertTrue(last.hasValidation(), "one case held out");
+		assertEquals("dice", last.metricName());
+		assertEquals(List.of("seg"), Files.list(dir).map(p -> p.getFileName().toString()).toList(), "no temporary folders left");
+
+		ModelCard card = Models.readCard(out);
+		assertEquals("segmentation", card.task());
+		assertEquals("seg", card.name());
+		assertEquals("unet2d", card.architecture());
+		assertEquals(4, card.sizeMultiple());
+		assertEquals("research only", card.json().get("intendedUse"));
+		Map<?, ?> training = (Map<?, ?>) card.json().get("training");
+		assertEquals(20, ((List<?>) training.get("history")).size());
+		assertEquals(3L, training.get("trainCases"));
+		assertTrue(((String) training.get("dataFingerprint")).startsWith("sha256:"));
+
+		try (Segmenter s = Models.openSegmenter(out); Segmenter again = Models.openSegmenter(out)) {
+			Volume v = images.get(0);
+			Segmentation a = s.segment(v, null, null), b = again.segment(v, null, null);
+			assertArrayEquals(a.probability(), b.probability(), "reloading gives bitwise identical probabilities");
+			assertEquals(v.geometry(), a.mask().geometry());
+			double dice = dice(a.mask(), masks.get(0));
+			assertTrue(dice > 0.6, "Dice on a training case " + dice);
+
+			// a slice size that is no multiple of 4 is padded and cropped back
+			Geometry g = Geometry.axial(30, 29, 1, 1, 1, 1);
+			float[] vox = new float[g.voxelCount()];
+			Volume odd = new Volume(g, vox, "CT");
+			Segmentation o = s.segment(odd, null, null);
+			assertEquals(g, o.mask().geometry());
+			assertEquals(g.voxelCount(), o.probability().length);
+		}
+	}
+
+	@Test
+	void cancellationAfterAnEpochStillWritesTheBestModel() throws IOException {
+		List<Mask> masks = new ArrayList<>();
+		List<Volume> images = Synthetic.discCases(2, 16, 2, 5, masks);
+		TrainingConfig tc = new TrainingConfig(50, 2, 1e-3, "sgd", "dice", "elu", 1, 0.5);
+		Cancellation c = new Cancellation();
+		Path out = dir.resolve("cancelled");
+		var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+			() -> Training.trainSegmenter(images, masks, new SegmenterConfig(2, 4, 40, 400, tc), m -> {
+				if (m.epoch() == 2) c.cancel();
+			}, c, out));
+		assertTrue(e.getMessage().contains("after epoch 2") && e.getMessage().contains(out.toString()), e.getMessage());
+		Map<?, ?> training = (Map<?, ?>) Models.readCard(out).json().get("training");
+		assertEquals(Boolean.TRUE, training.get("cancelled"));
+		assertEquals(2L, training.get("epochsRun"));
+	}
+
+	@Test
+	void maskOnAnotherGridIsRefused() {
+		List<Mask> masks = new ArrayList<>();
+		List<Volume> images = Synthetic.discCases(1, 16, 2, 5, masks);
+		List<Mask> wrong = List.of(Mask.empty(Geometry.axial(16, 16, 3, 1, 1, 2)));
+		String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+			() -> Training.trainSegmenter(images, wrong, SegmenterConfig.defaults(), null, null, dir.resolve("x"))).getMessage();
+		assertTrue(m.contains("Case 1") && m.contains("size"), m);
+	}
+
+	static double dice(Mask a, Mask b) {
+		long inter = 0, sa = 0, sb = 0;
+		for (int i = 0; i < a.labels().length; i++) {
+			boolean x = a.labels()[i] != 0, y = b.labels()[i] != 0;
+			if (x) sa++;
+			if (y) sb++;
+			if (x && y) inter++;
+		}
+		return 2.0 * inter / (sa + sb);
+	}
+}
