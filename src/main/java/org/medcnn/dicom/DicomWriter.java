@@ -149,13 +149,15 @@ public final class DicomWriter {
 
 	/** {@link #writeSeries(Volume, Path, SeriesInfo, ProgressListener, Cancellation)} without progress. */
 	public static List<Path> writeSeries(Volume volume, Path dir, SeriesInfo info) throws IOException {
-		return writeSeries(volume, dir, info, ProgressListener.NONE, new Cancellation());
+		return writeSeries(volume, dir, info, null, null);
 	}
 
 	/**
 	 * Writes every slice of a volume into {@code dir} (created if missing) as {@code IM0001.dcm}, … Existing
 	 * files of the same names are replaced.
 	 *
+	 * @param progress progress per slice (may be null)
+	 * @param cancel checked before each slice (may be null)
 	 * @return the written files in spatial (instance) order
 	 * @throws IOException if a file cannot be written
 	 * @throws java.util.concurrent.CancellationException if cancelled between slices
@@ -163,11 +165,12 @@ public final class DicomWriter {
 	public static List<Path> writeSeries(Volume volume, Path dir, SeriesInfo info, ProgressListener progress,
 		Cancellation cancel) throws IOException {
 		checkVolume(volume);
+		if (progress == null) progress = ProgressListener.NONE;
 		Files.createDirectories(dir);
 		int nz = volume.geometry().nz();
 		List<Path> files = new ArrayList<>(nz);
 		for (int z = 0; z < nz; z++) {
-			cancel.check();
+			if (cancel != null) cancel.check();
 			Path file = dir.resolve(String.format("IM%04d.dcm", z + 1));
 			writeAtomically(file, encodeSlice(volume, z, info));
 			files.add(file);

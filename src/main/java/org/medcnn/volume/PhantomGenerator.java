@@ -456,7 +456,8 @@ public final class PhantomGenerator {
 							v += field[0] * StrictMath.sin(2 * Math.PI * p[0] / field[1] + field[3])
 								* StrictMath.cos(2 * Math.PI * p[1] / field[2] + field[4]);
 						v += sigma * rnd.nextGaussian();
-						image[idx] = (float) Math.max(-1024, Math.min(3071, Math.rint(v)));
+						// "+ 0.0" avoids -0.0, which would compare unequal to the 0 a DICOM reader returns.
+						image[idx] = (float) (Math.max(-1024, Math.min(3071, Math.rint(v))) + 0.0);
 					}
 		}
 

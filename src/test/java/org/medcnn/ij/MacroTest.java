@@ -79,9 +79,18 @@ class MacroTest {
 	private static Volume ct;
 	private static Mask truth;
 
+	/** Titles and texts of the dialogs that opened (and were closed at once, so that no test waits on one). */
+	private static final List<String> DIALOGS = java.util.Collections.synchronizedList(new ArrayList<>());
+
 	@BeforeAll
 	static void setUp() throws IOException {
 		assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display: run under xvfb-run");
+		java.awt.Toolkit.getDefaultToolkit().addAWTEventListener(e -> {
+			if (e.getID() == java.awt.event.WindowEvent.WINDOW_OPENED && e.getSource() instanceof java.awt.Dialog d) {
+				DIALOGS.add(d.getTitle() + ": " + texts(d));
+				d.dispose();
+			}
+		}, java.awt.AWTEvent.WINDOW_EVENT_MASK);
 		installPluginsFolder(tmp.resolve("Fiji.app"));
 		ct = phantom(7, truth = Mask.empty(GRID));
 		seriesDir = tmp.resolve("case01");
@@ -176,13 +185,15 @@ class MacroTest {
 			+ "setSlice(4);\n"
 			+ "run(\"Classify Risk...\", \"model=[" + classifierDir + "]\");\n"
 			+ "title = getTitle();\n"
-			+ "setBatchMode(\"exit and display\");\n"
 			+ "return title;";
+		DIALOGS.clear();
 		String title = IJ.runMacro(macro);
+		assertTrue(DIALOGS.isEmpty(), "no dialog opens in batch mode: " + DIALOGS);
 		assertFalse(title == null || title.equals("[aborted]"), "the macro failed: " + title);
 		assertEquals("Synthetic abdomen", title);
-		ImagePlus imp = WindowManager.getImage(title);
-		assertNotNull(imp, "the image is open: " + Arrays.toString(WindowManager.getImageTitles()) + " current " + WindowManager.getCurrentImage() + " log " + IJ.getLog());
+		ImagePlus imp = WindowManager.getCurrentImage();
+		assertNotNull(imp, "the image is open");
+		assertEquals(title, imp.getTitle());
 
 		// Calibration and values as read from the DICOM files.
 		Calibration cal = imp.getCalibration();
@@ -243,12 +254,23 @@ class MacroTest {
 		commands();
 		String result = IJ.runMacro("setBatchMode(true);\nrun(\"Open DICOM...\", \"pth=[" + seriesDir + "]\");\nreturn \"ran\";");
 		assertEquals("[aborted]", result, "a misspelt key must stop the macro, not open a folder chooser");
+		assertTrue(DIALOGS.stream().anyMatch(d -> d.startsWith("Open DICOM") && d.contains("pth")), DIALOGS.toString());
+	}
+
+	/** The texts of the labels in a container (ImageJ's message dialogs use MultiLineLabel, a Canvas). */
+	private static String texts(java.awt.Container c) {
+		StringBuilder sb = new StringBuilder();
+		for (java.awt.Component k : c.getComponents()) {
+			if (k instanceof java.awt.Label l) sb.append(l.getText()).append(' ');
+			else if (k instanceof ij.gui.MultiLineLabel m) sb.append(m.getText()).append(' ');
+			else if (k instanceof java.awt.Container inner) sb.append(texts(inner));
+		}
+		return sb.toString().trim();
 	}
 
 	/** ImageJ's command table, initialised (from plugins.dir) on first use. */
 	private static Hashtable<?, ?> commands() {
 		if (Menus.getCommands() == null) IJ.run("Close All");
-		IJ.redirectErrorMessages(true);
 		Hashtable<?, ?> commands = Menus.getCommands();
 		assertNotNull(commands, "ImageJ initialised its menus");
 		return commands;
@@ -257,6 +279,8 @@ class MacroTest {
 	/** Shows slice {@code slice} of the image in its window and captures the window from the screen. */
 	private static void screenshot(ImagePlus imp, int slice, Path file) throws Exception {
 		imp.setSlice(slice);
+		imp.show();
+		for (int i = 0; i < 50 && (imp.getWindow() == null || !imp.getWindow().isShowing()); i++) Thread.sleep(100);
 		ImageWindow win = imp.getWindow();
 		assertNotNull(win, "the image has a window after leaving batch mode");
 		EventQueue.invokeAndWait(() -> {

@@ -50,7 +50,7 @@ public final class Synthetic {
 	public static Volume shape(int size, int shape, Random rng) {
 		Geometry g = Geometry.axial(size, size, 1, 0.8, 0.8, 1);
 		float[] v = new float[g.voxelCount()];
-		double r = size / 8.0 + rng.nextDouble() * size / 8.0;
+		double r = size / 5.0 + rng.nextDouble() * size / 10.0;
 		double cx = r + 1 + rng.nextDouble() * (size - 2 * r - 2), cy = r + 1 + rng.nextDouble() * (size - 2 * r - 2);
 		for (int y = 0; y < size; y++)
 			for (int x = 0; x < size; x++) {

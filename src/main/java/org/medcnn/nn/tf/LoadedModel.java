@@ -37,7 +37,7 @@ abstract class LoadedModel implements AutoCloseable {
 			throw new ModelFormatException(pkg, null, "has no " + Models.SAVED_MODEL_DIR + "/saved_model.pb");
 		try {
 			bundle = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-				.withConfigProto(TfEngine.sessionConfig()).load();
+				.withConfigProto(TfEngine.inferenceConfig()).load();
 		} catch (RuntimeException e) {
 			throw new ModelFormatException(pkg, "the SavedModel cannot be loaded: " + e.getMessage(), e);
 		}

@@ -27,9 +27,11 @@ import org.tensorflow.proto.RunOptions;
 /**
  * The TensorFlow Java 1.1.0 implementation of {@link Engine}. Constructing it loads the native library.
  * <p>
- * Threads: each session uses {@code medcnn.threads} intra-op threads (system property; default: the number of
- * available processors) and one inter-op thread, so that small convolutions do not fight over the cores.
- * Thread-safe.
+ * Threads: {@code medcnn.threads} (system property; default: the number of available processors) intra-op
+ * threads and one inter-op thread per session, which measured fastest for these small convolutions;
+ * {@code medcnn.deterministic=true} makes training single-threaded and bitwise reproducible (see
+ * {@link #trainingConfig()}); {@code medcnn.intraOpThreads}/{@code medcnn.interOpThreads} override the training
+ * setting for experiments. Thread-safe.
  */
 public final class TfEngine implements Engine {
 
@@ -47,9 +49,22 @@ public final class TfEngine implements Engine {
 		return intProperty("medcnn.threads", Runtime.getRuntime().availableProcessors());
 	}
 
-	static ConfigProto sessionConfig() {
-		int intra = intProperty("medcnn.intraOpThreads", 1), inter = intProperty("medcnn.interOpThreads", threads());
+	/**
+	 * Training sessions: multi-threaded kernels, one op at a time. Multi-threaded kernels (and inter-op
+	 * parallelism) sum in a schedule-dependent order, so repeated runs with the same seed agree only to about
+	 * 1e-4; with the system property {@code medcnn.deterministic=true} training runs on one thread and is
+	 * bitwise reproducible (about 1.5× slower on 2 cores).
+	 */
+	static ConfigProto trainingConfig() {
+		boolean det = Boolean.getBoolean("medcnn.deterministic");
+		int intra = intProperty("medcnn.intraOpThreads", det ? 1 : threads());
+		int inter = intProperty("medcnn.interOpThreads", 1);
 		return ConfigProto.newBuilder().setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter).build();
+	}
+
+	/** Inference sessions: multi-threaded kernels (forward passes are deterministic), one op at a time. */
+	static ConfigProto inferenceConfig() {
+		return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads()).setInterOpParallelismThreads(1).build();
 	}
 
 	private static int intProperty(String key, int fallback) {
@@ -104,7 +119,7 @@ public final class TfEngine implements Engine {
 			Ops tf = Ops.create(g);
 			var m = tf.linalg.matMul(tf.constant(new float[][] {{1, 2}, {3, 4}}), tf.constant(new float[][] {{1}, {1}}));
 			RunOptions ro = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build();
-			try (Session s = new Session(g, sessionConfig()); Result r = s.runner().fetch(m).setOptions(ro).runAndFetchMetadata()) {
+			try (Session s = new Session(g, inferenceConfig()); Result r = s.runner().fetch(m).setOptions(ro).runAndFetchMetadata()) {
 				TreeSet<String> types = new TreeSet<>();
 				RunMetadata md = r.getMetadata().orElse(null);
 				if (md != null) for (DeviceStepStats ds : md.getStepStats().getDevStatsList()) {

@@ -19,6 +19,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
 
 /**
  * A training graph and its session: named endpoints ({@link #INPUT}, {@link #TARGET}, {@link #LOGITS},
@@ -81,18 +82,35 @@ final class TrainableNet implements AutoCloseable {
 				case "adam" -> new Adam(graph, (float) tc.learningRate());
 				default -> throw new IllegalArgumentException("optimizer = '" + tc.optimizer() + "' is not supported");
 			};
-			train = opt.minimize(loss, TRAIN);
+			train = minimize(tf, opt, loss);
 			Ops restore = tf.withSubScope("restore");
 			for (int i = 0; i < variables.size(); i++) {
 				Placeholder<TFloat32> p = restore.placeholder(TFloat32.class, Placeholder.shape(shapes.get(i)));
 				restoreFeeds.add(p);
 				restoreOps.add(restore.assign(variables.get(i), p));
 			}
-			session = new Session(graph, TfEngine.sessionConfig());
+			session = new Session(graph, TfEngine.trainingConfig());
 		} catch (RuntimeException e) {
 			graph.close();
 			throw e;
 		}
+	}
+
+	/**
+	 * Like {@link Optimizer#minimize} but every update waits for all gradients: the updates change the variables
+	 * in place, and without this barrier an update could run while another gradient still reads the variable
+	 * (a race that makes steps wrong and irreproducible when ops run in parallel).
+	 */
+	@SuppressWarnings({"unchecked", "rawtypes"})
+	private static Op minimize(Ops tf, Optimizer opt, Operand<TFloat32> loss) {
+		List<Optimizer.GradAndVar<?>> grads = opt.computeGradients(loss);
+		List<Op> barrier = new ArrayList<>();
+		for (Optimizer.GradAndVar<?> gv : grads) barrier.add(tf.identity((Operand) gv.getGradient()));
+		Ops after = tf.withSubScope("gradients_done").withControlDependencies(barrier);
+		List<Optimizer.GradAndVar<? extends TType>> gated = new ArrayList<>();
+		for (Optimizer.GradAndVar<?> gv : grads)
+			gated.add(new Optimizer.GradAndVar(after.identity((Operand) gv.getGradient()).asOutput(), gv.getVariable()));
+		return opt.applyGradients(gated, TRAIN);
 	}
 
 	/** The serving signature: {@code input} → {@code output}. */

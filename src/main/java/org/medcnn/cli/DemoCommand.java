@@ -1,0 +1,363 @@
+package org.medcnn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.Json;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.nn.Classification;
+import org.medcnn.nn.Classifier;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmentation;
+import org.medcnn.nn.Segmenter;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Training;
+import org.medcnn.volume.Datasets;
+import org.medcnn.volume.Lesion;
+import org.medcnn.volume.Lesions;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.OverlayImages;
+import org.medcnn.volume.Volume;
+import org.medcnn.volume.Volumes;
+
+/**
+ * {@code demo [--out DIR]}: the main job on the bundled {@code sample-dicom/phantom} cases.
+ * <ol>
+ * <li>Trains a 2D U-Net on the training cases (DICOM series + NIfTI masks).</li>
+ * <li>Trains a risk classifier (low / intermediate / high) on lesion-centred crops of the training cases' slices
+ * through their largest lesion (a two-stage pipeline: the segmenter finds the lesion, the classifier grades it).</li>
+ * <li>Predicts the held-out test cases: mask, Dice against the reference, lesion measurements, risk level.</li>
+ * <li>Writes the model packages, the predicted masks (NIfTI), overlay PNGs of the key slices and
+ * {@code metrics.json}, and prints a summary.</li>
+ * </ol>
+ */
+final class DemoCommand implements Main.Command {
+
+	/** Side of the lesion-centred crop the risk classifier sees, in pixels (2.5 mm pixels: 160 mm). */
+	static final int CROP = 64;
+	/** Components smaller than this (voxels) are not reported as lesions. */
+	static final int MIN_LESION_VOXELS = 10;
+	private static final float AIR_HU = -1000f;
+
+	@Override
+	public String name() {
+		return "demo";
+	}
+
+	@Override
+	public String summary() {
+		return "train and apply a segmenter and a risk classifier on sample-dicom/";
+	}
+
+	@Override
+	public boolean usesTensorFlow() {
+		return true;
+	}
+
+	@Override
+	public String usage() {
+		return """
+			usage: medcnn demo [--out DIR] [--samples DIR] [--epochs N] [--classifier-epochs N] [--seed N]
+			  Trains a 2D U-Net and a risk classifier on the training cases of sample-dicom/phantom, predicts the
+			  held-out cases, and writes into DIR (default medcnn-demo/): models/, masks/, overlays/, metrics.json.
+			  --samples DIR          the sample-dicom folder (default: ./sample-dicom, else next to the jar)
+			  --epochs N             segmenter epochs (default %d)
+			  --classifier-epochs N  classifier epochs (default %d)
+			  --seed N               random seed (default 42)""".formatted(DEFAULT_SEG_EPOCHS, DEFAULT_CLS_EPOCHS);
+	}
+
+	static final int DEFAULT_SEG_EPOCHS = 12;
+	static final int DEFAULT_CLS_EPOCHS = 40;
+
+	@Override
+	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(name(), argv, Set.of("out", "samples", "epochs", "classifier-epochs", "seed"), Set.of());
+		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
+		Path outDir = a.path("out", Path.of("medcnn-demo"));
+		Path phantom = samples(a.string("samples", null)).resolve("phantom");
+		int segEpochs = a.integer("epochs", DEFAULT_SEG_EPOCHS, 1, 10000);
+		int clsEpochs = a.integer("classifier-epochs", DEFAULT_CLS_EPOCHS, 1, 10000);
+		long seed = a.longValue("seed", 42);
+		long t0 = System.nanoTime();
+
+		Map<String, Object> doc = Json.asObject(Json.parse(Files.readString(phantom.resolve("cases.json"),
+			StandardCharsets.UTF_8)), phantom.resolve("cases.json").toString());
+		List<Map<String, Object>> train = new ArrayList<>(), test = new ArrayList<>();
+		for (Object o : Json.asArray(doc.get("cases"), "cases")) {
+			Map<String, Object> c = Json.asObject(o, "case");
+			("train".equals(c.get("split")) ? train : test).add(c);
+		}
+		if (train.isEmpty() || test.isEmpty())
+			throw new IOException(phantom.resolve("cases.json") + ": needs both train and test cases");
+		Files.createDirectories(outDir);
+		Path models = outDir.resolve("models");
+		Path segPkg = models.resolve("segmenter"), clsPkg = models.resolve("risk-classifier");
+		deletePackage(segPkg);
+		deletePackage(clsPkg);
+
+		try (CliCancellation cancel = new CliCancellation()) {
+			Cancellation token = cancel.token();
+			CliProgress progress = new CliProgress(err);
+			List<Datasets.Case> trainCases = load(phantom, train, progress, token);
+			progress.done();
+			err.println(Models.runtimeVersion() + " on " + Models.device() + "; oneDNN "
+				+ ("1".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")) ? "on" : "off"));
+
+			// 1. Segmenter.
+			SegmenterConfig segCfg = SegmenterConfig.defaults();
+			segCfg = segCfg.withTraining(segCfg.training().withEpochs(segEpochs).withSeed(seed));
+			err.println("Training a 2D U-Net on " + trainCases.size() + " cases (" + segEpochs + " epochs)…");
+			long ts = System.nanoTime();
+			Training.trainSegmenter(trainCases.stream().map(Datasets.Case::image).toList(),
+				trainCases.stream().map(Datasets.Case::mask).toList(), segCfg, new EpochPrinter("segmenter", err), token,
+				segPkg);
+			double segSeconds = seconds(ts);
+
+			// 2. Risk classifier on lesion-centred crops.
+			List<String> levels = List.of("low", "intermediate", "high");
+			List<Volume> crops = new ArrayList<>();
+			List<Integer> labels = new ArrayList<>();
+			for (int i = 0; i < trainCases.size(); i++) {
+				Datasets.Case c = trainCases.get(i);
+				int label = levels.indexOf(Json.asString(train.get(i).get("riskLevel"), "riskLevel"));
+				if (label < 0) throw new IOException("cases.json: unknown risk level for " + c.name());
+				for (Volume crop : lesionCrops(c.image(), c.mask(), true)) {
+					crops.add(crop);
+					labels.add(label);
+				}
+			}
+			ClassifierConfig clsCfg = ClassifierConfig.defaults();
+			clsCfg = new ClassifierConfig(clsCfg.architecture(), CROP, clsCfg.filters(), clsCfg.denseUnits(),
+				clsCfg.pooling(), clsCfg.windowCenterHu(), clsCfg.windowWidthHu(),
+				clsCfg.training().withEpochs(clsEpochs).withSeed(seed));
+			err.println("Training a CNN risk classifier on " + crops.size() + " lesion crops (" + clsEpochs + " epochs)…");
+			long tc = System.nanoTime();
+			Training.trainClassifier(crops, labels.stream().mapToInt(Integer::intValue).toArray(), levels, clsCfg,
+				new EpochPrinter("classifier", err), token, clsPkg);
+			double clsSeconds = seconds(tc);
+
+			// 3. Held-out cases.
+			List<Datasets.Case> testCases = load(phantom, test, progress, token);
+			progress.done();
+			List<Object> perCase = new ArrayList<>();
+			double diceSum = 0;
+			int riskCorrect = 0;
+			try (Segmenter seg = Models.openSegmenter(segPkg); Classifier cls = Models.openClassifier(clsPkg)) {
+				for (int i = 0; i < testCases.size(); i++) {
+					Datasets.Case c = testCases.get(i);
+					String truthRisk = Json.asString(test.get(i).get("riskLevel"), "riskLevel");
+					Segmentation s = seg.segment(c.image(), ProgressListener.NONE, token);
+					Mask predicted = Lesions.removeSmall(s.mask(), MIN_LESION_VOXELS);
+					double dice = Volumes.dice(predicted, c.mask());
+					diceSum += dice;
+					List<Lesion> lesions = Lesions.measure(predicted, c.image(), s.probability(), MIN_LESION_VOXELS);
+					Map<String, Object> r = new LinkedHashMap<>();
+					r.put("case", c.name());
+					r.put("dice", round(dice));
+					r.put("lesionsPredicted", lesions.size());
+					r.put("lesionsReference", Lesions.measure(c.mask(), c.image()).size());
+					Path maskFile = outDir.resolve("masks").resolve(c.name() + ".nii.gz");
+					Nifti.writeMask(predicted, maskFile);
+					r.put("mask", outDir.relativize(maskFile).toString());
+					String riskText = "no lesion found";
+					if (!lesions.isEmpty()) {
+						Lesion main = lesions.get(0);
+						Classification k = cls.classify(crop(c.image(), main));
+						riskText = String.format(Locale.ROOT, "%s (%.2f)", k.className(),
+							k.probabilities()[k.classIndex()]);
+						r.put("risk", k.className());
+						r.put("riskProbabilities", probabilities(levels, k.probabilities()));
+						if (k.className().equals(truthRisk)) riskCorrect++;
+					} else {
+						r.put("risk", null);
+					}
+					r.put("riskReference", truthRisk);
+					List<Object> lesionJson = new ArrayList<>();
+					for (Lesion l : lesions) lesionJson.add(lesionJson(l));
+					r.put("lesions", lesionJson);
+					r.put("overlays", overlays(outDir, c, predicted, lesions, dice, riskText, truthRisk));
+					perCase.add(r);
+					err.printf(Locale.ROOT, "%s: Dice %.3f, %d lesion(s), risk %s (reference %s)%n", c.name(), dice,
+						lesions.size(), riskText, truthRisk);
+				}
+			}
+			double meanDice = diceSum / testCases.size();
+			double riskAccuracy = (double) riskCorrect / testCases.size();
+			Map<String, Object> metrics = new LinkedHashMap<>();
+			metrics.put("meanDice", round(meanDice));
+			metrics.put("riskAccuracy", round(riskAccuracy));
+			metrics.put("trainCases", trainCases.size());
+			metrics.put("testCases", testCases.size());
+			metrics.put("device", Models.device());
+			metrics.put("segmenterTrainingSeconds", round(segSeconds));
+			metrics.put("classifierTrainingSeconds", round(clsSeconds));
+			metrics.put("totalSeconds", round(seconds(t0)));
+			metrics.put("cases", perCase);
+			Path metricsFile = outDir.resolve("metrics.json");
+			writeAtomically(metricsFile, Json.writePretty(metrics) + "\n");
+
+			out.printf(Locale.ROOT, "MedCNN demo: mean Dice %.3f on %d held-out cases, risk accuracy %.0f%% (%d/%d), "
+				+ "%.0f s in all%n", meanDice, testCases.size(), 100 * riskAccuracy, riskCorrect, testCases.size(),
+				seconds(t0));
+			out.println("  models:   " + models.toAbsolutePath());
+			out.println("  masks:    " + outDir.resolve("masks").toAbsolutePath());
+			out.println("  overlays: " + outDir.resolve("overlays").toAbsolutePath());
+			out.println("  metrics:  " + metricsFile.toAbsolutePath());
+		}
+		return 0;
+	}
+
+	/** The sample-dicom folder: the option, ./sample-dicom, or the one beside the jar's folder. */
+	static Path samples(String option) throws IOException {
+		if (option != null) return Path.of(option);
+		Path here = Path.of("sample-dicom");
+		if (Files.isDirectory(here)) return here;
+		try {
+			Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+			Path beside = jar.getParent().getParent().resolve("sample-dicom");
+			if (Files.isDirectory(beside)) return beside;
+		} catch (java.net.URISyntaxException | RuntimeException e) {
+			// fall through to the error below
+		}
+		throw new NoSuchFileException("sample-dicom", null,
+			"not found in the current folder nor beside the jar; run from the MedCNN folder or give --samples DIR");
+	}
+
+	private static List<Datasets.Case> load(Path phantom, List<Map<String, Object>> cases, ProgressListener progress,
+		Cancellation cancel) throws IOException {
+		List<Datasets.Case> out = new ArrayList<>();
+		for (int i = 0; i < cases.size(); i++) {
+			Map<String, Object> c = cases.get(i);
+			String name = Json.asString(c.get("name"), "name");
+			progress.progress((double) i / cases.size(), "Reading " + name);
+			Volume v = Datasets.loadImage(phantom.resolve(Json.asString(c.get("images"), "images")),
+				ProgressListener.NONE, cancel);
+			Mask m = Datasets.loadMask(phantom.resolve(Json.asString(c.get("mask"), "mask")), v.geometry());
+			out.add(new Datasets.Case(name, v, m));
+		}
+		progress.progress(1, "Read " + out.size() + " cases");
+		return out;
+	}
+
+	/**
+	 * Crops centred on the largest lesion: its key slice and, for training, the neighbouring slices that hold it,
+	 * each also mirrored left-right and up-down (augmentation: the risk rule does not depend on orientation).
+	 */
+	static List<Volume> lesionCrops(Volume image, Mask mask, boolean augment) {
+		List<Lesion> lesions = Lesions.measure(mask, image);
+		if (lesions.isEmpty()) return List.of();
+		Lesion main = lesions.get(0);
+		List<Volume> crops = new ArrayList<>();
+		int[] slices = augment ? new int[] {main.keySlice() - 1, main.keySlice(), main.keySlice() + 1}
+			: new int[] {main.keySlice()};
+		double[] c = main.centroidVoxel();
+		for (int z : slices) {
+			if (z < main.firstSlice() || z > main.lastSlice()) continue;
+			Volume crop = Volumes.crop2d(image, z, (int) Math.round(c[0]), (int) Math.round(c[1]), CROP, AIR_HU);
+			crops.add(crop);
+			if (augment) {
+				crops.add(flip(crop, true));
+				crops.add(flip(crop, false));
+			}
+		}
+		return crops;
+	}
+
+	private static Volume crop(Volume image, Lesion l) {
+		double[] c = l.centroidVoxel();
+		return Volumes.crop2d(image, l.keySlice(), (int) Math.round(c[0]), (int) Math.round(c[1]), CROP, AIR_HU);
+	}
+
+	/** A mirrored copy of a one-slice crop (the geometry is kept: it is training data, not a measurement). */
+	private static Volume flip(Volume v, boolean horizontal) {
+		int n = v.geometry().nx(), m = v.geometry().ny();
+		float[] src = v.voxels(), dst = new float[src.length];
+		for (int y = 0; y < m; y++)
+			for (int x = 0; x < n; x++)
+				dst[y * n + x] = horizontal ? src[y * n + (n - 1 - x)] : src[(m - 1 - y) * n + x];
+		return new Volume(v.geometry(), dst, v.modality(), v.sliceLabels());
+	}
+
+	/** Overlay PNGs of the key slices: each predicted lesion's and each reference lesion's largest slice. */
+	private static List<Object> overlays(Path outDir, Datasets.Case c, Mask predicted, List<Lesion> lesions,
+		double dice, String risk, String truthRisk) throws IOException {
+		java.util.TreeSet<Integer> slices = new java.util.TreeSet<>();
+		for (Lesion l : lesions) slices.add(l.keySlice());
+		for (Lesion l : Lesions.measure(c.mask(), c.image())) slices.add(l.keySlice());
+		List<Object> files = new ArrayList<>();
+		int nz = c.image().geometry().nz();
+		for (int z : slices) {
+			double zMm = c.image().geometry().toPatient(0, 0, z)[2];
+			Path png = outDir.resolve("overlays").resolve(String.format("%s_slice%02d.png", c.name(), z + 1));
+			OverlayImages.writePng(OverlayImages.render(c.image(), z, predicted, c.mask(), 40, 400, 3,
+				String.format(Locale.ROOT, "%s  slice %d/%d  z = %.1f mm   Dice %.3f", c.name(), z + 1, nz, zMm, dice),
+				"risk: " + risk + "   reference: " + truthRisk,
+				"yellow/red = predicted, green = reference"), png);
+			files.add(outDir.relativize(png).toString());
+		}
+		return files;
+	}
+
+	private static Map<String, Object> lesionJson(Lesion l) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("id", l.id());
+		m.put("volumeMl", round(l.volumeMl()));
+		m.put("meanHu", round(l.meanHu()));
+		m.put("maxHu", round(l.maxHu()));
+		m.put("longestAxialDiameterMm", round(l.longestAxialDiameterMm()));
+		m.put("firstSlice", l.firstSlice() + 1);
+		m.put("lastSlice", l.lastSlice() + 1);
+		m.put("meanProbability", round(l.meanProbability()));
+		return m;
+	}
+
+	private static Map<String, Object> probabilities(List<String> names, float[] p) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		for (int i = 0; i < names.size(); i++) m.put(names.get(i), round(p[i]));
+		return m;
+	}
+
+	/** Removes a package this demo wrote before (only if it is one: a folder with medcnn.json). */
+	private static void deletePackage(Path pkg) throws IOException {
+		if (!Files.exists(pkg)) return;
+		if (!Files.isRegularFile(pkg.resolve("medcnn.json")))
+			throw new IOException(pkg + " exists and is not a MedCNN model package; choose another --out");
+		try (var walk = Files.walk(pkg)) {
+			for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+		}
+	}
+
+	static void writeAtomically(Path file, String text) throws IOException {
+		Path dir = file.toAbsolutePath().getParent();
+		Files.createDirectories(dir);
+		Path tmp = Files.createTempFile(dir, ".tmp-", ".json");
+		try {
+			Files.writeString(tmp, text, StandardCharsets.UTF_8);
+			Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		} finally {
+			Files.deleteIfExists(tmp);
+		}
+	}
+
+	private static double seconds(long t0) {
+		return (System.nanoTime() - t0) / 1e9;
+	}
+
+	private static double round(double v) {
+		return Math.round(v * 1000) / 1000.0;
+	}
+}
