@@ -24,7 +24,7 @@ import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
-import org.medcnn.volume.Datasets;
+import org.medcnn.data.Datasets;
 import org.medcnn.volume.Lesion;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;

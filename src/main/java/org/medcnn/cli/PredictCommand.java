@@ -17,7 +17,7 @@ import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
-import org.medcnn.volume.Datasets;
+import org.medcnn.data.Datasets;
 import org.medcnn.volume.Lesion;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;

@@ -10,7 +10,7 @@ import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
-import org.medcnn.volume.Datasets;
+import org.medcnn.data.Datasets;
 import org.medcnn.volume.Volume;
 
 /** {@code train-classifier}: trains a CNN (or MLP) classifier on a class-folder layout. */

@@ -10,7 +10,7 @@ import org.medcnn.nn.Models;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
-import org.medcnn.volume.Datasets;
+import org.medcnn.data.Datasets;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 

@@ -3,12 +3,14 @@ package org.medcnn.nn.tf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.medcnn.common.Json;
 import org.medcnn.nn.ModelCard;
@@ -34,6 +36,9 @@ final class PackageWriter {
 		checkReplaceable(target);
 		Files.createDirectories(parent);
 		Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp");
+		// temporary folders are private (rwx------); a package is meant to be shared like any other folder
+		if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix"))
+			Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
 		try {
 			Path sm = tmp.resolve(Models.SAVED_MODEL_DIR);
 			Files.createDirectories(sm);

@@ -59,7 +59,9 @@ public final class TfEngine implements Engine {
 		boolean det = Boolean.getBoolean("medcnn.deterministic");
 		int intra = intProperty("medcnn.intraOpThreads", det ? 1 : threads());
 		int inter = intProperty("medcnn.interOpThreads", 1);
-		return ConfigProto.newBuilder().setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter).build();
+		// per-session pools: TF's process-wide pools keep the sizes of the first session ever created
+		return ConfigProto.newBuilder().setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter)
+			.setUsePerSessionThreads(true).build();
 	}
 
 	/** Inference sessions: multi-threaded kernels (forward passes are deterministic), one op at a time. */

@@ -1,4 +1,4 @@
-package org.medcnn.volume;
+package org.medcnn.data;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +14,11 @@ import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesReader;
 import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.Volume;
+import org.medcnn.volume.Volumes;
 
 /**
  * Loads training and prediction data from the folder layouts of DESIGN.md ("Training data layouts").

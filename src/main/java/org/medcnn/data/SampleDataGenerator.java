@@ -1,4 +1,4 @@
-package org.medcnn.volume;
+package org.medcnn.data;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +16,11 @@ import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.DicomWriter.SeriesInfo;
 import org.medcnn.dicom.Uids;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.PhantomCase;
+import org.medcnn.volume.PhantomConfig;
+import org.medcnn.volume.PhantomGenerator;
+import org.medcnn.volume.PhantomLesion;
 
 /**
  * Writes the bundled phantom data set ({@code sample-dicom/phantom/}) from {@link PhantomGenerator}:
@@ -29,7 +34,7 @@ import org.medcnn.dicom.Uids;
  * {@code RISK_LEVELS[(i - 1) % 3]}; cases 1–14 are "train" (5 low, 5 intermediate, 4 high) and 15–20 "test"
  * (2 of each). The output is byte-for-byte reproducible: UIDs come from seeds, dates are fixed.
  * <p>
- * Run: {@code java -cp "target/classes:target/lib/*" org.medcnn.volume.SampleDataGenerator sample-dicom}
+ * Run: {@code java -cp "target/classes:target/lib/*" org.medcnn.data.SampleDataGenerator sample-dicom}
  * (the folder's {@code phantom/} sub-folder is replaced; other content such as {@code real/} is kept).
  */
 public final class SampleDataGenerator {
@@ -53,7 +58,7 @@ public final class SampleDataGenerator {
 
 	public static void main(String[] args) throws IOException {
 		if (args.length != 1 || args[0].startsWith("-")) {
-			System.err.println("usage: java -cp \"target/classes:target/lib/*\" org.medcnn.volume.SampleDataGenerator "
+			System.err.println("usage: java -cp \"target/classes:target/lib/*\" org.medcnn.data.SampleDataGenerator "
 				+ "OUTPUT_DIR   (e.g. sample-dicom; its phantom/ sub-folder is replaced)");
 			System.exit(2);
 		}

@@ -1,4 +1,4 @@
-package org.medcnn.volume;
+package org.medcnn.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomWriter;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.PhantomCase;
+import org.medcnn.volume.PhantomConfig;
+import org.medcnn.volume.PhantomGenerator;
 
 class SampleDataGeneratorTest {
 
