@@ -80,8 +80,11 @@ public final class ClassifyRiskTool {
 	 * @return the label
 	 */
 	public static TextRoi annotate(ImagePlus imp, Classification c, List<String> riskLevels, int slice) {
-		int size = Math.max(12, Math.min(28, Math.min(imp.getWidth(), imp.getHeight()) / 16));
-		TextRoi label = new TextRoi(4, 4, labelText(c), new Font("SansSerif", Font.BOLD, size));
+		String text = labelText(c);
+		// Fit the text into 90 % of the width (a bold sans-serif character is about 0.62 em wide), 6…28 px.
+		int size = (int) Math.min(imp.getHeight() / 8.0, 0.9 * imp.getWidth() / (0.62 * text.length()));
+		size = Math.max(6, Math.min(28, size));
+		TextRoi label = new TextRoi(2, 2, text, new Font("SansSerif", Font.BOLD, size));
 		label.setStrokeColor(Color.WHITE);
 		label.setFillColor(levelColor(c.className(), riskLevels));
 		label.setName(LABEL_NAME);

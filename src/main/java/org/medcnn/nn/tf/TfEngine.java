@@ -29,9 +29,9 @@ import org.tensorflow.proto.RunOptions;
  * <p>
  * Threads: {@code medcnn.threads} (system property; default: the number of available processors) intra-op
  * threads and one inter-op thread per session, which measured fastest for these small convolutions;
- * {@code medcnn.deterministic=true} makes training single-threaded and bitwise reproducible (see
- * {@link #trainingConfig()}); {@code medcnn.intraOpThreads}/{@code medcnn.interOpThreads} override the training
- * setting for experiments. Thread-safe.
+ * {@code -Dmedcnn.threads=1} makes training bitwise reproducible (see {@link #trainingConfig()});
+ * {@code medcnn.intraOpThreads}/{@code medcnn.interOpThreads} override the training setting for experiments.
+ * Thread-safe.
  */
 public final class TfEngine implements Engine {
 
@@ -50,21 +50,17 @@ public final class TfEngine implements Engine {
 	}
 
 	/**
-	 * Training sessions: multi-threaded kernels, one op at a time. Multi-threaded kernels (and inter-op
-	 * parallelism) sum in a schedule-dependent order, so repeated runs with the same seed agree only to about
-	 * 1e-4; with the system property {@code medcnn.deterministic=true} training runs on one thread and is
-	 * bitwise reproducible (about 1.5× slower on 2 cores).
+	 * Training sessions: multi-threaded kernels, one op at a time (measured fastest here). Multi-threaded kernels
+	 * sum in a schedule-dependent order and Adam magnifies the differences, so two runs with the same seed start
+	 * from identical weights but drift apart slightly. TensorFlow keeps one process-wide intra-op pool sized by
+	 * the first session, so bitwise reproducible training needs {@code -Dmedcnn.threads=1} from the start.
 	 */
 	static ConfigProto trainingConfig() {
-		boolean det = Boolean.getBoolean("medcnn.deterministic");
-		int intra = intProperty("medcnn.intraOpThreads", det ? 1 : threads());
-		int inter = intProperty("medcnn.interOpThreads", 1);
-		// per-session pools: TF's process-wide pools keep the sizes of the first session ever created
-		return ConfigProto.newBuilder().setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter)
-			.setUsePerSessionThreads(true).build();
+		int intra = intProperty("medcnn.intraOpThreads", threads()), inter = intProperty("medcnn.interOpThreads", 1);
+		return ConfigProto.newBuilder().setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter).build();
 	}
 
-	/** Inference sessions: multi-threaded kernels (forward passes are deterministic), one op at a time. */
+	/** Inference sessions: multi-threaded kernels, one op at a time. */
 	static ConfigProto inferenceConfig() {
 		return ConfigProto.newBuilder().setIntraOpParallelismThreads(threads()).setInterOpParallelismThreads(1).build();
 	}

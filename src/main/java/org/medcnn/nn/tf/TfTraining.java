@@ -39,6 +39,8 @@ final class TfTraining {
 
 	/** Tolerance when checking that a mask lies on its image's grid. */
 	static final double GEOMETRY_TOLERANCE_MM = 0.01;
+	/** Share of lesion slices in each segmenter training epoch (see {@link Trainer#foregroundAware}). */
+	static final double FOREGROUND_SHARE = 0.5;
 	/** Class names recognised as ordered risk levels, lowest first. */
 	static final List<String> RISK_ORDER = List.of("none", "minimal", "low", "intermediate", "moderate", "medium",
 		"high", "very high", "very-high");
@@ -73,7 +75,8 @@ final class TfTraining {
 		Map<String, Object> card;
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, 1), Shape.of(-1, -1, -1, 1), true,
 			Architectures.unet2d(cfg), tc)) {
-			o = new Trainer(net, tc, new Trainer.Dice(), l, c).fit(train, val);
+			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(Trainer.foregroundAware(FOREGROUND_SHARE))
+				.fit(train, val);
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			card = header(ModelCard.SEGMENTATION, out);
@@ -83,6 +86,8 @@ final class TfTraining {
 			arch.put("depth", cfg.depth());
 			arch.put("baseFilters", cfg.baseFilters());
 			arch.put("upsampling", "transposed-conv");
+			arch.put("sampling", "foreground-aware: all lesion slices + random background slices, "
+				+ Math.round(FOREGROUND_SHARE * 100) + " % lesion slices per epoch");
 			arch.put("activation", tc.activation());
 			arch.put("output", "sigmoid");
 			arch.put("parameters", net.parameterCount);

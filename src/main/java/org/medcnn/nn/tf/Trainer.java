@@ -26,7 +26,55 @@ import org.tensorflow.types.TFloat32;
 final class Trainer {
 
 	/** One training item: a {@code w × h} input image and its target ({@code w × h} mask or one-hot vector). */
-	record Sample(float[] x, float[] y, int w, int h) {}
+	record Sample(float[] x, float[] y, int w, int h) {
+
+		/** Whether the target has any positive value (a slice that shows lesion). */
+		boolean hasForeground() {
+			for (float v : y) if (v > 0) return true;
+			return false;
+		}
+	}
+
+	/** Chooses the training samples of one epoch from all of them. */
+	@FunctionalInterface
+	interface EpochSampler {
+		List<Sample> sample(List<Sample> all, Random rng);
+	}
+
+	/** Every sample, every epoch. */
+	static final EpochSampler ALL = (all, rng) -> all;
+
+	/**
+	 * Foreground-aware sampling for segmentation: every slice that shows lesion, plus a fresh random draw of
+	 * background-only slices so that about {@code foregroundShare} of each epoch shows lesion. Lesions fill a
+	 * small part of a CT series; without this, most batches hold no lesion at all and a Dice loss pushes the
+	 * net towards predicting nothing.
+	 */
+	static EpochSampler foregroundAware(double foregroundShare) {
+		if (!(foregroundShare > 0 && foregroundShare < 1))
+			throw new IllegalArgumentException("foregroundShare = " + foregroundShare + " is outside (0, 1)");
+		return new EpochSampler() {
+			private List<Sample> source, fg, bg;
+
+			@Override
+			public List<Sample> sample(List<Sample> all, Random rng) {
+				if (all != source) {
+					source = all;
+					fg = new ArrayList<>();
+					bg = new ArrayList<>();
+					for (Sample s : all) (s.hasForeground() ? fg : bg).add(s);
+				}
+				if (fg.isEmpty() || bg.isEmpty()) return all;
+				int nBg = (int) Math.min(bg.size(), Math.max(1, Math.round(fg.size() * (1 - foregroundShare)
+					/ foregroundShare)));
+				List<Sample> pool = new ArrayList<>(bg);
+				Collections.shuffle(pool, rng);
+				List<Sample> out = new ArrayList<>(fg);
+				out.addAll(pool.subList(0, nBg));
+				return out;
+			}
+		};
+	}
 
 	/** A metric accumulated over an epoch from (probability, target) batches. */
 	interface Metric {
@@ -120,6 +168,7 @@ final class Trainer {
 	private final Metric metric;
 	private final TrainingListener listener;
 	private final Cancellation cancellation;
+	private EpochSampler sampler = ALL;
 
 	Trainer(TrainableNet net, TrainingConfig tc, Metric metric, TrainingListener listener, Cancellation cancellation) {
 		this.net = net;
@@ -127,6 +176,12 @@ final class Trainer {
 		this.metric = metric;
 		this.listener = listener == null ? TrainingListener.NONE : listener;
 		this.cancellation = cancellation;
+	}
+
+	/** Sets how each epoch's training samples are chosen (default: all). */
+	Trainer sampler(EpochSampler s) {
+		this.sampler = s;
+		return this;
 	}
 
 	/**
@@ -144,7 +199,7 @@ final class Trainer {
 		double bestLoss = Double.POSITIVE_INFINITY;
 		for (int epoch = 1; epoch <= tc.epochs(); epoch++) {
 			long t0 = System.nanoTime();
-			List<List<Sample>> batches = batches(train, tc.batchSize(), rng);
+			List<List<Sample>> batches = batches(sampler.sample(train, rng), tc.batchSize(), rng);
 			metric.reset();
 			double lossSum = 0;
 			int seen = 0;
