@@ -131,7 +131,7 @@ public final class SampleDataGenerator {
 		doc.put("grid", "128x128x16, pixel spacing 2.5 mm, slice spacing 5 mm, axial");
 		doc.put("maskLabels", "0 = background, 1..n = lesion n (1 = the lesion that sets the risk level)");
 		doc.put("riskRule", "D = longest axial diameter of the largest lesion (max distance between pixel centres in "
-			+ "one slice): low D < 20 mm, intermediate 20 <= D <= 30 mm, high D > 30 mm");
+			+ "one slice): low D < 25 mm, intermediate 25 <= D <= 40 mm, high D > 40 mm");
 		doc.put("cases", cases);
 		Files.writeString(phantom.resolve("cases.json"), Json.writePretty(doc) + "\n", StandardCharsets.UTF_8);
 		return doc;

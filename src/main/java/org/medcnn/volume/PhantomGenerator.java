@@ -26,21 +26,21 @@ import java.util.Random;
  * <b>Lesions</b>: 1–3 per case, all inside the liver (clipped to it), each an ellipsoid (in-plane semi-axes
  * a ≥ b, axial semi-axis 0.8…1.0 a) with a low-frequency perturbation of its radius (harmonics 2–4; relative
  * amplitude 0.04 for low, 0.07 for intermediate, 0.12 for high risk, 0.05 for the other lesions) and a contrast
- * to the liver of −60…−30 HU (hypodense, 70 %) or +30…+50 HU (hyperdense). High-risk lesions are also
- * heterogeneous (a ±12 HU internal texture and, when hypodense, a −15 HU necrotic-looking centre).
- * Lesions are at least 8 mm apart, so each is its own 26-connected component. The mask holds label i for
+ * to the liver of −70…−35 HU (hypodense, as metastases in the portal venous phase). High-risk lesions are also
+ * heterogeneous (a ±12 HU internal texture and a −15 HU necrotic-looking centre).
+ * The other lesions measure 12–16 mm. Lesions are at least 8 mm apart, so each is its own 26-connected component. The mask holds label i for
  * lesion i (1…n); label 1 is the lesion with the longest axial diameter.
  * <p>
  * <b>Risk rule</b> ({@link #riskLevel(double)}): with D the longest axial diameter of the largest lesion, measured
  * on the mask as {@link Lesions} does (largest distance between pixel centres within one slice),
  * <ul>
- * <li>{@code low}: D &lt; 20 mm</li>
- * <li>{@code intermediate}: 20 mm ≤ D ≤ 30 mm</li>
- * <li>{@code high}: D &gt; 30 mm</li>
+ * <li>{@code low}: D &lt; 25 mm</li>
+ * <li>{@code intermediate}: 25 mm ≤ D ≤ 40 mm</li>
+ * <li>{@code high}: D &gt; 40 mm</li>
  * </ul>
  * The generator draws the target level first and the largest lesion's nominal diameter inside a band that keeps
- * clear of the thresholds (low 10–16 mm, intermediate 23–27 mm, high 34–40 mm), redrawing the lesions until
- * the measured D lies at least 2 mm from every threshold (low ≤ 17, intermediate 22–28, high ≥ 33 mm); the
+ * clear of the thresholds (low 17–22 mm, intermediate 29–36 mm, high 46–54 mm), redrawing the lesions until
+ * the measured D lies at least 2 mm from every threshold (low ≤ 23, intermediate 27–38, high ≥ 42 mm); the
  * returned risk level is always the rule applied to the measured D. So the level is visible in the key slice
  * (the slice with the largest area of lesion 1): a lesion of about 3, 5 or 7 pixels across on a 64 × 64
  * resize of the 128 × 128 slice.
@@ -56,9 +56,9 @@ public final class PhantomGenerator {
 	/** The risk levels in increasing order. */
 	public static final List<String> RISK_LEVELS = List.of(LOW, INTERMEDIATE, HIGH);
 	/** Threshold between low and intermediate risk: longest axial diameter in mm. */
-	public static final double INTERMEDIATE_FROM_MM = 20;
+	public static final double INTERMEDIATE_FROM_MM = 25;
 	/** Threshold between intermediate and high risk: longest axial diameter in mm (exclusive). */
-	public static final double HIGH_ABOVE_MM = 30;
+	public static final double HIGH_ABOVE_MM = 40;
 
 	private static final int MAX_ATTEMPTS = 60;
 
@@ -187,13 +187,13 @@ public final class PhantomGenerator {
 		int n = cfg.minLesions() + rnd.nextInt(cfg.maxLesions() - cfg.minLesions() + 1);
 		List<LesionDesign> out = new ArrayList<>();
 		double largest = switch (target) {
-			case LOW -> uniform(rnd, 10, 16);
-			case INTERMEDIATE -> uniform(rnd, 23, 27);
-			default -> uniform(rnd, 34, 40);
+			case LOW -> uniform(rnd, 17, 22);
+			case INTERMEDIATE -> uniform(rnd, 29, 36);
+			default -> uniform(rnd, 46, 54);
 		};
 		for (int i = 0; i < n; i++) {
 			LesionDesign d = new LesionDesign();
-			double diameter = i == 0 ? largest : uniform(rnd, 8, Math.min(15, largest - 1));
+			double diameter = i == 0 ? largest : uniform(rnd, 12, Math.min(16, largest - 1));
 			d.a = diameter / 2;
 			d.b = d.a * uniform(rnd, 0.75, 0.95);
 			d.c = d.a * uniform(rnd, 0.8, 1.0);
@@ -204,7 +204,7 @@ public final class PhantomGenerator {
 				default -> 0.12;
 			};
 			d.heterogeneous = i == 0 && target.equals(HIGH);
-			d.contrast = rnd.nextDouble() < 0.7 ? -uniform(rnd, 30, 60) : uniform(rnd, 30, 50);
+			d.contrast = -uniform(rnd, 35, 70);
 			for (int k = 0; k < 3; k++) {
 				d.phase[k] = uniform(rnd, 0, 2 * Math.PI);
 				d.zPhase[k] = uniform(rnd, -1, 1);

@@ -148,7 +148,7 @@ class MacroTest {
 		List<Volume> images = List.of(ct, phantom(8, Mask.empty(GRID)));
 		Mask second = Mask.empty(GRID);
 		phantom(8, second);
-		TrainingConfig t = new TrainingConfig(40, 8, 1e-2, "adam", "dice-ce", "relu", 42, 0);
+		TrainingConfig t = new TrainingConfig(80, 8, 1e-2, "adam", "dice-ce", "relu", 42, 0);
 		return Training.trainSegmenter(images, List.of(truth, second), new SegmenterConfig(2, 8, 40, 400, t), null, null,
 			out);
 	}

@@ -76,7 +76,7 @@ final class TfTraining {
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, 1), Shape.of(-1, -1, -1, 1), true,
 			Architectures.unet2d(cfg), tc)) {
 			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(Trainer.foregroundAware(FOREGROUND_SHARE))
-				.fit(train, val);
+				.augmenter(Trainer.FLIPS).fit(train, val);
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			card = header(ModelCard.SEGMENTATION, out);
@@ -86,6 +86,7 @@ final class TfTraining {
 			arch.put("depth", cfg.depth());
 			arch.put("baseFilters", cfg.baseFilters());
 			arch.put("upsampling", "transposed-conv");
+			arch.put("augmentation", "random left-right and up-down flips");
 			arch.put("sampling", "foreground-aware: all lesion slices + random background slices, "
 				+ Math.round(FOREGROUND_SHARE * 100) + " % lesion slices per epoch");
 			arch.put("activation", tc.activation());

@@ -41,6 +41,34 @@ final class Trainer {
 		List<Sample> sample(List<Sample> all, Random rng);
 	}
 
+	/** Changes a training sample on the fly (data augmentation); never applied to validation samples. */
+	@FunctionalInterface
+	interface Augmenter {
+		Sample augment(Sample s, Random rng);
+	}
+
+	/** No augmentation. */
+	static final Augmenter NONE = (s, rng) -> s;
+
+	/**
+	 * Random left-right and up-down mirroring of image and target together (each with probability 1/2), for
+	 * segmentation samples whose target is an image of the same size. A lesion is a lesion whichever way it faces.
+	 */
+	static final Augmenter FLIPS = (s, rng) -> {
+		boolean fx = rng.nextBoolean(), fy = rng.nextBoolean();
+		if (!fx && !fy) return s;
+		return new Sample(flip(s.x(), s.w(), s.h(), fx, fy), flip(s.y(), s.w(), s.h(), fx, fy), s.w(), s.h());
+	};
+
+	static float[] flip(float[] a, int w, int h, boolean fx, boolean fy) {
+		float[] out = new float[a.length];
+		for (int y = 0; y < h; y++) {
+			int sy = fy ? h - 1 - y : y;
+			for (int x = 0; x < w; x++) out[y * w + x] = a[sy * w + (fx ? w - 1 - x : x)];
+		}
+		return out;
+	}
+
 	/** Every sample, every epoch. */
 	static final EpochSampler ALL = (all, rng) -> all;
 
@@ -169,6 +197,7 @@ final class Trainer {
 	private final TrainingListener listener;
 	private final Cancellation cancellation;
 	private EpochSampler sampler = ALL;
+	private Augmenter augmenter = NONE;
 
 	Trainer(TrainableNet net, TrainingConfig tc, Metric metric, TrainingListener listener, Cancellation cancellation) {
 		this.net = net;
@@ -181,6 +210,12 @@ final class Trainer {
 	/** Sets how each epoch's training samples are chosen (default: all). */
 	Trainer sampler(EpochSampler s) {
 		this.sampler = s;
+		return this;
+	}
+
+	/** Sets the on-the-fly augmentation of training samples (default: none). */
+	Trainer augmenter(Augmenter a) {
+		this.augmenter = a;
 		return this;
 	}
 
@@ -211,7 +246,8 @@ final class Trainer {
 					net.restore(best);
 					return new Outcome(history, bestEpoch, true);
 				}
-				List<Sample> batch = batches.get(step - 1);
+				List<Sample> batch = new ArrayList<>(batches.get(step - 1));
+				batch.replaceAll(smp -> augmenter.augment(smp, rng));
 				double loss = run(batch, true, epoch, step);
 				if (!Double.isFinite(loss))
 					throw new TrainingException(epoch, step, "the loss is " + loss + "; try a lower learning rate (now "
