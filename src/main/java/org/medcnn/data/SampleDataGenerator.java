@@ -31,7 +31,7 @@ import org.medcnn.volume.PhantomLesion;
  * phantom/{train,test}/classes/{low,intermediate,high}/caseNN.dcm   the case's key slice, for classifiers
  * </pre>
  * {@value #CASES} cases: case i (1-based) uses seed {@code 1000 + i} and risk level
- * {@code RISK_LEVELS[(i - 1) % 3]}; cases 1–14 are "train" (5 low, 5 intermediate, 4 high) and 15–20 "test"
+ * {@code RISK_LEVELS[(i - 1) % 3]}; cases 1–20 are "train" (7 low, 7 intermediate, 6 high) and 21–26 "test"
  * (2 of each). The output is byte-for-byte reproducible: UIDs come from seeds, dates are fixed.
  * <p>
  * Run: {@code java -cp "target/classes:target/lib/*" org.medcnn.data.SampleDataGenerator sample-dicom}
@@ -40,9 +40,9 @@ import org.medcnn.volume.PhantomLesion;
 public final class SampleDataGenerator {
 
 	/** Number of cases written. */
-	public static final int CASES = 20;
+	public static final int CASES = 26;
 	/** Cases 1…TRAIN_CASES are the training split, the rest the test split. */
-	public static final int TRAIN_CASES = 14;
+	public static final int TRAIN_CASES = 20;
 
 	private SampleDataGenerator() {}
 
