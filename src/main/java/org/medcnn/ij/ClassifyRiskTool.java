@@ -15,6 +15,7 @@ import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.volume.Volume;
+import org.medcnn.volume.Volumes;
 
 /**
  * The headless part of {@code Classify Risk...}: classifies one slice of an image, labels the image with the
@@ -41,14 +42,24 @@ public final class ClassifyRiskTool {
 	private ClassifyRiskTool() {}
 
 	/**
-	 * Classifies stack slice {@code slice} (1-based) of the image.
+	 * Classifies stack slice {@code slice} (1-based) of the image: with an area selection, a square of the model's
+	 * input size centred on the selection (lesion classifiers are trained on lesion-centred crops; outside the
+	 * image counts as air, −1000 HU); without one, the whole slice, resampled to the input size.
 	 *
 	 * @throws IllegalArgumentException when the image cannot be converted (see {@link IjVolumes#toVolume(ImagePlus, int)})
 	 */
 	public static Classification classify(Classifier classifier, ImagePlus imp, int slice) {
 		Volume v = IjVolumes.toVolume(imp, slice);
+		Roi roi = imp.getRoi();
+		int size = classifier.card().inputSize();
+		if (roi != null && roi.isArea() && size > 0) {
+			java.awt.Rectangle b = roi.getBounds();
+			v = Volumes.crop2d(v, 0, b.x + b.width / 2, b.y + b.height / 2, size, AIR_HU);
+		}
 		return classifier.classify(v);
 	}
+
+	private static final float AIR_HU = -1000f;
 
 	/** "Risk: high (0.87)": the predicted class and its probability. */
 	public static String labelText(Classification c) {
