@@ -1,7 +1,12 @@
 package org.medcnn.dicom;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+
+import org.medcnn.dicom.codec.FrameDecoder;
+import org.medcnn.dicom.codec.FrameDecoders;
+import org.medcnn.dicom.codec.FrameLayout;
 
 /**
  * Interprets Pixel Data: stored values and real-world values (Hounsfield units for CT), per frame.
@@ -14,8 +19,14 @@ import java.util.List;
  * PlanarConfiguration; YBR_FULL and YBR_FULL_422 are converted to RGB with ITU-T T.871.
  * <p>
  * Sizes are checked before anything is allocated: Pixel Data shorter than Rows × Columns × Frames × Samples
- * × BitsAllocated needs gives a {@link DicomReadException}. Compressed transfer syntaxes are refused with
- * "transfer syntax … is not supported yet". Stateless and thread-safe.
+ * × BitsAllocated needs gives a {@link DicomReadException}.
+ * <p>
+ * Encapsulated (compressed) Pixel Data is split into frames (Basic Offset Table, else one fragment per frame,
+ * else a new frame at each fragment that starts a JPEG or JPEG 2000 stream) and each frame is decoded by the
+ * {@link FrameDecoder} of its transfer syntax ({@link FrameDecoders}: RLE, JPEG baseline/extended 8-bit/lossless,
+ * JPEG 2000); the decoded cells then get the same masking, sign extension and YBR → RGB conversion as
+ * uncompressed data. Other transfer syntaxes (JPEG-LS, 12-bit JPEG, …) are refused with "transfer syntax … is
+ * not supported yet". Stateless and thread-safe.
  */
 public final class DicomPixels {
 
@@ -35,12 +46,14 @@ public final class DicomPixels {
 	 * Stored values, one array per frame, row-major {@code [row][column][sample]} flattened.
 	 *
 	 * @throws DicomReadException if there is no Pixel Data, it was not read ({@link DicomReader#readHeader}),
-	 *         it is compressed, or it is shorter than the image attributes say
+	 *         it is shorter than the image attributes say, it is compressed with a transfer syntax that cannot be
+	 *         decoded yet, or the compressed data are damaged
 	 */
 	public static int[][] storedValues(DicomObject o) throws DicomReadException {
 		DicomElement px = pixelElement(o);
-		Layout l = layout(o);
+		Layout l = layout(o, px.isEncapsulated());
 		Path f = o.file();
+		if (px.isEncapsulated()) return decodeEncapsulated(o, px, l);
 		long perFrameSamples = (long) l.rows * l.columns * (l.photometric.equals("YBR_FULL_422") ? 2 : l.samplesPerPixel);
 		String size = "Rows " + l.rows + " × Columns " + l.columns + " × Frames " + l.frames + " × SamplesPerPixel "
 			+ l.samplesPerPixel + " × BitsAllocated " + l.bitsAllocated;
@@ -148,11 +161,12 @@ public final class DicomPixels {
 		}
 		if (px.isEncapsulated()) {
 			TransferSyntax t = TransferSyntax.of(o.transferSyntaxUID());
-			if (t.encapsulated())
+			if (!t.encapsulated())
+				throw new DicomReadException(f, Tag.PixelData, "Pixel Data is encapsulated but transfer syntax "
+					+ t.describe() + " is not a compressed one");
+			if (FrameDecoders.forTransferSyntax(t.uid()) == null)
 				throw new DicomReadException(f, Tag.PixelData, "transfer syntax " + t.describe()
 					+ " is not supported yet for pixel data (compressed); the header can still be read");
-			throw new DicomReadException(f, Tag.PixelData, "Pixel Data is encapsulated but transfer syntax "
-				+ t.describe() + " is not a compressed one");
 		}
 		if (px.buf == null)
 			throw new DicomReadException(f, Tag.PixelData,
@@ -160,8 +174,16 @@ public final class DicomPixels {
 		return px;
 	}
 
-	/** Reads and checks the Image Pixel attributes. */
+	/** Reads and checks the Image Pixel attributes of uncompressed Pixel Data. */
 	static Layout layout(DicomObject o) throws DicomReadException {
+		return layout(o, false);
+	}
+
+	/**
+	 * Reads and checks the Image Pixel attributes; compressed Pixel Data may also be YBR_RCT or YBR_ICT (JPEG
+	 * 2000, which the codec turns into RGB), and YBR_FULL_422 there is already at full resolution.
+	 */
+	static Layout layout(DicomObject o, boolean encapsulated) throws DicomReadException {
 		Path f = o.file();
 		int rows = require(o, Tag.Rows);
 		int cols = require(o, Tag.Columns);
@@ -185,14 +207,15 @@ public final class DicomPixels {
 		if (pi == null) pi = spp == 3 ? "RGB" : "MONOCHROME2";
 		int planar = o.getInt(Tag.PlanarConfiguration, 0);
 		if (spp == 3) {
-			if (ba != 8 && (pi.startsWith("YBR")))
+			boolean codecRgb = encapsulated && (pi.equals("YBR_RCT") || pi.equals("YBR_ICT"));
+			if (ba != 8 && pi.startsWith("YBR") && !codecRgb)
 				throw new DicomReadException(f, Tag.PhotometricInterpretation, pi + " with BitsAllocated " + ba
 					+ " is not supported yet (8 only)");
 			if (ba == 1) throw new DicomReadException(f, Tag.BitsAllocated, "BitsAllocated 1 with 3 samples per pixel");
-			if (!pi.equals("RGB") && !pi.equals("YBR_FULL") && !pi.equals("YBR_FULL_422"))
-				throw new DicomReadException(f, Tag.PhotometricInterpretation, "uncompressed " + pi
-					+ " is not supported yet (RGB, YBR_FULL, YBR_FULL_422)");
-			if (pi.equals("YBR_FULL_422") && (cols % 2 != 0 || planar != 0))
+			if (!pi.equals("RGB") && !pi.equals("YBR_FULL") && !pi.equals("YBR_FULL_422") && !codecRgb)
+				throw new DicomReadException(f, Tag.PhotometricInterpretation, (encapsulated ? "" : "uncompressed ") + pi
+					+ " is not supported yet (RGB, YBR_FULL, YBR_FULL_422" + (encapsulated ? ", YBR_RCT, YBR_ICT)" : ")"));
+			if (!encapsulated && pi.equals("YBR_FULL_422") && (cols % 2 != 0 || planar != 0))
 				throw new DicomReadException(f, Tag.PhotometricInterpretation,
 					"YBR_FULL_422 needs an even number of columns and PlanarConfiguration 0");
 		}
@@ -233,15 +256,7 @@ public final class DicomPixels {
 				for (int i = 0, p = base; i < samples; i++, p += 4) raw[i] = DicomObject.s32(b, p, be);
 			}
 		}
-		int shift = l.highBit - l.bitsStored + 1;
-		if (shift != 0 || l.bitsStored != l.bitsAllocated || l.signed) {
-			int mask = l.bitsStored == 32 ? -1 : (1 << l.bitsStored) - 1;
-			int ext = 32 - l.bitsStored;
-			for (int i = 0; i < samples; i++) {
-				int v = (raw[i] >>> shift) & mask;
-				raw[i] = l.signed ? (v << ext) >> ext : v;
-			}
-		}
+		toStored(raw, samples, l.highBit - l.bitsStored + 1, l);
 		if (l.samplesPerPixel == 3) {
 			if (l.photometric.equals("YBR_FULL_422")) {
 				// PS3.3 §C.7.6.3.1.2: Y1 Y2 Cb Cr per horizontal pair of pixels; replicate the chroma.
@@ -265,6 +280,112 @@ public final class DicomPixels {
 			if (l.photometric.startsWith("YBR_FULL")) ybrToRgb(out);
 		}
 		return out;
+	}
+
+	/** Shifts right, masks to BitsStored and sign-extends when PixelRepresentation = 1, in place. */
+	private static void toStored(int[] raw, int samples, int shift, Layout l) {
+		if (shift == 0 && l.bitsStored == l.bitsAllocated && !l.signed) return;
+		int mask = l.bitsStored == 32 ? -1 : (1 << l.bitsStored) - 1;
+		int ext = 32 - l.bitsStored;
+		for (int i = 0; i < samples; i++) {
+			int v = (raw[i] >>> shift) & mask;
+			raw[i] = l.signed ? (v << ext) >> ext : v;
+		}
+	}
+
+	/** Splits encapsulated Pixel Data into frames and decodes each with the transfer syntax's codec. */
+	private static int[][] decodeEncapsulated(DicomObject o, DicomElement px, Layout l) throws DicomReadException {
+		Path f = o.file();
+		TransferSyntax t = TransferSyntax.of(o.transferSyntaxUID());
+		FrameDecoder decoder = FrameDecoders.forTransferSyntax(t.uid());
+		if (l.bitsAllocated == 1)
+			throw new DicomReadException(f, Tag.BitsAllocated, "BitsAllocated 1 in compressed transfer syntax "
+				+ t.describe() + " is not supported yet");
+		if ((double) l.rows * l.columns * l.samplesPerPixel * l.frames > Integer.MAX_VALUE - 8)
+			throw new DicomReadException(f, Tag.PixelData, "image too large to decode: Rows " + l.rows + " × Columns "
+				+ l.columns + " × Frames " + l.frames + " × SamplesPerPixel " + l.samplesPerPixel);
+		List<byte[]> frames = encapsulatedFrames(f, px, l.frames);
+		FrameLayout fl = new FrameLayout(f, t.describe(), l.rows, l.columns, l.samplesPerPixel, l.bitsAllocated,
+			l.bitsStored, l.signed, l.photometric);
+		int[][] out = new int[l.frames][];
+		for (int fr = 0; fr < l.frames; fr++) {
+			int[] v = decoder.decode(frames.get(fr), fl, fr);
+			if (v.length != l.valuesPerFrame())
+				throw new DicomReadException(f, Tag.PixelData, "frame " + (fr + 1) + " decodes to " + v.length
+					+ " samples but Rows × Columns × SamplesPerPixel is " + l.valuesPerFrame());
+			// The codec returns pixel cells, exactly what an encoder was given; they are interpreted as uncompressed ones.
+			toStored(v, v.length, l.highBit - l.bitsStored + 1, l);
+			if (l.samplesPerPixel == 3 && l.photometric.startsWith("YBR_FULL")) ybrToRgb(v);
+			out[fr] = v;
+		}
+		return out;
+	}
+
+	/**
+	 * The compressed bytes of each frame (PS3.5 §A.4): one frame takes all fragments; several frames are cut at
+	 * the Basic Offset Table's offsets when it has one entry per frame, else one fragment per frame when the
+	 * counts match, else a frame starts at each fragment that begins a JPEG (FFD8) or JPEG 2000 (FF4F, jp2
+	 * signature) stream.
+	 */
+	static List<byte[]> encapsulatedFrames(Path f, DicomElement px, int frames) throws DicomReadException {
+		List<int[]> items = px.fragments;
+		int n = items.size() - 1;
+		if (n < 1) throw new DicomReadException(f, Tag.PixelData, "encapsulated Pixel Data has no fragments");
+		if (frames > n)
+			throw new DicomReadException(f, Tag.PixelData, "NumberOfFrames is " + frames + " but encapsulated Pixel Data has only "
+				+ n + " fragment" + (n == 1 ? "" : "s") + " (each frame needs at least one)");
+		byte[] b = px.buf;
+		List<Integer> starts = new ArrayList<>(); // index of each frame's first fragment
+		if (frames == 1) {
+			starts.add(1);
+		} else if (items.get(0)[1] == 4L * frames) {
+			int[] bot = items.get(0);
+			int first = items.get(1)[0] - 8; // offsets count from the first fragment's item tag
+			for (int fr = 0; fr < frames; fr++) {
+				long off = Integer.toUnsignedLong(DicomObject.s32(b, bot[0] + 4 * fr, false));
+				int idx = -1;
+				for (int i = 1; i <= n; i++) if (items.get(i)[0] - 8 - first == off) idx = i;
+				if (idx < 0 || (fr > 0 && idx <= starts.get(fr - 1)))
+					throw new DicomReadException(f, Tag.PixelData, "Basic Offset Table entry " + (fr + 1) + " (" + off
+						+ ") does not point at a fragment after the previous frame's");
+				starts.add(idx);
+			}
+			if (starts.get(0) != 1)
+				throw new DicomReadException(f, Tag.PixelData, "Basic Offset Table does not start at the first fragment");
+		} else if (n == frames) {
+			for (int i = 1; i <= n; i++) starts.add(i);
+		} else {
+			for (int i = 1; i <= n; i++) if (i == 1 || startsStream(b, items.get(i))) starts.add(i);
+			if (starts.size() != frames)
+				throw new DicomReadException(f, Tag.PixelData, "cannot tell which of the " + n + " fragments belong to which of the "
+					+ frames + " frames (no Basic Offset Table, and " + starts.size() + " fragments start a compressed stream)");
+		}
+		List<byte[]> out = new ArrayList<>(frames);
+		for (int fr = 0; fr < frames; fr++) {
+			int from = starts.get(fr);
+			int to = fr + 1 < frames ? starts.get(fr + 1) : n + 1;
+			long size = 0;
+			for (int i = from; i < to; i++) size += items.get(i)[1];
+			if (size > Integer.MAX_VALUE - 8)
+				throw new DicomReadException(f, Tag.PixelData, "frame " + (fr + 1) + " is larger than 2 GiB");
+			byte[] data = new byte[(int) size];
+			int p = 0;
+			for (int i = from; i < to; i++) {
+				int[] it = items.get(i);
+				System.arraycopy(b, it[0], data, p, it[1]);
+				p += it[1];
+			}
+			out.add(data);
+		}
+		return out;
+	}
+
+	private static boolean startsStream(byte[] b, int[] item) {
+		if (item[1] < 4) return false;
+		int p = item[0];
+		int b0 = b[p] & 0xFF;
+		int b1 = b[p + 1] & 0xFF;
+		return b0 == 0xFF && (b1 == 0xD8 || b1 == 0x4F) || b0 == 0 && b1 == 0 && b[p + 2] == 0 && b[p + 3] == 0x0C;
 	}
 
 	/** ITU-T T.871 §7 YCbCr → RGB, rounded half up and clipped to 0..255 (as the corpus README states). */

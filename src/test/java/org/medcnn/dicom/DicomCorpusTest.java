@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +28,10 @@ import org.medcnn.common.Json;
 
 /**
  * Every file of the shared conformance corpus ({@code ../shared/dicom-corpus}, README.md there) against its
- * manifest entry: header fields, per-frame min/max/mean/SHA-256 of the stored values for uncompressed files, a
- * clear "not supported yet" for compressed pixels, and a prompt {@link DicomReadException} for damaged files.
+ * manifest entry: header fields, per-frame min/max/mean/SHA-256 of the stored values for uncompressed and
+ * decodable compressed files (lossy ones within the README's tolerance against {@code expected/*.i32le.gz}), a
+ * clear "not supported yet" for JPEG-LS and 12-bit JPEG, and a prompt {@link DicomReadException} for damaged
+ * files.
  */
 class DicomCorpusTest {
 
@@ -72,7 +78,7 @@ class DicomCorpusTest {
 		assertEquals(numbers(e.get("pixel_spacing")), numbers(header.get("pixelSpacing")), "pixelSpacing");
 
 		Map<String, Object> expected = Json.asObject(e.get("pixels"), "pixels");
-		if (Boolean.TRUE.equals(e.get("encapsulated"))) {
+		if (notSupportedYet(e)) {
 			DicomReadException ex = assertThrows(DicomReadException.class,
 				() -> DicomPixels.storedValues(DicomReader.read(file)));
 			assertTrue(ex.getMessage().contains("is not supported yet") && ex.getMessage().contains(file.toString())
@@ -82,6 +88,11 @@ class DicomCorpusTest {
 		Map<String, Object> d = DicomInfo.describe(file, true);
 		assertFalse(d.containsKey("error"), () -> String.valueOf(d.get("error")));
 		Map<String, Object> got = Json.asObject(d.get("pixels"), "pixels");
+		int tolerance = tolerance(e);
+		if (tolerance > 0 && !expected.get("all_frames_sha256").equals(got.get("allFramesSha256"))) {
+			assertWithin(tolerance, referenceArray(name), DicomPixels.storedValues(DicomReader.read(file)), name);
+			return;
+		}
 		assertEquals(expected.get("all_frames_sha256"), got.get("allFramesSha256"), "allFramesSha256");
 		List<Object> ef = Json.asArray(expected.get("frames"), "frames");
 		List<Object> gf = Json.asArray(got.get("frames"), "frames");
@@ -95,6 +106,44 @@ class DicomCorpusTest {
 			assertEquals(mean, ((Number) b.get("mean")).doubleValue(), Math.abs(mean) * 1e-12, "mean of frame " + i);
 			assertEquals(a.get("sha256"), b.get("sha256"), "sha256 of frame " + i);
 		}
+	}
+
+	/** JPEG-LS and 12-bit JPEG have no decoder yet (README: none on Maven Central). */
+	static boolean notSupportedYet(Map<String, Object> e) {
+		String ts = (String) e.get("transfer_syntax_uid");
+		return "1.2.840.10008.1.2.4.80".equals(ts) || "1.2.840.10008.1.2.4.81".equals(ts)
+			|| "1.2.840.10008.1.2.4.51".equals(ts) && number(e.get("bits_stored")) > 8;
+	}
+
+	/** README "Lossy codecs": 1 for lossy JPEG 2000 grey and lossy JPEG colour, 2 for lossy JPEG 2000 colour. */
+	static int tolerance(Map<String, Object> e) {
+		String ts = (String) e.get("transfer_syntax_uid");
+		boolean colour = number(e.get("samples_per_pixel")) == 3;
+		if ("1.2.840.10008.1.2.4.91".equals(ts)) return colour ? 2 : 1;
+		if (("1.2.840.10008.1.2.4.50".equals(ts) || "1.2.840.10008.1.2.4.51".equals(ts)) && colour) return 1;
+		return 0;
+	}
+
+	/** expected/&lt;name&gt;.i32le.gz: all frames concatenated, little-endian int32. */
+	static int[] referenceArray(String name) throws IOException {
+		Path p = CORPUS.resolve("expected").resolve(Path.of(name).getFileName() + ".i32le.gz");
+		try (InputStream in = new GZIPInputStream(Files.newInputStream(p))) {
+			ByteBuffer b = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
+			int[] v = new int[b.remaining() / 4];
+			b.asIntBuffer().get(v);
+			return v;
+		}
+	}
+
+	static void assertWithin(int tolerance, int[] expected, int[][] frames, String what) {
+		int n = 0;
+		for (int[] f : frames) n += f.length;
+		assertEquals(expected.length, n, what + ": number of values");
+		int i = 0;
+		int worst = 0;
+		for (int[] f : frames)
+			for (int v : f) worst = Math.max(worst, Math.abs(v - expected[i++]));
+		assertTrue(worst <= tolerance, what + ": largest difference " + worst + " exceeds " + tolerance);
 	}
 
 	private static Double number(Object o) {

@@ -1,0 +1,54 @@
+package org.medcnn.dicom.codec;
+
+import org.medcnn.dicom.DicomReadException;
+import org.medcnn.dicom.Tag;
+
+/**
+ * JPEG (ISO 10918-1) frames: baseline and extended 8-bit (processes 1 and 2/4) and lossless process 14 (any
+ * selection value), decoded by the TwelveMonkeys reader as a raster. The start-of-frame marker is checked first:
+ * 12-bit lossy JPEG and arithmetic coding have no decoder here and are refused as "not supported yet".
+ */
+final class JpegDecoder implements FrameDecoder {
+
+	static final String TWELVEMONKEYS_SPI = "com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi";
+
+	private final FrameDecoder reader = new ImageIoDecoder(TWELVEMONKEYS_SPI, "JPEG", false);
+
+	@Override
+	public int[] decode(byte[] data, FrameLayout l, int frame) throws DicomReadException {
+		int[] sof = startOfFrame(data);
+		if (sof == null)
+			throw new DicomReadException(l.file(), Tag.PixelData, "frame " + (frame + 1)
+				+ ": no JPEG start-of-frame marker found in " + data.length + " bytes (not a JPEG stream, or damaged)");
+		int marker = sof[0];
+		int precision = sof[1];
+		boolean lossless = marker == 0xC3;
+		boolean huffmanSequential = marker == 0xC0 || marker == 0xC1 || marker == 0xC2;
+		if (!lossless && !(huffmanSequential && precision == 8))
+			throw new DicomReadException(l.file(), Tag.PixelData, "transfer syntax " + l.transferSyntax()
+				+ " is not supported yet for this stream (JPEG SOF marker FF" + Integer.toHexString(marker).toUpperCase()
+				+ ", " + precision + "-bit): only 8-bit baseline/extended and lossless process 14 are decoded");
+		return reader.decode(data, l, frame);
+	}
+
+	/** {marker, precision} of the first SOFn marker, or null; stops at the start of scan. */
+	static int[] startOfFrame(byte[] b) {
+		if (b.length < 4 || (b[0] & 0xFF) != 0xFF || (b[1] & 0xFF) != 0xD8) return null;
+		int p = 2;
+		while (p + 4 <= b.length) {
+			if ((b[p] & 0xFF) != 0xFF) return null;
+			int m = b[p + 1] & 0xFF;
+			if (m == 0xFF) {
+				p++; // fill byte
+				continue;
+			}
+			if (m == 0xDA || m == 0xD9) return null;
+			int len = (b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF);
+			boolean sofn = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+			if (sofn || m == 0xF7) return p + 4 < b.length ? new int[] {m, b[p + 4] & 0xFF} : null;
+			if (len < 2) return null;
+			p += 2 + len;
+		}
+		return null;
+	}
+}
