@@ -1,13 +1,27 @@
 package org.medcnn.nn;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.volume.Volume;
 
 /**
- * Opens model packages (DESIGN.md "Model package": a folder with {@code medcnn.json} and {@code saved_model/})
- * and reports on the TensorFlow runtime. Thread-safe.
+ * Opens model packages (DESIGN.md "Model package": a folder with {@code medcnn.json} and {@code saved_model/},
+ * or the same zipped as {@code .zip}) and reports on the TensorFlow runtime. Thread-safe.
+ * <p>
+ * A {@code .zip} package holds the package's files at its root or inside one top folder. Opening a model from a
+ * zip extracts it into a temporary folder (entries that would land outside it are refused, sizes are bounded,
+ * see {@link Zips}); the returned model deletes that folder when it is closed.
  * <p>
  * The TensorFlow engine is loaded on first use; when its native library cannot load, the methods throw an
  * {@link IOException} saying so (before any heavy work).
@@ -27,10 +41,12 @@ public final class Models {
 	/**
 	 * Reads and validates a package's card.
 	 *
+	 * @param pkg a package folder or a {@code .zip} of one
 	 * @throws ModelFormatException when the package or its card is missing or malformed, or of another format
-	 *         version; the message names the package and the field
+	 *         version, or a zip holds an entry that points outside it; the message names the package and the field
 	 */
 	public static ModelCard readCard(Path pkg) throws ModelFormatException {
+		if (isZip(pkg)) return readZippedCard(pkg);
 		if (!Files.isDirectory(pkg)) throw new ModelFormatException(pkg, null, "is not a folder (a model package is a folder"
 			+ " holding " + ModelCard.FILE_NAME + " and " + SAVED_MODEL_DIR + "/)");
 		Path f = pkg.resolve(ModelCard.FILE_NAME);
@@ -51,6 +67,18 @@ public final class Models {
 	 * @throws IOException when TensorFlow cannot load or the SavedModel is unreadable
 	 */
 	public static Segmenter openSegmenter(Path pkg) throws IOException {
+		if (isZip(pkg)) {
+			Unzipped u = unzipPackage(pkg);
+			try {
+				ModelCard card = readCard(u.pkg());
+				if (!card.isSegmentation())
+					throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a segmentation model is needed here");
+				return new ZippedSegmenter(engine().openSegmenter(u.pkg(), card), u.tmp());
+			} catch (IOException | RuntimeException e) {
+				deleteQuietly(u.tmp(), e);
+				throw e;
+			}
+		}
 		ModelCard card = readCard(pkg);
 		if (!card.isSegmentation())
 			throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a segmentation model is needed here");
@@ -64,10 +92,190 @@ public final class Models {
 	 * @throws IOException when TensorFlow cannot load or the SavedModel is unreadable
 	 */
 	public static Classifier openClassifier(Path pkg) throws IOException {
+		if (isZip(pkg)) {
+			Unzipped u = unzipPackage(pkg);
+			try {
+				ModelCard card = readCard(u.pkg());
+				if (!card.isClassification())
+					throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a classification model is needed here");
+				return new ZippedClassifier(engine().openClassifier(u.pkg(), card), u.tmp());
+			} catch (IOException | RuntimeException e) {
+				deleteQuietly(u.tmp(), e);
+				throw e;
+			}
+		}
 		ModelCard card = readCard(pkg);
 		if (!card.isClassification())
 			throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a classification model is needed here");
 		return engine().openClassifier(pkg, card);
+	}
+
+	/**
+	 * Writes a package folder as a {@code .zip} (its files at the archive's root, as bioimage.io expects) through
+	 * a temporary file and a rename; an existing file at {@code zipFile} is replaced.
+	 *
+	 * @return {@code zipFile}
+	 * @throws ModelFormatException when {@code pkgDir} is no valid package
+	 * @throws IOException when writing fails
+	 */
+	public static Path zip(Path pkgDir, Path zipFile) throws IOException {
+		if (isZip(pkgDir)) throw new ModelFormatException(pkgDir, null, "is already a zip; give the package folder");
+		readCard(pkgDir);
+		return Zips.zipFolder(pkgDir, zipFile);
+	}
+
+	/** Whether the path names a zipped package: a regular file whose name ends with {@code .zip} (any case). */
+	public static boolean isZip(Path pkg) {
+		Path name = pkg.getFileName();
+		return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip") && Files.isRegularFile(pkg);
+	}
+
+	/** Most bytes read for a card from inside a zip. */
+	private static final int MAX_CARD_BYTES = 16 << 20;
+
+	private static ModelCard readZippedCard(Path zip) throws ModelFormatException {
+		try {
+			Zips.checkNames(zip);
+			try (ZipFile zf = new ZipFile(zip.toFile())) {
+				ZipEntry card = null;
+				List<String> candidates = new ArrayList<>();
+				for (Enumeration<? extends ZipEntry> en = zf.entries(); en.hasMoreElements();) {
+					ZipEntry e = en.nextElement();
+					String n = e.getName().replace('\\', '/');
+					if (n.equals(ModelCard.FILE_NAME)) {
+						card = e;
+						break;
+					}
+					int slash = n.indexOf('/');
+					if (slash > 0 && n.substring(slash + 1).equals(ModelCard.FILE_NAME)) {
+						candidates.add(n);
+						if (card == null) card = e;
+					}
+				}
+				if (card == null || (!card.getName().equals(ModelCard.FILE_NAME) && candidates.size() > 1))
+					throw new ModelFormatException(zip, null, card == null ? "has no " + ModelCard.FILE_NAME
+						+ " at its root or in one top folder" : "holds several packages: " + candidates);
+				try (InputStream in = zf.getInputStream(card)) {
+					byte[] b = in.readNBytes(MAX_CARD_BYTES + 1);
+					if (b.length > MAX_CARD_BYTES)
+						throw new ModelFormatException(zip, null, ModelCard.FILE_NAME + " is larger than " + MAX_CARD_BYTES + " bytes");
+					return ModelCard.parse(new String(b, StandardCharsets.UTF_8), zip);
+				}
+			}
+		} catch (ModelFormatException e) {
+			throw e;
+		} catch (IOException e) {
+			throw new ModelFormatException(zip, "cannot be read as a zipped package: " + e.getMessage(), e);
+		}
+	}
+
+	private record Unzipped(Path tmp, Path pkg) {}
+
+	/** Extracts a zipped package into a new temporary folder and finds the folder holding its card. */
+	private static Unzipped unzipPackage(Path zip) throws ModelFormatException {
+		readZippedCard(zip); // cheap checks (names, card) before extracting anything
+		Path tmp;
+		try {
+			tmp = Files.createTempDirectory("medcnn-model-");
+		} catch (IOException e) {
+			throw new ModelFormatException(zip, "cannot create a temporary folder to unzip into: " + e.getMessage(), e);
+		}
+		try {
+			Zips.unzip(zip, tmp);
+			Path pkg = tmp;
+			if (!Files.isRegularFile(tmp.resolve(ModelCard.FILE_NAME))) {
+				try (var s = Files.list(tmp)) {
+					pkg = s.filter(d -> Files.isRegularFile(d.resolve(ModelCard.FILE_NAME))).findFirst().orElse(tmp);
+				}
+			}
+			return new Unzipped(tmp, pkg);
+		} catch (IOException e) {
+			deleteQuietly(tmp, e);
+			throw new ModelFormatException(zip, "cannot be unzipped: " + e.getMessage(), e);
+		}
+	}
+
+	/** Deletes a temporary folder after a failure, recording a deletion failure on the original exception. */
+	private static void deleteQuietly(Path tmp, Exception failure) {
+		try {
+			Zips.deleteTree(tmp);
+		} catch (IOException e) {
+			failure.addSuppressed(e);
+		}
+	}
+
+	/** Deletes a model's temporary folder on close; what cannot be deleted now is left for the JVM's exit. */
+	private static void deleteOnClose(Path tmp) {
+		try {
+			Zips.deleteTree(tmp);
+		} catch (IOException e) {
+			// e.g. a file still mapped on Windows: retry at exit (deleteOnExit runs in reverse order of registration)
+			try (var s = Files.walk(tmp)) {
+				s.forEach(p -> p.toFile().deleteOnExit());
+			} catch (IOException e2) {
+				tmp.toFile().deleteOnExit();
+			}
+		}
+	}
+
+	/** A segmenter opened from a zip: closes the model, then deletes its temporary folder. */
+	private static final class ZippedSegmenter implements Segmenter {
+		private final Segmenter delegate;
+		private final Path tmp;
+		private final AtomicBoolean closed = new AtomicBoolean();
+
+		ZippedSegmenter(Segmenter delegate, Path tmp) {
+			this.delegate = delegate;
+			this.tmp = tmp;
+		}
+
+		@Override
+		public Segmentation segment(Volume v, ProgressListener p, Cancellation c) {
+			return delegate.segment(v, p, c);
+		}
+
+		@Override
+		public ModelCard card() {
+			return delegate.card();
+		}
+
+		@Override
+		public void close() {
+			if (closed.compareAndSet(false, true)) {
+				delegate.close();
+				deleteOnClose(tmp);
+			}
+		}
+	}
+
+	/** A classifier opened from a zip: closes the model, then deletes its temporary folder. */
+	private static final class ZippedClassifier implements Classifier {
+		private final Classifier delegate;
+		private final Path tmp;
+		private final AtomicBoolean closed = new AtomicBoolean();
+
+		ZippedClassifier(Classifier delegate, Path tmp) {
+			this.delegate = delegate;
+			this.tmp = tmp;
+		}
+
+		@Override
+		public Classification classify(Volume image2d) {
+			return delegate.classify(image2d);
+		}
+
+		@Override
+		public ModelCard card() {
+			return delegate.card();
+		}
+
+		@Override
+		public void close() {
+			if (closed.compareAndSet(false, true)) {
+				delegate.close();
+				deleteOnClose(tmp);
+			}
+		}
 	}
 
 	/**

@@ -17,9 +17,11 @@ import java.util.List;
  * @param activation hidden-layer activation: {@code relu}, {@code tanh}, {@code sigmoid} or {@code elu}
  * @param seed seed for weight initialisation, the validation split and mini-batch shuffling
  * @param valFraction fraction of cases (segmenter) or items (classifier) held out for validation, [0, 0.9]
+ * @param patience early stopping: stop when the validation loss has not improved for this many epochs,
+ *        0…10000; 0 (the default) turns early stopping off, and so does the lack of a validation set
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss,
-	String activation, long seed, double valFraction) {
+	String activation, long seed, double valFraction, int patience) {
 
 	public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam");
 	public static final List<String> LOSSES = List.of("cross-entropy", "mse", "dice", "dice-ce");
@@ -37,6 +39,14 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 		activation = keyword("activation", activation, ACTIVATIONS);
 		if (!(valFraction >= 0 && valFraction <= 0.9))
 			throw new IllegalArgumentException("valFraction = " + valFraction + " is out of range: allowed [0, 0.9]");
+		if (patience < 0 || patience > 10000)
+			throw new IllegalArgumentException("patience = " + patience + " is out of range: allowed 0…10000 (0 = no early stopping)");
+	}
+
+	/** The settings without early stopping ({@code patience} 0). */
+	public TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss, String activation,
+		long seed, double valFraction) {
+		this(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, 0);
 	}
 
 	/** Segmenter defaults: 30 epochs, batch 8, Adam 1e-3, Dice + cross-entropy, ReLU, seed 42, 20 % validation. */
@@ -50,35 +60,40 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	}
 
 	public TrainingConfig withEpochs(int e) {
-		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction);
+		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience);
 	}
 
 	public TrainingConfig withBatchSize(int b) {
-		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction);
+		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience);
 	}
 
 	public TrainingConfig withLearningRate(double lr) {
-		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction);
+		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience);
 	}
 
 	public TrainingConfig withOptimizer(String o) {
-		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction);
+		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience);
 	}
 
 	public TrainingConfig withLoss(String l) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience);
 	}
 
 	public TrainingConfig withActivation(String a) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience);
 	}
 
 	public TrainingConfig withSeed(long s) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience);
 	}
 
 	public TrainingConfig withValFraction(double v) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience);
+	}
+
+	/** Early stopping after {@code p} epochs without a lower validation loss; 0 turns it off. */
+	public TrainingConfig withPatience(int p) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p);
 	}
 
 	static String keyword(String parameter, String value, List<String> allowed) {

@@ -18,6 +18,19 @@ class TrainingConfigTest {
 	}
 
 	@Test
+	void patienceDefaultsToOffAndIsValidated() {
+		TrainingConfig t = new TrainingConfig(5, 2, 0.1, "sgd", "mse", "relu", 1, 0.2);
+		assertEquals(0, t.patience(), "the 8-argument constructor keeps early stopping off");
+		assertEquals(0, TrainingConfig.segmenterDefaults().patience());
+		TrainingConfig p = t.withPatience(3);
+		assertEquals(3, p.patience());
+		assertEquals(3, p.withEpochs(9).withSeed(2).patience(), "other with-methods keep the patience");
+		assertEquals(new TrainingConfig(5, 2, 0.1, "sgd", "mse", "relu", 1, 0.2, 3), p);
+		String m = assertThrows(IllegalArgumentException.class, () -> t.withPatience(-1)).getMessage();
+		assertTrue(m.contains("patience") && m.contains("-1") && m.contains("0…10000"), m);
+	}
+
+	@Test
 	void keywordsAreNormalised() {
 		TrainingConfig t = new TrainingConfig(1, 1, 0.1, " Adam", "MSE", "ReLU", 0, 0);
 		assertEquals("adam", t.optimizer());

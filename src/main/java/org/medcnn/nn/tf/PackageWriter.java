@@ -27,9 +27,18 @@ final class PackageWriter {
 		void write(Path savedModelDir) throws IOException;
 	}
 
+	/** Writes further files into the package folder, after the SavedModel and the card. */
+	interface ExtrasWriter {
+		void write(Path packageDir) throws IOException;
+	}
+
 	private PackageWriter() {}
 
 	static Path write(Path pkg, Map<String, Object> card, SavedModelWriter model) throws IOException {
+		return write(pkg, card, model, dir -> {});
+	}
+
+	static Path write(Path pkg, Map<String, Object> card, SavedModelWriter model, ExtrasWriter extras) throws IOException {
 		Path target = pkg.toAbsolutePath().normalize();
 		Path parent = target.getParent();
 		if (parent == null) throw new IOException("Cannot write a model package at " + pkg + ": no parent folder");
@@ -44,6 +53,7 @@ final class PackageWriter {
 			Files.createDirectories(sm);
 			model.write(sm);
 			Files.writeString(tmp.resolve(ModelCard.FILE_NAME), Json.writePretty(card) + "\n", StandardCharsets.UTF_8);
+			extras.write(tmp);
 			Path old = null;
 			if (Files.exists(target)) {
 				old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");

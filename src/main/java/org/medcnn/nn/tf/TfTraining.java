@@ -1,8 +1,11 @@
 package org.medcnn.nn.tf;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,21 +23,35 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import org.medcnn.common.Cancellation;
+import org.medcnn.nn.BioImageIo;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.EpochMetrics;
 import org.medcnn.nn.Inputs;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.Npy;
+import org.medcnn.nn.PackageFiles;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
 import org.medcnn.volume.Mask;
+import org.medcnn.nn.Zips;
+import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
+import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 
-/** Data preparation, training and packaging for the two model kinds. Stateless. */
+/**
+ * Data preparation, training and packaging for the two model kinds. Stateless.
+ * <p>
+ * Besides the card and the SavedModel, each package gets {@code history.csv}, {@code README.md}, the test
+ * tensors (a training slice in HU and the model's output on it), {@code cover.png}, the zipped SavedModel and
+ * {@code rdf.yaml} (see {@link BioImageIo}).
+ */
 final class TfTraining {
 
 	/** Tolerance when checking that a mask lies on its image's grid. */
@@ -110,7 +127,9 @@ final class TfTraining {
 			card.put("training", tr);
 			card.put("validation", validationRecord(o, valCases.size(), "cases"));
 			finish(card);
-			PackageWriter.write(out, card, dir -> export(net, dir));
+			Showcase sc = segmenterShowcase(net, images, masks, trainCases.isEmpty() ? valCases : trainCases, cfg);
+			Map<String, Object> cardCopy = card;
+			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, cardCopy, o.history(), sc));
 		}
 		return cancelledOrDone(o, out);
 	}
@@ -185,7 +204,8 @@ final class TfTraining {
 			card.put("training", tr);
 			card.put("validation", validationRecord(o, val.size(), "items"));
 			finish(card);
-			PackageWriter.write(out, card, dir -> export(net, dir));
+			Showcase sc = classifierShowcase(net, items.get(trainIdx.isEmpty() ? valIdx.get(0) : trainIdx.get(0)), classNames, cfg);
+			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, card, o.history(), sc));
 		}
 		return cancelledOrDone(o, out);
 	}
@@ -226,6 +246,78 @@ final class TfTraining {
 		float[] y = new float[k];
 		y[label] = 1;
 		return new Trainer.Sample(x, y, cfg.inputSize(), cfg.inputSize());
+	}
+
+	/**
+	 * The sample the package shows: the test input in HU ({@code 1 × h × w × 1}), the model's output on it after
+	 * windowing, and the cover picture.
+	 */
+	record Showcase(float[] hu, int[] inputShape, float[] output, int[] outputShape, BufferedImage cover) {}
+
+	/** The training slice with the most lesion pixels, padded with the window's lower bound (windowed: 0). */
+	static Showcase segmenterShowcase(TrainableNet net, List<Volume> images, List<Mask> masks, List<Integer> cases,
+		SegmenterConfig cfg) {
+		int bestCase = cases.get(0), bestZ = 0;
+		long bestCount = -1;
+		for (int ci : cases) {
+			byte[] labels = masks.get(ci).labels();
+			int n = images.get(ci).geometry().sliceSize();
+			for (int z = 0; z < images.get(ci).geometry().nz(); z++) {
+				long count = 0;
+				for (int i = z * n; i < (z + 1) * n; i++) if (labels[i] != 0) count++;
+				if (count > bestCount) {
+					bestCount = count;
+					bestCase = ci;
+					bestZ = z;
+				}
+			}
+		}
+		Volume v = images.get(bestCase);
+		int nx = v.geometry().nx(), ny = v.geometry().ny(), m = cfg.sizeMultiple();
+		int pw = Inputs.roundUp(nx, m), ph = Inputs.roundUp(ny, m);
+		float lo = (float) (cfg.windowCenterHu() - cfg.windowWidthHu() / 2);
+		float[] hu = new float[pw * ph];
+		java.util.Arrays.fill(hu, lo);
+		float[] slice = v.slice(bestZ);
+		for (int y = 0; y < ny; y++) System.arraycopy(slice, y * nx, hu, y * pw, nx);
+		float[] prob = infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()), Shape.of(1, ph, pw, 1));
+		BufferedImage cover = PackageFiles.segmentationCover(Inputs.crop(hu, pw, ph, nx, ny), Inputs.crop(prob, pw, ph, nx, ny),
+			nx, ny, cfg.windowCenterHu(), cfg.windowWidthHu(), "MedCNN U-Net: predicted lesion in red");
+		return new Showcase(hu, new int[] {1, ph, pw, 1}, prob, new int[] {1, ph, pw, 1}, cover);
+	}
+
+	/** A training item, resampled to the input size (HU), and the class probabilities the model gives it. */
+	static Showcase classifierShowcase(TrainableNet net, Volume item, List<String> classNames, ClassifierConfig cfg) {
+		int s = cfg.inputSize();
+		float[] hu = Inputs.resizeBilinear(Inputs.representativeSlice(item), item.geometry().nx(), item.geometry().ny(), s, s);
+		float[] p = infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()), Shape.of(1, s, s, 1));
+		int best = 0;
+		for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+		BufferedImage cover = PackageFiles.classificationCover(hu, s, cfg.windowCenterHu(), cfg.windowWidthHu(),
+			classNames.get(best), p[best]);
+		return new Showcase(hu, new int[] {1, s, s, 1}, p, new int[] {1, p.length}, cover);
+	}
+
+	/** Runs the trained network (its current weights) on one NHWC input. */
+	static float[] infer(TrainableNet net, float[] x, Shape shape) {
+		try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(x));
+			Result r = net.session.runner().feed(net.input, t).fetch(net.output).run()) {
+			float[] out = new float[(int) r.get(0).shape().size()];
+			((TFloat32) r.get(0)).copyTo(DataBuffers.of(out));
+			return out;
+		}
+	}
+
+	/** Writes the package's files besides card and SavedModel; {@code rdf.yaml} last, as it hashes the others. */
+	static void extras(Path dir, Map<String, Object> card, List<EpochMetrics> history, Showcase sc) throws IOException {
+		Files.writeString(dir.resolve(BioImageIo.HISTORY), PackageFiles.historyCsv(history), StandardCharsets.UTF_8);
+		Files.writeString(dir.resolve(BioImageIo.README), PackageFiles.readme(card), StandardCharsets.UTF_8);
+		Npy.write(dir.resolve(BioImageIo.TEST_INPUT), sc.hu(), sc.inputShape());
+		Npy.write(dir.resolve(BioImageIo.TEST_OUTPUT), sc.output(), sc.outputShape());
+		OverlayImages.writePng(sc.cover(), dir.resolve(BioImageIo.COVER));
+		Zips.zipFolder(dir.resolve(Models.SAVED_MODEL_DIR), dir.resolve(BioImageIo.WEIGHTS_ZIP));
+		Files.writeString(dir.resolve(BioImageIo.RDF_FILE), BioImageIo.toYaml(BioImageIo.describe(card, dir)),
+			StandardCharsets.UTF_8);
 	}
 
 	static void export(TrainableNet net, Path dir) throws IOException {
@@ -296,6 +388,8 @@ final class TfTraining {
 		tr.put("seed", tc.seed());
 		tr.put("valFraction", tc.valFraction());
 		tr.put("activation", tc.activation());
+		tr.put("patience", tc.patience());
+		tr.put("stoppedEarly", o.stoppedEarly());
 		tr.put("seconds", Math.round(seconds * 1000) / 1000.0);
 		List<Object> history = new ArrayList<>();
 		for (EpochMetrics m : o.history()) {

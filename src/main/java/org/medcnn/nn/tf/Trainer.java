@@ -183,8 +183,15 @@ final class Trainer {
 		}
 	}
 
-	/** What training produced: per-epoch history and the epoch whose weights the net now holds. */
-	record Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled) {
+	/**
+	 * What training produced: per-epoch history, the epoch whose weights the net now holds, and whether training
+	 * was cancelled or stopped early (validation loss without improvement for {@code patience} epochs).
+	 */
+	record Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly) {
+
+		Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled) {
+			this(history, bestEpoch, cancelled, false);
+		}
 
 		EpochMetrics best() {
 			return history.get(bestEpoch - 1);
@@ -220,7 +227,9 @@ final class Trainer {
 	}
 
 	/**
-	 * Trains for the configured epochs and leaves the best epoch's weights in the net. On cancellation after at
+	 * Trains for the configured epochs and leaves the best epoch's weights in the net. With a validation set and
+	 * {@link TrainingConfig#patience()} &gt; 0, stops early once the validation loss has not improved for that
+	 * many epochs (see {@link #stopsEarly}). On cancellation after at
 	 * least one epoch, returns an outcome marked {@code cancelled} with the best weights so far; before the first
 	 * epoch ends, the {@link CancellationException} propagates.
 	 *
@@ -275,9 +284,21 @@ final class Trainer {
 				best = net.snapshot();
 			}
 			listener.epochEnded(m);
+			if (!val.isEmpty() && stopsEarly(epoch, bestEpoch, tc.patience()) && epoch < tc.epochs()) {
+				net.restore(best);
+				return new Outcome(history, bestEpoch, false, true);
+			}
 		}
-		if (bestEpoch != tc.epochs()) net.restore(best);
+		if (bestEpoch != history.size()) net.restore(best);
 		return new Outcome(history, bestEpoch, false);
+	}
+
+	/**
+	 * The early-stopping rule: after {@code epoch}, stop when the best validation loss is {@code patience} or
+	 * more epochs old. {@code patience} 0 never stops.
+	 */
+	static boolean stopsEarly(int epoch, int bestEpoch, int patience) {
+		return patience > 0 && epoch - bestEpoch >= patience;
 	}
 
 	/** Runs one batch (a training step when {@code learn}); adds to the metric and returns the batch loss. */

@@ -1,0 +1,352 @@
+package org.medcnn.nn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The bioimage.io model description ({@code rdf.yaml}, model spec format {@value #FORMAT_VERSION}) of a model
+ * package, so that deepImageJ, JDLL and the bioimage.io tools can run it.
+ * <p>
+ * {@link #describe} builds the description from a package's card and files as a tree of maps, lists, strings,
+ * numbers and booleans (the same tree a JSON or YAML reader gives); {@link #toYaml} writes it as block-style
+ * YAML with every string double-quoted. Mapping from the package:
+ * <ul>
+ * <li>input tensor {@code input}: the SavedModel input, axes batch, y, x, channel (NHWC). The test input holds
+ * real-world values (HU); the preprocessing {@code clip} to the card's window followed by {@code scale_linear}
+ * ({@code gain = 1/width}, {@code offset = -(center - width/2)/width}) reproduces MedCNN's windowing.</li>
+ * <li>output tensor {@code output}: a segmenter's foreground probability (batch, y, x, channel; y and x as
+ * large as the input's) or a classifier's class probabilities (batch, channel = class names).</li>
+ * <li>weights {@code tensorflow_saved_model_bundle}: {@value #WEIGHTS_ZIP}, the SavedModel zipped as
+ * bioimage.io asks; the same files are unpacked in {@code saved_model/}.</li>
+ * </ul>
+ * Stateless and thread-safe.
+ */
+public final class BioImageIo {
+
+	/** The bioimage.io model description format written. */
+	public static final String FORMAT_VERSION = "0.5.7";
+	public static final String RDF_FILE = "rdf.yaml";
+	public static final String TEST_INPUT = "test_input.npy";
+	public static final String TEST_OUTPUT = "test_output.npy";
+	public static final String COVER = "cover.png";
+	public static final String README = "README.md";
+	public static final String HISTORY = "history.csv";
+	/** The SavedModel as one zip archive (bioimage.io wants multi-file weights zipped). */
+	public static final String WEIGHTS_ZIP = "tensorflow_saved_model_bundle.zip";
+	/** License when the card names none. */
+	public static final String DEFAULT_LICENSE = "Apache-2.0";
+	/** Tensor ids, equal to the SavedModel signature's input and output names. */
+	public static final String INPUT_ID = "input", OUTPUT_ID = "output";
+
+	private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+	private static final Pattern NAME_CHARS = Pattern.compile("[^A-Za-z0-9_\\-() ]");
+
+	private BioImageIo() {}
+
+	/**
+	 * Describes a package folder that already holds its card's files, the test tensors ({@value #TEST_INPUT},
+	 * {@value #TEST_OUTPUT}) and the zipped weights ({@value #WEIGHTS_ZIP}); file hashes are computed here.
+	 *
+	 * @param card the card's JSON tree ({@code medcnn.json})
+	 * @throws IOException when a file cannot be read or the test input's shape does not fit the task
+	 */
+	public static Map<String, Object> describe(Map<String, Object> card, Path pkgDir) throws IOException {
+		String task = String.valueOf(card.get("task"));
+		boolean seg = ModelCard.SEGMENTATION.equals(task);
+		Map<String, Object> input = map(card.get("input"));
+		String modality = input.get("modality") instanceof String s && !s.isBlank() ? s : "CT";
+		double center = number(input.get("windowCenterHu")), width = number(input.get("windowWidthHu"));
+		String arch = map(card.get("architecture")).get("type") instanceof String s ? s : task;
+		List<String> classNames = strings(card.get("classNames"));
+		int[] testShape = Npy.read(pkgDir.resolve(TEST_INPUT)).shape();
+		if (testShape.length != 4 || testShape[0] != 1 || testShape[3] != 1)
+			throw new IOException(pkgDir.resolve(TEST_INPUT) + ": shape must be (1, height, width, 1), not "
+				+ java.util.Arrays.toString(testShape));
+
+		Map<String, Object> rdf = new LinkedHashMap<>();
+		rdf.put("type", "model");
+		rdf.put("format_version", FORMAT_VERSION);
+		String cardName = card.get("name") instanceof String s ? s : "model";
+		rdf.put("name", rdfName(cardName));
+		rdf.put("description", description(card, seg, arch, modality, center, width, classNames));
+		rdf.put("authors", authors(card.get("authors")));
+		rdf.put("cite", List.of(citation(arch)));
+		rdf.put("license", card.get("license") instanceof String s && !s.isBlank() ? s : DEFAULT_LICENSE);
+		rdf.put("documentation", README);
+		rdf.put("covers", List.of(COVER));
+		List<String> tags = new ArrayList<>(List.of("medcnn", modality.toLowerCase(Locale.ROOT), "2d", arch, task,
+			seg ? "lesion" : "risk", "tensorflow"));
+		rdf.put("tags", tags);
+		if (card.get("date") instanceof String d) rdf.put("timestamp", d);
+		rdf.put("version", card.get("version") instanceof String v ? v : "1.0.0");
+
+		Map<String, Object> in = new LinkedHashMap<>();
+		in.put("id", INPUT_ID);
+		in.put("description", modality + " slice in real-world values (HU), windowed by the preprocessing");
+		List<Object> inAxes = new ArrayList<>();
+		inAxes.add(axis("batch", "batch"));
+		for (String a : new String[] {"y", "x"}) {
+			Map<String, Object> ax = axis("space", a);
+			if (seg) {
+				int m = (int) number(input.get("sizeMultiple"));
+				Map<String, Object> size = new LinkedHashMap<>();
+				size.put("min", m);
+				size.put("step", m);
+				ax.put("size", size);
+			} else {
+				ax.put("size", (int) number(input.get("inputSize")));
+			}
+			inAxes.add(ax);
+		}
+		Map<String, Object> inChannel = axis("channel", "channel");
+		inChannel.put("channel_names", List.of(modality));
+		inAxes.add(inChannel);
+		in.put("axes", inAxes);
+		in.put("test_tensor", file(pkgDir, TEST_INPUT));
+		double lo = center - width / 2;
+		in.put("preprocessing", List.of(
+			op("clip", kwargs("min", lo, "max", center + width / 2)),
+			op("scale_linear", kwargs("gain", 1 / width, "offset", -lo / width))));
+		rdf.put("inputs", List.of(in));
+
+		Map<String, Object> out = new LinkedHashMap<>();
+		out.put("id", OUTPUT_ID);
+		List<Object> outAxes = new ArrayList<>();
+		outAxes.add(axis("batch", "batch"));
+		Map<String, Object> outChannel = axis("channel", "channel");
+		if (seg) {
+			out.put("description", "foreground (lesion) probability per pixel; mask = probability >= 0.5");
+			for (String a : new String[] {"y", "x"}) {
+				Map<String, Object> ax = axis("space", a);
+				Map<String, Object> ref = new LinkedHashMap<>();
+				ref.put("tensor_id", INPUT_ID);
+				ref.put("axis_id", a);
+				ax.put("size", ref);
+				outAxes.add(ax);
+			}
+			outChannel.put("channel_names", List.of(classNames.size() > 1 ? classNames.get(1) : "lesion"));
+		} else {
+			out.put("description", "class probabilities (softmax) in the order of the channel names");
+			outChannel.put("channel_names", classNames);
+		}
+		outAxes.add(outChannel);
+		out.put("axes", outAxes);
+		out.put("test_tensor", file(pkgDir, TEST_OUTPUT));
+		rdf.put("outputs", List.of(out));
+
+		Map<String, Object> tf = new LinkedHashMap<>();
+		tf.put("source", WEIGHTS_ZIP);
+		tf.put("sha256", sha256(pkgDir.resolve(WEIGHTS_ZIP)));
+		Map<String, Object> software = map(card.get("software"));
+		tf.put("tensorflow_version", software.get("tensorflow") instanceof String v ? v : "2");
+		tf.put("comment", "TensorFlow SavedModel, tag \"serve\", signature \"serving_default\" (input \"" + INPUT_ID
+			+ "\", output \"" + OUTPUT_ID + "\"); also unpacked in " + Models.SAVED_MODEL_DIR + "/");
+		rdf.put("weights", Map.of("tensorflow_saved_model_bundle", tf));
+
+		Map<String, Object> medcnn = new LinkedHashMap<>();
+		medcnn.put("card", ModelCard.FILE_NAME);
+		medcnn.put("formatVersion", String.valueOf(card.get("formatVersion")));
+		medcnn.put("task", task);
+		medcnn.put("windowCenterHu", center);
+		medcnn.put("windowWidthHu", width);
+		medcnn.put("history", HISTORY);
+		medcnn.put("intendedUse", "research only");
+		rdf.put("config", Map.of("medcnn", medcnn));
+		return rdf;
+	}
+
+	/**
+	 * A bioimage.io model name from a card's name: 5…128 characters of letters, digits, {@code _-()} and
+	 * spaces, prefixed with "MedCNN " when shorter.
+	 */
+	static String rdfName(String cardName) {
+		String n = NAME_CHARS.matcher(cardName).replaceAll("_").trim();
+		if (n.length() < 5) n = ("MedCNN " + n).trim();
+		return n.length() > 128 ? n.substring(0, 128) : n;
+	}
+
+	private static String description(Map<String, Object> card, boolean seg, String arch, String modality, double center,
+		double width, List<String> classNames) {
+		if (card.get("description") instanceof String d && !d.isBlank()) return d.length() > 1024 ? d.substring(0, 1024) : d;
+		String window = fmt(center) + "/" + fmt(width) + " HU";
+		String s = seg
+			? "MedCNN " + arch + " that outlines lesions on axial " + modality + " slices (HU window " + window + ")."
+			: "MedCNN " + arch + " classifier of " + modality + " images (HU window " + window + ") into " + classNames + ".";
+		return s + " Research use only, not for diagnosis.";
+	}
+
+	private static List<Object> authors(Object a) {
+		List<Object> out = new ArrayList<>();
+		if (a instanceof List<?> l) for (Object o : l) {
+			if (o instanceof String s && !s.isBlank()) out.add(new LinkedHashMap<>(Map.of("name", s)));
+			else if (o instanceof Map<?, ?> m && m.get("name") instanceof String s) {
+				Map<String, Object> au = new LinkedHashMap<>();
+				au.put("name", s);
+				for (String k : new String[] {"affiliation", "email", "orcid", "github_user"})
+					if (m.get(k) instanceof String v) au.put(k, v);
+				out.add(au);
+			}
+		}
+		else if (a instanceof String s && !s.isBlank()) out.add(new LinkedHashMap<>(Map.of("name", s)));
+		if (out.isEmpty()) out.add(new LinkedHashMap<>(Map.of("name", "MedCNN")));
+		return out;
+	}
+
+	private static Map<String, Object> citation(String arch) {
+		Map<String, Object> c = new LinkedHashMap<>();
+		switch (arch) {
+			case "unet2d", "unet3d" -> {
+				c.put("text", "Ronneberger O, Fischer P, Brox T. U-Net: Convolutional Networks for Biomedical Image"
+					+ " Segmentation. MICCAI 2015, LNCS 9351:234-241.");
+				c.put("doi", "10.1007/978-3-319-24574-4_28");
+			}
+			case "mlp" -> {
+				c.put("text", "Rumelhart DE, Hinton GE, Williams RJ. Learning representations by back-propagating errors."
+					+ " Nature 323:533-536, 1986.");
+				c.put("doi", "10.1038/323533a0");
+			}
+			default -> {
+				c.put("text", "LeCun Y, Bottou L, Bengio Y, Haffner P. Gradient-based learning applied to document"
+					+ " recognition. Proc. IEEE 86(11):2278-2324, 1998.");
+				c.put("doi", "10.1109/5.726791");
+			}
+		}
+		return c;
+	}
+
+	private static Map<String, Object> axis(String type, String id) {
+		Map<String, Object> a = new LinkedHashMap<>();
+		a.put("type", type);
+		a.put("id", id);
+		return a;
+	}
+
+	private static Map<String, Object> op(String id, Map<String, Object> kwargs) {
+		Map<String, Object> o = new LinkedHashMap<>();
+		o.put("id", id);
+		o.put("kwargs", kwargs);
+		return o;
+	}
+
+	private static Map<String, Object> kwargs(String k1, double v1, String k2, double v2) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put(k1, v1);
+		m.put(k2, v2);
+		return m;
+	}
+
+	private static Map<String, Object> file(Path dir, String name) throws IOException {
+		Map<String, Object> f = new LinkedHashMap<>();
+		f.put("source", name);
+		f.put("sha256", sha256(dir.resolve(name)));
+		return f;
+	}
+
+	/** Lower-case hex SHA-256 of a file's bytes. */
+	public static String sha256(Path file) throws IOException {
+		try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+			in.transferTo(java.io.OutputStream.nullOutputStream());
+			return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> map(Object o) {
+		return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+	}
+
+	private static List<String> strings(Object o) {
+		List<String> out = new ArrayList<>();
+		if (o instanceof List<?> l) for (Object x : l) out.add(String.valueOf(x));
+		return out;
+	}
+
+	private static double number(Object o) {
+		if (o instanceof Number n) return n.doubleValue();
+		throw new IllegalArgumentException("the model card lacks a number the bioimage.io description needs (found " + o + ")");
+	}
+
+	private static String fmt(double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+	}
+
+	// ---- YAML ----
+
+	/**
+	 * Writes a tree of maps (string keys), lists, strings, numbers, booleans and nulls as block-style YAML:
+	 * two-space indentation, list items as {@code - }, strings always double-quoted with JSON escapes (valid in
+	 * YAML's double-quoted style), numbers in plain decimal notation, empty lists and maps as {@code []} and
+	 * {@code {}}. Ends with a newline.
+	 *
+	 * @throws IllegalArgumentException for a non-finite number or a value of another type
+	 */
+	public static String toYaml(Map<String, Object> tree) {
+		StringBuilder sb = new StringBuilder("# bioimage.io model description written by MedCNN " + Models.MEDCNN_VERSION + "\n");
+		writeMap(sb, tree, 0);
+		return sb.toString();
+	}
+
+	private static void writeMap(StringBuilder sb, Map<?, ?> m, int indent) {
+		boolean first = true;
+		for (Map.Entry<?, ?> e : m.entrySet()) {
+			// the first key of a map that is a list item goes on the "- " line, which the caller has written
+			if (!first || indent == 0 || sb.charAt(sb.length() - 1) == '\n') sb.append("  ".repeat(indent));
+			first = false;
+			String k = String.valueOf(e.getKey());
+			sb.append(PLAIN_KEY.matcher(k).matches() ? k : org.medcnn.common.Json.quote(k)).append(':');
+			writeValue(sb, e.getValue(), indent + 1);
+		}
+	}
+
+	/** Writes a value after "key:" or "-": scalars on the same line, non-empty collections on the next lines. */
+	private static void writeValue(StringBuilder sb, Object v, int indent) {
+		if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+			sb.append('\n');
+			writeMap(sb, m, indent);
+		} else if (v instanceof List<?> l && !l.isEmpty()) {
+			sb.append('\n');
+			for (Object item : l) {
+				sb.append("  ".repeat(indent)).append('-');
+				if (item instanceof Map<?, ?> im && !im.isEmpty()) {
+					sb.append(' ');
+					writeMap(sb, im, indent + 1);
+				} else {
+					writeValue(sb, item, indent + 1);
+				}
+			}
+		} else {
+			sb.append(' ').append(scalar(v)).append('\n');
+		}
+	}
+
+	private static String scalar(Object v) {
+		if (v == null) return "null";
+		if (v instanceof Map<?, ?>) return "{}";
+		if (v instanceof List<?>) return "[]";
+		if (v instanceof String s) return org.medcnn.common.Json.quote(s);
+		if (v instanceof Boolean b) return b.toString();
+		if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return v.toString();
+		if (v instanceof Number n) {
+			double d = n.doubleValue();
+			if (!Double.isFinite(d)) throw new IllegalArgumentException("YAML value " + d + " is not a finite number");
+			String s = new BigDecimal(Double.toString(d)).toPlainString();
+			return s.contains(".") ? s : s + ".0"; // keep floats floats for YAML 1.1 readers
+		}
+		throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as YAML");
+	}
+}

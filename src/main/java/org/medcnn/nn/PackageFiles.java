@@ -1,0 +1,164 @@
+package org.medcnn.nn;
+
+import java.awt.AlphaComposite;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.OverlayImages;
+import org.medcnn.volume.Volume;
+
+/**
+ * The human-readable files of a model package besides the card: {@code history.csv} (loss and metric per
+ * epoch), {@code README.md} (the documentation that {@code rdf.yaml} points to) and {@code cover.png} (what the
+ * model does, on its test input). TensorFlow-free; stateless and thread-safe.
+ */
+public final class PackageFiles {
+
+	/** Header of {@code history.csv}. */
+	public static final String HISTORY_HEADER = "epoch,train_loss,val_loss,metric,train_metric,val_metric,seconds";
+	/** Covers are drawn at least this wide (pixels), zoomed by a whole factor. */
+	static final int COVER_MIN_SIDE = 256;
+
+	private PackageFiles() {}
+
+	/**
+	 * {@code history.csv}: a header line ({@value #HISTORY_HEADER}) and one line per epoch; values use a dot as
+	 * decimal separator, a missing validation value is an empty field. Lines end with {@code \n}.
+	 */
+	public static String historyCsv(List<EpochMetrics> history) {
+		StringBuilder sb = new StringBuilder(HISTORY_HEADER).append('\n');
+		for (EpochMetrics m : history) {
+			sb.append(m.epoch()).append(',').append(num(m.trainLoss())).append(',').append(num(m.valLoss())).append(',')
+				.append(m.metricName()).append(',').append(num(m.trainMetric())).append(',').append(num(m.valMetric()))
+				.append(',').append(String.format(Locale.ROOT, "%.3f", m.seconds())).append('\n');
+		}
+		return sb.toString();
+	}
+
+	private static String num(double v) {
+		return Double.isNaN(v) ? "" : Double.toString(v);
+	}
+
+	/** {@code README.md}: what the model is, its input, its training, the files of the package and the intended use. */
+	public static String readme(Map<String, Object> card) {
+		String name = String.valueOf(card.get("name"));
+		String task = String.valueOf(card.get("task"));
+		Map<?, ?> input = card.get("input") instanceof Map<?, ?> m ? m : Map.of();
+		Map<?, ?> arch = card.get("architecture") instanceof Map<?, ?> m ? m : Map.of();
+		Map<?, ?> training = card.get("training") instanceof Map<?, ?> m ? m : Map.of();
+		Map<?, ?> validation = card.get("validation") instanceof Map<?, ?> m ? m : Map.of();
+		StringBuilder sb = new StringBuilder();
+		sb.append("# ").append(name).append("\n\n");
+		sb.append("A MedCNN ").append(task).append(" model (").append(arch.get("type")).append(", ")
+			.append(arch.get("parameters")).append(" parameters). **Intended use: research only** — not for diagnosis or"
+				+ " treatment decisions.\n\n");
+		sb.append("## Input\n\n");
+		sb.append("- ").append(input.get("modality")).append(" in real-world values (HU), one axial slice at a time,"
+			+ " windowed to [0, 1] with centre ").append(input.get("windowCenterHu")).append(" HU and width ")
+			.append(input.get("windowWidthHu")).append(" HU: `").append(input.get("normalisation")).append("`\n");
+		if (ModelCard.SEGMENTATION.equals(task))
+			sb.append("- any slice size; slices are padded to a multiple of ").append(input.get("sizeMultiple")).append(" pixels\n");
+		else
+			sb.append("- resampled bilinearly to ").append(input.get("inputSize")).append(" × ").append(input.get("inputSize"))
+				.append(" pixels\n");
+		sb.append("- tensor `input`, float32, axes batch, y, x, channel (NHWC)\n\n");
+		sb.append("## Output\n\n");
+		Map<?, ?> output = card.get("output") instanceof Map<?, ?> m ? m : Map.of();
+		sb.append("- tensor `output`: ").append(output.get("meaning")).append('\n');
+		if (card.get("classNames") instanceof List<?> l) sb.append("- classes: ").append(l).append('\n');
+		sb.append('\n');
+		sb.append("## Training\n\n");
+		sb.append("- ").append(training.get("epochsRun")).append(" of ").append(training.get("epochs"))
+			.append(" epochs, best epoch ").append(training.get("bestEpoch"));
+		if (Boolean.TRUE.equals(training.get("stoppedEarly")))
+			sb.append(" (stopped early, patience ").append(training.get("patience")).append(")");
+		sb.append("; optimizer ").append(training.get("optimizer")).append(", learning rate ").append(training.get("learningRate"))
+			.append(", loss ").append(training.get("loss")).append(", batch ").append(training.get("batchSize")).append(", seed ")
+			.append(training.get("seed")).append('\n');
+		if (validation.get("metric") instanceof String metric)
+			sb.append("- validation ").append(metric).append(": ").append(validation.get(metric)).append(", loss ")
+				.append(validation.get("loss")).append('\n');
+		sb.append("- per-epoch loss and metric: `").append(BioImageIo.HISTORY).append("`\n\n");
+		sb.append("## Files\n\n");
+		sb.append("| file | content |\n|---|---|\n");
+		sb.append("| `").append(ModelCard.FILE_NAME).append("` | MedCNN model card: input spec, training record, metrics |\n");
+		sb.append("| `").append(Models.SAVED_MODEL_DIR).append("/` | TensorFlow SavedModel, tag `serve`, signature"
+			+ " `serving_default` (`input` → `output`) |\n");
+		sb.append("| `").append(BioImageIo.WEIGHTS_ZIP).append("` | the same SavedModel zipped, for bioimage.io |\n");
+		sb.append("| `").append(BioImageIo.RDF_FILE).append("` | bioimage.io model description (format ")
+			.append(BioImageIo.FORMAT_VERSION).append(") |\n");
+		sb.append("| `").append(BioImageIo.TEST_INPUT).append("`, `").append(BioImageIo.TEST_OUTPUT)
+			.append("` | a training slice in HU, shape (1, H, W, 1), and the model's output on it after windowing |\n");
+		sb.append("| `").append(BioImageIo.COVER).append("` | the test slice and the model's answer |\n");
+		sb.append("| `").append(BioImageIo.HISTORY).append("` | loss and metric per epoch |\n");
+		return sb.toString();
+	}
+
+	/**
+	 * A segmentation cover, 2:1: the slice in grey (left) and the same slice with the predicted mask (probability
+	 * ≥ 0.5) as a translucent red fill with a yellow outline (right), zoomed to at least {@value #COVER_MIN_SIDE}
+	 * pixels high, with a one-line caption.
+	 *
+	 * @param hu the slice in HU, {@code w × h} row-major
+	 * @param probability foreground probability per pixel, same layout
+	 */
+	public static BufferedImage segmentationCover(float[] hu, float[] probability, int w, int h, double centerHu,
+		double widthHu, String caption) {
+		Geometry g = Geometry.axial(w, h, 1, 1, 1, 1);
+		Volume v = new Volume(g, hu.clone(), "CT");
+		byte[] labels = new byte[w * h];
+		for (int i = 0; i < labels.length; i++) if (probability[i] >= 0.5f) labels[i] = 1;
+		int scale = zoom(w, h);
+		BufferedImage plain = OverlayImages.render(v, 0, null, null, centerHu, widthHu, scale);
+		BufferedImage over = OverlayImages.render(v, 0, new Mask(g, labels), null, centerHu, widthHu, scale);
+		int side = Math.max(plain.getWidth(), plain.getHeight());
+		BufferedImage out = new BufferedImage(2 * side, side, BufferedImage.TYPE_INT_RGB);
+		Graphics2D gr = out.createGraphics();
+		gr.drawImage(plain, (side - plain.getWidth()) / 2, (side - plain.getHeight()) / 2, null);
+		gr.drawImage(over, side + (side - over.getWidth()) / 2, (side - over.getHeight()) / 2, null);
+		caption(gr, caption, 2 * side, side);
+		gr.dispose();
+		return out;
+	}
+
+	/**
+	 * A classification cover, 1:1: the network's input in grey, zoomed to at least {@value #COVER_MIN_SIDE}
+	 * pixels, with the predicted class and its probability as caption.
+	 *
+	 * @param hu the input image in HU, {@code size × size} row-major
+	 */
+	public static BufferedImage classificationCover(float[] hu, int size, double centerHu, double widthHu, String className,
+		double probability) {
+		Volume v = new Volume(Geometry.axial(size, size, 1, 1, 1, 1), hu.clone(), "CT");
+		BufferedImage img = OverlayImages.render(v, 0, null, null, centerHu, widthHu, zoom(size, size));
+		Graphics2D gr = img.createGraphics();
+		caption(gr, String.format(Locale.ROOT, "%s  p = %.2f", className, probability), img.getWidth(), img.getHeight());
+		gr.dispose();
+		return img;
+	}
+
+	private static int zoom(int w, int h) {
+		return Math.max(1, (COVER_MIN_SIDE + Math.max(w, h) - 1) / Math.max(w, h));
+	}
+
+	/** Draws a caption on a dark band at the bottom. */
+	private static void caption(Graphics2D gr, String text, int width, int height) {
+		gr.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+		int fontSize = Math.max(12, height / 16);
+		gr.setFont(new Font(Font.SANS_SERIF, Font.BOLD, fontSize));
+		int band = fontSize + fontSize / 2;
+		gr.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.6f));
+		gr.setColor(Color.BLACK);
+		gr.fillRect(0, height - band, width, band);
+		gr.setComposite(AlphaComposite.SrcOver);
+		gr.setColor(Color.WHITE);
+		gr.drawString(text, fontSize / 2, height - fontSize / 3 - 2);
+	}
+}
