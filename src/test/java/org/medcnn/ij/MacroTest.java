@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ij.IJ;
-import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
 import ij.WindowManager;
@@ -25,8 +24,6 @@ import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +33,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 
 import javax.imageio.ImageIO;
 
@@ -80,36 +75,18 @@ class MacroTest {
 	private static Mask truth;
 
 	/** Titles and texts of the dialogs that opened (and were closed at once, so that no test waits on one). */
-	private static final List<String> DIALOGS = java.util.Collections.synchronizedList(new ArrayList<>());
+	private static final List<String> DIALOGS = IjHarness.DIALOGS;
 
 	@BeforeAll
 	static void setUp() throws IOException {
 		assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display: run under xvfb-run");
-		Thread closer = new Thread(MacroTest::closeDialogs, "MacroTest dialog closer");
-		closer.setDaemon(true);
-		closer.start();
-		installPluginsFolder(tmp.resolve("Fiji.app"));
-		if (IJ.getInstance() == null) new ImageJ(ImageJ.NO_SHOW); // reads plugins.dir, as Fiji does on start-up
+		IjHarness.start(tmp); // reads plugins.dir, as Fiji does on start-up
 		ct = phantom(7, truth = Mask.empty(GRID));
 		seriesDir = tmp.resolve("case01");
 		DicomWriter.writeSeries(ct, seriesDir,
 			DicomWriter.SeriesInfo.synthetic("macro-test", "Test^Patient", "ID0001", "Synthetic abdomen"));
 		segmenterDir = trainSegmenter(tmp.resolve("segmenter"));
 		classifierDir = trainClassifier(tmp.resolve("classifier"));
-	}
-
-	/** A plugins folder with a jar that holds only our plugins.config, as the packaged plugin jar does. */
-	private static void installPluginsFolder(Path ijDir) throws IOException {
-		Path plugins = Files.createDirectories(ijDir.resolve("plugins"));
-		try (InputStream config = MacroTest.class.getResourceAsStream("/plugins.config");
-			OutputStream out = Files.newOutputStream(plugins.resolve("MedCNN_.jar"));
-			JarOutputStream jar = new JarOutputStream(out)) {
-			assertNotNull(config, "plugins.config must be on the class path (src/main/resources)");
-			jar.putNextEntry(new JarEntry("plugins.config"));
-			config.transferTo(jar);
-			jar.closeEntry();
-		}
-		System.setProperty("plugins.dir", plugins.toString());
 	}
 
 	/**
@@ -253,34 +230,6 @@ class MacroTest {
 		String result = IJ.runMacro("setBatchMode(true);\nrun(\"Open DICOM...\", \"pth=[" + seriesDir + "]\");\nreturn \"ran\";");
 		assertNotEquals("ran", result, "a misspelt key must stop the macro, not open a folder chooser");
 		assertTrue(DIALOGS.stream().anyMatch(d -> d.contains("Unknown macro key pth")), DIALOGS.toString());
-	}
-
-	/** Records and closes every dialog that shows, so that an error never leaves a test waiting on a click. */
-	private static void closeDialogs() {
-		while (true) {
-			for (java.awt.Window w : java.awt.Window.getWindows())
-				if (w instanceof java.awt.Dialog d && d.isShowing()) {
-					DIALOGS.add(d.getTitle() + ": " + texts(d));
-					EventQueue.invokeLater(d::dispose);
-				}
-			try {
-				Thread.sleep(100);
-			} catch (InterruptedException e) {
-				return;
-			}
-		}
-	}
-
-	/** The texts of the AWT labels in a container (ImageJ's message text itself is drawn, not a label). */
-	private static String texts(java.awt.Container c) {
-		StringBuilder sb = new StringBuilder();
-		for (java.awt.Component k : c.getComponents()) {
-			if (k instanceof java.awt.Label l) sb.append(l.getText()).append(' ');
-			else if (k instanceof ij.gui.MultiLineLabel m) { try { java.lang.reflect.Field f = m.getClass().getDeclaredField("lines"); f.setAccessible(true); sb.append(Arrays.toString((String[]) f.get(m))); } catch (ReflectiveOperationException e) { throw new AssertionError(e); } }
-			else if (k instanceof java.awt.TextComponent t) sb.append(t.getText()).append(' ');
-			else if (k instanceof java.awt.Container inner) sb.append(texts(inner));
-		}
-		return sb.toString().trim();
 	}
 
 	/** ImageJ's command table, initialised (from plugins.dir) on first use. */

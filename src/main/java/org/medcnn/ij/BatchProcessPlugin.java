@@ -1,0 +1,100 @@
+package org.medcnn.ij;
+
+import ij.IJ;
+import ij.Macro;
+import ij.Prefs;
+import ij.gui.GenericDialog;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter;
+
+/**
+ * {@code Plugins>MedCNN>Batch Process...}: runs a segmentation model over every case under a folder and writes
+ * per case a mask, a lesion table and an overlay picture plus one {@value BatchProcessTool#SUMMARY_FILE} (see
+ * {@link BatchProcessTool}); the summary is also shown as the {@value #TABLE_TITLE} table. Failed cases are listed
+ * with their error (table, summary and Log) and do not stop the batch.
+ * <p>
+ * Macro keys: {@value #KEY_INPUT} (folder of cases), {@value #KEY_MODEL} (segmentation package) and
+ * {@value #KEY_OUTPUT} (output folder, created if needed; not inside the input). Example:
+ * {@code run("Batch Process...", "input=[/data/cases] model=[/models/liver] output=[/data/results]");}
+ */
+public class BatchProcessPlugin implements PlugIn {
+
+	static final String TITLE = "Batch Process";
+	/** Title of the results table. */
+	public static final String TABLE_TITLE = "MedCNN Batch";
+	public static final String KEY_INPUT = "input", KEY_MODEL = "model", KEY_OUTPUT = "output";
+	private static final String PREF = "medcnn.batch.";
+
+	@Override
+	public void run(String arg) {
+		Cancellation cancel = new Cancellation();
+		IjProgress progress = new IjProgress(TITLE, cancel);
+		try {
+			String options = Macro.getOptions();
+			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_INPUT, KEY_MODEL, KEY_OUTPUT));
+			boolean macro = options != null;
+			GenericDialog gd = new GenericDialog(TITLE);
+			gd.addDirectoryField("Input folder (one case per entry)", macro ? "" : Prefs.get(PREF + KEY_INPUT, ""), 40);
+			gd.addDirectoryField("Model (segmentation package)", macro ? "" : Prefs.get(PREF + KEY_MODEL, ""), 40);
+			gd.addDirectoryField("Output folder", macro ? "" : Prefs.get(PREF + KEY_OUTPUT, ""), 40);
+			gd.addMessage("Writes per case CASE.nii.gz, CASE_lesions.csv and CASE_overlay.png, and summary.csv.\n"
+				+ "Inputs are only read. Esc cancels.");
+			gd.showDialog();
+			if (gd.wasCanceled()) return;
+			String inText = gd.getNextString(), modelText = gd.getNextString(), outText = gd.getNextString();
+			Path input = DialogValues.folder("Input folder", KEY_INPUT, inText);
+			Path model = DialogValues.path("Model", KEY_MODEL, modelText);
+			Path output = DialogValues.path("Output folder", KEY_OUTPUT, outText);
+			if (!macro) {
+				Prefs.set(PREF + KEY_INPUT, inText.trim());
+				Prefs.set(PREF + KEY_MODEL, modelText.trim());
+				Prefs.set(PREF + KEY_OUTPUT, outText.trim());
+			}
+			progress.progress(-1, "loading " + model);
+			List<BatchProcessTool.CaseResult> results;
+			try (Segmenter segmenter = Models.openSegmenter(model)) {
+				ModelCard card = segmenter.card();
+				results = BatchProcessTool.run(input, segmenter, card, output, progress, cancel);
+			}
+			progress.done();
+			ResultsTable rt = new ResultsTable();
+			int failed = 0;
+			for (BatchProcessTool.CaseResult r : results) {
+				rt.incrementCounter();
+				rt.addValue("case", r.name());
+				rt.addValue("series UID", r.seriesUid());
+				rt.addValue("lesions", r.ok() ? r.lesions() : Double.NaN);
+				rt.addValue("total volume (mL)", r.totalVolumeMl());
+				rt.addValue("largest diameter (mm)", r.largestDiameterMm());
+				rt.addValue("error", r.ok() ? "" : r.error());
+				if (!r.ok()) {
+					failed++;
+					IJ.log(TITLE + ": " + r.name() + ": " + r.error());
+				}
+			}
+			Tables.show(rt, TABLE_TITLE);
+			String status = results.size() + " case(s), " + failed + " failed; results in " + output;
+			IJ.log(TITLE + ": " + status);
+			IJ.showStatus(TITLE + ": " + status);
+		} catch (CancellationException e) {
+			progress.done();
+			IJ.showStatus(TITLE + ": cancelled (finished cases keep their outputs)");
+		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
+			progress.done();
+			IJ.error(TITLE, e.getMessage());
+		} catch (RuntimeException e) {
+			progress.done();
+			Errors.unexpected(TITLE, e);
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package org.medcnn.ij;
+
+import ij.IJ;
+import ij.Macro;
+import ij.Prefs;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.data.Datasets;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Training;
+import org.medcnn.nn.TrainingConfig;
+
+/**
+ * {@code Plugins>MedCNN>Train Classifier...}: trains an image classifier (a small CNN, or the fully connected MLP
+ * baseline) from a folder with one sub-folder per class (DESIGN.md, "Training data layouts") and writes a model
+ * package, showing a live plot of loss and accuracy per epoch with a Stop button ({@link TrainingMonitor}); in
+ * batch mode one Log line per epoch.
+ * <p>
+ * Macro keys: {@value #KEY_DATA}, {@value #KEY_OUT} (the package folder to write), {@value #KEY_EPOCHS},
+ * {@value #KEY_ARCHITECTURE} ({@code cnn} or {@code mlp}), {@value #KEY_BATCH}, {@value #KEY_LEARNING} (learning
+ * rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS} ({@code cross-entropy} or {@code mse}),
+ * {@value #KEY_ACTIVATION}, {@value #KEY_POOLING} ({@code max} or {@code avg}) and {@value #KEY_VALIDATION}
+ * (fraction of items held out). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
+ * macro, the last values used in the dialog. Example:
+ * {@code run("Train Classifier...", "data=[/data/risk] out=[/models/risk] epochs=30 architecture=cnn");}
+ */
+public class TrainClassifierPlugin implements PlugIn {
+
+	static final String TITLE = "Train Classifier";
+	public static final String KEY_DATA = "data", KEY_OUT = "out", KEY_EPOCHS = "epochs", KEY_ARCHITECTURE = "architecture",
+		KEY_BATCH = "batch", KEY_LEARNING = "learning", KEY_OPTIMIZER = "optimizer", KEY_LOSS = "loss",
+		KEY_ACTIVATION = "activation", KEY_POOLING = "pooling", KEY_VALIDATION = "validation";
+	static final List<String> KEYS = List.of(KEY_DATA, KEY_OUT, KEY_EPOCHS, KEY_ARCHITECTURE, KEY_BATCH, KEY_LEARNING,
+		KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_POOLING, KEY_VALIDATION);
+	/** The losses a classifier accepts. */
+	static final String[] LOSSES = {"cross-entropy", "mse"};
+	private static final String PREF = "medcnn.trainclassifier.";
+
+	@Override
+	public void run(String arg) {
+		Cancellation cancel = new Cancellation();
+		IjProgress progress = new IjProgress(TITLE, cancel);
+		try {
+			String options = Macro.getOptions();
+			MacroOptions.checkKeys(TITLE + "...", options, KEYS);
+			boolean macro = options != null;
+			ClassifierConfig def = ClassifierConfig.defaults();
+			TrainingConfig td = def.training();
+			GenericDialog gd = new GenericDialog(TITLE);
+			gd.addDirectoryField("Data folder (one sub-folder per class)", pref(macro, KEY_DATA, ""), 40);
+			gd.addDirectoryField("Out (model package folder)", pref(macro, KEY_OUT, ""), 40);
+			gd.addNumericField("Epochs", num(macro, KEY_EPOCHS, td.epochs()), 0);
+			gd.addChoice("Architecture", ClassifierConfig.ARCHITECTURES.toArray(String[]::new),
+				pref(macro, KEY_ARCHITECTURE, def.architecture()));
+			gd.addNumericField("Batch size", num(macro, KEY_BATCH, td.batchSize()), 0);
+			gd.addNumericField("Learning rate", num(macro, KEY_LEARNING, td.learningRate()), 5);
+			gd.addChoice("Optimizer", TrainingConfig.OPTIMIZERS.toArray(String[]::new), pref(macro, KEY_OPTIMIZER, td.optimizer()));
+			gd.addChoice("Loss", LOSSES, pref(macro, KEY_LOSS, td.loss()));
+			gd.addChoice("Activation", TrainingConfig.ACTIVATIONS.toArray(String[]::new),
+				pref(macro, KEY_ACTIVATION, td.activation()));
+			gd.addChoice("Pooling (CNN)", ClassifierConfig.POOLINGS.toArray(String[]::new), pref(macro, KEY_POOLING, def.pooling()));
+			gd.addNumericField("Validation fraction (of items)", num(macro, KEY_VALIDATION, td.valFraction()), 2);
+			gd.addMessage("Data: one sub-folder per class (e.g. benign/, malignant/ or low/, intermediate/, high/), each\n"
+				+ "item a DICOM file or series folder or a NIfTI file. A live plot shows loss and accuracy per epoch.");
+			gd.showDialog();
+			if (gd.wasCanceled()) return;
+			String data = gd.getNextString(), out = gd.getNextString();
+			double epochs = gd.getNextNumber();
+			String architecture = gd.getNextChoice();
+			double batch = gd.getNextNumber(), lr = gd.getNextNumber();
+			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice(),
+				pooling = gd.getNextChoice();
+			double validation = gd.getNextNumber();
+
+			Path dataDir = DialogValues.folder("Data folder", KEY_DATA, data);
+			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
+			TrainingConfig tc = td.withEpochs(DialogValues.whole("Epochs", KEY_EPOCHS, epochs, 1, 10000))
+				.withBatchSize(DialogValues.whole("Batch size", KEY_BATCH, batch, 1, 4096))
+				.withLearningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10))
+				.withOptimizer(optimizer).withLoss(loss).withActivation(activation)
+				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9));
+			ClassifierConfig cfg = new ClassifierConfig(architecture, def.inputSize(), def.filters(), def.denseUnits(), pooling,
+				def.windowCenterHu(), def.windowWidthHu(), tc);
+			if (!macro) {
+				for (String[] kv : new String[][] {{KEY_DATA, data}, {KEY_OUT, out}, {KEY_ARCHITECTURE, architecture},
+					{KEY_OPTIMIZER, optimizer}, {KEY_LOSS, loss}, {KEY_ACTIVATION, activation}, {KEY_POOLING, pooling}})
+					Prefs.set(PREF + kv[0], kv[1].trim());
+				Prefs.set(PREF + KEY_EPOCHS, tc.epochs());
+				Prefs.set(PREF + KEY_BATCH, tc.batchSize());
+				Prefs.set(PREF + KEY_LEARNING, tc.learningRate());
+				Prefs.set(PREF + KEY_VALIDATION, tc.valFraction());
+			}
+
+			List<String> classes = Datasets.classNames(dataDir);
+			List<Datasets.Item> items = Datasets.loadItems(dataDir, progress, cancel);
+			progress.done();
+			int[] labels = items.stream().mapToInt(Datasets.Item::label).toArray();
+			IJ.log(TITLE + ": " + items.size() + " items in classes " + classes + " from " + dataDir + "; "
+				+ cfg.architecture().toUpperCase(java.util.Locale.ROOT) + ", " + tc.epochs() + " epochs, " + tc.optimizer() + " "
+				+ tc.learningRate() + ", loss " + tc.loss());
+			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> Training.trainClassifier(
+				items.stream().map(Datasets.Item::image).toList(), labels, classes, cfg, l, c, outDir), cancel);
+			IJ.showStatus(TITLE + ": " + r.status());
+		} catch (CancellationException e) {
+			progress.done();
+			IJ.showStatus(TITLE + ": cancelled");
+		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
+			progress.done();
+			IJ.error(TITLE, e.getMessage());
+		} catch (RuntimeException e) {
+			progress.done();
+			Errors.unexpected(TITLE, e);
+		}
+	}
+
+	private static String pref(boolean macro, String key, String def) {
+		return macro ? def : Prefs.get(PREF + key, def);
+	}
+
+	private static double num(boolean macro, String key, double def) {
+		return macro ? def : Prefs.get(PREF + key, def);
+	}
+}
