@@ -32,6 +32,7 @@ import org.medcnn.volume.Nifti;
 import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
 import org.medcnn.volume.Volumes;
+import org.medcnn.common.AtomicFiles;
 
 /**
  * {@code demo [--out DIR]}: the main job on the bundled {@code sample-dicom/phantom} cases.
@@ -366,16 +367,7 @@ final class DemoCommand implements Main.Command {
 	}
 
 	static void writeAtomically(Path file, String text) throws IOException {
-		Path dir = file.toAbsolutePath().getParent();
-		Files.createDirectories(dir);
-		Path tmp = Files.createTempFile(dir, ".tmp-", ".json");
-		try {
-			Files.writeString(tmp, text, StandardCharsets.UTF_8);
-			Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-		} finally {
-			Files.deleteIfExists(tmp);
-		}
+		AtomicFiles.writeString(file, text);
 	}
 
 	private static double seconds(long t0) {

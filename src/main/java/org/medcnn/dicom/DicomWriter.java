@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
+import org.medcnn.common.AtomicFiles;
 
 /**
  * Writes a {@link Volume} as a DICOM CT Image Storage series: one PS3.10 file per slice (128-byte preamble,
@@ -172,7 +171,7 @@ public final class DicomWriter {
 		for (int z = 0; z < nz; z++) {
 			if (cancel != null) cancel.check();
 			Path file = dir.resolve(String.format("IM%04d.dcm", z + 1));
-			writeAtomically(file, encodeSlice(volume, z, info));
+			AtomicFiles.write(file, encodeSlice(volume, z, info));
 			files.add(file);
 			progress.progress((z + 1) / (double) nz, "Writing DICOM slice " + (z + 1) + "/" + nz);
 		}
@@ -191,7 +190,7 @@ public final class DicomWriter {
 			throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (volume.geometry().nz() - 1));
 		Path parent = file.toAbsolutePath().getParent();
 		if (parent != null) Files.createDirectories(parent);
-		writeAtomically(file, encodeSlice(volume, z, info));
+		AtomicFiles.write(file, encodeSlice(volume, z, info));
 		return file;
 	}
 
@@ -333,20 +332,6 @@ public final class DicomWriter {
 		return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
 	}
 
-	private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-		Path dir = file.toAbsolutePath().getParent();
-		Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-		try {
-			Files.write(tmp, bytes);
-			try {
-				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-			} catch (AtomicMoveNotSupportedException e) {
-				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-			}
-		} finally {
-			Files.deleteIfExists(tmp);
-		}
-	}
 
 	/** Elements of one data set in ascending tag order, encoded Explicit VR Little Endian. */
 	private static final class DataSet {

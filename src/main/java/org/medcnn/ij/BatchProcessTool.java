@@ -1,10 +1,8 @@
 package org.medcnn.ij;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +23,7 @@ import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
 import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
+import org.medcnn.common.AtomicFiles;
 
 /**
  * The headless part of {@code Batch Process...}: runs a segmentation model over every case under an input
@@ -103,7 +102,7 @@ public final class BatchProcessTool {
 			p.progress((double) i / jobs.size(), "case " + (i + 1) + "/" + jobs.size() + ": " + j.name());
 			results.add(process(j, segmenter, card, out, c));
 		}
-		writeAtomically(out.resolve(SUMMARY_FILE), summaryCsv(results));
+		AtomicFiles.writeString(out.resolve(SUMMARY_FILE), summaryCsv(results));
 		p.progress(1, jobs.size() + " cases done");
 		return results;
 	}
@@ -149,7 +148,7 @@ public final class BatchProcessTool {
 			Mask mask = Lesions.removeSmall(s.mask(), MIN_LESION_VOXELS);
 			List<Lesion> lesions = Lesions.measure(mask, v, s.probability(), MIN_LESION_VOXELS);
 			Nifti.writeMask(mask, out.resolve(j.name() + ".nii.gz"));
-			writeAtomically(out.resolve(j.name() + "_lesions.csv"), lesionsCsv(lesions));
+			AtomicFiles.writeString(out.resolve(j.name() + "_lesions.csv"), lesionsCsv(lesions));
 			double total = 0, diameter = 0;
 			for (Lesion l : lesions) {
 				total += l.volumeMl();
@@ -211,16 +210,4 @@ public final class BatchProcessTool {
 		return '"' + s.replace("\"", "\"\"") + '"';
 	}
 
-	/** Writes text through a temporary file in the same folder and a rename. */
-	static void writeAtomically(Path file, String text) throws IOException {
-		Path dir = file.toAbsolutePath().getParent();
-		Files.createDirectories(dir);
-		Path tmp = Files.createTempFile(dir, ".tmp-", ".part");
-		try {
-			Files.writeString(tmp, text, StandardCharsets.UTF_8);
-			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-		} finally {
-			Files.deleteIfExists(tmp);
-		}
-	}
 }

@@ -7,11 +7,11 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import javax.imageio.ImageIO;
+
+import org.medcnn.common.AtomicFiles;
 
 /**
  * Renders a slice with its masks as a picture for reports and quick checks (demo, predict, batch): the slice
@@ -84,14 +84,8 @@ public final class OverlayImages {
 
 	/** Writes a PNG through a temporary file and a rename, so a reader never sees half a file. */
 	public static void writePng(BufferedImage img, Path file) throws IOException {
-		Path dir = file.toAbsolutePath().getParent();
-		Files.createDirectories(dir);
-		Path tmp = Files.createTempFile(dir, ".tmp-", ".png");
-		try {
+		AtomicFiles.write(file, tmp -> {
 			if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("No PNG writer available");
-			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-		} finally {
-			Files.deleteIfExists(tmp);
-		}
+		});
 	}
 }
