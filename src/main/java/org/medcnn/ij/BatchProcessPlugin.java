@@ -89,12 +89,9 @@ public class BatchProcessPlugin implements PlugIn {
 		} catch (CancellationException e) {
 			progress.done();
 			IJ.showStatus(TITLE + ": cancelled (finished cases keep their outputs)");
-		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
+		} catch (IOException | RuntimeException e) {
 			progress.done();
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			progress.done();
-			Errors.unexpected(TITLE, e);
+			Errors.report(TITLE, e);
 		}
 	}
 }

@@ -59,10 +59,8 @@ public class ClassifyRiskPlugin implements PlugIn {
 				Tables.show(rt, ClassifyRiskTool.TABLE_TITLE);
 				IJ.showStatus(TITLE + ": " + ClassifyRiskTool.labelText(c));
 			}
-		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			Errors.unexpected(TITLE, e);
+		} catch (IOException | RuntimeException e) {
+			Errors.report(TITLE, e);
 		}
 	}
 }

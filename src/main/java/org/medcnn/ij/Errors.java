@@ -10,6 +10,21 @@ final class Errors {
 
 	private Errors() {}
 
+	/**
+	 * The single catch site's dispatch: cancellation is not an error (a status line); expected errors (bad
+	 * input: I/O, invalid arguments or state) go to {@code IJ.error}; anything else is {@link #unexpected}.
+	 */
+	static void report(String title, Exception e) {
+		if (e instanceof java.util.concurrent.CancellationException) {
+			IJ.showStatus(title + ": cancelled");
+		} else if (e instanceof java.io.IOException || e instanceof IllegalArgumentException
+			|| e instanceof IllegalStateException) {
+			IJ.error(title, e.getMessage());
+		} else {
+			unexpected(title, e);
+		}
+	}
+
 	static void unexpected(String title, Throwable e) {
 		IJ.log(title + ": unexpected error\n" + trace(e));
 		IJ.error(title, "Unexpected error: " + e + "\nThe details are in the Log window.");

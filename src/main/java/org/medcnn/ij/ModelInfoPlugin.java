@@ -50,10 +50,8 @@ public class ModelInfoPlugin implements PlugIn {
 				TextWindow w = new TextWindow(TITLE + " - " + card.name(), text, 680, 600);
 				w.getTextPanel().setFont(new Font(Font.MONOSPACED, Font.PLAIN, 13), true); // aligns the history table
 			}
-		} catch (IOException | IllegalArgumentException e) {
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			Errors.unexpected(TITLE, e);
+		} catch (IOException | RuntimeException e) {
+			Errors.report(TITLE, e);
 		}
 	}
 }

@@ -10,7 +10,6 @@ import ij.plugin.PlugIn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.dicom.DicomSeries;
@@ -71,15 +70,9 @@ public class OpenDicomPlugin implements PlugIn {
 			imp.show();
 			IJ.showStatus(TITLE + ": " + imp.getTitle() + " (" + imp.getWidth() + "×" + imp.getHeight() + "×"
 				+ imp.getStackSize() + ")");
-		} catch (CancellationException e) {
+		} catch (IOException | RuntimeException e) {
 			progress.done();
-			IJ.showStatus(TITLE + ": cancelled");
-		} catch (IOException | IllegalArgumentException e) {
-			progress.done();
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			progress.done();
-			Errors.unexpected(TITLE, e);
+			Errors.report(TITLE, e);
 		}
 	}
 

@@ -15,7 +15,6 @@ import java.awt.GraphicsEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Models;
@@ -78,15 +77,9 @@ public class SegmentTumorsPlugin implements PlugIn {
 			progress.done();
 			if (maskImage) IjVolumes.toImagePlus(outcome.mask(), imp.getTitle() + "-mask").show();
 			IJ.showStatus(TITLE + ": " + outcome.lesions().size() + " lesion(s) in " + imp.getTitle());
-		} catch (CancellationException e) {
+		} catch (IOException | RuntimeException e) {
 			progress.done();
-			IJ.showStatus(TITLE + ": cancelled");
-		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
-			progress.done();
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			progress.done();
-			Errors.unexpected(TITLE, e);
+			Errors.report(TITLE, e);
 		}
 	}
 }

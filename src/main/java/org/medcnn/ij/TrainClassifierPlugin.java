@@ -9,7 +9,6 @@ import ij.plugin.PlugIn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
@@ -108,15 +107,9 @@ public class TrainClassifierPlugin implements PlugIn {
 			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> Training.trainClassifier(
 				items.stream().map(Datasets.Item::image).toList(), labels, classes, cfg, l, c, outDir), cancel);
 			IJ.showStatus(TITLE + ": " + r.status());
-		} catch (CancellationException e) {
+		} catch (IOException | RuntimeException e) {
 			progress.done();
-			IJ.showStatus(TITLE + ": cancelled");
-		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
-			progress.done();
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			progress.done();
-			Errors.unexpected(TITLE, e);
+			Errors.report(TITLE, e);
 		}
 	}
 

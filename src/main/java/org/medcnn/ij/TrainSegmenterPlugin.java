@@ -9,7 +9,6 @@ import ij.plugin.PlugIn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
@@ -111,15 +110,9 @@ public class TrainSegmenterPlugin implements PlugIn {
 				cases.stream().map(Datasets.Case::image).toList(), cases.stream().map(Datasets.Case::mask).toList(), cfg, l, c,
 				outDir), cancel);
 			IJ.showStatus(TITLE + ": " + r.status());
-		} catch (CancellationException e) {
+		} catch (IOException | RuntimeException e) {
 			progress.done();
-			IJ.showStatus(TITLE + ": cancelled");
-		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
-			progress.done();
-			IJ.error(TITLE, e.getMessage());
-		} catch (RuntimeException e) {
-			progress.done();
-			Errors.unexpected(TITLE, e);
+			Errors.report(TITLE, e);
 		}
 	}
 
