@@ -18,6 +18,10 @@ import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.data.Datasets;
+import org.medcnn.dicom.DicomSeries;
+import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.dicom.seg.SegOptions;
+import org.medcnn.dicom.seg.SegWriter;
 import org.medcnn.volume.Lesion;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
@@ -28,8 +32,9 @@ import org.medcnn.volume.Volume;
 /**
  * {@code predict --model MODEL --out DIR INPUT…}: runs a model package on DICOM series or NIfTI images. A
  * segmenter writes per case {@code CASE.nii.gz} (the mask on the input's grid), {@code CASE_lesions.json} and
- * overlay PNGs of the lesions' key slices; a classifier reports class probabilities. A JSON summary goes to
- * stdout. Inputs are never modified.
+ * overlay PNGs of the lesions' key slices, and with {@code --seg} a DICOM Segmentation {@code CASE_seg.dcm}
+ * referencing a DICOM input series; a classifier reports class probabilities. A JSON summary goes to stdout.
+ * Inputs are never modified.
  */
 final class PredictCommand implements Main.Command {
 
@@ -51,20 +56,23 @@ final class PredictCommand implements Main.Command {
 	@Override
 	public String usage() {
 		return """
-			usage: medcnn predict --model MODEL --out DIR INPUT...
+			usage: medcnn predict --model MODEL --out DIR [--seg] INPUT...
 			  INPUT: a DICOM series folder or file, or a NIfTI image. A segmentation model writes into DIR per case
 			  CASE.nii.gz (label mask), CASE_lesions.json (per-lesion volume, HU, diameter) and CASE_sliceNN.png
 			  overlays; a classification model reports the class and probabilities of each input (its middle slice).
-			  --min-lesion N   ignore connected components smaller than N voxels (default 10)""";
+			  --min-lesion N   ignore connected components smaller than N voxels (default 10)
+			  --seg            also write CASE_seg.dcm, a DICOM Segmentation referencing the input series
+			                   (DICOM inputs with at least one lesion only)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of());
+		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = a.path("out");
 		int minLesion = a.integer("min-lesion", 10, 1, Integer.MAX_VALUE);
+		boolean writeSeg = a.flag("seg");
 		ModelCard card = Models.readCard(model);
 		List<Object> results = new ArrayList<>();
 		boolean failed = false;
@@ -108,6 +116,7 @@ final class PredictCommand implements Main.Command {
 							r.put("mask", maskFile.toString());
 							r.put("lesions", lj);
 							r.put("overlays", pngs);
+							if (writeSeg) writeSeg(input, name, mask, card, outDir, r, err, cancel);
 							err.printf(Locale.ROOT, "%s: %d lesion(s)%n", name, lesions.size());
 						} catch (java.io.IOException | IllegalArgumentException e) {
 							r.put("error", e.getMessage());
@@ -142,5 +151,29 @@ final class PredictCommand implements Main.Command {
 		}
 		out.println(Json.writePretty(results));
 		return failed ? 1 : 0;
+	}
+
+	/**
+	 * Writes {@code NAME_seg.dcm} for a DICOM input, or notes in {@code r} (key "segNote") and on stderr why
+	 * none was written: a NIfTI/TIFF input has no series to reference, and an empty mask has no segment.
+	 */
+	private static void writeSeg(Path input, String name, Mask mask, ModelCard card, Path outDir, Map<String, Object> r,
+		PrintStream err, CliCancellation cancel) throws java.io.IOException {
+		String lower = input.getFileName().toString().toLowerCase(Locale.ROOT);
+		String note = null;
+		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || lower.endsWith(".tif") || lower.endsWith(".tiff"))
+			note = "no DICOM SEG: the input is not a DICOM series";
+		else if (mask.foregroundCount() == 0)
+			note = "no DICOM SEG: no lesion found";
+		if (note != null) {
+			r.put("segNote", note);
+			err.println(name + ": " + note);
+			return;
+		}
+		// Datasets.loadImage has already checked that the input holds exactly one series.
+		List<DicomSeries> series = SeriesScanner.scan(List.of(input), ProgressListener.NONE, cancel.token());
+		Path seg = SegWriter.write(mask, series.get(0), outDir.resolve(name + "_seg.dcm"),
+			SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token());
+		r.put("seg", seg.toString());
 	}
 }

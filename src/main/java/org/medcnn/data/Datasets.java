@@ -14,6 +14,7 @@ import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesReader;
 import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.dicom.seg.SegReader;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
@@ -25,7 +26,7 @@ import org.medcnn.volume.Volumes;
  * <p>
  * Segmentation: one case per entry of an images folder (a DICOM series folder, a single DICOM file or a NIfTI
  * file) and, in the masks folder, the entry with the same case name (a NIfTI label image) whose geometry must
- * match the image's. Classification: one sub-folder per class; each item a DICOM file, a DICOM series folder
+ * match the image's, or a DICOM SEG whose frames lie on the image's grid. Classification: one sub-folder per class; each item a DICOM file, a DICOM series folder
  * (its middle slice) or a NIfTI file (its middle slice). Inputs are only read, never modified.
  */
 public final class Datasets {
@@ -97,9 +98,12 @@ public final class Datasets {
 		Mask m;
 		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
 			m = Nifti.readMask(entry);
+		} else if (lower.endsWith(".dcm")) {
+			// A DICOM SEG: its frames are placed on the image's grid by position (refused if they do not fit).
+			m = SegReader.read(entry, imageGeometry);
 		} else {
-			throw new IOException(entry + ": only NIfTI label masks (.nii, .nii.gz) are supported yet; "
-				+ "DICOM SEG, RTSTRUCT and TIFF masks are planned");
+			throw new IOException(entry + ": masks must be NIfTI label images (.nii, .nii.gz) or DICOM SEG (.dcm); "
+				+ "RTSTRUCT and TIFF masks are not supported yet");
 		}
 		String mismatch = imageGeometry.describeMismatch(m.geometry(), GEOMETRY_TOLERANCE_MM);
 		if (!mismatch.isEmpty())

@@ -29,9 +29,12 @@ import org.medcnn.volume.Volume;
  * The image gets the series' window (or the CT soft-tissue / automatic preset), the {@code Info} property
  * (shown by Image&gt;Show Info) with geometry, SeriesInstanceUID, modality, warnings and the first file's header
  * with patient identifiers hidden, and the {@link IjVolumes} geometry properties plus
- * {@link IjVolumes#PROP_SERIES_UID}.
+ * {@link IjVolumes#PROP_SERIES_UID}, and {@link #PROP_SOURCE_FILES} (what {@code Save DICOM SEG...} references).
  */
 public final class OpenDicomTool {
+
+	/** Image property: the series' files in spatial order, one absolute path a line. */
+	public static final String PROP_SOURCE_FILES = "medcnn.sourceFiles";
 
 	private OpenDicomTool() {}
 
@@ -109,6 +112,9 @@ public final class OpenDicomTool {
 		double[] window = IjVolumes.defaultWindow(v, series.windowCenterWidth());
 		IjVolumes.setWindow(imp, window[0], window[1]);
 		imp.setProp(IjVolumes.PROP_SERIES_UID, series.seriesInstanceUID());
+		List<String> files = new ArrayList<>(series.files().size());
+		for (Path f : series.files()) files.add(f.toAbsolutePath().toString());
+		imp.setProp(PROP_SOURCE_FILES, String.join("\n", files));
 		imp.setProperty("Info", info(series, v, window, headerDump));
 		return imp;
 	}

@@ -1,0 +1,266 @@
+package org.medcnn.dicom;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Encodes DICOM data sets with nested sequences as Explicit VR Little Endian (PS3.5 §7.1.2) and writes them as
+ * PS3.10 files. Every value, item and sequence has a defined length, computed bottom-up when the data set is
+ * encoded; every value is padded to even length (text with a space, UI and binary values with NUL, PS3.5
+ * §6.2 and §9.1).
+ * <p>
+ * Build a {@link Dataset} (elements are kept in ascending tag order whatever the order they were added in;
+ * adding a tag again replaces it), then {@link #encodeFile} or {@link #writeFile}. Text is encoded as
+ * ISO 646 (ASCII); a data set whose text holds other characters must declare SpecificCharacterSet
+ * "ISO_IR 192" via {@link Dataset#utf8()}, which switches its text (and that of its items) to UTF-8. Not
+ * thread-safe while being built; the static methods are stateless.
+ */
+public final class DicomDatasetWriter {
+
+	/** Explicit VR Little Endian, the only transfer syntax written. */
+	public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
+
+	/** VRs with two reserved bytes and a 32-bit length in explicit VR (PS3.5 Table 7.1-1). */
+	private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR",
+		"UT", "UV");
+	private static final Set<String> TEXT_VRS = Set.of("AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH",
+		"ST", "TM", "UC", "UR", "UT");
+
+	private DicomDatasetWriter() {}
+
+	/** A data set (or a sequence item) under construction. */
+	public static final class Dataset {
+		private final Map<Integer, Object[]> elements = new TreeMap<>(Integer::compareUnsigned);
+		private Charset charset = StandardCharsets.US_ASCII;
+
+		/** Text of this data set and of its items is UTF-8; writes SpecificCharacterSet "ISO_IR 192". */
+		public Dataset utf8() {
+			charset = StandardCharsets.UTF_8;
+			return text(Tag.SpecificCharacterSet, "CS", "ISO_IR 192");
+		}
+
+		/**
+		 * A text attribute; several values are joined with a backslash. An empty call (no values) writes an
+		 * empty (zero-length) value, as type 2 attributes need.
+		 *
+		 * @throws IllegalArgumentException if the VR is not a text VR
+		 */
+		public Dataset text(int tag, String vr, String... values) {
+			if (!TEXT_VRS.contains(vr)) throw new IllegalArgumentException(vr + " is not a text VR (tag " + Tag.toString(tag) + ")");
+			elements.put(tag, new Object[] {vr, String.join("\\", values)});
+			return this;
+		}
+
+		/** A UI attribute (several values joined with a backslash). */
+		public Dataset uid(int tag, String... uids) {
+			for (String u : uids)
+				if (!Uids.isValid(u)) throw new IllegalArgumentException("not a valid UID for " + Tag.toString(tag) + ": '" + u + "'");
+			byte[] b = String.join("\\", uids).getBytes(StandardCharsets.US_ASCII);
+			return bytes(tag, "UI", b.length % 2 == 0 ? b : Arrays.copyOf(b, b.length + 1));
+		}
+
+		/** A US attribute. */
+		public Dataset us(int tag, int... values) {
+			byte[] b = new byte[values.length * 2];
+			for (int i = 0; i < values.length; i++) {
+				if (values[i] < 0 || values[i] > 0xFFFF)
+					throw new IllegalArgumentException("US value " + values[i] + " of " + Tag.toString(tag) + " is outside 0..65535");
+				b[2 * i] = (byte) values[i];
+				b[2 * i + 1] = (byte) (values[i] >> 8);
+			}
+			return bytes(tag, "US", b);
+		}
+
+		/** A UL attribute. */
+		public Dataset ul(int tag, long... values) {
+			byte[] b = new byte[values.length * 4];
+			for (int i = 0; i < values.length; i++) {
+				if (values[i] < 0 || values[i] > 0xFFFFFFFFL)
+					throw new IllegalArgumentException("UL value " + values[i] + " of " + Tag.toString(tag) + " is out of range");
+				putLe32(b, 4 * i, (int) values[i]);
+			}
+			return bytes(tag, "UL", b);
+		}
+
+		/** An AT attribute: tags as values. */
+		public Dataset at(int tag, int... tags) {
+			byte[] b = new byte[tags.length * 4];
+			for (int i = 0; i < tags.length; i++) {
+				b[4 * i] = (byte) (tags[i] >>> 16);
+				b[4 * i + 1] = (byte) (tags[i] >>> 24);
+				b[4 * i + 2] = (byte) tags[i];
+				b[4 * i + 3] = (byte) (tags[i] >>> 8);
+			}
+			return bytes(tag, "AT", b);
+		}
+
+		/** A binary attribute (OB, OW, …) whose value is given little endian; padded with NUL to even length. */
+		public Dataset bytes(int tag, String vr, byte[] value) {
+			if (vr == null || vr.length() != 2) throw new IllegalArgumentException("bad VR '" + vr + "' for " + Tag.toString(tag));
+			byte[] v = value.length % 2 == 0 ? value : Arrays.copyOf(value, value.length + 1);
+			elements.put(tag, new Object[] {vr, v});
+			return this;
+		}
+
+		/** A sequence of items (possibly none: an empty type 2 sequence). */
+		public Dataset sequence(int tag, List<Dataset> items) {
+			elements.put(tag, new Object[] {"SQ", List.copyOf(items)});
+			return this;
+		}
+
+		/** A sequence of the given items. */
+		public Dataset sequence(int tag, Dataset... items) {
+			return sequence(tag, Arrays.asList(items));
+		}
+
+		/**
+		 * Copies a text attribute from a parsed data set, with the given VR; when the source lacks it, writes an
+		 * empty value if {@code emptyIfAbsent} (type 2) or nothing.
+		 */
+		public Dataset copyText(DicomObject source, int tag, String vr, boolean emptyIfAbsent) {
+			String[] v = source == null ? null : source.getStrings(tag);
+			if (v != null) return text(tag, vr, v);
+			return emptyIfAbsent ? text(tag, vr) : this;
+		}
+
+		/** Whether the tag has been set. */
+		public boolean contains(int tag) {
+			return elements.containsKey(tag);
+		}
+
+		/** The encoded elements (no preamble, no File Meta Information). */
+		public byte[] encode() {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			encode(out, charset);
+			return out.toByteArray();
+		}
+
+		@SuppressWarnings("unchecked")
+		private void encode(ByteArrayOutputStream out, Charset inherited) {
+			Charset cs = charset == StandardCharsets.UTF_8 ? charset : inherited;
+			for (Map.Entry<Integer, Object[]> e : elements.entrySet()) {
+				int tag = e.getKey();
+				String vr = (String) e.getValue()[0];
+				Object v = e.getValue()[1];
+				byte[] value;
+				if (v instanceof List<?> items) {
+					ByteArrayOutputStream sq = new ByteArrayOutputStream();
+					for (Dataset item : (List<Dataset>) items) {
+						byte[] body = item.encodeAs(cs);
+						writeTag(sq, Tag.Item);
+						sq.writeBytes(le32(body.length));
+						sq.writeBytes(body);
+					}
+					value = sq.toByteArray();
+				} else if (v instanceof String s) {
+					value = s.getBytes(cs);
+					if (value.length % 2 != 0) {
+						value = Arrays.copyOf(value, value.length + 1);
+						value[value.length - 1] = ' ';
+					}
+				} else {
+					value = (byte[]) v;
+				}
+				writeTag(out, tag);
+				out.writeBytes(vr.getBytes(StandardCharsets.US_ASCII));
+				if (LONG_VRS.contains(vr)) {
+					out.write(0);
+					out.write(0);
+					out.writeBytes(le32(value.length));
+				} else {
+					if (value.length > 0xFFFF)
+						throw new IllegalArgumentException("value of " + Tag.toString(tag) + " has " + value.length
+							+ " bytes, too long for VR " + vr);
+					out.write(value.length & 0xFF);
+					out.write(value.length >>> 8 & 0xFF);
+				}
+				out.writeBytes(value);
+			}
+		}
+
+		private byte[] encodeAs(Charset inherited) {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			encode(out, inherited);
+			return out.toByteArray();
+		}
+	}
+
+	/**
+	 * The complete PS3.10 file: 128-byte preamble, "DICM", File Meta Information (with its group length,
+	 * MediaStorage SOP class/instance from the arguments, Explicit VR Little Endian, MedCNN's implementation
+	 * UID) and the data set.
+	 */
+	public static byte[] encodeFile(Dataset dataset, String sopClassUid, String sopInstanceUid) {
+		Dataset meta = new Dataset();
+		meta.bytes(Tag.FileMetaInformationVersion, "OB", new byte[] {0, 1});
+		meta.uid(Tag.MediaStorageSOPClassUID, sopClassUid);
+		meta.uid(Tag.MediaStorageSOPInstanceUID, sopInstanceUid);
+		meta.uid(Tag.TransferSyntaxUID, EXPLICIT_VR_LITTLE_ENDIAN);
+		meta.uid(Tag.ImplementationClassUID, Uids.IMPLEMENTATION_CLASS_UID);
+		meta.text(Tag.ImplementationVersionName, "SH", Uids.IMPLEMENTATION_VERSION_NAME);
+		byte[] metaBytes = meta.encode();
+		Dataset groupLength = new Dataset();
+		groupLength.ul(Tag.FileMetaInformationGroupLength, metaBytes.length);
+		byte[] body = dataset.encode();
+		ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + metaBytes.length + 160);
+		out.writeBytes(new byte[128]);
+		out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+		out.writeBytes(groupLength.encode());
+		out.writeBytes(metaBytes);
+		out.writeBytes(body);
+		return out.toByteArray();
+	}
+
+	/**
+	 * Writes {@link #encodeFile} to {@code file} through a temporary file in the same folder and a rename, so
+	 * a reader never sees half a file. The folder is created if missing; an existing file is replaced.
+	 */
+	public static Path writeFile(Path file, Dataset dataset, String sopClassUid, String sopInstanceUid) throws IOException {
+		byte[] bytes = encodeFile(dataset, sopClassUid, sopInstanceUid);
+		Path dir = file.toAbsolutePath().getParent();
+		Files.createDirectories(dir);
+		Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+		try {
+			Files.write(tmp, bytes);
+			try {
+				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			} catch (AtomicMoveNotSupportedException e) {
+				Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+			}
+		} finally {
+			Files.deleteIfExists(tmp);
+		}
+		return file;
+	}
+
+	private static void writeTag(ByteArrayOutputStream out, int tag) {
+		out.write(tag >>> 16 & 0xFF);
+		out.write(tag >>> 24 & 0xFF);
+		out.write(tag & 0xFF);
+		out.write(tag >>> 8 & 0xFF);
+	}
+
+	private static byte[] le32(int v) {
+		byte[] b = new byte[4];
+		putLe32(b, 0, v);
+		return b;
+	}
+
+	private static void putLe32(byte[] b, int p, int v) {
+		b[p] = (byte) v;
+		b[p + 1] = (byte) (v >> 8);
+		b[p + 2] = (byte) (v >> 16);
+		b[p + 3] = (byte) (v >> 24);
+	}
+}
