@@ -59,6 +59,12 @@ class LayeringTest {
 	}
 
 	@Test
+	void engineApiIsFreeOfTensorFlow() throws IOException {
+		// Only org.medcnn.nn.tf touches TensorFlow, so that it can live in its own class loader.
+		assertNoReferences("nn", 1, TENSORFLOW, "org.medcnn.nn.tf.");
+	}
+
+	@Test
 	void imagejLayerNeverSeesTensorFlow() throws IOException {
 		assertNoReferences("ij", TENSORFLOW, "org.medcnn.nn.tf.", "org.medcnn.cli.");
 	}
@@ -84,10 +90,15 @@ class LayeringTest {
 	}
 
 	private static void assertNoReferences(String pkg, String... forbidden) throws IOException {
+		assertNoReferences(pkg, Integer.MAX_VALUE, forbidden);
+	}
+
+	/** @param depth 1 = the package's own files only, without its sub-packages */
+	private static void assertNoReferences(String pkg, int depth, String... forbidden) throws IOException {
 		Path dir = MAIN.resolve(pkg);
 		if (!Files.isDirectory(dir)) return; // a layer not written yet has nothing to break
 		List<String> violations = new ArrayList<>();
-		try (Stream<Path> files = Files.walk(dir)) {
+		try (Stream<Path> files = Files.walk(dir, depth)) {
 			for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java")).sorted()::iterator) {
 				for (String ref : references(Files.readString(f, StandardCharsets.UTF_8)))
 					for (String bad : forbidden)

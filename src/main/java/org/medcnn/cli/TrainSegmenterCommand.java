@@ -7,6 +7,7 @@ import java.util.Set;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
@@ -14,7 +15,10 @@ import org.medcnn.data.Datasets;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
-/** {@code train-segmenter}: trains a 2D U-Net on image/mask folders and writes a model package. */
+/**
+ * {@code train-segmenter}: trains a 2D U-Net (axial slices) or, with {@code --dims 3}, a 3D U-Net on patches, on
+ * image/mask folders and writes a model package.
+ */
 final class TrainSegmenterCommand implements Main.Command {
 
 	@Override
@@ -24,7 +28,7 @@ final class TrainSegmenterCommand implements Main.Command {
 
 	@Override
 	public String summary() {
-		return "train a segmenter (2D U-Net) on image and mask folders";
+		return "train a segmenter (2D or 3D U-Net) on image and mask folders";
 	}
 
 	@Override
@@ -36,14 +40,18 @@ final class TrainSegmenterCommand implements Main.Command {
 	public String usage() {
 		TrainingConfig d = SegmenterConfig.defaults().training();
 		SegmenterConfig s = SegmenterConfig.defaults();
+		int[] p = Segmenter3dConfig.defaults().patchZyx();
 		return """
 			usage: medcnn train-segmenter --images DIR --masks DIR --out MODEL [options]
 			  --images DIR        one case per entry: a DICOM series folder or a NIfTI file
 			  --masks DIR         per case the entry with the same name: a NIfTI label image (0 = background)
 			  --out MODEL         model package folder to write (must not exist)
-			  --dims 2            2D U-Net on axial slices (3D is not built yet)
+			  --dims 2|3          2: 2D U-Net on axial slices (default); 3: 3D U-Net on patches,
+			                      sliding-window inference over the volume
+			  --patch Z,Y,X       3D patch size in voxels, default %d,%d,%d (Z a multiple of 4 when
+			                      Z >= 16 at depth 3, Y and X multiples of 2^(depth-1))
 			  --epochs N          default %d
-			  --batch N           mini-batch size, default %d
+			  --batch N           mini-batch size (slices, or patches with --dims 3), default %d (3D: %d)
 			  --lr X              learning rate, default %s
 			  --optimizer NAME    sgd | momentum | adam, default %s
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
@@ -53,19 +61,21 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of cases held out for validation, default %s"""
-			.formatted(d.epochs(), d.batchSize(), d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(),
+			.formatted(p[0], p[1], p[2], d.epochs(), d.batchSize(), Segmenter3dConfig.defaults().training().batchSize(),
+				d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(),
 				s.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
-			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction"), Set.of());
+			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch"), Set.of());
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
-		if (a.integer("dims", 2, 2, 3) == 3)
-			throw new Args.UsageException(name() + ": --dims 3 (3D U-Net) is not built yet; use --dims 2");
+		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
+		if (!threeD && a.string("patch", null) != null)
+			throw new Args.UsageException(name() + ": --patch needs --dims 3");
 		SegmenterConfig def = SegmenterConfig.defaults();
-		TrainingConfig td = def.training();
+		TrainingConfig td = threeD ? Segmenter3dConfig.defaults().training() : def.training();
 		TrainingConfig tc = new TrainingConfig(a.integer("epochs", td.epochs(), 1, 100000),
 			a.integer("batch", td.batchSize(), 1, 4096), a.number("lr", td.learningRate(), 1e-9, 10),
 			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
@@ -73,21 +83,50 @@ final class TrainSegmenterCommand implements Main.Command {
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
 			a.number("val-fraction", td.valFraction(), 0, 0.9));
 		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
-		SegmenterConfig cfg = new SegmenterConfig(a.integer("depth", def.depth(), 1, 6),
-			a.integer("filters", def.baseFilters(), 1, 512), window[0], window[1], tc);
+		int depth = a.integer("depth", def.depth(), 1, threeD ? 5 : 6);
+		int filters = a.integer("filters", def.baseFilters(), 1, 512);
+		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc);
+		Segmenter3dConfig cfg3 = null;
+		if (threeD) {
+			try {
+				cfg3 = new Segmenter3dConfig(depth, filters, patch(a, Segmenter3dConfig.defaults().patchZyx()), window[0],
+					window[1], tc);
+			} catch (IllegalArgumentException e) {
+				throw new Args.UsageException(name() + ": " + e.getMessage());
+			}
+		}
 		Path outDir = a.path("out");
 		CliProgress progress = new CliProgress(err);
 		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), progress, new Cancellation());
 		progress.done();
-		err.println("Training a 2D U-Net on " + cases.size() + " cases with TensorFlow on " + Models.device());
+		err.println("Training a " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx()) + " patches of "
+			: "2D U-Net on ") + cases.size() + " cases with TensorFlow on " + Models.device());
 		List<Volume> images = cases.stream().map(Datasets.Case::image).toList();
 		List<Mask> masks = cases.stream().map(Datasets.Case::mask).toList();
 		try (CliCancellation cancel = new CliCancellation()) {
-			Path pkg = Training.trainSegmenter(images, masks, cfg, new EpochPrinter("segmenter", err), cancel.token(),
-				outDir);
+			EpochPrinter printer = new EpochPrinter("segmenter", err);
+			Path pkg = threeD ? Training.trainSegmenter3d(images, masks, cfg3, printer, cancel.token(), outDir)
+				: Training.trainSegmenter(images, masks, cfg, printer, cancel.token(), outDir);
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;
+	}
+
+	/** Parses {@code --patch Z,Y,X} (positive integers). */
+	static int[] patch(Args a, int[] def) throws Args.UsageException {
+		String s = a.string("patch", null);
+		if (s == null) return def;
+		String[] p = s.split(",");
+		try {
+			if (p.length == 3) {
+				int[] out = new int[3];
+				for (int i = 0; i < 3; i++) out[i] = Integer.parseInt(p[i].trim());
+				if (out[0] > 0 && out[1] > 0 && out[2] > 0) return out;
+			}
+		} catch (NumberFormatException e) {
+			// reported below
+		}
+		throw new Args.UsageException("--patch expects Z,Y,X in voxels, each > 0, e.g. 16,64,64; got '" + s + "'");
 	}
 
 	/** Parses {@code --window C,W}. */

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * numbers and booleans (the same tree a JSON or YAML reader gives); {@link #toYaml} writes it as block-style
  * YAML with every string double-quoted. Mapping from the package:
  * <ul>
- * <li>input tensor {@code input}: the SavedModel input, axes batch, y, x, channel (NHWC). The test input holds
+ * <li>input tensor {@code input}: the SavedModel input, axes batch, y, x, channel (NHWC; a 3D segmenter, one whose
+ * card has {@code input.patchZyx}, has batch, z, y, x, channel, with z steps of {@code input.zMultiple}). The test input holds
  * real-world values (HU); the preprocessing {@code clip} to the card's window followed by {@code scale_linear}
  * ({@code gain = 1/width}, {@code offset = -(center - width/2)/width}) reproduces MedCNN's windowing.</li>
  * <li>output tensor {@code output}: a segmenter's foreground probability (batch, y, x, channel; y and x as
@@ -71,23 +72,26 @@ public final class BioImageIo {
 		double center = number(input.get("windowCenterHu")), width = number(input.get("windowWidthHu"));
 		String arch = map(card.get("architecture")).get("type") instanceof String s ? s : task;
 		List<String> classNames = strings(card.get("classNames"));
+		boolean is3d = seg && input.get("patchZyx") instanceof List<?>;
 		int[] testShape = Npy.read(pkgDir.resolve(TEST_INPUT)).shape();
-		if (testShape.length != 4 || testShape[0] != 1 || testShape[3] != 1)
-			throw new IOException(pkgDir.resolve(TEST_INPUT) + ": shape must be (1, height, width, 1), not "
-				+ java.util.Arrays.toString(testShape));
+		if (is3d ? testShape.length != 5 || testShape[0] != 1 || testShape[4] != 1
+			: testShape.length != 4 || testShape[0] != 1 || testShape[3] != 1)
+			throw new IOException(pkgDir.resolve(TEST_INPUT) + ": shape must be (1, " + (is3d ? "depth, " : "")
+				+ "height, width, 1), not " + java.util.Arrays.toString(testShape));
+		List<String> spaceAxes = is3d ? List.of("z", "y", "x") : List.of("y", "x");
 
 		Map<String, Object> rdf = new LinkedHashMap<>();
 		rdf.put("type", "model");
 		rdf.put("format_version", FORMAT_VERSION);
 		String cardName = card.get("name") instanceof String s ? s : "model";
 		rdf.put("name", rdfName(cardName));
-		rdf.put("description", description(card, seg, arch, modality, center, width, classNames));
+		rdf.put("description", description(card, seg, is3d, arch, modality, center, width, classNames));
 		rdf.put("authors", authors(card.get("authors")));
 		rdf.put("cite", List.of(citation(arch)));
 		rdf.put("license", card.get("license") instanceof String s && !s.isBlank() ? s : DEFAULT_LICENSE);
 		rdf.put("documentation", README);
 		rdf.put("covers", List.of(COVER));
-		List<String> tags = new ArrayList<>(List.of("medcnn", modality.toLowerCase(Locale.ROOT), "2d", arch, task,
+		List<String> tags = new ArrayList<>(List.of("medcnn", modality.toLowerCase(Locale.ROOT), is3d ? "3d" : "2d", arch, task,
 			seg ? "lesion" : "risk", "tensorflow"));
 		rdf.put("tags", tags);
 		if (card.get("date") instanceof String d) rdf.put("timestamp", d);
@@ -95,13 +99,14 @@ public final class BioImageIo {
 
 		Map<String, Object> in = new LinkedHashMap<>();
 		in.put("id", INPUT_ID);
-		in.put("description", modality + " slice in real-world values (HU), windowed by the preprocessing");
+		in.put("description", modality + (is3d ? " patch (z, y, x)" : " slice")
+			+ " in real-world values (HU), windowed by the preprocessing");
 		List<Object> inAxes = new ArrayList<>();
 		inAxes.add(axis("batch", "batch"));
-		for (String a : new String[] {"y", "x"}) {
+		for (String a : spaceAxes) {
 			Map<String, Object> ax = axis("space", a);
 			if (seg) {
-				int m = (int) number(input.get("sizeMultiple"));
+				int m = (int) number(input.get(a.equals("z") ? "zMultiple" : "sizeMultiple"));
 				Map<String, Object> size = new LinkedHashMap<>();
 				size.put("min", m);
 				size.put("step", m);
@@ -128,8 +133,9 @@ public final class BioImageIo {
 		outAxes.add(axis("batch", "batch"));
 		Map<String, Object> outChannel = axis("channel", "channel");
 		if (seg) {
-			out.put("description", "foreground (lesion) probability per pixel; mask = probability >= 0.5");
-			for (String a : new String[] {"y", "x"}) {
+			out.put("description", "foreground (lesion) probability per " + (is3d ? "voxel" : "pixel")
+				+ "; mask = probability >= 0.5");
+			for (String a : spaceAxes) {
 				Map<String, Object> ax = axis("space", a);
 				Map<String, Object> ref = new LinkedHashMap<>();
 				ref.put("tensor_id", INPUT_ID);
@@ -178,12 +184,13 @@ public final class BioImageIo {
 		return n.length() > 128 ? n.substring(0, 128) : n;
 	}
 
-	private static String description(Map<String, Object> card, boolean seg, String arch, String modality, double center,
-		double width, List<String> classNames) {
+	private static String description(Map<String, Object> card, boolean seg, boolean is3d, String arch, String modality,
+		double center, double width, List<String> classNames) {
 		if (card.get("description") instanceof String d && !d.isBlank()) return d.length() > 1024 ? d.substring(0, 1024) : d;
 		String window = fmt(center) + "/" + fmt(width) + " HU";
 		String s = seg
-			? "MedCNN " + arch + " that outlines lesions on axial " + modality + " slices (HU window " + window + ")."
+			? "MedCNN " + arch + " that outlines lesions " + (is3d ? "in " + modality + " volumes, patch by patch"
+				: "on axial " + modality + " slices") + " (HU window " + window + ")."
 			: "MedCNN " + arch + " classifier of " + modality + " images (HU window " + window + ") into " + classNames + ".";
 		return s + " Research use only, not for diagnosis.";
 	}

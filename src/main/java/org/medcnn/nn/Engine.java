@@ -18,10 +18,22 @@ public interface Engine {
 	Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, TrainingListener l, Cancellation c,
 		Path outPackageDir) throws IOException;
 
+	/**
+	 * Trains a 3D U-Net on patches (see {@link Training#trainSegmenter3d}). The default refuses, for engines
+	 * built before 3D models existed.
+	 */
+	default Path trainSegmenter3d(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l,
+		Cancellation c, Path outPackageDir) throws IOException {
+		throw new UnsupportedOperationException("This engine (" + getClass().getName() + ") cannot train 3D segmenters");
+	}
+
 	Path trainClassifier(List<Volume> items, int[] labels, List<String> classNames, ClassifierConfig cfg,
 		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException;
 
-	/** Opens a package whose card was already read and checked to be a segmentation model. */
+	/**
+	 * Opens a package whose card was already read and checked to be a segmentation model, 2D ({@code unet2d})
+	 * or 3D ({@code unet3d}, see {@link ModelCard#architecture()}).
+	 */
 	Segmenter openSegmenter(Path pkg, ModelCard card) throws IOException;
 
 	/** Opens a package whose card was already read and checked to be a classification model. */

@@ -81,6 +81,10 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 			throw new ModelFormatException(pkg, "input.inputSize", "is missing or not a number");
 		if (task.equals(SEGMENTATION) && !(input.get("sizeMultiple") instanceof Number))
 			throw new ModelFormatException(pkg, "input.sizeMultiple", "is missing or not a number");
+		if (m.get("architecture") instanceof Map<?, ?> a && "unet3d".equals(a.get("type"))
+			&& !(input.get("patchZyx") instanceof List<?> p && p.size() == 3 && p.stream().allMatch(
+				o -> o instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() == Math.rint(n.doubleValue()))))
+			throw new ModelFormatException(pkg, "input.patchZyx", "is missing or not 3 positive integers {z, y, x}");
 		return new ModelCard(version, task, name, classes, m);
 	}
 
@@ -114,7 +118,25 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		return input().get("sizeMultiple") instanceof Number n ? n.intValue() : 1;
 	}
 
-	/** Architecture type: {@code unet2d}, {@code cnn} or {@code mlp} ("" when absent). */
+	/**
+	 * The patch size {z, y, x} of a 3D segmenter ({@code input.patchZyx}), or null for 2D models. A fresh array.
+	 */
+	public int[] patchZyx() {
+		if (!(input().get("patchZyx") instanceof List<?> l) || l.size() != 3) return null;
+		int[] p = new int[3];
+		for (int i = 0; i < 3; i++) {
+			if (!(l.get(i) instanceof Number n)) return null;
+			p[i] = n.intValue();
+		}
+		return p;
+	}
+
+	/** 3 for a 3D segmenter (one with a patch size), else 2. */
+	public int dims() {
+		return patchZyx() != null ? 3 : 2;
+	}
+
+	/** Architecture type: {@code unet2d}, {@code unet3d}, {@code cnn} or {@code mlp} ("" when absent). */
 	public String architecture() {
 		return json.get("architecture") instanceof Map<?, ?> a && a.get("type") instanceof String s ? s : "";
 	}

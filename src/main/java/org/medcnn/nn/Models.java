@@ -291,11 +291,11 @@ public final class Models {
 		return engine().version();
 	}
 
-	/** The engine, loaded on first use. */
+	/** The engine, loaded on first use in its own class loader (see {@link EngineLoader}). */
 	static synchronized Engine engine() throws IOException {
 		if (engine == null) {
 			try {
-				engine = (Engine) Class.forName(ENGINE_CLASS).getConstructor().newInstance();
+				engine = EngineLoader.load(ENGINE_CLASS);
 			} catch (LinkageError e) { // UnsatisfiedLinkError, NoClassDefFoundError from the native library
 				throw new IOException("TensorFlow could not be loaded (" + e + "); MedCNN needs TensorFlow Java 1.1.0"
 					+ " with its native library for this platform on Java 11 or newer", e);

@@ -42,6 +42,29 @@ public final class Training {
 	}
 
 	/**
+	 * Trains a 3D U-Net on patches of the given cases (see {@link Segmenter3dConfig}). Each epoch draws fresh
+	 * patches: per training case about twice as many as it takes to cover the case (4…64), half of them centred
+	 * near a random lesion voxel and the rest anywhere; volumes smaller than the patch are padded. Validation
+	 * uses the patches that tile each validation case. The package opens with {@link Models#openSegmenter} and
+	 * segments whole volumes by sliding window.
+	 *
+	 * @param images CT volumes (HU), one per case
+	 * @param masks label masks on the same grids (foreground = label &gt; 0)
+	 * @param cfg architecture, patch size, HU window and training settings; validation is split by case
+	 * @param l receives per-step and per-epoch progress, may be null
+	 * @param c checked before every step, may be null
+	 * @param outPackageDir the package folder to create
+	 * @return {@code outPackageDir}
+	 * @throws IllegalArgumentException when the inputs are empty or a mask does not fit its image (names the case)
+	 * @throws TrainingException when the loss becomes NaN or TensorFlow fails during a step (names epoch and step)
+	 * @throws IOException when TensorFlow cannot load or the package cannot be written
+	 */
+	public static Path trainSegmenter3d(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l,
+		Cancellation c, Path outPackageDir) throws IOException {
+		return Models.engine().trainSegmenter3d(images, masks, cfg, l, c, outPackageDir);
+	}
+
+	/**
 	 * Trains an image classifier on 2D images.
 	 *
 	 * @param items images, each a single slice ({@code nz == 1}; otherwise the middle slice is used), resampled

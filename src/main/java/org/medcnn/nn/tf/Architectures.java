@@ -3,12 +3,13 @@ package org.medcnn.nn.tf;
 import java.util.ArrayList;
 import java.util.List;
 import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
-/** The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC, one input channel). */
+/** The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC), 3D U-Net (NDHWC); one input channel. */
 final class Architectures {
 
 	private Architectures() {}
@@ -45,6 +46,41 @@ final class Architectures {
 				cin = f;
 			}
 			return layers.conv("head", x, 1, cin, 1, false);
+		};
+	}
+
+	/**
+	 * 3D U-Net (Çiçek et al. 2016, with 'same' padding), NDHWC: per level two 3×3×3 conv → activation, filters
+	 * {@code base·2^level}; max pooling down (2×2×2, or 1×2×2 where {@link Segmenter3dConfig#poolsZ} says no);
+	 * transposed convolution up with the same factors, concatenated with the skip connection; a final 1×1×1
+	 * convolution gives one logit per voxel. Input sizes must be multiples of the config's z and size multiples.
+	 */
+	static TrainableNet.Architecture unet3d(Segmenter3dConfig cfg) {
+		return (layers, input) -> {
+			List<Operand<TFloat32>> skips = new ArrayList<>();
+			Operand<TFloat32> x = input;
+			int cin = 1;
+			for (int level = 0; level < cfg.depth(); level++) {
+				int f = cfg.baseFilters() << level;
+				x = layers.convAct3d("enc" + level + "_conv1", x, 3, cin, f);
+				x = layers.convAct3d("enc" + level + "_conv2", x, 3, f, f);
+				cin = f;
+				if (level < cfg.depth() - 1) {
+					skips.add(x);
+					x = layers.maxPool3d(x, cfg.poolsZ(level) ? 2 : 1);
+				}
+			}
+			for (int level = cfg.depth() - 2; level >= 0; level--) {
+				int f = cfg.baseFilters() << level;
+				Operand<TFloat32> skip = skips.get(level);
+				Operand<TFloat32> up = layers.upconv3d("dec" + level + "_up", x, skip, cin, f, cfg.poolsZ(level) ? 2 : 1);
+				Ops tf = layers.tf();
+				x = tf.concat(List.of(skip, up), tf.constant(4));
+				x = layers.convAct3d("dec" + level + "_conv1", x, 3, 2 * f, f);
+				x = layers.convAct3d("dec" + level + "_conv2", x, 3, f, f);
+				cin = f;
+			}
+			return layers.conv3d("head", x, 1, cin, 1, false);
 		};
 	}
 

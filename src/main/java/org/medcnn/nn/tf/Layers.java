@@ -12,7 +12,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Small layer builders over {@link Ops} (the framework has no layers): convolutions, transposed convolutions,
- * dense layers, activations and pooling, all NHWC float32.
+ * dense layers, activations and pooling, all NHWC float32 (the 3D variants NDHWC).
  * <p>
  * Weights are initialised in Java from a seeded {@link Random} and become the variables' initial values, so
  * that a seed gives the same network on every machine: He normal (σ = √(2 / fan-in)) for ReLU/ELU,
@@ -24,6 +24,7 @@ final class Layers {
 
 	private static final List<Long> STRIDE1 = List.of(1L, 1L, 1L, 1L);
 	private static final List<Long> STRIDE2 = List.of(1L, 2L, 2L, 1L);
+	private static final List<Long> STRIDE1_3D = List.of(1L, 1L, 1L, 1L, 1L);
 
 	private final Ops tf;
 	private final Random rng;
@@ -79,6 +80,44 @@ final class Layers {
 		Variable<TFloat32> b = bias(s, name, cout);
 		Operand<TFloat32> y = s.nn.conv2dBackpropInput(s.shape(like), w, x, STRIDE2, "SAME");
 		return s.nn.biasAdd(y, b);
+	}
+
+	/**
+	 * 'same'-padded k×k×k 3D convolution with bias, no activation (NDHWC). Registers the Conv3D gradients
+	 * ({@link Conv3dGradients}) that training needs.
+	 */
+	Operand<TFloat32> conv3d(String name, Operand<TFloat32> x, int k, int cin, int cout, boolean hidden) {
+		Conv3dGradients.register();
+		Ops s = tf;
+		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(k, k, k, cin, cout), k * k * k * cin, k * k * k * cout,
+			hidden);
+		Variable<TFloat32> b = bias(s, name, cout);
+		return s.nn.biasAdd(s.nn.conv3d(x, w, STRIDE1_3D, "SAME"), b);
+	}
+
+	/** 3D conv → activation. */
+	Operand<TFloat32> convAct3d(String name, Operand<TFloat32> x, int k, int cin, int cout) {
+		return activate(conv3d(name, x, k, cin, cout, true));
+	}
+
+	/**
+	 * 3D transposed convolution with kernel = stride = {@code sz}×2×2 (doubles height and width, and depth when
+	 * {@code sz} is 2) and bias; the output takes the shape of {@code like} with {@code cout} channels.
+	 */
+	Operand<TFloat32> upconv3d(String name, Operand<TFloat32> x, Operand<TFloat32> like, int cin, int cout, int sz) {
+		Conv3dGradients.register();
+		Ops s = tf;
+		// Conv3DBackpropInputV2's filter is [d, h, w, out channels, in channels].
+		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(sz, 2, 2, cout, cin), sz * 4 * cin, sz * 4 * cout, true);
+		Variable<TFloat32> b = bias(s, name, cout);
+		Operand<TFloat32> y = s.nn.conv3dBackpropInput(s.shape(like), w, x, List.of(1L, (long) sz, 2L, 2L, 1L), "SAME");
+		return s.nn.biasAdd(y, b);
+	}
+
+	/** {@code sz}×2×2 max pooling with the same stride (NDHWC). */
+	Operand<TFloat32> maxPool3d(Operand<TFloat32> x, int sz) {
+		List<Long> k = List.of(1L, (long) sz, 2L, 2L, 1L);
+		return tf.nn.maxPool3d(x, k, k, "VALID");
 	}
 
 	/** Fully connected layer with bias, no activation. */

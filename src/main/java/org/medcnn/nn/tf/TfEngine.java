@@ -9,6 +9,7 @@ import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Engine;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.nn.TrainingListener;
@@ -90,7 +91,15 @@ public final class TfEngine implements Engine {
 	}
 
 	@Override
+	public Path trainSegmenter3d(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l,
+		Cancellation c, Path out) throws IOException {
+		return TfTraining3d.train(images, masks, cfg, l, c, out);
+	}
+
+	/** A {@code unet3d} card (or any card with a patch size) opens as a sliding-window 3D segmenter. */
+	@Override
 	public Segmenter openSegmenter(Path pkg, ModelCard card) throws IOException {
+		if (TfTraining3d.ARCHITECTURE.equals(card.architecture()) || card.dims() == 3) return new TfSegmenter3d(pkg, card);
 		return new TfSegmenter(pkg, card);
 	}
 

@@ -210,7 +210,7 @@ final class TfTraining {
 		return cancelledOrDone(o, out);
 	}
 
-	private static Path cancelledOrDone(Trainer.Outcome o, Path out) {
+	static Path cancelledOrDone(Trainer.Outcome o, Path out) {
 		if (o.cancelled())
 			throw new CancellationException("Training cancelled after epoch " + o.history().size() + "; the model of epoch "
 				+ o.bestEpoch() + " was saved to " + out);
@@ -336,7 +336,7 @@ final class TfTraining {
 		return named;
 	}
 
-	private static Map<String, Object> header(String task, Path out) {
+	static Map<String, Object> header(String task, Path out) {
 		Map<String, Object> card = new LinkedHashMap<>();
 		card.put("formatVersion", ModelCard.FORMAT_VERSION);
 		card.put("task", task);
@@ -345,7 +345,7 @@ final class TfTraining {
 		return card;
 	}
 
-	private static Map<String, Object> inputSpec(String modality, double center, double width) {
+	static Map<String, Object> inputSpec(String modality, double center, double width) {
 		Map<String, Object> input = new LinkedHashMap<>();
 		input.put("tensor", TrainableNet.INPUT);
 		input.put("modality", modality);
@@ -358,7 +358,7 @@ final class TfTraining {
 		return input;
 	}
 
-	private static Map<String, Object> outputSpec(String meaning) {
+	static Map<String, Object> outputSpec(String meaning) {
 		Map<String, Object> o = new LinkedHashMap<>();
 		o.put("tensor", TrainableNet.OUTPUT);
 		o.put("axes", "byxc");
@@ -366,7 +366,7 @@ final class TfTraining {
 		return o;
 	}
 
-	private static Map<String, Object> signatureSpec() {
+	static Map<String, Object> signatureSpec() {
 		Map<String, Object> s = new LinkedHashMap<>();
 		s.put("key", TrainableNet.SIGNATURE_KEY);
 		s.put("tags", List.of(SavedModelBundle.DEFAULT_TAG));
@@ -375,7 +375,7 @@ final class TfTraining {
 		return s;
 	}
 
-	private static Map<String, Object> trainingRecord(TrainingConfig tc, Trainer.Outcome o, double seconds) {
+	static Map<String, Object> trainingRecord(TrainingConfig tc, Trainer.Outcome o, double seconds) {
 		Map<String, Object> tr = new LinkedHashMap<>();
 		tr.put("epochs", tc.epochs());
 		tr.put("epochsRun", o.history().size());
@@ -407,7 +407,7 @@ final class TfTraining {
 		return tr;
 	}
 
-	private static Map<String, Object> validationRecord(Trainer.Outcome o, int count, String unit) {
+	static Map<String, Object> validationRecord(Trainer.Outcome o, int count, String unit) {
 		Map<String, Object> v = new LinkedHashMap<>();
 		EpochMetrics b = o.best();
 		if (!b.hasValidation()) {
@@ -422,7 +422,7 @@ final class TfTraining {
 		return v;
 	}
 
-	private static void finish(Map<String, Object> card) {
+	static void finish(Map<String, Object> card) {
 		Map<String, Object> sw = new LinkedHashMap<>();
 		sw.put("medcnn", Models.MEDCNN_VERSION);
 		sw.put("tensorflow", TensorFlow.version());

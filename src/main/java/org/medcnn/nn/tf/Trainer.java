@@ -25,8 +25,16 @@ import org.tensorflow.types.TFloat32;
  */
 final class Trainer {
 
-	/** One training item: a {@code w × h} input image and its target ({@code w × h} mask or one-hot vector). */
-	record Sample(float[] x, float[] y, int w, int h) {
+	/**
+	 * One training item: a {@code w × h} input image and its target ({@code w × h} mask or one-hot vector), or
+	 * for a 3D net ({@code d > 0}) a {@code w × h × d} patch and its mask, flattened {@code [z][y][x]}.
+	 */
+	record Sample(float[] x, float[] y, int w, int h, int d) {
+
+		/** A 2D sample. */
+		Sample(float[] x, float[] y, int w, int h) {
+			this(x, y, w, h, 0);
+		}
 
 		/** Whether the target has any positive value (a slice that shows lesion). */
 		boolean hasForeground() {
@@ -57,8 +65,22 @@ final class Trainer {
 	static final Augmenter FLIPS = (s, rng) -> {
 		boolean fx = rng.nextBoolean(), fy = rng.nextBoolean();
 		if (!fx && !fy) return s;
-		return new Sample(flip(s.x(), s.w(), s.h(), fx, fy), flip(s.y(), s.w(), s.h(), fx, fy), s.w(), s.h());
+		int slices = Math.max(1, s.d());
+		return new Sample(flipSlices(s.x(), s.w(), s.h(), slices, fx, fy), flipSlices(s.y(), s.w(), s.h(), slices, fx, fy),
+			s.w(), s.h(), s.d());
 	};
+
+	/** {@link #flip} applied to each of {@code slices} consecutive {@code w × h} slices. */
+	static float[] flipSlices(float[] a, int w, int h, int slices, boolean fx, boolean fy) {
+		if (slices == 1) return flip(a, w, h, fx, fy);
+		float[] out = new float[a.length];
+		float[] slice = new float[w * h];
+		for (int z = 0; z < slices; z++) {
+			System.arraycopy(a, z * w * h, slice, 0, w * h);
+			System.arraycopy(flip(slice, w, h, fx, fy), 0, out, z * w * h, w * h);
+		}
+		return out;
+	}
 
 	static float[] flip(float[] a, int w, int h, boolean fx, boolean fy) {
 		float[] out = new float[a.length];
@@ -310,7 +332,7 @@ final class Trainer {
 			System.arraycopy(batch.get(i).x(), 0, xs, i * xLen, xLen);
 			System.arraycopy(batch.get(i).y(), 0, ys, i * yLen, yLen);
 		}
-		Shape xShape = Shape.of(n, s0.h(), s0.w(), 1);
+		Shape xShape = s0.d() > 0 ? Shape.of(n, s0.d(), s0.h(), s0.w(), 1) : Shape.of(n, s0.h(), s0.w(), 1);
 		Shape yShape = net.binary ? xShape : Shape.of(n, yLen);
 		try (TFloat32 tx = TFloat32.tensorOf(xShape, DataBuffers.of(xs));
 			TFloat32 ty = TFloat32.tensorOf(yShape, DataBuffers.of(ys))) {
@@ -334,7 +356,8 @@ final class Trainer {
 	 */
 	static List<List<Sample>> batches(List<Sample> samples, int batchSize, Random rng) {
 		Map<Long, List<Sample>> groups = new LinkedHashMap<>();
-		for (Sample s : samples) groups.computeIfAbsent(((long) s.w() << 32) | s.h(), k -> new ArrayList<>()).add(s);
+		for (Sample s : samples)
+			groups.computeIfAbsent(((long) s.d() << 42) | ((long) s.w() << 21) | s.h(), k -> new ArrayList<>()).add(s);
 		List<List<Sample>> out = new ArrayList<>();
 		for (List<Sample> g : groups.values()) {
 			List<Sample> order = new ArrayList<>(g);

@@ -1,0 +1,59 @@
+package org.medcnn.ij;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * SciJava command of {@code Batch Process...} for scripts and headless runs: runs a segmentation model over every
+ * case under {@code input} and writes per-case outputs and {@value BatchProcessTool#SUMMARY_FILE} into
+ * {@code output}, through {@link BatchProcessTool} like the ImageJ plugin. No menu entry (the menu item is
+ * {@link BatchProcessPlugin}).
+ * <p>
+ * Inputs {@code input}, {@code model}, {@code output} (the plugin's macro keys); outputs {@code results} (one
+ * {@link BatchProcessTool.CaseResult} per case; failed cases carry their error) and {@code status}. A model or
+ * folder that cannot be read throws an {@link UncheckedIOException}; a wrong folder an
+ * {@link IllegalArgumentException}, each naming the path.
+ */
+@Plugin(type = Command.class, headless = true, label = "MedCNN Batch Process")
+public class BatchProcessCommand implements Command {
+
+	@Parameter(label = "Input folder (one case per entry)", style = "directory", persist = false)
+	private File input;
+
+	@Parameter(label = "Model (segmentation package)", style = "directory", persist = false)
+	private File model;
+
+	@Parameter(label = "Output folder", style = "directory", persist = false)
+	private File output;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private List<BatchProcessTool.CaseResult> results;
+
+	@Parameter(type = ItemIO.OUTPUT)
+	private String status;
+
+	@Override
+	public void run() {
+		Cancellation cancel = new Cancellation();
+		IjProgress progress = new IjProgress(BatchProcessPlugin.TITLE, cancel);
+		try (Segmenter segmenter = Models.openSegmenter(model.toPath())) {
+			results = BatchProcessTool.run(input.toPath(), segmenter, segmenter.card(), output.toPath(), progress, cancel);
+			long failed = results.stream().filter(r -> !r.ok()).count();
+			status = results.size() + " case(s), " + failed + " failed; results in " + output;
+		} catch (IOException e) {
+			throw new UncheckedIOException(BatchProcessPlugin.TITLE + ": " + e.getMessage(), e);
+		} finally {
+			progress.done();
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package org.medcnn.nn;
+
+import java.util.Arrays;
+
+/**
+ * A 3D U-Net segmenter trained on patches: architecture, patch size, input window and training settings.
+ * <p>
+ * Each resolution level has two 3×3×3 convolutions with the activation; levels are joined by max pooling on the
+ * way down and transposed convolutions (kernel = stride) plus skip concatenations on the way up; a 1×1×1
+ * convolution with a sigmoid gives the foreground probability. Tensors are NDHWC (batch, z, y, x, channel).
+ * <p>
+ * Pooling is 2×2×2 while the patch's z extent at that level is at least {@value #MIN_Z_TO_POOL}, else 1×2×2
+ * (in-plane only): CT patches are usually thin in z, and halving 4 slices to 2 leaves the 3×3×3 kernels mostly
+ * padding. {@link #poolsZ(int)} tells which levels pool z. The patch must be a multiple of
+ * {@link #zMultiple()} in z and of {@link #sizeMultiple()} in y and x. Training samples patches (half of them
+ * centred near a lesion voxel); inference slides a patch-sized window over the volume with half a patch of
+ * overlap and blends the windows with Gaussian weights. Immutable and validated.
+ *
+ * @param depth resolution levels, 1…5 (depth 3 = two poolings)
+ * @param baseFilters filters of the first level (doubled per level), 1…256
+ * @param patchZyx patch size {z, y, x} in voxels, each 1…512 (copied)
+ * @param windowCenterHu centre of the HU window mapped to [0, 1]
+ * @param windowWidthHu width of the HU window, &gt; 0
+ * @param training training settings; {@code batchSize} counts patches
+ */
+public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, double windowCenterHu, double windowWidthHu,
+	TrainingConfig training) {
+
+	/** A pooling step halves z only while z at that level is at least this. */
+	public static final int MIN_Z_TO_POOL = 8;
+
+	public Segmenter3dConfig {
+		if (depth < 1 || depth > 5)
+			throw new IllegalArgumentException("depth = " + depth + " is out of range: allowed 1…5");
+		if (baseFilters < 1 || baseFilters > 256)
+			throw new IllegalArgumentException("baseFilters = " + baseFilters + " is out of range: allowed 1…256");
+		if (patchZyx == null || patchZyx.length != 3)
+			throw new IllegalArgumentException("patchZyx must hold 3 sizes {z, y, x}, got " + Arrays.toString(patchZyx));
+		patchZyx = patchZyx.clone();
+		for (int s : patchZyx)
+			if (s < 1 || s > 512)
+				throw new IllegalArgumentException("patchZyx = " + Arrays.toString(patchZyx) + " is out of range: each size 1…512");
+		SegmenterConfig.checkWindow(windowCenterHu, windowWidthHu);
+		if (training == null) throw new IllegalArgumentException("training settings are missing");
+		int zm = zMultiple(depth, patchZyx[0]), m = 1 << (depth - 1);
+		if (patchZyx[0] % zm != 0 || patchZyx[1] % m != 0 || patchZyx[2] % m != 0)
+			throw new IllegalArgumentException("patchZyx = " + Arrays.toString(patchZyx) + " does not fit depth " + depth
+				+ ": z must be a multiple of " + zm + ", y and x multiples of " + m);
+	}
+
+	/** Depth 3, 8 base filters, 16×64×64 patches, soft-tissue window (40/400 HU), segmenter training defaults with batch 2. */
+	public static Segmenter3dConfig defaults() {
+		return new Segmenter3dConfig(3, 8, new int[] {16, 64, 64}, 40, 400, TrainingConfig.segmenterDefaults().withBatchSize(2));
+	}
+
+	/** A copy of the patch size {z, y, x}. */
+	@Override
+	public int[] patchZyx() {
+		return patchZyx.clone();
+	}
+
+	public Segmenter3dConfig withTraining(TrainingConfig t) {
+		return new Segmenter3dConfig(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, t);
+	}
+
+	public Segmenter3dConfig withPatch(int z, int y, int x) {
+		return new Segmenter3dConfig(depth, baseFilters, new int[] {z, y, x}, windowCenterHu, windowWidthHu, training);
+	}
+
+	/** Whether the pooling after {@code level} (0-based, &lt; depth − 1) halves z too (2×2×2) or not (1×2×2). */
+	public boolean poolsZ(int level) {
+		return poolsZ(patchZyx[0], level);
+	}
+
+	/** Patch y and x must be multiples of this ({@code 2^(depth-1)}). */
+	public int sizeMultiple() {
+		return 1 << (depth - 1);
+	}
+
+	/** Patch z must be a multiple of this (2 to the number of poolings that halve z). */
+	public int zMultiple() {
+		return zMultiple(depth, patchZyx[0]);
+	}
+
+	private static boolean poolsZ(int patchZ, int level) {
+		return (patchZ >> level) >= MIN_Z_TO_POOL;
+	}
+
+	private static int zMultiple(int depth, int patchZ) {
+		int m = 1;
+		for (int l = 0; l < depth - 1; l++) if (poolsZ(patchZ, l)) m *= 2;
+		return m;
+	}
+
+	@Override
+	public boolean equals(Object o) {
+		return o instanceof Segmenter3dConfig c && depth == c.depth && baseFilters == c.baseFilters
+			&& Arrays.equals(patchZyx, c.patchZyx) && Double.compare(windowCenterHu, c.windowCenterHu) == 0
+			&& Double.compare(windowWidthHu, c.windowWidthHu) == 0 && training.equals(c.training);
+	}
+
+	@Override
+	public int hashCode() {
+		return ((depth * 31 + baseFilters) * 31 + Arrays.hashCode(patchZyx)) * 31 + training.hashCode();
+	}
+
+	@Override
+	public String toString() {
+		return "Segmenter3dConfig[depth=" + depth + ", baseFilters=" + baseFilters + ", patchZyx=" + Arrays.toString(patchZyx)
+			+ ", window=" + windowCenterHu + "/" + windowWidthHu + ", training=" + training + "]";
+	}
+}
