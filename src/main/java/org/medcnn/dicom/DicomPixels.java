@@ -24,8 +24,8 @@ import org.medcnn.dicom.codec.FrameLayout;
  * Encapsulated (compressed) Pixel Data is split into frames (Basic Offset Table, else one fragment per frame,
  * else a new frame at each fragment that starts a JPEG or JPEG 2000 stream) and each frame is decoded by the
  * {@link FrameDecoder} of its transfer syntax ({@link FrameDecoders}: RLE, JPEG baseline/extended 8-bit/lossless,
- * JPEG 2000); the decoded cells then get the same masking, sign extension and YBR → RGB conversion as
- * uncompressed data. Other transfer syntaxes (JPEG-LS, 12-bit JPEG, …) are refused with "transfer syntax … is
+ * JPEG-LS, JPEG 2000); the decoded cells then get the same masking, sign extension and YBR → RGB conversion as
+ * uncompressed data. Other transfer syntaxes (12-bit JPEG, HTJ2K, …) are refused with "transfer syntax … is
  * not supported yet". Stateless and thread-safe.
  */
 public final class DicomPixels {

@@ -48,7 +48,8 @@ class MainTest {
 
 	@Test
 	void testEveryCommandHasHelp() {
-		for (String c : List.of("info", "series", "train-segmenter", "train-classifier", "predict", "demo")) {
+		for (String c : List.of("info", "series", "train-segmenter", "train-classifier", "predict", "demo",
+			"bench")) {
 			Run r = run(c, "--help");
 			assertEquals(0, r.code(), c);
 			assertTrue(r.out().startsWith("usage: medcnn " + c), c + ": " + r.out());

@@ -101,13 +101,30 @@ class CompressedPixelsTest {
 	}
 
 	@Test
-	void testJpegLsIsNotSupportedYet() {
-		for (String name : new String[] {"ct_small_jpegls_lossless.dcm", "ct_small_jpegls_near_lossless_gdcm.dcm"}) {
-			Path f = corpus(name);
-			DicomReadException e = assertThrows(DicomReadException.class,
-				() -> DicomPixels.storedValues(DicomReader.read(f)));
-			assertTrue(e.getMessage().contains("JPEG-LS") && e.getMessage().contains("is not supported yet")
-				&& e.getMessage().contains(f.toString()), e.getMessage());
+	void testJpegLsLossless16BitSigned() throws Exception {
+		int[][] ls = assertCorpus("ct_small_jpegls_lossless.dcm", 0);
+		assertArrayEquals(DicomPixels.storedValues(DicomReader.read(corpus("ct_small_explicit_le.dcm")))[0], ls[0]);
+	}
+
+	@Test
+	void testJpegLsNearLosslessIsExactAndWithinNear() throws Exception {
+		// Near-lossless decoding is deterministic: the reference array must match exactly, and every value lies
+		// within NEAR = 2 of the original.
+		int[][] ls = assertCorpus("ct_small_jpegls_near_lossless_gdcm.dcm", 0);
+		int[] original = DicomPixels.storedValues(DicomReader.read(corpus("ct_small_explicit_le.dcm")))[0];
+		DicomCorpusTest.assertWithin(2, original, ls, "near-lossless vs original");
+	}
+
+	@Test
+	void testTruncatedJpegLsIsRefusedQuickly() throws Exception {
+		DicomObject o = DicomReader.read(corpus("ct_small_jpegls_lossless.dcm"));
+		byte[] whole = concat(o.pixelDataFragments());
+		FrameLayout l = frameLayout(o);
+		for (int cut : new int[] {0, 3, 20, whole.length / 2, whole.length - 3}) {
+			byte[] part = Arrays.copyOf(whole, cut);
+			DicomReadException e = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertThrows(
+				DicomReadException.class, () -> FrameDecoders.forTransferSyntax(o.transferSyntaxUID()).decode(part, l, 0)));
+			assertTrue(e.getMessage().contains("JPEG-LS") && e.getMessage().contains("frame 1"), e.getMessage());
 		}
 	}
 

@@ -30,7 +30,7 @@ import org.medcnn.common.Json;
  * Every file of the shared conformance corpus ({@code ../shared/dicom-corpus}, README.md there) against its
  * manifest entry: header fields, per-frame min/max/mean/SHA-256 of the stored values for uncompressed and
  * decodable compressed files (lossy ones within the README's tolerance against {@code expected/*.i32le.gz}), a
- * clear "not supported yet" for JPEG-LS and 12-bit JPEG, and a prompt {@link DicomReadException} for damaged
+ * clear "not supported yet" for 12-bit JPEG, and a prompt {@link DicomReadException} for damaged
  * files.
  */
 class DicomCorpusTest {
@@ -108,11 +108,10 @@ class DicomCorpusTest {
 		}
 	}
 
-	/** JPEG-LS and 12-bit JPEG have no decoder yet (README: none on Maven Central). */
+	/** 12-bit JPEG has no decoder yet (README: none on Maven Central); JPEG-LS is decoded by JpegLsDecoder. */
 	static boolean notSupportedYet(Map<String, Object> e) {
 		String ts = (String) e.get("transfer_syntax_uid");
-		return "1.2.840.10008.1.2.4.80".equals(ts) || "1.2.840.10008.1.2.4.81".equals(ts)
-			|| "1.2.840.10008.1.2.4.51".equals(ts) && number(e.get("bits_stored")) > 8;
+		return "1.2.840.10008.1.2.4.51".equals(ts) && number(e.get("bits_stored")) > 8;
 	}
 
 	/** README "Lossy codecs": 1 for lossy JPEG 2000 grey and lossy JPEG colour, 2 for lossy JPEG 2000 colour. */

@@ -253,16 +253,17 @@ class DicomReaderTest {
 
 	@Test
 	void testCompressedTransferSyntaxHeaderReadsButPixelsAreRefused() throws Exception {
-		byte[] data = DicomBytes.part10("1.2.840.10008.1.2.4.80").us(Tag.Rows, 1).us(Tag.Columns, 1)
+		byte[] data = DicomBytes.part10("1.2.840.10008.1.2.4.201").us(Tag.Rows, 1).us(Tag.Columns, 1)
 			.us(Tag.BitsAllocated, 8).header(Tag.PixelData, "OB", 0xFFFFFFFFL).item(Tag.Item, 0)
 			.item(Tag.Item, 4).bytes(new byte[] {1, 2, 3, 4}).item(Tag.SequenceDelimitationItem, 0).bytes();
-		DicomObject o = DicomReader.read(data, Path.of("jpegls.dcm"), false);
+		DicomObject o = DicomReader.read(data, Path.of("htj2k.dcm"), false);
 		assertTrue(o.isPixelDataEncapsulated());
 		assertEquals(1, o.pixelDataFragments().size());
 		DicomReadException e = assertThrows(DicomReadException.class, () -> DicomPixels.storedValues(o));
-		assertTrue(e.getMessage().contains("1.2.840.10008.1.2.4.80 (JPEG-LS Lossless Image Compression) is not supported yet"),
+		assertTrue(e.getMessage().contains(
+			"1.2.840.10008.1.2.4.201 (High-Throughput JPEG 2000 Image Compression (Lossless Only)) is not supported yet"),
 			e.getMessage());
-		assertTrue(e.getMessage().contains("jpegls.dcm"), e.getMessage());
+		assertTrue(e.getMessage().contains("htj2k.dcm"), e.getMessage());
 	}
 
 	@Test

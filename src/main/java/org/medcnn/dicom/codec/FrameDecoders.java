@@ -7,8 +7,9 @@ package org.medcnn.dicom.codec;
  * <li>JPEG Baseline (.4.50), JPEG Extended (.4.51, 8-bit only), JPEG Lossless process 14 (.4.57) and its
  * selection value 1 (.4.70): TwelveMonkeys {@code imageio-jpeg}.</li>
  * <li>JPEG 2000 (.4.90 lossless, .4.91): {@code jai-imageio-jpeg2000}.</li>
+ * <li>JPEG-LS (.4.80 lossless, .4.81 near-lossless): {@link JpegLsDecoder}, written from ITU-T T.87.</li>
  * </ul>
- * Everything else (JPEG-LS, HTJ2K, MPEG, …) has no decoder: {@link #forTransferSyntax} returns null and the
+ * Everything else (HTJ2K, MPEG, …) has no decoder: {@link #forTransferSyntax} returns null and the
  * caller reports "not supported yet".
  */
 public final class FrameDecoders {
@@ -32,6 +33,7 @@ public final class FrameDecoders {
 
 	private static final FrameDecoder RLE = new RleDecoder();
 	private static final FrameDecoder JPEG = new JpegDecoder();
+	private static final FrameDecoder JPEG_LS = new JpegLsDecoder();
 	private static final FrameDecoder J2K = new ImageIoDecoder(JAI_J2K_SPI, "JPEG 2000", true);
 
 	private FrameDecoders() {}
@@ -43,6 +45,7 @@ public final class FrameDecoders {
 			case RLE_LOSSLESS -> RLE;
 			case JPEG_BASELINE, JPEG_EXTENDED, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1 -> JPEG;
 			case JPEG_2000_LOSSLESS, JPEG_2000 -> J2K;
+			case "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81" -> JPEG_LS;
 			default -> null;
 		};
 	}
