@@ -32,7 +32,8 @@ final class Relauncher {
 		cmd.addAll(List.of(args));
 		ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
 		pb.environment().put("TF_ENABLE_ONEDNN_OPTS", "1");
-		pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
+		// TensorFlow's own INFO and WARNING lines (MLIR passes, absl start-up) mean nothing to a user; errors still show.
+		pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
 		try {
 			Process p = pb.start();
 			// Ctrl-C reaches the child too (same process group): give it time to stop cleanly, then end it.
