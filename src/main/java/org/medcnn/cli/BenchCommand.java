@@ -19,6 +19,13 @@ import org.medcnn.dicom.DicomPixels;
 import org.medcnn.dicom.DicomReadException;
 import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomWriter;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter3dConfig;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Throughput;
+import org.medcnn.nn.Training;
+import org.medcnn.nn.TrainingConfig;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
 
@@ -26,8 +33,11 @@ import org.medcnn.volume.Volume;
  * {@code bench dicom [DIR] [--json]}: DICOM decoding speed (DESIGN.md "bench"). With DIR, every DICOM file under
  * it is decoded in-process to real-world values (stored values for colour images) after a warm-up pass. Without
  * DIR, a temporary folder (deleted afterwards) gets 1,000 small files, timed as a header scan, and a 512×512×300
- * 16-bit uncompressed CT series, timed as a full decode and as a raw read of the same bytes. {@code bench train}
- * and {@code bench predict} are not built yet (exit code 2).
+ * 16-bit uncompressed CT series, timed as a full decode and as a raw read of the same bytes.
+ * <p>
+ * {@code bench train [--json] [--seconds S]}: training and inference throughput of the reference models on
+ * synthetic data in memory (see {@link #trainModels()}), through {@link Training}'s benchmark entry points.
+ * {@code bench predict} is not built yet (exit code 2).
  */
 final class BenchCommand implements Main.Command {
 
@@ -43,7 +53,7 @@ final class BenchCommand implements Main.Command {
 
 	@Override
 	public String summary() {
-		return "performance figures (dicom; train and predict not built yet)";
+		return "performance figures (dicom, train; predict not built yet)";
 	}
 
 	@Override
@@ -56,16 +66,35 @@ final class BenchCommand implements Main.Command {
 			  a full decode, and also reports the raw read speed of the same bytes (just written: page cache).
 			  Progress goes to stderr, the result to stdout.
 			  --json    the result as JSON
-			usage: medcnn bench train|predict   (not built yet: exit code 2)""";
+			usage: medcnn bench train [--json] [--seconds S]
+			  Trains and runs the reference models on random data in memory and prints per model
+			  {model, batch, trainImagesPerSecond, inferImagesPerSecond, device}: C1 = CNN classifier on 1x64x64
+			  (conv blocks 16, 32; batch 32), U1 = 2D U-Net on 1x128x128 (4 levels from 16 filters; batch 8),
+			  U3 = 3D U-Net on 1x32x64x64 patches (depth 3, 8 filters; batch 2). Each model gets 2 warm-up steps,
+			  then about S/2 seconds of timed training steps and S/2 of inference steps (default S = 12).
+			usage: medcnn bench predict   (not built yet: exit code 2)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args args = new Args(name(), argv, Set.of(), Set.of("json"));
+		Args args = new Args(name(), argv, Set.of("seconds"), Set.of("json"));
 		List<String> pos = args.positional();
 		if (pos.isEmpty()) throw new Args.UsageException("bench: give what to measure: dicom [DIR] (see bench --help)");
 		String what = pos.get(0);
-		if (what.equals("train") || what.equals("predict")) {
+		if (what.equals("train")) {
+			if (pos.size() > 1) throw new Args.UsageException("bench train: takes no folder");
+			int seconds = args.integer("seconds", 12, 1, 600);
+			try (CliCancellation cancel = new CliCancellation()) {
+				CliProgress progress = new CliProgress(err);
+				List<Object> rows = benchTrain(seconds, progress, cancel.token());
+				progress.done();
+				if (args.flag("json")) out.println(Json.writePretty(rows));
+				else for (Object r : rows) out.println(r instanceof Map<?, ?> m ? humanRow(m) : r);
+				return 0;
+			}
+		}
+		if (args.string("seconds", null) != null) throw new Args.UsageException("bench " + what + ": --seconds is for bench train");
+		if (what.equals("predict")) {
 			err.println("medcnn bench: '" + what + "' is not built yet");
 			return 2;
 		}
@@ -81,6 +110,63 @@ final class BenchCommand implements Main.Command {
 			else printHuman(result, out, "");
 			return 0;
 		}
+	}
+
+	@Override
+	public boolean usesTensorFlow() {
+		return true; // bench train must time TensorFlow as train does (oneDNN on); bench dicom merely relaunches
+	}
+
+	/** A reference model of {@code bench train}: its name and how to time it. */
+	record TrainModel(String name, String description, Timer timer) {}
+
+	/** Times one reference model. */
+	interface Timer {
+		Throughput time(double seconds, Cancellation cancel) throws IOException;
+	}
+
+	/** C1, U1 and U3 of DESIGN.md "bench train". */
+	static List<TrainModel> trainModels() {
+		TrainingConfig cls = TrainingConfig.classifierDefaults().withBatchSize(32);
+		ClassifierConfig c1 = new ClassifierConfig("cnn", 64, new int[] {16, 32}, 64, "max", 40, 400, cls);
+		SegmenterConfig u1 = new SegmenterConfig(4, 16, 40, 400, TrainingConfig.segmenterDefaults().withBatchSize(8));
+		Segmenter3dConfig u3 = new Segmenter3dConfig(3, 8, new int[] {32, 64, 64}, 40, 400,
+			TrainingConfig.segmenterDefaults().withBatchSize(2));
+		return List.of(
+			new TrainModel("C1", "CNN classifier 1x64x64, conv 16-32, dense 64", (s, c) -> Training.benchmarkClassifier(c1, 2, s, c)),
+			new TrainModel("U1", "2D U-Net 1x128x128, 4 levels from 16", (s, c) -> Training.benchmarkSegmenter(u1, 128, s, c)),
+			new TrainModel("U3", "3D U-Net 1x32x64x64, depth 3, 8 filters", (s, c) -> Training.benchmarkSegmenter3d(u3, s, c)));
+	}
+
+	/** Times every reference model; one row per model. */
+	static List<Object> benchTrain(double seconds, ProgressListener progress, Cancellation cancel) throws IOException {
+		String device = Models.device();
+		List<TrainModel> models = trainModels();
+		List<Object> rows = new java.util.ArrayList<>();
+		for (int i = 0; i < models.size(); i++) {
+			TrainModel m = models.get(i);
+			progress.progress(i / (double) models.size(), "Timing " + m.name() + " (" + m.description() + ")");
+			Throughput t = m.timer().time(seconds, cancel);
+			Map<String, Object> r = new LinkedHashMap<>();
+			r.put("model", m.name());
+			r.put("description", m.description());
+			r.put("batch", t.batch());
+			r.put("trainImagesPerSecond", round(t.trainImagesPerSecond()));
+			r.put("inferImagesPerSecond", round(t.inferImagesPerSecond()));
+			r.put("trainSteps", t.trainSteps());
+			r.put("inferSteps", t.inferSteps());
+			r.put("parameters", t.parameters());
+			r.put("device", device);
+			rows.add(r);
+		}
+		progress.progress(1, "Timed " + models.size() + " models");
+		return rows;
+	}
+
+	private static String humanRow(Map<?, ?> r) {
+		return String.format(java.util.Locale.ROOT, "%s (%s): batch %s, train %s images/s, inference %s images/s on %s",
+			r.get("model"), r.get("description"), r.get("batch"), r.get("trainImagesPerSecond"), r.get("inferImagesPerSecond"),
+			r.get("device"));
 	}
 
 	/** Warm-up then timed decode of every DICOM file under a folder. */

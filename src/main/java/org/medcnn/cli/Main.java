@@ -19,7 +19,7 @@ public final class Main {
 
 	static {
 		for (Command c : new Command[] {new InfoCommand(), new SeriesCommand(), new TrainSegmenterCommand(),
-			new TrainClassifierCommand(), new PredictCommand(), new DemoCommand(), new BenchCommand()})
+			new TrainClassifierCommand(), new PredictCommand(), new DemoCommand(), new BenchCommand(), new EvaluateCommand()})
 			COMMANDS.put(c.name(), c);
 	}
 

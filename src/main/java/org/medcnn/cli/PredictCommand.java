@@ -20,6 +20,8 @@ import org.medcnn.nn.Segmenter;
 import org.medcnn.data.Datasets;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.dicom.rt.RtStructOptions;
+import org.medcnn.dicom.rt.RtStructWriter;
 import org.medcnn.dicom.seg.SegOptions;
 import org.medcnn.dicom.seg.SegWriter;
 import org.medcnn.volume.Lesion;
@@ -33,7 +35,8 @@ import org.medcnn.volume.Volume;
  * {@code predict --model MODEL --out DIR INPUT…}: runs a model package on DICOM series or NIfTI images. A
  * segmenter writes per case {@code CASE.nii.gz} (the mask on the input's grid), {@code CASE_lesions.json} and
  * overlay PNGs of the lesions' key slices, and with {@code --seg} a DICOM Segmentation {@code CASE_seg.dcm}
- * referencing a DICOM input series; a classifier reports class probabilities. A JSON summary goes to stdout.
+ * referencing a DICOM input series, with {@code --rtstruct} an RT Structure Set {@code CASE_rtstruct.dcm}
+ * (ROI "Lesion", type GTV) referencing it; a classifier reports class probabilities. A JSON summary goes to stdout.
  * Inputs are never modified.
  */
 final class PredictCommand implements Main.Command {
@@ -56,23 +59,26 @@ final class PredictCommand implements Main.Command {
 	@Override
 	public String usage() {
 		return """
-			usage: medcnn predict --model MODEL --out DIR [--seg] INPUT...
+			usage: medcnn predict --model MODEL --out DIR [--seg] [--rtstruct] INPUT...
 			  INPUT: a DICOM series folder or file, or a NIfTI image. A segmentation model writes into DIR per case
 			  CASE.nii.gz (label mask), CASE_lesions.json (per-lesion volume, HU, diameter) and CASE_sliceNN.png
 			  overlays; a classification model reports the class and probabilities of each input (its middle slice).
 			  --min-lesion N   ignore connected components smaller than N voxels (default 10)
 			  --seg            also write CASE_seg.dcm, a DICOM Segmentation referencing the input series
-			                   (DICOM inputs with at least one lesion only)""";
+			                   (DICOM inputs with at least one lesion only)
+			  --rtstruct       also write CASE_rtstruct.dcm, an RT Structure Set (ROI "Lesion", GTV) referencing
+			                   the input series (DICOM inputs with at least one lesion only)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg"));
+		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg", "rtstruct"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = a.path("out");
 		int minLesion = a.integer("min-lesion", 10, 1, Integer.MAX_VALUE);
 		boolean writeSeg = a.flag("seg");
+		boolean writeRtStruct = a.flag("rtstruct");
 		ModelCard card = Models.readCard(model);
 		List<Object> results = new ArrayList<>();
 		boolean failed = false;
@@ -117,6 +123,7 @@ final class PredictCommand implements Main.Command {
 							r.put("lesions", lj);
 							r.put("overlays", pngs);
 							if (writeSeg) writeSeg(input, name, mask, card, outDir, r, err, cancel);
+							if (writeRtStruct) writeRtStruct(input, name, mask, card, outDir, r, err, cancel);
 							err.printf(Locale.ROOT, "%s: %d lesion(s)%n", name, lesions.size());
 						} catch (java.io.IOException | IllegalArgumentException e) {
 							r.put("error", e.getMessage());
@@ -175,5 +182,28 @@ final class PredictCommand implements Main.Command {
 		Path seg = SegWriter.write(mask, series.get(0), outDir.resolve(name + "_seg.dcm"),
 			SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token());
 		r.put("seg", seg.toString());
+	}
+
+	/**
+	 * Writes {@code NAME_rtstruct.dcm} for a DICOM input, or notes in {@code r} (key "rtstructNote") and on stderr
+	 * why none was written, as {@link #writeSeg} does.
+	 */
+	private static void writeRtStruct(Path input, String name, Mask mask, ModelCard card, Path outDir,
+		Map<String, Object> r, PrintStream err, CliCancellation cancel) throws java.io.IOException {
+		String lower = input.getFileName().toString().toLowerCase(Locale.ROOT);
+		String note = null;
+		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || lower.endsWith(".tif") || lower.endsWith(".tiff"))
+			note = "no RTSTRUCT: the input is not a DICOM series";
+		else if (mask.foregroundCount() == 0)
+			note = "no RTSTRUCT: no lesion found";
+		if (note != null) {
+			r.put("rtstructNote", note);
+			err.println(name + ": " + note);
+			return;
+		}
+		List<DicomSeries> series = SeriesScanner.scan(List.of(input), ProgressListener.NONE, cancel.token());
+		Path rt = RtStructWriter.write(mask, series.get(0), outDir.resolve(name + "_rtstruct.dcm"),
+			RtStructOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token());
+		r.put("rtstruct", rt.toString());
 	}
 }

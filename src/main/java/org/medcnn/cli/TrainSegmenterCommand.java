@@ -44,7 +44,9 @@ final class TrainSegmenterCommand implements Main.Command {
 		return """
 			usage: medcnn train-segmenter --images DIR --masks DIR --out MODEL [options]
 			  --images DIR        one case per entry: a DICOM series folder or a NIfTI file
-			  --masks DIR         per case the entry with the same name: a NIfTI label image (0 = background)
+			  --masks DIR         per case the entry with the same name: a NIfTI label image (0 = background),
+			                      a DICOM SEG or an RTSTRUCT .dcm (with --roi)
+			  --roi NAME          the ROI to train on from RTSTRUCT masks (e.g. GTV)
 			  --out MODEL         model package folder to write (must not exist)
 			  --dims 2|3          2: 2D U-Net on axial slices (default); 3: 3D U-Net on patches,
 			                      sliding-window inference over the volume
@@ -69,7 +71,7 @@ final class TrainSegmenterCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
-			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch"), Set.of());
+			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi"), Set.of());
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
 		if (!threeD && a.string("patch", null) != null)
@@ -97,7 +99,8 @@ final class TrainSegmenterCommand implements Main.Command {
 		}
 		Path outDir = a.path("out");
 		CliProgress progress = new CliProgress(err);
-		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), progress, new Cancellation());
+		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), a.string("roi", null), progress,
+			new Cancellation());
 		progress.done();
 		err.println("Training a " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx()) + " patches of "
 			: "2D U-Net on ") + cases.size() + " cases with TensorFlow on " + Models.device());

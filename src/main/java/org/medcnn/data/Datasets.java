@@ -11,9 +11,11 @@ import java.util.stream.Stream;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
+import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesReader;
 import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.dicom.rt.RtStructReader;
 import org.medcnn.dicom.seg.SegReader;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
@@ -26,7 +28,7 @@ import org.medcnn.volume.Volumes;
  * <p>
  * Segmentation: one case per entry of an images folder (a DICOM series folder, a single DICOM file or a NIfTI
  * file) and, in the masks folder, the entry with the same case name (a NIfTI label image) whose geometry must
- * match the image's, or a DICOM SEG whose frames lie on the image's grid. Classification: one sub-folder per class; each item a DICOM file, a DICOM series folder
+ * match the image's, a DICOM SEG whose frames lie on the image's grid, or an RTSTRUCT (one named ROI). Classification: one sub-folder per class; each item a DICOM file, a DICOM series folder
  * (its middle slice) or a NIfTI file (its middle slice). Inputs are only read, never modified.
  */
 public final class Datasets {
@@ -89,21 +91,41 @@ public final class Datasets {
 	}
 
 	/**
-	 * Reads a mask entry and checks it lies on the image's grid.
+	 * Reads a mask entry and checks it lies on the image's grid; an RTSTRUCT needs
+	 * {@link #loadMask(Path, Geometry, String)}.
 	 *
 	 * @throws IOException naming the file and how the geometries differ
 	 */
 	public static Mask loadMask(Path entry, Geometry imageGeometry) throws IOException {
+		return loadMask(entry, imageGeometry, null);
+	}
+
+	/**
+	 * Reads a mask entry and checks it lies on the image's grid: a NIfTI label image, a DICOM SEG, or one ROI of a
+	 * DICOM RT Structure Set (told apart from a SEG by its SOPClassUID / Modality).
+	 *
+	 * @param roiName the ROI to read from an RTSTRUCT (ignored for other masks); null when none was given, which
+	 *        an RTSTRUCT refuses with its ROI names
+	 * @throws IOException naming the file and how the geometries differ, or the RTSTRUCT's ROI names
+	 */
+	public static Mask loadMask(Path entry, Geometry imageGeometry, String roiName) throws IOException {
 		String lower = entry.getFileName().toString().toLowerCase(Locale.ROOT);
 		Mask m;
 		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
 			m = Nifti.readMask(entry);
 		} else if (lower.endsWith(".dcm")) {
-			// A DICOM SEG: its frames are placed on the image's grid by position (refused if they do not fit).
-			m = SegReader.read(entry, imageGeometry);
+			if (RtStructReader.isRtStruct(DicomReader.readHeader(entry))) {
+				if (roiName == null || roiName.isBlank())
+					throw new IOException(entry + ": an RT Structure Set needs an ROI name (--roi NAME); it holds "
+						+ String.join(", ", RtStructReader.roiNames(entry)));
+				m = RtStructReader.read(entry, roiName, imageGeometry);
+			} else {
+				// A DICOM SEG: its frames are placed on the image's grid by position (refused if they do not fit).
+				m = SegReader.read(entry, imageGeometry);
+			}
 		} else {
-			throw new IOException(entry + ": masks must be NIfTI label images (.nii, .nii.gz) or DICOM SEG (.dcm); "
-				+ "RTSTRUCT and TIFF masks are not supported yet");
+			throw new IOException(entry + ": masks must be NIfTI label images (.nii, .nii.gz), DICOM SEG or RTSTRUCT "
+				+ "(.dcm); TIFF masks are not supported yet");
 		}
 		String mismatch = imageGeometry.describeMismatch(m.geometry(), GEOMETRY_TOLERANCE_MM);
 		if (!mismatch.isEmpty())
@@ -114,6 +136,15 @@ public final class Datasets {
 	/** Loads every case of an images folder with its mask from a masks folder. */
 	public static List<Case> loadCases(Path imagesDir, Path masksDir, ProgressListener progress, Cancellation cancel)
 		throws IOException {
+		return loadCases(imagesDir, masksDir, null, progress, cancel);
+	}
+
+	/**
+	 * Loads every case of an images folder with its mask from a masks folder, reading ROI {@code roiName} of RTSTRUCT
+	 * masks (may be null when there are none).
+	 */
+	public static List<Case> loadCases(Path imagesDir, Path masksDir, String roiName, ProgressListener progress,
+		Cancellation cancel) throws IOException {
 		List<Path> entries = entries(imagesDir);
 		if (entries.isEmpty()) throw new IOException(imagesDir + ": no cases found");
 		List<Case> cases = new ArrayList<>();
@@ -123,7 +154,7 @@ public final class Datasets {
 			String name = caseName(e);
 			progress.progress((double) i / entries.size(), "Loading case " + name);
 			Volume v = loadImage(e, ProgressListener.NONE, cancel);
-			Mask m = loadMask(findMask(masksDir, name), v.geometry());
+			Mask m = loadMask(findMask(masksDir, name), v.geometry(), roiName);
 			cases.add(new Case(name, v, m));
 		}
 		progress.progress(1, "Loaded " + cases.size() + " cases");

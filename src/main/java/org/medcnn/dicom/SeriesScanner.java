@@ -25,10 +25,12 @@ import org.medcnn.volume.Geometry;
  * position (InstanceNumber is used only when a series has no position at all, with a warning). The slice
  * spacing is the median distance between neighbours; gaps (more than 1.5 × the median), duplicate positions,
  * uneven spacing, slices off the normal (gantry tilt) and changing pixel spacing are reported as warnings. A
- * multi-frame file is a series of its own (slice spacing from SpacingBetweenSlices, SliceThickness, the RT Dose
- * GridFrameOffsetVector, else 1 mm). Files that are not DICOM or cannot be read are skipped and named in every
- * series' warnings; DICOM objects without pixels (RT Structure Sets, reports) and DICOM SEG are not image
- * series and are skipped silently. Stateless and thread-safe.
+ * multi-frame file (enhanced CT/MR, RT Dose, classic multi-frame) is a series of its own whose frames are laid
+ * out by {@link MultiFrameLayout}: sorted along the normal from the per-frame positions or the RT Dose
+ * GridFrameOffsetVector, with the same warnings. Files that are not DICOM or cannot be read are skipped and
+ * named in every series' warnings; DICOMDIR files, localizers (ImageType LOCALIZER), DICOM objects without
+ * pixels (structured reports, RT plans and structure sets, presentation states) and DICOM SEG are not slices.
+ * {@link #scanDetailed} lists every skipped file with its reason. Stateless and thread-safe.
  */
 public final class SeriesScanner {
 
@@ -36,6 +38,10 @@ public final class SeriesScanner {
 	static final double DUPLICATE_MM = 1e-3;
 	private static final double ORIENTATION_TOLERANCE = 1e-3;
 	private static final int MAX_SKIPPED_LISTED = 5;
+	/** Media Storage Directory Storage, the SOP class of a DICOMDIR. */
+	private static final String MEDIA_DIRECTORY = "1.2.840.10008.1.3.10";
+	/** DirectoryRecordSequence (0004,1220), present only in a DICOMDIR. */
+	private static final int DIRECTORY_RECORD_SEQUENCE = 0x00041220;
 
 	private SeriesScanner() {}
 
@@ -53,6 +59,19 @@ public final class SeriesScanner {
 	 * @throws java.util.concurrent.CancellationException if cancelled
 	 */
 	public static List<DicomSeries> scan(List<Path> filesOrDirs, ProgressListener p, Cancellation c) throws IOException {
+		return scanDetailed(filesOrDirs, p, c).series();
+	}
+
+	/**
+	 * As {@link #scan}, and also lists every file that was not used as a slice with the reason: files that are
+	 * not DICOM or cannot be read, DICOMDIR files, localizers (ImageType containing LOCALIZER) and objects that
+	 * are not images (structured reports, RT plans and structure sets, presentation states, DICOM SEG). Files
+	 * that are not DICOM or unreadable are also named in every series' warnings, as {@link #scan} does.
+	 *
+	 * @throws IOException if a folder cannot be listed or a named path does not exist
+	 * @throws java.util.concurrent.CancellationException if cancelled
+	 */
+	public static ScanResult scanDetailed(List<Path> filesOrDirs, ProgressListener p, Cancellation c) throws IOException {
 		ProgressListener progress = p == null ? ProgressListener.NONE : p;
 		List<Path> files = new ArrayList<>();
 		List<Boolean> named = new ArrayList<>();
@@ -72,13 +91,17 @@ public final class SeriesScanner {
 			}
 		}
 		List<String> skipped = new ArrayList<>();
+		List<ScanResult.Skipped> skippedFiles = new ArrayList<>();
 		List<Slice> slices = new ArrayList<>();
 		for (int i = 0; i < files.size(); i++) {
 			if (c != null) c.check();
 			Path f = files.get(i);
 			progress.progress((double) i / files.size(), "Reading DICOM headers " + (i + 1) + "/" + files.size());
 			if (!named.get(i) && !DicomInfo.looksLikeDicom(f)) {
-				if (!f.getFileName().toString().startsWith(".")) skipped.add("skipped " + f + ": not a DICOM file");
+				if (!f.getFileName().toString().startsWith(".")) {
+					skipped.add("skipped " + f + ": not a DICOM file");
+					skippedFiles.add(new ScanResult.Skipped(f, "not a DICOM file"));
+				}
 				continue;
 			}
 			DicomObject o;
@@ -86,9 +109,14 @@ public final class SeriesScanner {
 				o = DicomReader.readHeader(f);
 			} catch (DicomReadException e) {
 				skipped.add("skipped " + e.getMessage());
+				skippedFiles.add(new ScanResult.Skipped(f, "unreadable: " + e.getMessage()));
 				continue;
 			}
-			if (!o.hasPixelData() || !o.contains(Tag.Rows) || "SEG".equals(o.getString(Tag.Modality))) continue;
+			String notImage = notAnImage(f, o);
+			if (notImage != null) {
+				skippedFiles.add(new ScanResult.Skipped(f, notImage));
+				continue;
+			}
 			slices.add(slice(f, o));
 		}
 		progress.progress(1, "Read " + files.size() + " headers");
@@ -104,7 +132,7 @@ public final class SeriesScanner {
 			List<List<Slice>> parts = new ArrayList<>();
 			for (Slice s : e.getValue()) {
 				if (s.frames > 1) {
-					out.add(multiFrame(s, skipWarnings));
+					out.add(multiFrame(s, e.getKey().isEmpty(), skipWarnings));
 					continue;
 				}
 				List<Slice> home = null;
@@ -127,7 +155,35 @@ public final class SeriesScanner {
 		}
 		out.sort(Comparator.comparing((DicomSeries s) -> s.modality()).thenComparing(
 			s -> s.seriesDescription() == null ? "" : s.seriesDescription()).thenComparing(DicomSeries::seriesInstanceUID));
-		return out;
+		return new ScanResult(out, skippedFiles);
+	}
+
+	/** Why a DICOM object is not a slice of an image series, or null when it is one. */
+	private static String notAnImage(Path f, DicomObject o) {
+		String sopClass = o.getString(Tag.MediaStorageSOPClassUID);
+		if (f.getFileName().toString().equalsIgnoreCase("DICOMDIR") || MEDIA_DIRECTORY.equals(sopClass)
+			|| o.contains(DIRECTORY_RECORD_SEQUENCE))
+			return "DICOMDIR (media directory, not an image)";
+		String modality = o.getString(Tag.Modality);
+		String m = modality == null || modality.isBlank() ? "no Modality" : "Modality " + modality.trim();
+		if ("SEG".equals(modality)) return "segmentation object (SEG), not an image series";
+		if (!o.hasPixelData() || !o.contains(Tag.Rows)) {
+			String kind = switch (modality == null ? "" : modality.trim()) {
+				case "SR" -> "structured report";
+				case "RTPLAN" -> "RT plan";
+				case "RTSTRUCT" -> "RT structure set";
+				case "PR" -> "presentation state";
+				case "KO" -> "key object selection";
+				case "RTRECORD" -> "RT treatment record";
+				default -> "object";
+			};
+			return kind + " without pixel data (" + m + "), not an image";
+		}
+		String[] type = o.getStrings(Tag.ImageType);
+		if (type != null)
+			for (String t : type)
+				if (t != null && t.trim().equalsIgnoreCase("LOCALIZER")) return "localizer (ImageType LOCALIZER)";
+		return null;
 	}
 
 	private static Slice slice(Path f, DicomObject o) {
@@ -173,7 +229,7 @@ public final class SeriesScanner {
 	}
 
 	/** Row, column and normal unit vectors from ImageOrientationPatient (identity when unknown). */
-	private static double[] direction(double[] iop) {
+	static double[] direction(double[] iop) {
 		if (iop == null) return Geometry.AXIAL.clone();
 		double[] r = normalise(new double[] {iop[0], iop[1], iop[2]});
 		double[] c = normalise(new double[] {iop[3], iop[4], iop[5]});
@@ -215,25 +271,14 @@ public final class SeriesScanner {
 		return z > 0 && Double.isFinite(z) ? z : Double.NaN;
 	}
 
-	private static DicomSeries multiFrame(Slice s, List<String> skipWarnings) {
+	private static DicomSeries multiFrame(Slice s, boolean noUid, List<String> skipWarnings) {
+		MultiFrameLayout l = MultiFrameLayout.of(s.header);
 		List<String> w = new ArrayList<>();
-		double[] xy = inPlaneSpacing(s, w);
-		double z = Double.NaN;
-		double[] offsets = s.header.getDoubles(Tag.GridFrameOffsetVector);
-		if (offsets != null && offsets.length == s.frames && offsets.length > 1) {
-			double[] d = new double[offsets.length - 1];
-			for (int i = 0; i < d.length; i++) d[i] = Math.abs(offsets[i + 1] - offsets[i]);
-			z = median(d);
-		}
-		if (!(z > 0)) z = fallbackSliceSpacing(s.header);
-		if (!(z > 0)) {
-			w.add("multi-frame file without SpacingBetweenSlices or SliceThickness: 1 mm between frames assumed");
-			z = 1;
-		}
-		if (s.iop == null || s.ipp == null) w.add("no ImagePositionPatient/ImageOrientationPatient: axial grid at 0 assumed");
+		if (noUid) w.add("file has no SeriesInstanceUID");
+		w.addAll(l.warnings());
 		w.addAll(skipWarnings);
-		return new DicomSeries(s.uid, s.modality, s.rows, s.columns, List.of(s.file), new double[] {xy[0], xy[1], z},
-			s.ipp == null ? new double[3] : s.ipp, direction(s.iop), w, s.description, s.window, s.frames);
+		return new DicomSeries(s.uid, s.modality, s.rows, s.columns, List.of(s.file), l.spacing(), l.origin(),
+			l.direction(), w, s.description, s.window, s.frames);
 	}
 
 	private static DicomSeries stack(List<Slice> part, List<String> w, List<String> skipWarnings) {
@@ -241,10 +286,8 @@ public final class SeriesScanner {
 		double[] dir = direction(ref.iop);
 		boolean positioned = ref.iop != null && part.stream().allMatch(s -> s.ipp != null);
 		List<Slice> sorted = new ArrayList<>(part);
-		double[] d = new double[sorted.size()];
 		if (positioned) {
 			sorted.sort(Comparator.comparingDouble((Slice s) -> dot(dir, 6, s.ipp)).thenComparing(s -> s.file.toString()));
-			for (int i = 0; i < d.length; i++) d[i] = dot(dir, 6, sorted.get(i).ipp);
 		} else {
 			w.add("no ImagePositionPatient/ImageOrientationPatient: slices ordered by InstanceNumber, geometry assumed");
 			sorted.sort(Comparator.comparingInt((Slice s) -> s.instanceNumber).thenComparing(s -> s.file.toString()));
@@ -260,7 +303,15 @@ public final class SeriesScanner {
 			}
 		}
 		double z = Double.NaN;
-		if (positioned && sorted.size() > 1) z = sliceSpacing(sorted, d, dir, w);
+		if (positioned && sorted.size() > 1) {
+			double[][] ipps = new double[sorted.size()][];
+			String[] names = new String[sorted.size()];
+			for (int i = 0; i < ipps.length; i++) {
+				ipps[i] = sorted.get(i).ipp;
+				names[i] = name(sorted.get(i));
+			}
+			z = sliceSpacing(ipps, names, dir, w);
+		}
 		if (!(z > 0)) z = fallbackSliceSpacing(ref.header);
 		if (!(z > 0)) z = 1;
 		double[] origin = positioned ? sorted.get(0).ipp : new double[3];
@@ -273,16 +324,17 @@ public final class SeriesScanner {
 	}
 
 	/** Median spacing along the normal, with warnings for duplicates, gaps, uneven spacing and tilt. */
-	private static double sliceSpacing(List<Slice> sorted, double[] d, double[] dir, List<String> w) {
-		int n = d.length;
+	static double sliceSpacing(double[][] sorted, String[] names, double[] dir, List<String> w) {
+		int n = sorted.length;
+		double[] d = new double[n];
+		for (int i = 0; i < n; i++) d[i] = dot(dir, 6, sorted[i]);
 		double[] diffs = new double[n - 1];
 		List<Double> positive = new ArrayList<>();
 		List<String> duplicates = new ArrayList<>();
 		for (int i = 0; i + 1 < n; i++) {
 			diffs[i] = d[i + 1] - d[i];
 			if (diffs[i] < DUPLICATE_MM) {
-				duplicates.add(String.format(Locale.ROOT, "%s and %s at %.3f mm", name(sorted.get(i)),
-					name(sorted.get(i + 1)), d[i]));
+				duplicates.add(String.format(Locale.ROOT, "%s and %s at %.3f mm", names[i], names[i + 1], d[i]));
 			} else {
 				positive.add(diffs[i]);
 			}
@@ -301,7 +353,7 @@ public final class SeriesScanner {
 			if (g < DUPLICATE_MM) continue;
 			if (g > 1.5 * med) {
 				w.add(String.format(Locale.ROOT, "gap of %.3f mm between %s and %s (median spacing %.3f mm): missing slices?",
-					g, name(sorted.get(i)), name(sorted.get(i + 1)), med));
+					g, names[i], names[i + 1], med));
 			} else if (Math.abs(g - med) > Math.max(0.01, 0.01 * med)) {
 				uneven = true;
 			}
@@ -310,14 +362,15 @@ public final class SeriesScanner {
 		}
 		if (uneven)
 			w.add(String.format(Locale.ROOT, "non-uniform slice spacing: %.3f to %.3f mm (median %.3f mm used)", lo, hi, med));
-		double[] p0 = sorted.get(0).ipp;
-		for (Slice s : sorted) {
-			double[] v = {s.ipp[0] - p0[0], s.ipp[1] - p0[1], s.ipp[2] - p0[2]};
+		double[] p0 = sorted[0];
+		for (int i = 0; i < n; i++) {
+			double[] q = sorted[i];
+			double[] v = {q[0] - p0[0], q[1] - p0[1], q[2] - p0[2]};
 			double along = dot(dir, 6, v);
 			double off = Math.sqrt(Math.max(0, v[0] * v[0] + v[1] * v[1] + v[2] * v[2] - along * along));
 			if (off > 0.01 + 1e-3 * Math.abs(along)) {
 				w.add(String.format(Locale.ROOT, "slices are not stacked along the slice normal (%s is %.3f mm off it; "
-					+ "gantry tilt?): geometry is approximate", name(s), off));
+					+ "gantry tilt?): geometry is approximate", names[i], off));
 				break;
 			}
 		}
@@ -328,7 +381,7 @@ public final class SeriesScanner {
 		return s.file.getFileName().toString();
 	}
 
-	private static double dot(double[] a, int off, double[] b) {
+	static double dot(double[] a, int off, double[] b) {
 		return a[off] * b[0] + a[off + 1] * b[1] + a[off + 2] * b[2];
 	}
 

@@ -18,10 +18,11 @@ import org.medcnn.dicom.DicomSeries;
  * {@code Plugins>MedCNN>Open DICOM...}: opens a DICOM series from a file or folder as a calibrated 32-bit
  * stack of real-world values (HU for CT); see {@link OpenDicomTool} and {@link IjVolumes}.
  * <p>
- * Macro keys: {@value #KEY_PATH} (a file or folder; interactively, an empty path opens a folder chooser) and
+ * Macro keys: {@value #KEY_PATH} (a file or folder; interactively, an empty path opens a folder chooser),
  * {@value #KEY_SERIES} (SeriesInstanceUID or 1-based index, needed when the folder holds several series: without
- * it a dialog asks, and a macro stops with the list of series). Series warnings go to the Log. Example:
- * {@code run("Open DICOM...", "path=[/data/case01] series=1");}
+ * it a dialog asks, and a macro stops with the list of series) and {@value #KEY_WINDOW} (display window:
+ * auto, soft-tissue, lung, bone, brain, liver; see {@link WindowPresets}). Series warnings go to the Log. Example:
+ * {@code run("Open DICOM...", "path=[/data/case01] series=1 window=lung");}
  */
 public class OpenDicomPlugin implements PlugIn {
 
@@ -30,6 +31,8 @@ public class OpenDicomPlugin implements PlugIn {
 	public static final String KEY_PATH = "path";
 	/** Macro key: SeriesInstanceUID or 1-based index. */
 	public static final String KEY_SERIES = "series";
+	/** Macro key: display window preset, one of {@link WindowPresets#names()} (default auto: the series' window). */
+	public static final String KEY_WINDOW = "window";
 	private static final String PREF_PATH = "medcnn.open.path";
 
 	@Override
@@ -38,16 +41,20 @@ public class OpenDicomPlugin implements PlugIn {
 		IjProgress progress = new IjProgress(TITLE, cancel);
 		try {
 			String options = Macro.getOptions();
-			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_PATH, KEY_SERIES));
+			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_PATH, KEY_SERIES, KEY_WINDOW));
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Path", Prefs.get(PREF_PATH, ""), 40);
 			gd.addStringField("Series", "", 40);
+			String[] presets = WindowPresets.names().toArray(new String[0]);
+			gd.addChoice("Window", presets, WindowPresets.AUTO);
 			gd.addMessage("Path: a DICOM file or a folder (searched recursively); empty: choose a folder.\n"
-				+ "Series: SeriesInstanceUID or number, when the folder holds several series.");
+				+ "Series: SeriesInstanceUID or number, when the folder holds several series.\n"
+				+ "Window: display window (auto: the series' own, else soft tissue for CT).");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			String pathText = gd.getNextString().trim();
 			String seriesKey = gd.getNextString().trim();
+			String windowPreset = gd.getNextChoice();
 			if (pathText.isEmpty()) {
 				if (options != null) throw new IllegalArgumentException("Please give a file or folder (macro key path).");
 				pathText = IJ.getDirectory("Choose a DICOM folder");
@@ -64,7 +71,7 @@ public class OpenDicomPlugin implements PlugIn {
 				series = choose(all);
 				if (series == null) return;
 			}
-			ImagePlus imp = OpenDicomTool.open(series, progress, cancel);
+			ImagePlus imp = OpenDicomTool.open(series, progress, cancel, windowPreset);
 			for (String w : series.warnings()) IJ.log(TITLE + ": " + imp.getTitle() + ": " + w);
 			progress.done();
 			imp.show();

@@ -35,6 +35,8 @@ public final class OpenDicomTool {
 
 	/** Image property: the series' files in spatial order, one absolute path a line. */
 	public static final String PROP_SOURCE_FILES = "medcnn.sourceFiles";
+	/** The calibration value unit of CT images (Hounsfield units). */
+	public static final String HU = "HU";
 
 	private OpenDicomTool() {}
 
@@ -88,8 +90,19 @@ public final class OpenDicomTool {
 			+ s.seriesInstanceUID() + ")";
 	}
 
-	/** Reads a series and makes its image (not shown). */
+	/** Reads a series and makes its image (not shown), with the series' own window. */
 	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel) throws IOException {
+		return open(series, progress, cancel, WindowPresets.AUTO);
+	}
+
+	/**
+	 * Reads a series and makes its image (not shown), displayed with a window preset (see {@link WindowPresets}).
+	 *
+	 * @throws IllegalArgumentException for an unknown preset (checked before reading)
+	 */
+	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel, String windowPreset)
+		throws IOException {
+		WindowPresets.check(windowPreset);
 		Volume v = SeriesReader.read(series, progress, cancel);
 		String header;
 		Path first = series.files().get(0);
@@ -99,7 +112,7 @@ public final class OpenDicomTool {
 			// The pixels were read, so the image is usable; the Info just says why the header is missing.
 			header = "(header not available: " + e.getMessage() + ")";
 		}
-		return toImagePlus(series, v, header);
+		return toImagePlus(series, v, header, windowPreset);
 	}
 
 	/**
@@ -108,8 +121,20 @@ public final class OpenDicomTool {
 	 * @param headerDump the first file's header with identifiers hidden, for the Info
 	 */
 	public static ImagePlus toImagePlus(DicomSeries series, Volume v, String headerDump) {
+		return toImagePlus(series, v, headerDump, WindowPresets.AUTO);
+	}
+
+	/**
+	 * The image of a series that has been read, displayed with a window preset; CT images get the value unit
+	 * {@code HU} (shown by Image>Show Info and in measurements).
+	 *
+	 * @param headerDump the first file's header with identifiers hidden, for the Info
+	 * @param windowPreset a {@link WindowPresets} name
+	 */
+	public static ImagePlus toImagePlus(DicomSeries series, Volume v, String headerDump, String windowPreset) {
 		ImagePlus imp = IjVolumes.toImagePlus(v, title(series));
-		double[] window = IjVolumes.defaultWindow(v, series.windowCenterWidth());
+		if ("CT".equalsIgnoreCase(v.modality())) imp.getCalibration().setValueUnit(HU);
+		double[] window = WindowPresets.window(windowPreset, v, series.windowCenterWidth());
 		IjVolumes.setWindow(imp, window[0], window[1]);
 		imp.setProp(IjVolumes.PROP_SERIES_UID, series.seriesInstanceUID());
 		List<String> files = new ArrayList<>(series.files().size());

@@ -1,10 +1,13 @@
 package org.medcnn.ij;
 
 import ij.IJ;
+import ij.ImagePlus;
 import ij.Macro;
 import ij.Prefs;
+import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
+import ij.plugin.frame.RoiManager;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,19 +18,25 @@ import org.medcnn.data.Datasets;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.volume.Mask;
 
 /**
  * {@code Plugins>MedCNN>Train Segmenter...}: trains a 2D U-Net from an images folder and a masks folder (the
  * layout of DESIGN.md, "Training data layouts") and writes a model package, showing a live plot of loss and Dice
  * per epoch with a Stop button ({@link TrainingMonitor}); in batch mode one Log line per epoch.
  * <p>
- * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_OUT} (the package folder to write),
+ * Instead of the folders, the current image can be the (single) training case, with its labels from an open
+ * label image on the same grid ({@value #KEY_MASK_IMAGE}) or from the ROI Manager's area ROIs, each on the slice
+ * of its position ({@value #KEY_ROIS}); see {@link ImageTrainingData}.
+ * <p>
+ * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_MASK_IMAGE}, {@value #KEY_ROIS}, {@value #KEY_OUT} (the package folder to write),
  * {@value #KEY_EPOCHS}, {@value #KEY_DIMS} (2; 3 is refused: the 3D U-Net is not built yet), {@value #KEY_BATCH}
  * (slices per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
  * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level) and {@value #KEY_VALIDATION}
  * (fraction of cases held out). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
  * the last values used in the dialog. Example:
  * {@code run("Train Segmenter...", "images=[/data/images] masks=[/data/masks] out=[/models/liver] epochs=30 dims=2");}
+ * or, with the CT image current: {@code run("Train Segmenter...", "mask_image=[liver labels] out=[/models/liver]");}
  */
 public class TrainSegmenterPlugin implements PlugIn {
 
@@ -35,8 +44,14 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_IMAGES = "images", KEY_MASKS = "masks", KEY_OUT = "out", KEY_EPOCHS = "epochs",
 		KEY_DIMS = "dims", KEY_BATCH = "batch", KEY_LEARNING = "learning", KEY_OPTIMIZER = "optimizer", KEY_LOSS = "loss",
 		KEY_ACTIVATION = "activation", KEY_FILTERS = "filters", KEY_VALIDATION = "validation";
-	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_OUT, KEY_EPOCHS, KEY_DIMS, KEY_BATCH,
-		KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION);
+	/** Macro key: title of an open label image on the current image's grid (train from the current image). */
+	public static final String KEY_MASK_IMAGE = "mask_image";
+	/** Macro key (checkbox): train from the current image and the ROI Manager's area ROIs. */
+	public static final String KEY_ROIS = "rois";
+	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
+		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION);
+	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
+	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
 
 	@Override
@@ -52,6 +67,12 @@ public class TrainSegmenterPlugin implements PlugIn {
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Images folder", pref(macro, KEY_IMAGES, ""), 40);
 			gd.addDirectoryField("Masks folder", pref(macro, KEY_MASKS, ""), 40);
+			String[] titles = WindowManager.getImageTitles();
+			String[] maskChoices = new String[titles.length + 1];
+			maskChoices[0] = NO_MASK_IMAGE;
+			System.arraycopy(titles, 0, maskChoices, 1, titles.length);
+			gd.addChoice("Mask_image (label image for the current image)", maskChoices, NO_MASK_IMAGE);
+			gd.addCheckbox("Rois (ROI Manager outlines on the current image)", false);
 			gd.addDirectoryField("Out (model package folder)", pref(macro, KEY_OUT, ""), 40);
 			gd.addNumericField("Epochs", num(macro, KEY_EPOCHS, td.epochs()), 0);
 			gd.addChoice("Dims (2D or 3D U-Net)", new String[] {"2", "3"}, pref(macro, KEY_DIMS, "2"));
@@ -64,18 +85,28 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addNumericField("Filters (first U-Net level)", num(macro, KEY_FILTERS, def.baseFilters()), 0);
 			gd.addNumericField("Validation fraction (of cases)", num(macro, KEY_VALIDATION, td.valFraction()), 2);
 			gd.addMessage("Images: one case per entry (DICOM series folder or NIfTI file); masks: the entry with the\n"
-				+ "same name (NIfTI label image). A live plot shows loss and Dice per epoch; Stop keeps the best model.");
+				+ "same name (NIfTI label image). Or, leaving both folders empty, the current image with a mask image\n"
+				+ "or the ROI Manager's outlines (each on its slice). A live plot shows loss and Dice per epoch; Stop keeps the best model.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
-			String images = gd.getNextString(), masks = gd.getNextString(), out = gd.getNextString();
+			String images = gd.getNextString(), masks = gd.getNextString();
+			String maskImage = gd.getNextChoice();
+			boolean rois = gd.getNextBoolean();
+			String out = gd.getNextString();
 			double epochs = gd.getNextNumber();
 			String dims = gd.getNextChoice();
 			double batch = gd.getNextNumber(), lr = gd.getNextNumber();
 			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice();
 			double filters = gd.getNextNumber(), validation = gd.getNextNumber();
 
-			Path imagesDir = DialogValues.folder("Images folder", KEY_IMAGES, images);
-			Path masksDir = DialogValues.folder("Masks folder", KEY_MASKS, masks);
+			boolean fromImage = rois || !NO_MASK_IMAGE.equals(maskImage);
+			if (fromImage && (!images.isBlank() || !masks.isBlank()))
+				throw new IllegalArgumentException("Give either the images and masks folders (keys images, masks) or a mask"
+					+ " image / ROIs for the current image (keys mask_image, rois), not both.");
+			if (rois && !NO_MASK_IMAGE.equals(maskImage))
+				throw new IllegalArgumentException("Give either a mask image (key mask_image) or ROIs (key rois), not both.");
+			Path imagesDir = fromImage ? null : DialogValues.folder("Images folder", KEY_IMAGES, images);
+			Path masksDir = fromImage ? null : DialogValues.folder("Masks folder", KEY_MASKS, masks);
 			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
 			if (!dims.equals("2"))
 				throw new IllegalArgumentException("Dims " + dims + ": the 3D U-Net is not built yet; use dims=2 (a 2D U-Net on"
@@ -102,9 +133,34 @@ public class TrainSegmenterPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_VALIDATION, tc.valFraction());
 			}
 
-			List<Datasets.Case> cases = Datasets.loadCases(imagesDir, masksDir, progress, cancel);
+			List<Datasets.Case> cases;
+			String source;
+			if (fromImage) {
+				ImagePlus imp = WindowManager.getCurrentImage();
+				if (imp == null) throw new IllegalArgumentException("Please open the image to train on.");
+				Mask mask;
+				if (rois) {
+					RoiManager rm = RoiManager.getInstance2();
+					mask = ImageTrainingData.fromRois(imp, rm == null ? null : rm.getRoisAsArray());
+					source = "\"" + imp.getTitle() + "\" and " + (rm == null ? 0 : rm.getCount()) + " ROIs";
+				} else {
+					ImagePlus labels = WindowManager.getImage(maskImage);
+					if (labels == null) throw new IllegalArgumentException("No open image is called \"" + maskImage + "\"");
+					if (labels == imp)
+						throw new IllegalArgumentException("The mask image \"" + maskImage + "\" is the current image; select the"
+							+ " image to train on first.");
+					mask = ImageTrainingData.fromLabelImage(imp, labels);
+					source = "\"" + imp.getTitle() + "\" with the mask \"" + labels.getTitle() + "\"";
+				}
+				if (mask.foregroundCount() == 0)
+					throw new IllegalArgumentException("The mask of \"" + imp.getTitle() + "\" is empty: nothing to learn.");
+				cases = List.of(new Datasets.Case(imp.getTitle(), IjVolumes.toVolume(imp), mask));
+			} else {
+				cases = Datasets.loadCases(imagesDir, masksDir, progress, cancel);
+				source = cases.size() + " cases from " + imagesDir;
+			}
 			progress.done();
-			IJ.log(TITLE + ": " + cases.size() + " cases from " + imagesDir + "; 2D U-Net, " + tc.epochs() + " epochs, "
+			IJ.log(TITLE + ": " + source + "; 2D U-Net, " + tc.epochs() + " epochs, "
 				+ tc.optimizer() + " " + tc.learningRate() + ", loss " + tc.loss());
 			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> Training.trainSegmenter(
 				cases.stream().map(Datasets.Case::image).toList(), cases.stream().map(Datasets.Case::mask).toList(), cfg, l, c,

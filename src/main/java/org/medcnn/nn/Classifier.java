@@ -16,6 +16,21 @@ public interface Classifier extends AutoCloseable {
 	 */
 	Classification classify(Volume image2d);
 
+	/**
+	 * Gradient saliency: {@code |∂ score(classIndex) / ∂ x|} for every pixel of the network input {@code x} that
+	 * {@link #classify} builds from {@code image2d} (the representative slice resampled to the card's
+	 * {@code inputSize × inputSize}, row-major {@code [y][x]}); the score is the class logit where the model
+	 * exposes it, else the class probability. The default refuses, for models that cannot be differentiated.
+	 *
+	 * @throws UnsupportedOperationException if this classifier cannot compute gradients
+	 * @throws IllegalArgumentException if {@code classIndex} is not a class of the card
+	 * @throws IllegalStateException if the model was closed, or TensorFlow failed (message says why)
+	 */
+	default float[] saliency(Volume image2d, int classIndex) {
+		throw new UnsupportedOperationException("The classifier " + card().name() + " (" + getClass().getName()
+			+ ") cannot compute input gradients");
+	}
+
 	ModelCard card();
 
 	@Override

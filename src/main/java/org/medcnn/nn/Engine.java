@@ -31,6 +31,22 @@ public interface Engine {
 		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException;
 
 	/**
+	 * Times training and inference steps of a fresh network on synthetic data (see {@link Training#benchmarkClassifier},
+	 * {@link Training#benchmarkSegmenter}, {@link Training#benchmarkSegmenter3d}).
+	 *
+	 * @param config a {@link ClassifierConfig}, {@link SegmenterConfig} or {@link Segmenter3dConfig}; its training
+	 *        settings give batch size, optimizer and loss
+	 * @param size image side of a 2D segmenter (ignored otherwise)
+	 * @param classes classes of a classifier (ignored otherwise)
+	 * @param seconds about how long to time training and inference together, after a short warm-up
+	 * @param c checked between steps, may be null
+	 * @throws UnsupportedOperationException for engines built before benchmarks existed
+	 */
+	default Throughput benchmark(Record config, int size, int classes, double seconds, Cancellation c) throws IOException {
+		throw new UnsupportedOperationException("This engine (" + getClass().getName() + ") cannot run benchmarks");
+	}
+
+	/**
 	 * Opens a package whose card was already read and checked to be a segmentation model, 2D ({@code unet2d})
 	 * or 3D ({@code unet3d}, see {@link ModelCard#architecture()}).
 	 */

@@ -265,6 +265,11 @@ public final class Models {
 		}
 
 		@Override
+		public float[] saliency(Volume image2d, int classIndex) {
+			return delegate.saliency(image2d, classIndex);
+		}
+
+		@Override
 		public ModelCard card() {
 			return delegate.card();
 		}

@@ -85,4 +85,28 @@ public final class Training {
 		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException {
 		return Models.engine().trainClassifier(items, labels, classNames, cfg, l, c, outPackageDir);
 	}
+
+	/**
+	 * Times a classifier on random {@code inputSize × inputSize} images: a short warm-up, then training steps
+	 * (forward, backward, update) for about half of {@code seconds} and inference steps for the other half, at the
+	 * configured batch size. Nothing is written.
+	 *
+	 * @param c checked between steps, may be null
+	 * @throws IOException when TensorFlow cannot load
+	 */
+	public static Throughput benchmarkClassifier(ClassifierConfig cfg, int classes, double seconds, Cancellation c)
+		throws IOException {
+		return Models.engine().benchmark(cfg, cfg.inputSize(), classes, seconds, c);
+	}
+
+	/** Times a 2D U-Net on random {@code size × size} slices, as {@link #benchmarkClassifier} does. */
+	public static Throughput benchmarkSegmenter(SegmenterConfig cfg, int size, double seconds, Cancellation c)
+		throws IOException {
+		return Models.engine().benchmark(cfg, size, 2, seconds, c);
+	}
+
+	/** Times a 3D U-Net on random patches of the configured patch size, as {@link #benchmarkClassifier} does. */
+	public static Throughput benchmarkSegmenter3d(Segmenter3dConfig cfg, double seconds, Cancellation c) throws IOException {
+		return Models.engine().benchmark(cfg, 0, 2, seconds, c);
+	}
 }

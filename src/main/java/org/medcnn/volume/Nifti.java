@@ -15,7 +15,9 @@ import org.medcnn.common.AtomicFiles;
 
 /**
  * Reads and writes NIfTI-1 single files ({@code .nii}, and gzip-compressed {@code .nii.gz}) for image volumes
- * and label masks.
+ * and label masks, and NIfTI-2 ones (540-byte header, 64-bit dimensions, double-precision pixdim and affine):
+ * reading recognises either by {@code sizeof_hdr}; writing uses NIfTI-1 unless {@link Version#NIFTI2} is asked
+ * for (the fields and their meaning are the same, only their widths and offsets differ).
  * <p>
  * <b>Coordinates.</b> NIfTI maps voxel indices to RAS+ millimetres, DICOM (and {@link Geometry}) to LPS:
  * {@code x_RAS = -x_LPS}, {@code y_RAS = -y_LPS}, so the first two rows of the affine change sign. Writing
@@ -61,8 +63,19 @@ public final class Nifti {
 		}
 	}
 
+	/** The header format to write. */
+	public enum Version {
+		/** NIfTI-1: 348-byte header, 16-bit dimensions, float32 geometry (the default). */
+		NIFTI1,
+		/** NIfTI-2: 540-byte header, 64-bit dimensions, float64 geometry. */
+		NIFTI2
+	}
+
 	private static final int HEADER_SIZE = 348;
 	private static final int VOX_OFFSET = 352;
+	private static final int HEADER_SIZE_2 = 540;
+	private static final int VOX_OFFSET_2 = 544;
+	private static final byte[] MAGIC_2 = {'n', '+', '2', 0, '\r', '\n', 0x1A, '\n'};
 	private static final int INTENT_LABEL = 1002;
 	private static final int XFORM_SCANNER = 1;
 	private static final int UNITS_MM = 2;
@@ -75,7 +88,12 @@ public final class Nifti {
 
 	/** Writes a mask as a uint8 label image (intent 1002), gzip-compressed when the name ends with ".gz". */
 	public static void writeMask(Mask mask, Path file) throws IOException {
-		ByteBuffer b = header(mask.geometry(), DataType.UINT8, 1, 0, INTENT_LABEL, "MedCNN label mask");
+		writeMask(mask, file, Version.NIFTI1);
+	}
+
+	/** As {@link #writeMask(Mask, Path)} in the given header format. */
+	public static void writeMask(Mask mask, Path file, Version version) throws IOException {
+		ByteBuffer b = header(mask.geometry(), DataType.UINT8, 1, 0, INTENT_LABEL, "MedCNN label mask", version);
 		b.put(mask.labels());
 		write(file, b.array());
 	}
@@ -88,10 +106,19 @@ public final class Nifti {
 	 * @throws IllegalArgumentException for a type other than FLOAT32 or INT16
 	 */
 	public static void writeVolume(Volume volume, Path file, DataType type) throws IOException {
+		writeVolume(volume, file, type, Version.NIFTI1);
+	}
+
+	/**
+	 * As {@link #writeVolume(Volume, Path, DataType)} in the given header format.
+	 *
+	 * @throws IllegalArgumentException for a type other than FLOAT32 or INT16
+	 */
+	public static void writeVolume(Volume volume, Path file, DataType type, Version version) throws IOException {
 		float[] v = volume.voxels();
 		ByteBuffer b;
 		if (type == DataType.FLOAT32) {
-			b = header(volume.geometry(), type, 1, 0, 0, "MedCNN " + volume.modality() + " volume");
+			b = header(volume.geometry(), type, 1, 0, 0, "MedCNN " + volume.modality() + " volume", version);
 			for (float f : v) b.putFloat(f);
 		} else if (type == DataType.INT16) {
 			double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
@@ -108,7 +135,7 @@ public final class Nifti {
 				slope = max > min ? (max - min) / 65535.0 : 1;
 				inter = min + 32768 * slope;
 			}
-			b = header(volume.geometry(), type, slope, inter, 0, "MedCNN " + volume.modality() + " volume");
+			b = header(volume.geometry(), type, slope, inter, 0, "MedCNN " + volume.modality() + " volume", version);
 			for (float f : v) {
 				double s = Float.isNaN(f) ? Short.MIN_VALUE : Math.rint((f - inter) / slope);
 				b.putShort((short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, s)));
@@ -136,7 +163,8 @@ public final class Nifti {
 	}
 
 	private static ByteBuffer header(Geometry g, DataType type, double slope, double inter, int intent,
-		String description) {
+		String description, Version version) {
+		if (version == Version.NIFTI2) return header2(g, type, slope, inter, intent, description);
 		long bytes = (long) g.voxelCount() * type.bytes;
 		ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(VOX_OFFSET + bytes)).order(ByteOrder.LITTLE_ENDIAN);
 		double[] sp = g.spacingMm();
@@ -171,6 +199,40 @@ public final class Nifti {
 		for (int i = 0; i < 12; i++) b.putFloat(280 + 4 * i, (float) affine[i]);
 		b.put(344, new byte[] {'n', '+', '1', 0});
 		b.position(VOX_OFFSET);
+		return b;
+	}
+
+	/** The NIfTI-2 header (540 bytes, then 4 zero extension bytes), positioned at the voxel data. */
+	private static ByteBuffer header2(Geometry g, DataType type, double slope, double inter, int intent,
+		String description) {
+		long bytes = (long) g.voxelCount() * type.bytes;
+		ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(VOX_OFFSET_2 + bytes)).order(ByteOrder.LITTLE_ENDIAN);
+		double[] sp = g.spacingMm();
+		double[] affine = rasAffine(g);
+		double[] q = quaternion(affine);
+		b.putInt(0, HEADER_SIZE_2);
+		b.put(4, MAGIC_2);
+		b.putShort(12, (short) type.code);
+		b.putShort(14, (short) (type.bytes * 8));
+		long[] dim = {3, g.nx(), g.ny(), g.nz(), 1, 1, 1, 1};
+		for (int i = 0; i < 8; i++) b.putLong(16 + 8 * i, dim[i]);
+		double[] pixdim = {q[3], sp[0], sp[1], sp[2], 0, 0, 0, 0};
+		for (int i = 0; i < 8; i++) b.putDouble(104 + 8 * i, pixdim[i]);
+		b.putLong(168, VOX_OFFSET_2);
+		b.putDouble(176, slope);
+		b.putDouble(184, inter);
+		byte[] descrip = description.getBytes(StandardCharsets.US_ASCII);
+		b.put(240, descrip, 0, Math.min(79, descrip.length));
+		b.putInt(344, XFORM_SCANNER);
+		b.putInt(348, XFORM_SCANNER);
+		for (int i = 0; i < 3; i++) b.putDouble(352 + 8 * i, q[i]);
+		b.putDouble(376, affine[3]);
+		b.putDouble(384, affine[7]);
+		b.putDouble(392, affine[11]);
+		for (int i = 0; i < 12; i++) b.putDouble(400 + 8 * i, affine[i]);
+		b.putInt(500, UNITS_MM);
+		b.putInt(504, intent);
+		b.position(VOX_OFFSET_2);
 		return b;
 	}
 
@@ -241,7 +303,7 @@ public final class Nifti {
 	/** Reads only the header of a file and returns its grid in LPS. */
 	public static Geometry readGeometry(Path file) throws IOException {
 		try (InputStream in = open(file)) {
-			return parseHeader(file, in.readNBytes(VOX_OFFSET)).geometry;
+			return parseHeader(file, readHead(in)).geometry;
 		}
 	}
 
@@ -375,7 +437,7 @@ public final class Nifti {
 		long fileSize = Files.size(file);
 		boolean gz = isGzip(file);
 		try (InputStream in = open(file)) {
-			byte[] head = in.readNBytes(VOX_OFFSET);
+			byte[] head = readHead(in);
 			Header h = parseHeader(file, head);
 			long dataBytes = (long) h.geometry.voxelCount() * h.type.bytes;
 			long available = gz ? fileSize * MAX_GZIP_RATIO : fileSize;
@@ -413,7 +475,50 @@ public final class Nifti {
 		return done;
 	}
 
+	/** The first 352 bytes, or 544 when sizeof_hdr says NIfTI-2 (in either byte order). */
+	private static byte[] readHead(InputStream in) throws IOException {
+		byte[] head = in.readNBytes(VOX_OFFSET);
+		if (head.length < 4) return head;
+		int le = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+		if (le != HEADER_SIZE_2 && Integer.reverseBytes(le) != HEADER_SIZE_2) return head;
+		byte[] rest = in.readNBytes(VOX_OFFSET_2 - VOX_OFFSET);
+		byte[] all = java.util.Arrays.copyOf(head, head.length + rest.length);
+		System.arraycopy(rest, 0, all, head.length, rest.length);
+		return all;
+	}
+
+	/** The header fields that matter here, in NIfTI-2 widths (NIfTI-1 values widened). */
+	private record Fields(int ndim, long[] dim, int datatype, int bitpix, double voxOffset, int units, double[] pixdim,
+		int qformCode, int sformCode, double[] quatern, double[] srow, double slope, double inter) {}
+
+	private static Fields fields2(Path file, byte[] head, ByteBuffer b) throws IOException {
+		if (head.length < HEADER_SIZE_2)
+			throw new NiftiFormatException(file, "sizeof_hdr", "file too short for a NIfTI-2 header (" + head.length
+				+ " bytes)");
+		for (int i = 0; i < MAGIC_2.length; i++)
+			if (head[4 + i] != MAGIC_2[i])
+				throw new NiftiFormatException(file, "magic", "is not \"n+2\" with its line-ending check bytes: "
+					+ "not a NIfTI-2 single file (or one damaged by a text-mode transfer)");
+		long ndim = b.getLong(16);
+		if (ndim < 1 || ndim > 7) throw new NiftiFormatException(file, "dim[0]", "is " + ndim + ", not in 1…7");
+		long[] dim = new long[8];
+		for (int i = 0; i < 8; i++) dim[i] = b.getLong(16 + 8 * i);
+		double[] pixdim = new double[8];
+		for (int i = 0; i < 8; i++) pixdim[i] = b.getDouble(104 + 8 * i);
+		double[] quatern = new double[6];
+		for (int i = 0; i < 6; i++) quatern[i] = b.getDouble(352 + 8 * i);
+		double[] srow = new double[12];
+		for (int i = 0; i < 12; i++) srow[i] = b.getDouble(400 + 8 * i);
+		return new Fields((int) ndim, dim, b.getShort(12), b.getShort(14), b.getLong(168), b.getInt(500) & 0x07, pixdim,
+			b.getInt(344), b.getInt(348), quatern, srow, b.getDouble(176), b.getDouble(184));
+	}
+
 	private static Header parseHeader(Path file, byte[] head) throws IOException {
+		if (head.length >= 4) {
+			ByteBuffer b2 = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+			if (b2.getInt(0) != HEADER_SIZE_2) b2.order(ByteOrder.BIG_ENDIAN);
+			if (b2.getInt(0) == HEADER_SIZE_2) return interpret(file, fields2(file, head, b2), b2.order(), HEADER_SIZE_2);
+		}
 		if (head.length < HEADER_SIZE)
 			throw new NiftiFormatException(file, "sizeof_hdr", "file too short for a NIfTI-1 header (" + head.length
 				+ " bytes)");
@@ -422,8 +527,8 @@ public final class Nifti {
 			b.order(ByteOrder.BIG_ENDIAN);
 			if (b.getInt(0) != HEADER_SIZE) {
 				int le = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-				throw new NiftiFormatException(file, "sizeof_hdr", "is " + le + (le == 540 || Integer.reverseBytes(le) == 540
-					? " (NIfTI-2, which is not supported)" : ", not 348: not a NIfTI-1 file"));
+				throw new NiftiFormatException(file, "sizeof_hdr", "is " + le + ", neither 348 (NIfTI-1) nor 540 "
+					+ "(NIfTI-2)");
 			}
 		}
 		String magic = new String(head, 344, 3, StandardCharsets.US_ASCII);
@@ -432,43 +537,58 @@ public final class Nifti {
 				+ "convert it to a single .nii file");
 		if (!magic.equals("n+1"))
 			throw new NiftiFormatException(file, "magic", "is not \"n+1\": not a NIfTI-1 single file (Analyze 7.5?)");
-		int ndim = b.getShort(40);
+		long[] dim = new long[8];
+		for (int i = 0; i < 8; i++) dim[i] = b.getShort(40 + 2 * i);
+		double[] pixdim = new double[8];
+		for (int i = 0; i < 8; i++) pixdim[i] = b.getFloat(76 + 4 * i);
+		double[] quatern = new double[6];
+		for (int i = 0; i < 6; i++) quatern[i] = b.getFloat(256 + 4 * i);
+		double[] srow = new double[12];
+		for (int i = 0; i < 12; i++) srow[i] = b.getFloat(280 + 4 * i);
+		Fields f = new Fields(b.getShort(40), dim, b.getShort(70), b.getShort(72), b.getFloat(108), b.get(123) & 0x07,
+			pixdim, b.getShort(252), b.getShort(254), quatern, srow, b.getFloat(112), b.getFloat(116));
+		return interpret(file, f, b.order(), HEADER_SIZE);
+	}
+
+	/** The geometry, data type and scaling of a header of either version ({@code headerSize} 348 or 540). */
+	private static Header interpret(Path file, Fields f, ByteOrder order, int headerSize) throws IOException {
+		int ndim = f.ndim();
 		if (ndim < 1 || ndim > 7) throw new NiftiFormatException(file, "dim[0]", "is " + ndim + ", not in 1…7");
 		int[] n = {1, 1, 1};
 		for (int i = 1; i <= ndim; i++) {
-			int d = b.getShort(40 + 2 * i);
+			long d = f.dim()[i];
 			if (d < 1) throw new NiftiFormatException(file, "dim[" + i + "]", "is " + d + ", must be at least 1");
-			if (i <= 3) n[i - 1] = d;
+			if (d > Integer.MAX_VALUE)
+				throw new NiftiFormatException(file, "dim[" + i + "]", "is " + d + ": too large");
+			if (i <= 3) n[i - 1] = (int) d;
 			else if (d != 1)
 				throw new NiftiFormatException(file, "dim[" + i + "]", "is " + d + ": only 3D images (one time point "
 					+ "or component) are supported");
 		}
 		if ((long) n[0] * n[1] * n[2] > Integer.MAX_VALUE - 8)
 			throw new NiftiFormatException(file, "dim", n[0] + "×" + n[1] + "×" + n[2] + " voxels is too large");
-		int code = b.getShort(70);
+		int code = f.datatype();
 		DataType type = DataType.of(code);
 		if (type == null)
 			throw new NiftiFormatException(file, "datatype", "code " + code + " is not supported (uint8, int8, int16, "
 				+ "uint16, int32, float32, float64 are)");
-		int bitpix = b.getShort(72);
+		int bitpix = f.bitpix();
 		if (bitpix != type.bytes * 8)
 			throw new NiftiFormatException(file, "bitpix", "is " + bitpix + " but datatype " + type + " has "
 				+ type.bytes * 8 + " bits");
-		float voxOffset = b.getFloat(108);
-		if (!(voxOffset >= HEADER_SIZE) || voxOffset != Math.rint(voxOffset) || voxOffset > Integer.MAX_VALUE)
-			throw new NiftiFormatException(file, "vox_offset", "is " + voxOffset + ", must be an integer >= 348");
-		double unit = switch (b.get(123) & 0x07) {
+		double voxOffset = f.voxOffset();
+		if (!(voxOffset >= headerSize) || voxOffset != Math.rint(voxOffset) || voxOffset > Integer.MAX_VALUE)
+			throw new NiftiFormatException(file, "vox_offset", "is " + voxOffset + ", must be an integer >= " + headerSize);
+		double unit = switch (f.units()) {
 			case 1 -> 1000;
 			case 3 -> 0.001;
 			default -> 1;
 		};
-		double[] pixdim = new double[8];
-		for (int i = 0; i < 8; i++) pixdim[i] = b.getFloat(76 + 4 * i);
-		int qformCode = b.getShort(252), sformCode = b.getShort(254);
+		double[] pixdim = f.pixdim().clone();
+		int qformCode = f.qformCode(), sformCode = f.sformCode();
 		double[] affine;
 		if (sformCode > 0) {
-			affine = new double[12];
-			for (int i = 0; i < 12; i++) affine[i] = b.getFloat(280 + 4 * i);
+			affine = f.srow().clone();
 			for (int i = 0; i < 12; i++)
 				if (!Double.isFinite(affine[i]))
 					throw new NiftiFormatException(file, "srow", "holds a non-finite value");
@@ -480,7 +600,7 @@ public final class Nifti {
 					pixdim[i] = 1;
 				}
 			if (qformCode > 0) {
-				affine = qformAffine(b, pixdim);
+				affine = qformAffine(f.quatern(), pixdim);
 			} else {
 				affine = new double[] {pixdim[1], 0, 0, 0, 0, pixdim[2], 0, 0, 0, 0, pixdim[3], 0};
 			}
@@ -497,16 +617,16 @@ public final class Nifti {
 			for (int r = 0; r < 3; r++) dir[3 * c + r] = (r < 2 ? -1 : 1) * affine[4 * r + c] / len + 0.0;
 		}
 		for (int r = 0; r < 3; r++) origin[r] = (r < 2 ? -1 : 1) * affine[4 * r + 3] + 0.0;
-		double slope = b.getFloat(112), inter = b.getFloat(116);
+		double slope = f.slope(), inter = f.inter();
 		if (!Double.isFinite(slope)) slope = 0;
 		if (!Double.isFinite(inter)) inter = 0;
 		Geometry g = new Geometry(n[0], n[1], n[2], spacing, origin, dir);
-		return new Header(g, type, b.order(), (long) voxOffset, slope, inter);
+		return new Header(g, type, order, (long) voxOffset, slope, inter);
 	}
 
 	/** The affine of the qform (NIfTI-1 method 2): R(quaternion) · diag(pixdim) with qfac on the third axis. */
-	private static double[] qformAffine(ByteBuffer b, double[] pixdim) {
-		double qb = b.getFloat(256), qc = b.getFloat(260), qd = b.getFloat(264);
+	private static double[] qformAffine(double[] quatern, double[] pixdim) {
+		double qb = quatern[0], qc = quatern[1], qd = quatern[2];
 		double qa = 1 - (qb * qb + qc * qc + qd * qd);
 		if (qa < 1e-7) {
 			// nifti1_io.c: a 180° rotation; renormalise (b, c, d) and take a = 0.
@@ -529,9 +649,9 @@ public final class Nifti {
 			a[4 * row + 1] = r[row][1] * pixdim[2];
 			a[4 * row + 2] = r[row][2] * pixdim[3] * qfac;
 		}
-		a[3] = b.getFloat(268);
-		a[7] = b.getFloat(272);
-		a[11] = b.getFloat(276);
+		a[3] = quatern[3];
+		a[7] = quatern[4];
+		a[11] = quatern[5];
 		return a;
 	}
 

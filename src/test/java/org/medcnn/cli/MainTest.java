@@ -48,7 +48,7 @@ class MainTest {
 
 	@Test
 	void testEveryCommandHasHelp() {
-		for (String c : List.of("info", "series", "train-segmenter", "train-classifier", "predict", "demo",
+		for (String c : List.of("info", "series", "train-segmenter", "train-classifier", "predict", "demo", "evaluate",
 			"bench")) {
 			Run r = run(c, "--help");
 			assertEquals(0, r.code(), c);

@@ -164,7 +164,10 @@ class ModelPackageTest {
 		assertArrayEquals(new int[] {1, 3}, cout.shape());
 		try (Classifier c = Models.openClassifier(cls)) {
 			Volume v = new Volume(org.medcnn.volume.Geometry.axial(16, 16, 1, 1, 1, 1), cin.data(), "CT");
-			assertArrayEquals(cout.data(), c.classify(v).probabilities(), 1e-6f);
+			// test_output.npy is the SavedModel's raw softmax; MedCNN applies the card's calibration temperature on top.
+			float[] calibrated = org.medcnn.nn.metrics.TemperatureScaling.rescale(cout.data(),
+				org.medcnn.nn.metrics.TemperatureScaling.temperatureOf(c.card()));
+			assertArrayEquals(calibrated, c.classify(v).probabilities(), 1e-6f);
 		}
 	}
 

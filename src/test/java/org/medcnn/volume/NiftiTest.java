@@ -237,6 +237,78 @@ class NiftiTest {
 		assertEquals("vox_offset", refused(base, b -> b.putFloat(108, 100)));
 	}
 
+	@Test
+	void testNifti2RoundTripObliqueMaskAndVolumeWithHeaderFields() throws IOException {
+		Geometry g = oblique();
+		Mask m = pattern(g);
+		Path f = tmp.resolve("mask2.nii");
+		Nifti.writeMask(m, f, Nifti.Version.NIFTI2);
+		ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+		assertEquals(540, b.getInt(0));
+		byte[] magic = new byte[8];
+		b.get(4, magic);
+		assertArrayEquals(new byte[] {'n', '+', '2', 0, '\r', '\n', 0x1A, '\n'}, magic);
+		assertEquals(3, b.getLong(16));
+		assertEquals(7, b.getLong(24));
+		assertEquals(4, b.getLong(40));
+		assertEquals(544, b.getLong(168));
+		assertEquals(0.9, b.getDouble(104 + 16), 0, "pixdim is float64: exact");
+		assertEquals(1002, b.getInt(504));
+		assertEquals(544 + g.voxelCount(), b.capacity());
+		Mask back = Nifti.readMask(f);
+		assertTrue(g.matches(back.geometry(), 1e-9), g.describeMismatch(back.geometry(), 1e-9));
+		assertArrayEquals(m.labels(), back.labels());
+
+		float[] v = new float[g.voxelCount()];
+		for (int i = 0; i < v.length; i++) v[i] = i * 0.25f - 3;
+		Path gz = tmp.resolve("vol2.nii.gz");
+		Nifti.writeVolume(new Volume(g, v, "MR"), gz, Nifti.DataType.FLOAT32, Nifti.Version.NIFTI2);
+		Volume vb = Nifti.readVolume(gz);
+		assertTrue(g.matches(vb.geometry(), 1e-9), g.describeMismatch(vb.geometry(), 1e-9));
+		assertArrayEquals(v, vb.voxels(), 0);
+		assertGeometry(g, Nifti.readGeometry(gz));
+		Path scaled = tmp.resolve("vol2i.nii");
+		Nifti.writeVolume(new Volume(g, v, "MR"), scaled, Nifti.DataType.INT16, Nifti.Version.NIFTI2);
+		assertArrayEquals(v, Nifti.readVolume(scaled).voxels(), 1e-3f);
+	}
+
+	@Test
+	void testNifti2QformOnlyAndBigEndianAndBadMagic() throws IOException {
+		Geometry g = oblique();
+		Path f = tmp.resolve("q2.nii");
+		Nifti.writeMask(pattern(g), f, Nifti.Version.NIFTI2);
+		byte[] raw = Files.readAllBytes(f);
+		ByteBuffer b = ByteBuffer.wrap(raw.clone()).order(ByteOrder.LITTLE_ENDIAN);
+		b.putInt(348, 0); // sform_code 0: the qform (quaternion, double precision) must give the same grid
+		Path q = tmp.resolve("q2only.nii");
+		Files.write(q, b.array());
+		assertGeometry(g, Nifti.readGeometry(q));
+		// the same header big-endian, field by field
+		ByteBuffer le = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+		ByteBuffer be = ByteBuffer.wrap(raw.clone()).order(ByteOrder.BIG_ENDIAN);
+		be.putInt(0, 540);
+		be.putShort(12, le.getShort(12));
+		be.putShort(14, le.getShort(14));
+		for (int i = 0; i < 8; i++) be.putLong(16 + 8 * i, le.getLong(16 + 8 * i));
+		for (int i = 0; i < 8; i++) be.putDouble(104 + 8 * i, le.getDouble(104 + 8 * i));
+		be.putLong(168, le.getLong(168));
+		be.putDouble(176, le.getDouble(176));
+		be.putDouble(184, le.getDouble(184));
+		be.putInt(344, le.getInt(344));
+		be.putInt(348, le.getInt(348));
+		for (int i = 0; i < 18; i++) be.putDouble(352 + 8 * i, le.getDouble(352 + 8 * i));
+		be.putInt(500, le.getInt(500));
+		be.putInt(504, le.getInt(504));
+		Path bigEndian = tmp.resolve("be2.nii");
+		Files.write(bigEndian, be.array());
+		Mask mb = Nifti.readMask(bigEndian);
+		assertGeometry(g, mb.geometry());
+		assertArrayEquals(pattern(g).labels(), mb.labels());
+		assertEquals("magic", refused(raw, x -> x.put(8, (byte) '\n')), "text-mode damaged magic");
+		assertEquals("dim[0]", refused(raw, x -> x.putLong(16, 9)));
+		assertEquals("vox_offset", refused(raw, x -> x.putLong(168, 100)));
+	}
+
 	private String refused(byte[] base, java.util.function.Consumer<ByteBuffer> damage) throws IOException {
 		ByteBuffer b = ByteBuffer.wrap(base.clone()).order(ByteOrder.LITTLE_ENDIAN);
 		damage.accept(b);

@@ -82,6 +82,22 @@ abstract class LoadedModel implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Runs {@code work} on the loaded bundle under the read lock (so that {@link #close()} waits for it), for
+	 * computations beyond the serving signature such as input gradients.
+	 *
+	 * @throws IllegalStateException if the model was closed
+	 */
+	protected <T> T withBundle(java.util.function.Function<SavedModelBundle, T> work) {
+		lock.readLock().lock();
+		try {
+			if (closed) throw new IllegalStateException("The model " + card.name() + " was closed");
+			return work.apply(bundle);
+		} finally {
+			lock.readLock().unlock();
+		}
+	}
+
 	@Override
 	public void close() {
 		lock.writeLock().lock();

@@ -6,6 +6,7 @@ import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.Inputs;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.metrics.TemperatureScaling;
 import org.medcnn.volume.Volume;
 import org.tensorflow.ndarray.Shape;
 
@@ -20,12 +21,39 @@ final class TfClassifier extends LoadedModel implements Classifier {
 	public Classification classify(Volume image2d) {
 		int s = card.inputSize();
 		float[] x = Inputs.classifierInput(image2d, s, card.windowCenterHu(), card.windowWidthHu());
-		float[] p = run(x, Shape.of(1, s, s, 1));
+		// The SavedModel gives the raw softmax; the card's calibration temperature is applied here (1 = none).
+		float[] p = TemperatureScaling.rescale(run(x, Shape.of(1, s, s, 1)), TemperatureScaling.temperatureOf(card));
 		if (p.length != card.classNames().size())
 			throw new IllegalStateException("The model " + card.name() + " gives " + p.length + " probabilities but its card names "
 				+ card.classNames().size() + " classes");
 		int best = 0;
 		for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
 		return new Classification(best, card.classNames().get(best), p);
+	}
+
+	private InputGradients gradients;
+
+	@Override
+	public float[] saliency(Volume image2d, int classIndex) {
+		int s = card.inputSize(), classes = card.classNames().size();
+		if (classIndex < 0 || classIndex >= classes)
+			throw new IllegalArgumentException("class index " + classIndex + " is outside 0…" + (classes - 1) + " for the model "
+				+ card.name());
+		float[] x = Inputs.classifierInput(image2d, s, card.windowCenterHu(), card.windowWidthHu());
+		float[] g = withBundle(b -> {
+			InputGradients ig;
+			synchronized (this) {
+				if (gradients == null) gradients = InputGradients.build(b, card.name(), classes);
+				ig = gradients;
+			}
+			try {
+				return ig.gradient(x, Shape.of(1, s, s, 1), classIndex);
+			} catch (RuntimeException e) {
+				throw new IllegalStateException("TensorFlow failed computing input gradients of " + card.name() + ": "
+					+ e.getMessage(), e);
+			}
+		});
+		for (int i = 0; i < g.length; i++) g[i] = Math.abs(g[i]);
+		return g;
 	}
 }

@@ -12,6 +12,7 @@ import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Segmenter;
+import org.medcnn.nn.Throughput;
 import org.medcnn.nn.TrainingListener;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
@@ -94,6 +95,11 @@ public final class TfEngine implements Engine {
 	public Path trainSegmenter3d(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l,
 		Cancellation c, Path out) throws IOException {
 		return TfTraining3d.train(images, masks, cfg, l, c, out);
+	}
+
+	@Override
+	public Throughput benchmark(Record config, int size, int classes, double seconds, Cancellation c) {
+		return TfBenchmark.run(config, size, classes, seconds, c);
 	}
 
 	/** A {@code unet3d} card (or any card with a patch size) opens as a sliding-window 3D segmenter. */

@@ -36,6 +36,7 @@ import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
 import org.medcnn.volume.Mask;
 import org.medcnn.nn.Zips;
+import org.medcnn.nn.metrics.TemperatureScaling;
 import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
 import org.tensorflow.Result;
@@ -195,7 +196,8 @@ final class TfTraining {
 			input.put("resample", "bilinear to inputSize × inputSize");
 			input.put("slices", "slice 0 of a single-slice image, else the middle slice");
 			card.put("input", input);
-			card.put("output", outputSpec("class probabilities (softmax) in classNames order"));
+			card.put("output", outputSpec("class probabilities (softmax) in classNames order, before calibration (MedCNN"
+				+ " applies calibration.temperature: softmax(log(p) / temperature))"));
 			card.put("signature", signatureSpec());
 			Map<String, Object> tr = trainingRecord(tc, o, seconds);
 			tr.put("trainItems", train.size());
@@ -203,6 +205,7 @@ final class TfTraining {
 			tr.put("dataFingerprint", fingerprint(items, null));
 			card.put("training", tr);
 			card.put("validation", validationRecord(o, val.size(), "items"));
+			card.put("calibration", calibrate(net, val, s));
 			finish(card);
 			Showcase sc = classifierShowcase(net, items.get(trainIdx.isEmpty() ? valIdx.get(0) : trainIdx.get(0)), classNames, cfg);
 			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, card, o.history(), sc));
@@ -296,6 +299,22 @@ final class TfTraining {
 		BufferedImage cover = PackageFiles.classificationCover(hu, s, cfg.windowCenterHu(), cfg.windowWidthHu(),
 			classNames.get(best), p[best]);
 		return new Showcase(hu, new int[] {1, s, s, 1}, p, new int[] {1, p.length}, cover);
+	}
+
+	/**
+	 * Fits the calibration temperature on the validation samples' outputs (the best epoch's weights), see
+	 * {@link TemperatureScaling}; T = 1, recorded as not calibrated, without a validation set.
+	 */
+	static Map<String, Object> calibrate(TrainableNet net, List<Trainer.Sample> val, int size) {
+		if (val.isEmpty()) return TemperatureScaling.cardRecord(null, 0);
+		double[][] logits = new double[val.size()][];
+		int[] labels = new int[val.size()];
+		for (int i = 0; i < val.size(); i++) {
+			Trainer.Sample v = val.get(i);
+			logits[i] = TemperatureScaling.logits(infer(net, v.x(), Shape.of(1, size, size, 1)));
+			for (int k = 1; k < v.y().length; k++) if (v.y()[k] > v.y()[labels[i]]) labels[i] = k;
+		}
+		return TemperatureScaling.cardRecord(TemperatureScaling.fit(logits, labels), val.size());
 	}
 
 	/** Runs the trained network (its current weights) on one NHWC input. */

@@ -1,0 +1,106 @@
+package org.medcnn.nn.tf;
+
+import java.util.Random;
+import org.medcnn.common.Cancellation;
+import org.medcnn.nn.ClassifierConfig;
+import org.medcnn.nn.Segmenter3dConfig;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Throughput;
+import org.medcnn.nn.TrainingConfig;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Times training and inference steps of a fresh network on random data (see {@code Engine.benchmark}). The
+ * input and target tensors are built once and fed to every step, so the figures measure the network, not data
+ * preparation. Stateless.
+ */
+final class TfBenchmark {
+
+	/** Untimed steps before each measurement (the first runs also optimise the graph). */
+	static final int WARM_UP_STEPS = 2;
+	/** Fewest timed steps of each kind, however slow a step is. */
+	static final int MIN_STEPS = 2;
+
+	private TfBenchmark() {}
+
+	static Throughput run(Record config, int size, int classes, double seconds, Cancellation c) {
+		if (!(seconds > 0)) throw new IllegalArgumentException("seconds = " + seconds + " is out of range: allowed (0, ∞)");
+		TrainingConfig tc;
+		Shape xShape, yShape, netIn, netTarget;
+		boolean binary;
+		TrainableNet.Architecture arch;
+		if (config instanceof ClassifierConfig cfg) {
+			if (classes < 2) throw new IllegalArgumentException("classes = " + classes + " is out of range: allowed 2…");
+			tc = cfg.training();
+			int s = cfg.inputSize(), b = tc.batchSize();
+			xShape = Shape.of(b, s, s, 1);
+			yShape = Shape.of(b, classes);
+			netIn = Shape.of(-1, s, s, 1);
+			netTarget = Shape.of(-1, classes);
+			binary = false;
+			arch = Architectures.classifier(cfg, classes);
+		} else if (config instanceof SegmenterConfig cfg) {
+			if (size < 1 || size % cfg.sizeMultiple() != 0)
+				throw new IllegalArgumentException("size = " + size + " must be a positive multiple of " + cfg.sizeMultiple());
+			tc = cfg.training();
+			xShape = yShape = Shape.of(tc.batchSize(), size, size, 1);
+			netIn = netTarget = Shape.of(-1, -1, -1, 1);
+			binary = true;
+			arch = Architectures.unet2d(cfg);
+		} else if (config instanceof Segmenter3dConfig cfg) {
+			tc = cfg.training();
+			int[] p = cfg.patchZyx();
+			xShape = yShape = Shape.of(tc.batchSize(), p[0], p[1], p[2], 1);
+			netIn = netTarget = Shape.of(-1, -1, -1, -1, 1);
+			binary = true;
+			arch = Architectures.unet3d(cfg);
+		} else {
+			throw new IllegalArgumentException("config must be a ClassifierConfig, SegmenterConfig or Segmenter3dConfig, got "
+				+ (config == null ? "null" : config.getClass().getSimpleName()));
+		}
+		Random rng = new Random(tc.seed());
+		float[] x = new float[(int) xShape.size()], y = new float[(int) yShape.size()];
+		for (int i = 0; i < x.length; i++) x[i] = rng.nextFloat();
+		if (binary) {
+			for (int i = 0; i < y.length; i++) y[i] = x[i] > 0.7f ? 1 : 0;
+		} else {
+			for (int i = 0; i < tc.batchSize(); i++) y[i * classes + rng.nextInt(classes)] = 1;
+		}
+		int b = tc.batchSize();
+		try (TrainableNet net = new TrainableNet(netIn, netTarget, binary, arch, tc);
+			TFloat32 xt = TFloat32.tensorOf(xShape, DataBuffers.of(x));
+			TFloat32 yt = TFloat32.tensorOf(yShape, DataBuffers.of(y))) {
+			Runnable train = () -> net.session.runner().feed(net.input, xt).feed(net.target, yt).addTarget(net.train).run().close();
+			Runnable infer = () -> {
+				try (Result r = net.session.runner().feed(net.input, xt).fetch(net.output).run()) {
+					r.get(0).shape(); // the output was computed
+				}
+			};
+			for (int i = 0; i < WARM_UP_STEPS; i++) step(train, c);
+			long[] tr = timed(train, seconds / 2, c);
+			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
+			long[] inf = timed(infer, seconds / 2, c);
+			return new Throughput(b, (int) tr[0], tr[0] * b / (tr[1] / 1e9), (int) inf[0], inf[0] * b / (inf[1] / 1e9),
+				net.parameterCount);
+		}
+	}
+
+	private static void step(Runnable r, Cancellation c) {
+		if (c != null) c.check();
+		r.run();
+	}
+
+	/** {steps, nanoseconds}: steps until at least {@code seconds} have passed and {@link #MIN_STEPS} have run. */
+	private static long[] timed(Runnable r, double seconds, Cancellation c) {
+		long t0 = System.nanoTime(), steps = 0, elapsed;
+		do {
+			step(r, c);
+			steps++;
+			elapsed = System.nanoTime() - t0;
+		} while (steps < MIN_STEPS || elapsed < seconds * 1e9);
+		return new long[] {steps, elapsed};
+	}
+}
