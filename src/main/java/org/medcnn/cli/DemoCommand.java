@@ -361,9 +361,7 @@ final class DemoCommand implements Main.Command {
 		if (!Files.exists(pkg)) return;
 		if (!Files.isRegularFile(pkg.resolve("medcnn.json")))
 			throw new IOException(pkg + " exists and is not a MedCNN model package; choose another --out");
-		try (var walk = Files.walk(pkg)) {
-			for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-		}
+		org.medcnn.nn.Zips.deleteTree(pkg);
 	}
 
 	static void writeAtomically(Path file, String text) throws IOException {

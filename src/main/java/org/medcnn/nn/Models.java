@@ -67,22 +67,7 @@ public final class Models {
 	 * @throws IOException when TensorFlow cannot load or the SavedModel is unreadable
 	 */
 	public static Segmenter openSegmenter(Path pkg) throws IOException {
-		if (isZip(pkg)) {
-			Unzipped u = unzipPackage(pkg);
-			try {
-				ModelCard card = readCard(u.pkg());
-				if (!card.isSegmentation())
-					throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a segmentation model is needed here");
-				return new ZippedSegmenter(engine().openSegmenter(u.pkg(), card), u.tmp());
-			} catch (IOException | RuntimeException e) {
-				deleteQuietly(u.tmp(), e);
-				throw e;
-			}
-		}
-		ModelCard card = readCard(pkg);
-		if (!card.isSegmentation())
-			throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a segmentation model is needed here");
-		return engine().openSegmenter(pkg, card);
+		return open(pkg, ModelCard.SEGMENTATION, (dir, card) -> engine().openSegmenter(dir, card), ZippedSegmenter::new);
 	}
 
 	/**
@@ -92,22 +77,37 @@ public final class Models {
 	 * @throws IOException when TensorFlow cannot load or the SavedModel is unreadable
 	 */
 	public static Classifier openClassifier(Path pkg) throws IOException {
-		if (isZip(pkg)) {
-			Unzipped u = unzipPackage(pkg);
-			try {
-				ModelCard card = readCard(u.pkg());
-				if (!card.isClassification())
-					throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a classification model is needed here");
-				return new ZippedClassifier(engine().openClassifier(u.pkg(), card), u.tmp());
-			} catch (IOException | RuntimeException e) {
-				deleteQuietly(u.tmp(), e);
-				throw e;
-			}
+		return open(pkg, ModelCard.CLASSIFICATION, (dir, card) -> engine().openClassifier(dir, card), ZippedClassifier::new);
+	}
+
+	/** Opens a model from a package folder. */
+	@FunctionalInterface
+	private interface Opener<T> {
+		T open(Path dir, ModelCard card) throws IOException;
+	}
+
+	/**
+	 * Opens a package folder or {@code .zip} after checking its card's task; a zip is unpacked to a temporary
+	 * folder that {@code zipped} ties to the model's {@code close()} (and that is deleted at once on failure).
+	 */
+	private static <T> T open(Path pkg, String task, Opener<T> opener, java.util.function.BiFunction<T, Path, T> zipped)
+		throws IOException {
+		if (!isZip(pkg)) return opener.open(pkg, cardFor(pkg, pkg, task));
+		Unzipped u = unzipPackage(pkg);
+		try {
+			return zipped.apply(opener.open(u.pkg(), cardFor(u.pkg(), pkg, task)), u.tmp());
+		} catch (IOException | RuntimeException e) {
+			deleteQuietly(u.tmp(), e);
+			throw e;
 		}
-		ModelCard card = readCard(pkg);
-		if (!card.isClassification())
-			throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a classification model is needed here");
-		return engine().openClassifier(pkg, card);
+	}
+
+	/** The card of the package folder {@code dir} (named {@code pkg} in messages), refused unless its task is {@code task}. */
+	private static ModelCard cardFor(Path dir, Path pkg, String task) throws ModelFormatException {
+		ModelCard card = readCard(dir);
+		if (!card.task().equals(task))
+			throw new ModelFormatException(pkg, "task", "is \"" + card.task() + "\": a " + task + " model is needed here");
+		return card;
 	}
 
 	/**

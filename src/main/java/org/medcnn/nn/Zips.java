@@ -3,12 +3,10 @@ package org.medcnn.nn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -21,6 +19,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.medcnn.common.AtomicFiles;
 
 /**
  * Zips and unzips model package folders safely: writing goes through a temporary file and a rename; unzipping
@@ -50,17 +49,11 @@ public final class Zips {
 		Path src = dir.toAbsolutePath().normalize(), target = zipFile.toAbsolutePath().normalize();
 		if (!Files.isDirectory(src)) throw new IOException("Cannot zip " + dir + ": it is not a folder");
 		if (target.startsWith(src)) throw new IOException("Cannot write " + zipFile + " inside the folder it zips (" + dir + ")");
-		Path parent = target.getParent();
-		Files.createDirectories(parent);
 		List<Path> files;
 		try (Stream<Path> s = Files.walk(src)) {
 			files = s.filter(Files::isRegularFile).sorted().toList();
 		}
-		Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
-		try {
-			// temporary files are private (rw-------); a package is meant to be shared like any other file
-			if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"))
-				Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+		AtomicFiles.write(target, tmp -> {
 			try (ZipOutputStream zos = new ZipOutputStream(Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING))) {
 				for (Path f : files) {
 					StringBuilder name = new StringBuilder();
@@ -72,15 +65,8 @@ public final class Zips {
 					zos.closeEntry();
 				}
 			}
-			try {
-				Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-			} catch (AtomicMoveNotSupportedException e) {
-				Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-			}
-			return zipFile;
-		} finally {
-			Files.deleteIfExists(tmp);
-		}
+		});
+		return zipFile;
 	}
 
 	/**

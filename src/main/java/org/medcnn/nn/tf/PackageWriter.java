@@ -4,17 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.medcnn.common.Json;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.Zips;
 
 /**
  * Writes a model package atomically: everything goes to a hidden temporary sibling folder that is renamed to
@@ -62,10 +60,10 @@ final class PackageWriter {
 			}
 			move(tmp, target);
 			tmp = null;
-			if (old != null) deleteTree(old);
+			if (old != null) Zips.deleteTree(old);
 			return pkg;
 		} finally {
-			if (tmp != null) deleteTree(tmp);
+			if (tmp != null) Zips.deleteTree(tmp);
 		}
 	}
 
@@ -89,21 +87,4 @@ final class PackageWriter {
 		}
 	}
 
-	static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) return;
-		Files.walkFileTree(root, new SimpleFileVisitor<>() {
-			@Override
-			public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-				Files.delete(file);
-				return FileVisitResult.CONTINUE;
-			}
-
-			@Override
-			public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-				if (exc != null) throw exc;
-				Files.delete(dir);
-				return FileVisitResult.CONTINUE;
-			}
-		});
-	}
 }
