@@ -8,13 +8,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
+import org.medcnn.common.AtomicFiles;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.data.Datasets;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesReader;
 import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.dicom.seg.SegOptions;
+import org.medcnn.dicom.seg.SegWriter;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.volume.Lesion;
@@ -23,13 +27,13 @@ import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
 import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
-import org.medcnn.common.AtomicFiles;
 
 /**
  * The headless part of {@code Batch Process...}: runs a segmentation model over every case under an input
  * folder and writes, per case, {@code CASE.nii.gz} (the mask on the image's grid), {@code CASE_lesions.csv} (one
- * row per lesion) and {@code CASE_overlay.png} (the key slice of the largest lesion, at least 384 pixels wide; none without
- * lesions), plus
+ * row per lesion), {@code CASE_overlay.png} (the key slice of the largest lesion, at least 384 pixels wide) and, for
+ * DICOM cases, {@code CASE_seg.dcm} (a DICOM Segmentation referencing the series) — the last two only when lesions
+ * were found — plus
  * one {@value #SUMMARY_FILE} over all cases.
  * <p>
  * Cases: each entry of the input folder (sorted by name) — a DICOM series folder or file, or a NIfTI image
@@ -148,6 +152,10 @@ public final class BatchProcessTool {
 			Mask mask = Lesions.removeSmall(s.mask(), MIN_LESION_VOXELS);
 			List<Lesion> lesions = Lesions.measure(mask, v, s.probability(), MIN_LESION_VOXELS);
 			Nifti.writeMask(mask, out.resolve(j.name() + ".nii.gz"));
+			// A DICOM SEG for the PACS, for DICOM cases with a lesion (a SEG needs a segment and a source series).
+			if (j.series() != null && !lesions.isEmpty())
+				SegWriter.write(mask, j.series(), out.resolve(j.name() + "_seg.dcm"),
+					SegOptions.forModel(card.name(), Models.MEDCNN_VERSION));
 			AtomicFiles.writeString(out.resolve(j.name() + "_lesions.csv"), lesionsCsv(lesions));
 			double total = 0, diameter = 0;
 			for (Lesion l : lesions) {

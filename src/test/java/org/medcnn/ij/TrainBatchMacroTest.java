@@ -1,5 +1,6 @@
 package org.medcnn.ij;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -196,6 +197,11 @@ class TrainBatchMacroTest {
 		assertEquals("ran", result, "a broken case does not stop the batch: " + IjHarness.DIALOGS);
 		assertTrue(Files.isRegularFile(out.resolve("case0.nii.gz")));
 		assertTrue(Files.isRegularFile(out.resolve("case1.nii.gz")));
+		// case0 has a lesion: its DICOM SEG is written and reads back to the NIfTI mask.
+		Path seg = out.resolve("case0_seg.dcm");
+		assertTrue(Files.isRegularFile(seg), "a DICOM SEG per DICOM case with lesions");
+		org.medcnn.volume.Mask nifti = org.medcnn.volume.Nifti.readMask(out.resolve("case0.nii.gz"));
+		assertArrayEquals(nifti.labels(), org.medcnn.dicom.seg.SegReader.read(seg, nifti.geometry()).labels());
 		assertTrue(Files.isRegularFile(out.resolve("case0_lesions.csv")));
 		assertTrue(Files.isRegularFile(out.resolve("case0_overlay.png")), "the model finds the lesion: " + listing(out));
 		assertFalse(Files.exists(out.resolve("caseBroken.nii.gz")));
