@@ -110,6 +110,26 @@ class SegRoundTripTest {
 	}
 
 	@Test
+	void singleSliceRoundTripIsIdenticalAndValid() throws Exception {
+		// A 2D case: one image, one frame.
+		Geometry g = new Geometry(13, 11, 1, new double[] {0.8, 0.9, 2.5}, new double[] {-50, -40.5, 20}, Geometry.AXIAL);
+		DicomSeries s = series(g, "single");
+		byte[] l = new byte[g.voxelCount()];
+		for (int y = 2; y < 7; y++)
+			for (int x = 3; x < 9; x++) l[g.index(x, y, 0)] = 1;
+		Mask m = new Mask(s.geometry(), l);
+		Path seg = SegWriter.write(m, s, tmp.resolve("single_seg.dcm"), SegOptions.forModel("test-unet", "0.1.0"));
+		assertArrayEquals(m.labels(), SegReader.read(seg, s).labels());
+		assertEquals(1, DicomReader.read(seg).getInt(Tag.NumberOfFrames, -1));
+		if (Files.isExecutable(DCIODVFY)) {
+			Process p = new ProcessBuilder(DCIODVFY.toString(), seg.toString()).redirectErrorStream(true).start();
+			String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+			for (String line : report.split("\n")) assertFalse(line.contains("Error"), report);
+		}
+	}
+
+	@Test
 	void writtenSegPassesDciodvfy() throws Exception {
 		assumeTrue(Files.isExecutable(DCIODVFY), "dciodvfy (dicom3tools) is not installed");
 		DicomSeries s = series(oblique(), "verify");
