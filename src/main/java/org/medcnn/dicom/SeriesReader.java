@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
@@ -61,7 +63,8 @@ public final class SeriesReader {
 	 * Reads a series, resampling uneven slices onto a uniform z grid when {@code option} is
 	 * {@link ResampleOption#UNIFORM}.
 	 *
-	 * @param p progress per slice (may be null)
+	 * @param p progress per slice (may be null); slices are decoded on up to min(cores, 4) threads, so it may be
+	 *     called from a reading thread, but one call at a time and with a fraction that never goes back
 	 * @param c cancellation, checked per slice (may be null)
 	 * @param option resampling (null = NONE)
 	 * @throws DicomReadException for a slice that cannot be read or does not fit the series
@@ -97,17 +100,22 @@ public final class SeriesReader {
 		} else {
 			if (files.size() != s.slices())
 				throw new IllegalArgumentException("series has " + files.size() + " files for " + s.slices() + " slices");
-			for (int z = 0; z < files.size(); z++) {
-				if (c != null) c.check();
+			String[] names = new String[files.size()];
+			boolean[] missing = new boolean[files.size()];
+			double[] slicePositions = positions;
+			forEachIndex(files.size(), progress, c, "Reading slice", z -> {
 				Path f = files.get(z);
-				progress.progress((double) z / files.size(), "Reading slice " + (z + 1) + "/" + files.size());
 				DicomObject o = DicomReader.read(f);
 				float[][] frames = decode(o, f, s, 1);
 				double[] ipp = o.getDoubles(Tag.ImagePositionPatient);
-				if (ipp == null || ipp.length < 3) positioned = false;
-				else positions[z] = dir[6] * ipp[0] + dir[7] * ipp[1] + dir[8] * ipp[2];
+				if (ipp == null || ipp.length < 3) missing[z] = true;
+				else slicePositions[z] = dir[6] * ipp[0] + dir[7] * ipp[1] + dir[8] * ipp[2];
 				System.arraycopy(frames[0], 0, voxels, z * plane, plane);
-				labels.add(f.getFileName().toString());
+				names[z] = f.getFileName().toString();
+			});
+			for (int z = 0; z < files.size(); z++) {
+				if (missing[z]) positioned = false;
+				labels.add(names[z]);
 			}
 		}
 		progress.progress(1, "Read " + s.slices() + " slices");
@@ -168,6 +176,82 @@ public final class SeriesReader {
 			steps.stream().mapToDouble(Double::doubleValue).min().orElse(0),
 			steps.stream().mapToDouble(Double::doubleValue).max().orElse(0), m, med));
 		return new Volume(out, dst, v.modality(), labels);
+	}
+
+	/** The work on one file of a series, by its index. */
+	@FunctionalInterface
+	interface IndexTask {
+		void run(int index) throws IOException;
+	}
+
+	/** Most threads used to read the files of one series. */
+	static final int MAX_THREADS = 4;
+
+	/**
+	 * Runs {@code task} for the indices 0..n-1 on min(cores, {@value #MAX_THREADS}, n) threads (in this thread when
+	 * that is one). Each index runs once; indices are handed out in increasing order. Progress is reported in
+	 * increasing order of files done ("{@code what} k/n"); cancellation is checked before each index. On a failure
+	 * no new index is started, and the exception of the lowest failing index is rethrown as it is (a
+	 * {@link DicomReadException} naming its file, a {@link java.util.concurrent.CancellationException}), so the
+	 * outcome does not depend on the threads' timing.
+	 */
+	static void forEachIndex(int n, ProgressListener progress, Cancellation c, String what, IndexTask task)
+		throws IOException {
+		int threads = Math.min(Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS), n);
+		if (threads <= 1) {
+			for (int i = 0; i < n; i++) {
+				if (c != null) c.check();
+				progress.progress((double) i / n, what + " " + (i + 1) + "/" + n);
+				task.run(i);
+			}
+			return;
+		}
+		AtomicInteger next = new AtomicInteger();
+		AtomicInteger done = new AtomicInteger();
+		AtomicBoolean stop = new AtomicBoolean();
+		Throwable[] errors = new Throwable[n];
+		int[] reported = {0};
+		Runnable worker = () -> {
+			while (!stop.get()) {
+				int i = next.getAndIncrement();
+				if (i >= n) return;
+				try {
+					if (c != null) c.check();
+					task.run(i);
+				} catch (IOException | RuntimeException | Error e) {
+					errors[i] = e;
+					stop.set(true);
+					return;
+				}
+				int d = done.incrementAndGet();
+				synchronized (reported) {
+					if (d > reported[0]) {
+						reported[0] = d;
+						progress.progress((double) d / n, what + " " + d + "/" + n);
+					}
+				}
+			}
+		};
+		Thread[] pool = new Thread[threads - 1];
+		for (int t = 0; t < pool.length; t++) {
+			pool[t] = new Thread(worker, "medcnn-series-reader-" + t);
+			pool[t].setDaemon(true);
+			pool[t].start();
+		}
+		worker.run();
+		try {
+			for (Thread t : pool) t.join();
+		} catch (InterruptedException e) {
+			stop.set(true);
+			Thread.currentThread().interrupt();
+			throw new java.io.InterruptedIOException("interrupted while reading " + what.toLowerCase(Locale.ROOT));
+		}
+		for (Throwable e : errors) {
+			if (e == null) continue;
+			if (e instanceof IOException io) throw io;
+			if (e instanceof RuntimeException r) throw r;
+			throw (Error) e;
+		}
 	}
 
 	private static float[][] decode(DicomObject o, Path f, DicomSeries s, int frames) throws DicomReadException {
