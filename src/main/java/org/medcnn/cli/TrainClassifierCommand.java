@@ -47,6 +47,8 @@ final class TrainClassifierCommand implements Main.Command {
 			  --batch N           mini-batch size, default %d
 			  --lr X              learning rate, default %s
 			  --optimizer NAME    sgd | momentum | adam, default %s
+			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
+			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
 			  --loss NAME         cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
@@ -59,7 +61,7 @@ final class TrainClassifierCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "pooling", "epochs", "batch", "lr",
-			"optimizer", "loss", "activation", "window", "seed", "val-fraction"), Set.of());
+			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule"), Set.of());
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		ClassifierConfig def = ClassifierConfig.defaults();
 		TrainingConfig td = def.training();
@@ -68,7 +70,8 @@ final class TrainClassifierCommand implements Main.Command {
 			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
 			a.choice("loss", td.loss(), "cross-entropy", "mse"),
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
-			a.number("val-fraction", td.valFraction(), 0, 0.9));
+			a.number("val-fraction", td.valFraction(), 0, 0.9))
+			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"));
 		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
 		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
 			a.integer("size", def.inputSize(), 8, 1024), def.filters(), def.denseUnits(),

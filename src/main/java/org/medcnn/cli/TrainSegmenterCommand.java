@@ -56,6 +56,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --batch N           mini-batch size (slices, or patches with --dims 3), default %d (3D: %d)
 			  --lr X              learning rate, default %s
 			  --optimizer NAME    sgd | momentum | adam, default %s
+			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
+			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
 			  --depth N           U-Net levels, default %d
@@ -71,7 +73,7 @@ final class TrainSegmenterCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
-			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi"), Set.of());
+			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule"), Set.of());
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
 		if (!threeD && a.string("patch", null) != null)
@@ -83,7 +85,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
 			a.choice("loss", td.loss(), "dice", "dice-ce", "cross-entropy", "mse"),
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
-			a.number("val-fraction", td.valFraction(), 0, 0.9));
+			a.number("val-fraction", td.valFraction(), 0, 0.9))
+			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"));
 		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
 		int depth = a.integer("depth", def.depth(), 1, threeD ? 5 : 6);
 		int filters = a.integer("filters", def.baseFilters(), 1, 512);

@@ -19,13 +19,17 @@ import java.util.List;
  * @param valFraction fraction of cases (segmenter) or items (classifier) held out for validation, [0, 0.9]
  * @param patience early stopping: stop when the validation loss has not improved for this many epochs,
  *        0…10000; 0 (the default) turns early stopping off, and so does the lack of a validation set
+ * @param schedule learning-rate schedule over the epochs: {@code constant} (the default), {@code step} (halved
+ *        every {@code max(1, epochs / 3)} epochs) or {@code cosine} (cosine decay from {@code learningRate} to
+ *        1 % of it at the last epoch); see {@link #learningRateAt(int)}
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss,
-	String activation, long seed, double valFraction, int patience) {
+	String activation, long seed, double valFraction, int patience, String schedule) {
 
 	public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam");
 	public static final List<String> LOSSES = List.of("cross-entropy", "mse", "dice", "dice-ce");
 	public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "elu");
+	public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
 
 	public TrainingConfig {
 		if (epochs < 1 || epochs > 10000)
@@ -41,12 +45,19 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 			throw new IllegalArgumentException("valFraction = " + valFraction + " is out of range: allowed [0, 0.9]");
 		if (patience < 0 || patience > 10000)
 			throw new IllegalArgumentException("patience = " + patience + " is out of range: allowed 0…10000 (0 = no early stopping)");
+		schedule = keyword("schedule", schedule, SCHEDULES);
+	}
+
+	/** The settings with a constant learning rate. */
+	public TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss, String activation,
+		long seed, double valFraction, int patience) {
+		this(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, "constant");
 	}
 
 	/** The settings without early stopping ({@code patience} 0). */
 	public TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss, String activation,
 		long seed, double valFraction) {
-		this(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, 0);
+		this(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, 0, "constant");
 	}
 
 	/** Segmenter defaults: 30 epochs, batch 8, Adam 1e-3, Dice + cross-entropy, ReLU, seed 42, 20 % validation. */
@@ -60,40 +71,64 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	}
 
 	public TrainingConfig withEpochs(int e) {
-		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience);
+		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withBatchSize(int b) {
-		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience);
+		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withLearningRate(double lr) {
-		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience);
+		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withOptimizer(String o) {
-		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience);
+		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withLoss(String l) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withActivation(String a) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withSeed(long s) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience, schedule);
 	}
 
 	public TrainingConfig withValFraction(double v) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience, schedule);
 	}
 
 	/** Early stopping after {@code p} epochs without a lower validation loss; 0 turns it off. */
 	public TrainingConfig withPatience(int p) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p, schedule);
+	}
+
+	/** The learning-rate schedule {@code s}, one of {@link #SCHEDULES}. */
+	public TrainingConfig withSchedule(String s) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, s);
+	}
+
+	/**
+	 * The learning rate of epoch {@code epoch} (1-based) under the {@link #schedule()}: {@code constant} gives
+	 * {@code learningRate}; {@code step} gives {@code learningRate · 0.5^((epoch - 1) / max(1, epochs / 3))};
+	 * {@code cosine} gives {@code learningRate · (0.01 + 0.99 · (1 + cos(π (epoch - 1) / (epochs - 1))) / 2)}, so
+	 * the first epoch uses {@code learningRate} and the last 1 % of it.
+	 *
+	 * @throws IllegalArgumentException when {@code epoch} is outside 1…{@code epochs}
+	 */
+	public double learningRateAt(int epoch) {
+		if (epoch < 1 || epoch > epochs)
+			throw new IllegalArgumentException("epoch = " + epoch + " is out of range: allowed 1…" + epochs);
+		return switch (schedule) {
+			case "step" -> learningRate * Math.pow(0.5, (epoch - 1) / Math.max(1, epochs / 3));
+			case "cosine" -> epochs == 1 ? learningRate
+				: learningRate * (0.01 + 0.99 * (1 + Math.cos(Math.PI * (epoch - 1) / (epochs - 1))) / 2);
+			default -> learningRate;
+		};
 	}
 
 	static String keyword(String parameter, String value, List<String> allowed) {

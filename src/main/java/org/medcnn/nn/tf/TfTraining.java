@@ -403,6 +403,7 @@ final class TfTraining {
 		tr.put("optimizer", tc.optimizer());
 		tr.put("loss", tc.loss());
 		tr.put("learningRate", tc.learningRate());
+		tr.put("schedule", tc.schedule());
 		tr.put("batchSize", tc.batchSize());
 		tr.put("seed", tc.seed());
 		tr.put("valFraction", tc.valFraction());
@@ -414,6 +415,7 @@ final class TfTraining {
 		for (EpochMetrics m : o.history()) {
 			Map<String, Object> h = new LinkedHashMap<>();
 			h.put("epoch", m.epoch());
+			h.put("learningRate", tc.learningRateAt(m.epoch()));
 			h.put("trainLoss", m.trainLoss());
 			h.put("valLoss", m.hasValidation() ? m.valLoss() : null);
 			h.put("metric", m.metricName());

@@ -56,6 +56,10 @@ final class TrainableNet implements AutoCloseable {
 	private final List<Shape> shapes;
 	private final List<Placeholder<TFloat32>> restoreFeeds = new ArrayList<>();
 	private final List<Op> restoreOps = new ArrayList<>();
+	/** Learning-rate schedule ops, {@code null} with a constant schedule: see {@link #scaleLastStep}. */
+	private final Op keepWeights;
+	private final Op scaleStep;
+	private final Placeholder<TFloat32> stepScale;
 
 	/**
 	 * @param inputShape e.g. {@code [-1, -1, -1, 1]}
@@ -89,6 +93,25 @@ final class TrainableNet implements AutoCloseable {
 				restoreFeeds.add(p);
 				restoreOps.add(restore.assign(variables.get(i), p));
 			}
+			if ("constant".equals(tc.schedule())) {
+				keepWeights = null;
+				scaleStep = null;
+				stepScale = null;
+			} else {
+				// The step of every optimizer here (SGD, momentum, Adam) is proportional to its learning rate and
+				// its state (accumulators, moments) does not depend on it, so scaling the step scales the rate.
+				Ops lr = tf.withSubScope("lr_schedule");
+				stepScale = lr.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+				List<Op> keeps = new ArrayList<>(), scales = new ArrayList<>();
+				for (int i = 0; i < variables.size(); i++) {
+					Variable<TFloat32> v = variables.get(i);
+					Variable<TFloat32> before = lr.variable(lr.zeros(lr.constant(shapes.get(i)), TFloat32.class));
+					keeps.add(lr.assign(before, v));
+					scales.add(lr.assign(v, lr.math.add(before, lr.math.mul(stepScale, lr.math.sub(v, before)))));
+				}
+				keepWeights = lr.withControlDependencies(keeps).noOp();
+				scaleStep = lr.withControlDependencies(scales).noOp();
+			}
 			session = new Session(graph, TfEngine.trainingConfig());
 		} catch (RuntimeException e) {
 			graph.close();
@@ -111,6 +134,26 @@ final class TrainableNet implements AutoCloseable {
 		for (Optimizer.GradAndVar<?> gv : grads)
 			gated.add(new Optimizer.GradAndVar(after.identity((Operand) gv.getGradient()).asOutput(), gv.getVariable()));
 		return opt.applyGradients(gated, TRAIN);
+	}
+
+	/** Whether training steps must be bracketed by {@link #keepWeightsBeforeStep()} and {@link #scaleLastStep}. */
+	boolean hasSchedule() {
+		return keepWeights != null;
+	}
+
+	/** Remembers the weights before a training step (schedules other than {@code constant} only). */
+	void keepWeightsBeforeStep() {
+		session.runner().addTarget(keepWeights).run().close();
+	}
+
+	/**
+	 * Rescales the last training step: weights become {@code before + scale · (after − before)}, i.e. the step
+	 * taken with the configured learning rate times {@code scale} (schedules other than {@code constant} only).
+	 */
+	void scaleLastStep(float scale) {
+		try (TFloat32 t = TFloat32.scalarOf(scale)) {
+			session.runner().feed(stepScale, t).addTarget(scaleStep).run().close();
+		}
 	}
 
 	/** The serving signature: {@code input} → {@code output}. */

@@ -338,7 +338,11 @@ final class Trainer {
 			TFloat32 ty = TFloat32.tensorOf(yShape, DataBuffers.of(ys))) {
 			Session.Runner r = net.session.runner().feed(net.input, tx).feed(net.target, ty).fetch(net.loss).fetch(net.output);
 			if (learn) r.addTarget(net.train);
+			float scale = (float) (tc.learningRateAt(epoch) / tc.learningRate());
+			boolean scaled = learn && net.hasSchedule() && scale != 1f;
+			if (scaled) net.keepWeightsBeforeStep();
 			try (Result res = r.run()) {
+				if (scaled) net.scaleLastStep(scale);
 				float loss = ((TFloat32) res.get(0)).getFloat();
 				float[] prob = new float[n * yLen];
 				((TFloat32) res.get(1)).copyTo(DataBuffers.of(prob));
