@@ -9,9 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 import org.medcnn.common.Cancellation;
@@ -31,6 +29,7 @@ import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
+import org.medcnn.common.Parallel;
 
 /**
  * {@code bench dicom [DIR] [--json]}: DICOM decoding speed (DESIGN.md "bench"). With DIR, every DICOM file under
@@ -258,7 +257,7 @@ final class BenchCommand implements Main.Command {
 	}
 
 	/** Threads for the decode: min(cores, 4), as SeriesReader uses for a series (the header scan stays on one). */
-	static final int THREADS = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
+	static final int THREADS = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), Parallel.MAX_THREADS));
 
 	private static void scanHeaders(List<Path> files, ProgressListener progress, Cancellation cancel, String what)
 		throws DicomReadException {
@@ -271,71 +270,18 @@ final class BenchCommand implements Main.Command {
 	}
 
 	/** Decodes each file to real-world values (stored values for colour); returns how many could not be read. */
-	private static int decodeAll(List<Path> files, ProgressListener progress, Cancellation cancel, String what) {
-		return inParallel(files.size(), progress, cancel, what, 10, i -> {
+	private static int decodeAll(List<Path> files, ProgressListener progress, Cancellation cancel, String what)
+		throws IOException {
+		AtomicInteger failed = new AtomicInteger();
+		Parallel.forEachIndex(files.size(), progress, cancel, what, i -> {
 			try {
 				DicomObject o = DicomReader.read(files.get(i));
 				if (o.getInt(org.medcnn.dicom.Tag.SamplesPerPixel, 1) == 1) DicomPixels.realWorldValues(o);
 				else DicomPixels.storedValues(o);
-				return true;
 			} catch (DicomReadException e) {
-				return false;
+				failed.incrementAndGet();
 			}
 		});
-	}
-
-	/**
-	 * Runs {@code task} for the indices 0..n-1 on {@link #THREADS} threads (this one included), checking
-	 * cancellation before each; progress every {@code every} files, monotone. Returns how many tasks returned
-	 * false (files that could not be read); a cancellation stops the others from starting files and is rethrown.
-	 */
-	private static int inParallel(int n, ProgressListener progress, Cancellation cancel, String what, int every,
-		IntPredicate task) {
-		AtomicInteger next = new AtomicInteger();
-		AtomicInteger done = new AtomicInteger();
-		AtomicInteger failed = new AtomicInteger();
-		AtomicBoolean stop = new AtomicBoolean();
-		RuntimeException[] errors = new RuntimeException[n];
-		int[] reported = {0};
-		Runnable worker = () -> {
-			while (!stop.get()) {
-				int i = next.getAndIncrement();
-				if (i >= n) return;
-				try {
-					cancel.check();
-					if (!task.test(i)) failed.incrementAndGet();
-				} catch (RuntimeException e) {
-					errors[i] = e;
-					stop.set(true);
-					return;
-				}
-				int d = done.incrementAndGet();
-				if (d % every == 0 || d == n) {
-					synchronized (reported) {
-						// threads may finish out of order: report only forward moves
-						if (d > reported[0]) {
-							reported[0] = d;
-							progress.progress(d / (double) n, what + " " + d + "/" + n);
-						}
-					}
-				}
-			}
-		};
-		Thread[] pool = new Thread[Math.max(0, Math.min(THREADS, n) - 1)];
-		for (int t = 0; t < pool.length; t++) {
-			pool[t] = new Thread(worker, "medcnn-bench-" + t);
-			pool[t].setDaemon(true);
-			pool[t].start();
-		}
-		worker.run();
-		try {
-			for (Thread t : pool) t.join();
-		} catch (InterruptedException e) {
-			stop.set(true);
-			Thread.currentThread().interrupt();
-			throw new java.util.concurrent.CancellationException("bench dicom: interrupted");
-		}
-		for (RuntimeException e : errors) if (e != null) throw e;
 		return failed.get();
 	}
 

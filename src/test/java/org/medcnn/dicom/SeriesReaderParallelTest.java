@@ -103,13 +103,4 @@ class SeriesReaderParallelTest {
 		already.cancel();
 		assertThrows(CancellationException.class, () -> SeriesReader.read(s, null, already));
 	}
-
-	@Test
-	void testForEachIndexRunsEachIndexOnce() throws Exception {
-		int n = 1000;
-		AtomicInteger[] runs = new AtomicInteger[n];
-		for (int i = 0; i < n; i++) runs[i] = new AtomicInteger();
-		SeriesReader.forEachIndex(n, (f, m) -> {}, null, "Test", i -> runs[i].incrementAndGet());
-		for (int i = 0; i < n; i++) assertEquals(1, runs[i].get(), "index " + i);
-	}
 }
