@@ -136,6 +136,13 @@ public final class IjVolumes {
 		Calibration cal = imp.getCalibration();
 		double toMm = unitToMm(cal.getUnit(), imp.getTitle());
 		double[] spacing = {cal.pixelWidth * toMm, cal.pixelHeight * toMm, cal.pixelDepth * toMm};
+		// The calibration is what the user sees and may edit; but TIFF stores it as a rational number, which
+		// rounds 0.75 mm to 0.7500002 mm. Where the exact spacing recorded at opening agrees with the calibration
+		// to 1e-5 (relative), it is that rounding, and the recorded value is the true one.
+		double[] recorded = parseDoubles(imp, PROP_SPACING, 3);
+		if (recorded != null)
+			for (int i = 0; i < 3; i++)
+				if (Math.abs(recorded[i] - spacing[i]) <= 1e-5 * recorded[i]) spacing[i] = recorded[i];
 		double[] direction = parseDoubles(imp, PROP_DIRECTION, 9);
 		if (direction == null) direction = Geometry.AXIAL.clone();
 		double[] origin = parseDoubles(imp, PROP_ORIGIN, 3);

@@ -222,6 +222,24 @@ class MacroTest {
 		assertEquals(4, risk.getValue("slice", risk.size() - 1), 0);
 
 		screenshot(imp, 4, Path.of("target", "ij-screenshot.png"));
+
+		// Saved as TIFF and opened again: overlay (fills, outlines, risk label), calibration and HU survive.
+		Path tif = tmp.resolve("annotated.tif");
+		assertTrue(IJ.saveAsTiff(imp, tif.toString()), "saved as TIFF");
+		ImagePlus again = IJ.openImage(tif.toString());
+		assertNotNull(again.getOverlay(), "overlay saved with the TIFF");
+		assertEquals(imp.getOverlay().size(), again.getOverlay().size(), "every overlay element survives");
+		assertEquals(imp.getOverlay().toArray().length, again.getOverlay().toArray().length);
+		for (int i = 0; i < imp.getOverlay().size(); i++)
+			assertEquals(imp.getOverlay().get(i).getPosition(), again.getOverlay().get(i).getPosition(), "slice of element " + i);
+		assertEquals("mm", again.getCalibration().getUnit());
+		// TIFF stores the pixel size as a rational number: ImageJ's calibration comes back within 1e-6 mm...
+		assertEquals(0.75, again.getCalibration().pixelWidth, 1e-6);
+		assertEquals(3, again.getCalibration().pixelDepth, 1e-6);
+		// ...and MedCNN's own image properties give the exact geometry back.
+		assertEquals("", IjVolumes.geometry(imp).describeMismatch(IjVolumes.geometry(again), 1e-9), "exact geometry from the properties");
+		assertEquals(imp.getStack().getProcessor(4).getf(20, 24), again.getStack().getProcessor(4).getf(20, 24), 0);
+		again.close();
 	}
 
 	@Test
