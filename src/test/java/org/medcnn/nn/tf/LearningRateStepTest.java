@@ -47,8 +47,39 @@ class LearningRateStepTest {
 
 	@Test
 	void halfScaleEqualsHalfTheLearningRate() {
-		for (String opt : new String[] {"sgd", "momentum", "adam"})
+		// Adam is left out here: its first step is lr·g/(|g|+ε), so for gradients near ε the run-to-run noise of
+		// multi-threaded TensorFlow reductions moves single weights by up to lr — not a property of the scaling.
+		// The scaling itself is checked exactly for Adam below.
+		for (String opt : new String[] {"sgd", "momentum"})
 			assertClose(afterOneStep(opt, "constant", 0.01, -1), afterOneStep(opt, "step", 0.02, 0.5f), opt);
+	}
+
+	@Test
+	void scaledStepIsThatFractionOfTheOptimizersStep() {
+		TrainingConfig tc = new TrainingConfig(3, N, 0.02, "adam", "mse", "relu", 5, 0, 0, "step");
+		float[] x = new float[N * S * S], y = new float[N * S * S];
+		Random rng = new Random(1);
+		for (int i = 0; i < x.length; i++) {
+			x[i] = rng.nextFloat();
+			y[i] = x[i] > 0.5f ? 1 : 0;
+		}
+		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, 1), Shape.of(-1, -1, -1, 1), true,
+			Architectures.unet2d(new SegmenterConfig(2, 4, 40, 400, tc)), tc);
+			TFloat32 tx = TFloat32.tensorOf(Shape.of(N, S, S, 1), DataBuffers.of(x));
+			TFloat32 ty = TFloat32.tensorOf(Shape.of(N, S, S, 1), DataBuffers.of(y))) {
+			float[][] before = net.snapshot();
+			net.keepWeightsBeforeStep();
+			net.session.runner().feed(net.input, tx).feed(net.target, ty).addTarget(net.train).run().close();
+			float[][] full = net.snapshot();
+			net.scaleLastStep(0.5f);
+			float[][] half = net.snapshot();
+			float[][] expected = new float[before.length][];
+			for (int i = 0; i < before.length; i++) {
+				expected[i] = new float[before[i].length];
+				for (int j = 0; j < before[i].length; j++) expected[i][j] = before[i][j] + 0.5f * (full[i][j] - before[i][j]);
+			}
+			assertClose(expected, half, "adam, half step");
+		}
 	}
 
 	@Test
