@@ -122,8 +122,8 @@ final class PredictCommand implements Main.Command {
 							r.put("mask", maskFile.toString());
 							r.put("lesions", lj);
 							r.put("overlays", pngs);
-							if (writeSeg) writeSeg(input, name, mask, card, outDir, r, err, cancel);
-							if (writeRtStruct) writeRtStruct(input, name, mask, card, outDir, r, err, cancel);
+							if (writeSeg || writeRtStruct)
+								writeDicomObjects(input, name, mask, card, outDir, writeSeg, writeRtStruct, r, err, cancel);
 							err.printf(Locale.ROOT, "%s: %d lesion(s)%n", name, lesions.size());
 						} catch (java.io.IOException | IllegalArgumentException e) {
 							r.put("error", e.getMessage());
@@ -161,49 +161,37 @@ final class PredictCommand implements Main.Command {
 	}
 
 	/**
-	 * Writes {@code NAME_seg.dcm} for a DICOM input, or notes in {@code r} (key "segNote") and on stderr why
-	 * none was written: a NIfTI/TIFF input has no series to reference, and an empty mask has no segment.
+	 * Writes {@code NAME_seg.dcm} and/or {@code NAME_rtstruct.dcm} for a DICOM input, or notes in {@code r} (keys
+	 * "segNote", "rtstructNote") and on stderr why none was written: a NIfTI/TIFF input has no series to reference,
+	 * and an empty mask has no segment or contour. The source series is scanned once for both.
 	 */
-	private static void writeSeg(Path input, String name, Mask mask, ModelCard card, Path outDir, Map<String, Object> r,
-		PrintStream err, CliCancellation cancel) throws java.io.IOException {
+	private static void writeDicomObjects(Path input, String name, Mask mask, ModelCard card, Path outDir,
+		boolean seg, boolean rtstruct, Map<String, Object> r, PrintStream err, CliCancellation cancel)
+		throws java.io.IOException {
 		String lower = input.getFileName().toString().toLowerCase(Locale.ROOT);
-		String note = null;
+		String why = null;
 		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || lower.endsWith(".tif") || lower.endsWith(".tiff"))
-			note = "no DICOM SEG: the input is not a DICOM series";
+			why = "the input is not a DICOM series";
 		else if (mask.foregroundCount() == 0)
-			note = "no DICOM SEG: no lesion found";
-		if (note != null) {
-			r.put("segNote", note);
-			err.println(name + ": " + note);
+			why = "no lesion found";
+		if (why != null) {
+			if (seg) note(r, err, name, "segNote", "no DICOM SEG: " + why);
+			if (rtstruct) note(r, err, name, "rtstructNote", "no RTSTRUCT: " + why);
 			return;
 		}
 		// Datasets.loadImage has already checked that the input holds exactly one series.
-		List<DicomSeries> series = SeriesScanner.scan(List.of(input), ProgressListener.NONE, cancel.token());
-		Path seg = SegWriter.write(mask, series.get(0), outDir.resolve(name + "_seg.dcm"),
-			SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token());
-		r.put("seg", seg.toString());
+		DicomSeries series = SeriesScanner.scan(List.of(input), ProgressListener.NONE, cancel.token()).get(0);
+		if (seg)
+			r.put("seg", SegWriter.write(mask, series, outDir.resolve(name + "_seg.dcm"),
+				SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token()).toString());
+		if (rtstruct)
+			r.put("rtstruct", RtStructWriter.write(mask, series, outDir.resolve(name + "_rtstruct.dcm"),
+				RtStructOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token())
+				.toString());
 	}
 
-	/**
-	 * Writes {@code NAME_rtstruct.dcm} for a DICOM input, or notes in {@code r} (key "rtstructNote") and on stderr
-	 * why none was written, as {@link #writeSeg} does.
-	 */
-	private static void writeRtStruct(Path input, String name, Mask mask, ModelCard card, Path outDir,
-		Map<String, Object> r, PrintStream err, CliCancellation cancel) throws java.io.IOException {
-		String lower = input.getFileName().toString().toLowerCase(Locale.ROOT);
-		String note = null;
-		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || lower.endsWith(".tif") || lower.endsWith(".tiff"))
-			note = "no RTSTRUCT: the input is not a DICOM series";
-		else if (mask.foregroundCount() == 0)
-			note = "no RTSTRUCT: no lesion found";
-		if (note != null) {
-			r.put("rtstructNote", note);
-			err.println(name + ": " + note);
-			return;
-		}
-		List<DicomSeries> series = SeriesScanner.scan(List.of(input), ProgressListener.NONE, cancel.token());
-		Path rt = RtStructWriter.write(mask, series.get(0), outDir.resolve(name + "_rtstruct.dcm"),
-			RtStructOptions.forModel(card.name(), Models.MEDCNN_VERSION), new CliProgress(err), cancel.token());
-		r.put("rtstruct", rt.toString());
+	private static void note(Map<String, Object> r, PrintStream err, String name, String key, String note) {
+		r.put(key, note);
+		err.println(name + ": " + note);
 	}
 }
