@@ -263,4 +263,24 @@ public final class DicomDatasetWriter {
 		b[p + 2] = (byte) (v >> 16);
 		b[p + 3] = (byte) (v >> 24);
 	}
+
+	/**
+	 * The checks before writing an object derived from a series (a SEG, an RT Structure Set): the mask lies on the
+	 * series' grid, has foreground, and {@code out} is not one of the series' own files (inputs are never
+	 * overwritten).
+	 *
+	 * @param emptyReason why an empty mask cannot be written, e.g. "a SEG needs at least one segment"
+	 * @param kind the object with its article, for the message, e.g. "a SEG"
+	 * @throws IllegalArgumentException naming what is wrong
+	 */
+	public static void checkMaskForSeries(org.medcnn.volume.Mask mask, DicomSeries source, Path out, double toleranceMm,
+		String emptyReason, String kind) throws IOException {
+		String mismatch = source.geometry().describeMismatch(mask.geometry(), toleranceMm);
+		if (!mismatch.isEmpty())
+			throw new IllegalArgumentException("the mask does not fit the source series' grid (" + mismatch + ")");
+		if (mask.foregroundCount() == 0) throw new IllegalArgumentException("the mask is empty: " + emptyReason);
+		for (Path f : source.files())
+			if (Files.exists(out) && Files.isSameFile(f, out))
+				throw new IllegalArgumentException("refusing to overwrite source file " + out + " with " + kind);
+	}
 }

@@ -3,7 +3,6 @@ package org.medcnn.dicom.rt;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -76,15 +75,8 @@ public final class RtStructWriter {
 	public static Path write(Mask mask, DicomSeries source, Path out, RtStructOptions options, ProgressListener progress,
 		Cancellation cancel) throws IOException {
 		ProgressListener p = progress == null ? ProgressListener.NONE : progress;
-		Geometry g = source.geometry();
-		String mismatch = g.describeMismatch(mask.geometry(), GEOMETRY_TOLERANCE_MM);
-		if (!mismatch.isEmpty())
-			throw new IllegalArgumentException("the mask does not fit the source series' grid (" + mismatch + ")");
-		if (mask.foregroundCount() == 0)
-			throw new IllegalArgumentException("the mask is empty: an RT Structure Set needs at least one ROI");
-		for (Path f : source.files())
-			if (Files.exists(out) && Files.isSameFile(f, out))
-				throw new IllegalArgumentException("refusing to overwrite source file " + out + " with an RTSTRUCT");
+		DicomDatasetWriter.checkMaskForSeries(mask, source, out, GEOMETRY_TOLERANCE_MM,
+			"an RT Structure Set needs at least one ROI", "an RTSTRUCT");
 		p.progress(0, "Reading source headers");
 		List<Slice> slices = slices(source, cancel);
 		DicomObject first = DicomReader.readHeader(source.files().get(0));

@@ -1,7 +1,6 @@
 package org.medcnn.dicom.seg;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -70,14 +69,8 @@ public final class SegWriter {
 	public static Path write(Mask mask, DicomSeries source, Path out, SegOptions options, ProgressListener progress,
 		Cancellation cancel) throws IOException {
 		ProgressListener p = progress == null ? ProgressListener.NONE : progress;
-		Geometry g = source.geometry();
-		String mismatch = g.describeMismatch(mask.geometry(), GEOMETRY_TOLERANCE_MM);
-		if (!mismatch.isEmpty())
-			throw new IllegalArgumentException("the mask does not fit the source series' grid (" + mismatch + ")");
-		if (mask.foregroundCount() == 0) throw new IllegalArgumentException("the mask is empty: a SEG needs at least one segment");
-		for (Path f : source.files())
-			if (Files.exists(out) && Files.isSameFile(f, out))
-				throw new IllegalArgumentException("refusing to overwrite source file " + out + " with a SEG");
+		DicomDatasetWriter.checkMaskForSeries(mask, source, out, GEOMETRY_TOLERANCE_MM,
+			"a SEG needs at least one segment", "a SEG");
 		p.progress(0, "Reading source headers");
 		List<Slice> slices = slices(source, cancel);
 		DicomObject first = DicomReader.readHeader(source.files().get(0));
