@@ -49,6 +49,11 @@ final class TrainClassifierCommand implements Main.Command {
 			  --optimizer NAME    sgd | momentum | adam, default %s
 			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
 			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
+			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
+			                      none) | none | flips | standard (flips, 90° turns, rotations up to
+			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
+			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
+			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
@@ -61,7 +66,7 @@ final class TrainClassifierCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "pooling", "epochs", "batch", "lr",
-			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule"), Set.of());
+			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment"), Set.of("resume"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		ClassifierConfig def = ClassifierConfig.defaults();
 		TrainingConfig td = def.training();
@@ -71,7 +76,8 @@ final class TrainClassifierCommand implements Main.Command {
 			a.choice("loss", td.loss(), "cross-entropy", "mse"),
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
 			a.number("val-fraction", td.valFraction(), 0, 0.9))
-			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"));
+			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"))
+			.withAugment(a.choice("augment", "auto", "auto", "none", "flips", "standard")).withResume(a.flag("resume"));
 		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
 		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
 			a.integer("size", def.inputSize(), 8, 1024), def.filters(), def.denseUnits(),

@@ -58,6 +58,11 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --optimizer NAME    sgd | momentum | adam, default %s
 			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
 			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
+			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
+			                      flips) | none | flips | standard (flips, 90° turns, rotations up to
+			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
+			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
+			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
 			  --depth N           U-Net levels, default %d
@@ -73,7 +78,7 @@ final class TrainSegmenterCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
-			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule"), Set.of());
+			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment"), Set.of("resume"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
 		if (!threeD && a.string("patch", null) != null)
@@ -86,7 +91,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			a.choice("loss", td.loss(), "dice", "dice-ce", "cross-entropy", "mse"),
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
 			a.number("val-fraction", td.valFraction(), 0, 0.9))
-			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"));
+			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"))
+			.withAugment(a.choice("augment", "auto", "auto", "none", "flips", "standard")).withResume(a.flag("resume"));
 		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
 		int depth = a.integer("depth", def.depth(), 1, threeD ? 5 : 6);
 		int filters = a.integer("filters", def.baseFilters(), 1, 512);

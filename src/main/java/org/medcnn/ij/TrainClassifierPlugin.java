@@ -25,8 +25,8 @@ import org.medcnn.nn.TrainingConfig;
  * Macro keys: {@value #KEY_DATA}, {@value #KEY_OUT} (the package folder to write), {@value #KEY_EPOCHS},
  * {@value #KEY_ARCHITECTURE} ({@code cnn} or {@code mlp}), {@value #KEY_BATCH}, {@value #KEY_LEARNING} (learning
  * rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS} ({@code cross-entropy} or {@code mse}),
- * {@value #KEY_ACTIVATION}, {@value #KEY_POOLING} ({@code max} or {@code avg}) and {@value #KEY_VALIDATION}
- * (fraction of items held out). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
+ * {@value #KEY_ACTIVATION}, {@value #KEY_POOLING} ({@code max} or {@code avg}), {@value #KEY_VALIDATION}
+ * (fraction of items held out), {@code augment} and {@code resume} (as in {@link TrainSegmenterPlugin}). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
  * macro, the last values used in the dialog. Example:
  * {@code run("Train Classifier...", "data=[/data/risk] out=[/models/risk] epochs=30 architecture=cnn");}
  */
@@ -37,7 +37,8 @@ public class TrainClassifierPlugin implements PlugIn {
 		KEY_BATCH = "batch", KEY_LEARNING = "learning", KEY_OPTIMIZER = "optimizer", KEY_LOSS = "loss",
 		KEY_ACTIVATION = "activation", KEY_POOLING = "pooling", KEY_VALIDATION = "validation";
 	static final List<String> KEYS = List.of(KEY_DATA, KEY_OUT, KEY_EPOCHS, KEY_ARCHITECTURE, KEY_BATCH, KEY_LEARNING,
-		KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_POOLING, KEY_VALIDATION);
+		KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_POOLING, KEY_VALIDATION, TrainSegmenterPlugin.KEY_AUGMENT,
+		TrainSegmenterPlugin.KEY_RESUME);
 	/** The losses a classifier accepts. */
 	static final String[] LOSSES = {"cross-entropy", "mse"};
 	private static final String PREF = "medcnn.trainclassifier.";
@@ -66,6 +67,9 @@ public class TrainClassifierPlugin implements PlugIn {
 				pref(macro, KEY_ACTIVATION, td.activation()));
 			gd.addChoice("Pooling (CNN)", ClassifierConfig.POOLINGS.toArray(String[]::new), pref(macro, KEY_POOLING, def.pooling()));
 			gd.addNumericField("Validation fraction (of items)", num(macro, KEY_VALIDATION, td.valFraction()), 2);
+			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
+				pref(macro, TrainSegmenterPlugin.KEY_AUGMENT, td.augment()));
+			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
 			gd.addMessage("Data: one sub-folder per class (e.g. benign/, malignant/ or low/, intermediate/, high/), each\n"
 				+ "item a DICOM file or series folder or a NIfTI file. A live plot shows loss and accuracy per epoch.");
 			gd.showDialog();
@@ -77,6 +81,8 @@ public class TrainClassifierPlugin implements PlugIn {
 			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice(),
 				pooling = gd.getNextChoice();
 			double validation = gd.getNextNumber();
+			String augment = gd.getNextChoice();
+			boolean resume = gd.getNextBoolean();
 
 			Path dataDir = DialogValues.folder("Data folder", KEY_DATA, data);
 			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
@@ -84,12 +90,13 @@ public class TrainClassifierPlugin implements PlugIn {
 				.withBatchSize(DialogValues.whole("Batch size", KEY_BATCH, batch, 1, 4096))
 				.withLearningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10))
 				.withOptimizer(optimizer).withLoss(loss).withActivation(activation)
-				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9));
+				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
+				.withAugment(augment).withResume(resume);
 			ClassifierConfig cfg = new ClassifierConfig(architecture, def.inputSize(), def.filters(), def.denseUnits(), pooling,
 				def.windowCenterHu(), def.windowWidthHu(), tc);
 			if (!macro) {
 				for (String[] kv : new String[][] {{KEY_DATA, data}, {KEY_OUT, out}, {KEY_ARCHITECTURE, architecture},
-					{KEY_OPTIMIZER, optimizer}, {KEY_LOSS, loss}, {KEY_ACTIVATION, activation}, {KEY_POOLING, pooling}})
+					{KEY_OPTIMIZER, optimizer}, {KEY_LOSS, loss}, {KEY_ACTIVATION, activation}, {KEY_POOLING, pooling}, {TrainSegmenterPlugin.KEY_AUGMENT, augment}})
 					Prefs.set(PREF + kv[0], kv[1].trim());
 				Prefs.set(PREF + KEY_EPOCHS, tc.epochs());
 				Prefs.set(PREF + KEY_BATCH, tc.batchSize());

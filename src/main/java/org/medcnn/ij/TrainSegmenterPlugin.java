@@ -15,10 +15,12 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
+import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.volume.Mask;
+import org.medcnn.volume.Volume;
 
 /**
  * {@code Plugins>MedCNN>Train Segmenter...}: trains a 2D U-Net from an images folder and a masks folder (the
@@ -30,10 +32,11 @@ import org.medcnn.volume.Mask;
  * of its position ({@value #KEY_ROIS}); see {@link ImageTrainingData}.
  * <p>
  * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_MASK_IMAGE}, {@value #KEY_ROIS}, {@value #KEY_OUT} (the package folder to write),
- * {@value #KEY_EPOCHS}, {@value #KEY_DIMS} (2; 3 is refused: the 3D U-Net is not built yet), {@value #KEY_BATCH}
- * (slices per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
- * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level) and {@value #KEY_VALIDATION}
- * (fraction of cases held out). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
+ * {@value #KEY_EPOCHS}, {@value #KEY_DIMS} (2: a 2D U-Net on axial slices; 3: a 3D U-Net on patches of the
+ * default patch size, see {@link Segmenter3dConfig#defaults()}), {@value #KEY_BATCH} (slices or patches per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
+ * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level), {@value #KEY_VALIDATION}
+ * (fraction of cases held out), {@value #KEY_AUGMENT} (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME}
+ * (checkbox: continue the interrupted run whose checkpoint lies beside the package). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
  * the last values used in the dialog. Example:
  * {@code run("Train Segmenter...", "images=[/data/images] masks=[/data/masks] out=[/models/liver] epochs=30 dims=2");}
  * or, with the CT image current: {@code run("Train Segmenter...", "mask_image=[liver labels] out=[/models/liver]");}
@@ -48,8 +51,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_MASK_IMAGE = "mask_image";
 	/** Macro key (checkbox): train from the current image and the ROI Manager's area ROIs. */
 	public static final String KEY_ROIS = "rois";
+	/** Macro keys: training-time augmentation, and (checkbox) resuming from the checkpoint. */
+	public static final String KEY_AUGMENT = "augment", KEY_RESUME = "resume";
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
-		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION);
+		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
+		KEY_RESUME);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -84,6 +90,9 @@ public class TrainSegmenterPlugin implements PlugIn {
 				pref(macro, KEY_ACTIVATION, td.activation()));
 			gd.addNumericField("Filters (first U-Net level)", num(macro, KEY_FILTERS, def.baseFilters()), 0);
 			gd.addNumericField("Validation fraction (of cases)", num(macro, KEY_VALIDATION, td.valFraction()), 2);
+			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
+				pref(macro, KEY_AUGMENT, td.augment()));
+			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
 			gd.addMessage("Images: one case per entry (DICOM series folder or NIfTI file); masks: the entry with the\n"
 				+ "same name (NIfTI label image). Or, leaving both folders empty, the current image with a mask image\n"
 				+ "or the ROI Manager's outlines (each on its slice). A live plot shows loss and Dice per epoch; Stop keeps the best model.");
@@ -98,6 +107,8 @@ public class TrainSegmenterPlugin implements PlugIn {
 			double batch = gd.getNextNumber(), lr = gd.getNextNumber();
 			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice();
 			double filters = gd.getNextNumber(), validation = gd.getNextNumber();
+			String augment = gd.getNextChoice();
+			boolean resume = gd.getNextBoolean();
 
 			boolean fromImage = rois || !NO_MASK_IMAGE.equals(maskImage);
 			if (fromImage && (!images.isBlank() || !masks.isBlank()))
@@ -108,16 +119,19 @@ public class TrainSegmenterPlugin implements PlugIn {
 			Path imagesDir = fromImage ? null : DialogValues.folder("Images folder", KEY_IMAGES, images);
 			Path masksDir = fromImage ? null : DialogValues.folder("Masks folder", KEY_MASKS, masks);
 			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
-			if (!dims.equals("2"))
-				throw new IllegalArgumentException("Dims " + dims + ": the 3D U-Net is not built yet; use dims=2 (a 2D U-Net on"
-					+ " axial slices).");
+			boolean threeD = dims.equals("3");
+			if (threeD) td = Segmenter3dConfig.defaults().training();
 			TrainingConfig tc = td.withEpochs(DialogValues.whole("Epochs", KEY_EPOCHS, epochs, 1, 10000))
 				.withBatchSize(DialogValues.whole("Batch size", KEY_BATCH, batch, 1, 4096))
 				.withLearningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10))
 				.withOptimizer(optimizer).withLoss(loss).withActivation(activation)
-				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9));
-			SegmenterConfig cfg = new SegmenterConfig(def.depth(), DialogValues.whole("Filters", KEY_FILTERS, filters, 1, 256),
-				def.windowCenterHu(), def.windowWidthHu(), tc);
+				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
+				.withAugment(augment).withResume(resume);
+			int baseFilters = DialogValues.whole("Filters", KEY_FILTERS, filters, 1, 256);
+			SegmenterConfig cfg = new SegmenterConfig(def.depth(), baseFilters, def.windowCenterHu(), def.windowWidthHu(), tc);
+			Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
+			Segmenter3dConfig cfg3 = new Segmenter3dConfig(d3.depth(), baseFilters, d3.patchZyx(), d3.windowCenterHu(),
+				d3.windowWidthHu(), tc);
 			if (!macro) {
 				save(KEY_IMAGES, images);
 				save(KEY_MASKS, masks);
@@ -126,6 +140,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				save(KEY_OPTIMIZER, optimizer);
 				save(KEY_LOSS, loss);
 				save(KEY_ACTIVATION, activation);
+				save(KEY_AUGMENT, augment);
 				Prefs.set(PREF + KEY_EPOCHS, tc.epochs());
 				Prefs.set(PREF + KEY_BATCH, tc.batchSize());
 				Prefs.set(PREF + KEY_LEARNING, tc.learningRate());
@@ -160,11 +175,14 @@ public class TrainSegmenterPlugin implements PlugIn {
 				source = cases.size() + " cases from " + imagesDir;
 			}
 			progress.done();
-			IJ.log(TITLE + ": " + source + "; 2D U-Net, " + tc.epochs() + " epochs, "
-				+ tc.optimizer() + " " + tc.learningRate() + ", loss " + tc.loss());
-			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> Training.trainSegmenter(
-				cases.stream().map(Datasets.Case::image).toList(), cases.stream().map(Datasets.Case::mask).toList(), cfg, l, c,
-				outDir), cancel);
+			IJ.log(TITLE + ": " + source + "; " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx())
+				+ " patches" : "2D U-Net") + ", " + tc.epochs() + " epochs, " + tc.optimizer() + " " + tc.learningRate()
+				+ ", loss " + tc.loss() + ", augment " + tc.augment() + (resume ? ", resuming" : ""));
+			List<Volume> vols = cases.stream().map(Datasets.Case::image).toList();
+			List<Mask> labels = cases.stream().map(Datasets.Case::mask).toList();
+			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> threeD
+				? Training.trainSegmenter3d(vols, labels, cfg3, l, c, outDir)
+				: Training.trainSegmenter(vols, labels, cfg, l, c, outDir), cancel);
 			IJ.showStatus(TITLE + ": " + r.status());
 		} catch (IOException | RuntimeException e) {
 			progress.done();

@@ -22,14 +22,22 @@ import java.util.List;
  * @param schedule learning-rate schedule over the epochs: {@code constant} (the default), {@code step} (halved
  *        every {@code max(1, epochs / 3)} epochs) or {@code cosine} (cosine decay from {@code learningRate} to
  *        1 % of it at the last epoch); see {@link #learningRateAt(int)}
+ * @param augment on-the-fly augmentation of training samples, prepared in a background thread while TensorFlow
+ *        runs the previous step: {@code auto} (the default: {@code flips} for segmenters, {@code none} for
+ *        classifiers), {@code none}, {@code flips} (random left-right and up-down mirroring) or {@code standard}
+ *        (flips, 90° turns, small rotations ±15°, scaling 0.85…1.15, intensity scale ±10 % and shift ±0.05 of the
+ *        window, Gaussian noise σ ≤ 0.03 of the window); the target follows every geometric change
+ * @param resume continue from the checkpoint that an interrupted run of the same network, settings and data left
+ *        beside the output package ({@code <package>.checkpoint/}); see the engine's documentation
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss,
-	String activation, long seed, double valFraction, int patience, String schedule) {
+	String activation, long seed, double valFraction, int patience, String schedule, String augment, boolean resume) {
 
 	public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam");
 	public static final List<String> LOSSES = List.of("cross-entropy", "mse", "dice", "dice-ce");
 	public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "elu");
 	public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
+	public static final List<String> AUGMENTATIONS = List.of("auto", "none", "flips", "standard");
 
 	public TrainingConfig {
 		if (epochs < 1 || epochs > 10000)
@@ -46,6 +54,13 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 		if (patience < 0 || patience > 10000)
 			throw new IllegalArgumentException("patience = " + patience + " is out of range: allowed 0…10000 (0 = no early stopping)");
 		schedule = keyword("schedule", schedule, SCHEDULES);
+		augment = keyword("augment", augment, AUGMENTATIONS);
+	}
+
+	/** The settings with the default augmentation ({@code auto}) and without resuming. */
+	public TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss, String activation,
+		long seed, double valFraction, int patience, String schedule) {
+		this(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, "auto", false);
 	}
 
 	/** The settings with a constant learning rate. */
@@ -71,45 +86,57 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	}
 
 	public TrainingConfig withEpochs(int e) {
-		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule);
+		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withBatchSize(int b) {
-		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule);
+		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withLearningRate(double lr) {
-		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience, schedule);
+		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withOptimizer(String o) {
-		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience, schedule);
+		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withLoss(String l) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience, schedule);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withActivation(String a) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience, schedule);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withSeed(long s) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience, schedule);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience, schedule, augment, resume);
 	}
 
 	public TrainingConfig withValFraction(double v) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience, schedule);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience, schedule, augment, resume);
 	}
 
 	/** Early stopping after {@code p} epochs without a lower validation loss; 0 turns it off. */
 	public TrainingConfig withPatience(int p) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p, schedule);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p, schedule, augment, resume);
 	}
 
 	/** The learning-rate schedule {@code s}, one of {@link #SCHEDULES}. */
 	public TrainingConfig withSchedule(String s) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, s);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, s, augment, resume);
+	}
+
+	/** The augmentation {@code a}, one of {@link #AUGMENTATIONS}. */
+	public TrainingConfig withAugment(String a) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience,
+			schedule, a, resume);
+	}
+
+	/** Whether to continue from the checkpoint of an interrupted run (see {@link #resume()}). */
+	public TrainingConfig withResume(boolean r) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience,
+			schedule, augment, r);
 	}
 
 	/**

@@ -94,7 +94,7 @@ final class TfTraining {
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, 1), Shape.of(-1, -1, -1, 1), true,
 			Architectures.unet2d(cfg), tc)) {
 			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(Trainer.foregroundAware(FOREGROUND_SHARE))
-				.augmenter(Trainer.FLIPS).fit(train, val);
+				.augmenter(Augmentations.of(tc.augment(), true)).checkpoint(Checkpoint.folderFor(out), "unet2d").fit(train, val);
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			card = header(ModelCard.SEGMENTATION, out);
@@ -104,7 +104,7 @@ final class TfTraining {
 			arch.put("depth", cfg.depth());
 			arch.put("baseFilters", cfg.baseFilters());
 			arch.put("upsampling", "transposed-conv");
-			arch.put("augmentation", "random left-right and up-down flips");
+			arch.put("augmentation", Augmentations.describe(tc.augment(), true));
 			arch.put("sampling", "foreground-aware: all lesion slices + random background slices, "
 				+ Math.round(FOREGROUND_SHARE * 100) + " % lesion slices per epoch");
 			arch.put("activation", tc.activation());
@@ -170,7 +170,8 @@ final class TfTraining {
 		int s = cfg.inputSize();
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, s, s, 1), Shape.of(-1, k), false,
 			Architectures.classifier(cfg, k), tc)) {
-			o = new Trainer(net, tc, new Trainer.Accuracy(k), l, c).fit(train, val);
+			o = new Trainer(net, tc, new Trainer.Accuracy(k), l, c).augmenter(Augmentations.of(tc.augment(), false))
+				.checkpoint(Checkpoint.folderFor(out), "classifier " + classNames).fit(train, val);
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			Map<String, Object> card = header(ModelCard.CLASSIFICATION, out);
@@ -183,6 +184,7 @@ final class TfTraining {
 				arch.put("pooling", cfg.pooling());
 			}
 			arch.put("denseUnits", cfg.denseUnits());
+			arch.put("augmentation", Augmentations.describe(tc.augment(), false));
 			arch.put("activation", tc.activation());
 			arch.put("output", "softmax");
 			arch.put("parameters", net.parameterCount);
@@ -213,10 +215,16 @@ final class TfTraining {
 		return cancelledOrDone(o, out);
 	}
 
-	static Path cancelledOrDone(Trainer.Outcome o, Path out) {
+	/**
+	 * After the package was written: a cancelled run keeps its checkpoint (to go on with {@code resume}) and
+	 * throws; a finished run deletes it.
+	 */
+	static Path cancelledOrDone(Trainer.Outcome o, Path out) throws IOException {
+		Path ck = Checkpoint.folderFor(out);
 		if (o.cancelled())
 			throw new CancellationException("Training cancelled after epoch " + o.history().size() + "; the model of epoch "
-				+ o.bestEpoch() + " was saved to " + out);
+				+ o.bestEpoch() + " was saved to " + out + ", and a checkpoint to " + ck + " (continue with --resume)");
+		Checkpoint.delete(ck);
 		return out;
 	}
 
@@ -410,6 +418,10 @@ final class TfTraining {
 		tr.put("activation", tc.activation());
 		tr.put("patience", tc.patience());
 		tr.put("stoppedEarly", o.stoppedEarly());
+		tr.put("augment", tc.augment());
+		if (o.resumedAfter() > 0) tr.put("resumedAfterEpoch", o.resumedAfter());
+		if (!Double.isNaN(o.outsideShare()))
+			tr.put("stepTimeOutsideTensorFlow", Math.round(o.outsideShare() * 10000) / 10000.0);
 		tr.put("seconds", Math.round(seconds * 1000) / 1000.0);
 		List<Object> history = new ArrayList<>();
 		for (EpochMetrics m : o.history()) {

@@ -26,7 +26,7 @@ import org.tensorflow.ndarray.Shape;
  * <p>
  * Each epoch draws fresh patches ({@link #patchesPerCase} per training case, at most {@value #MAX_PATCHES_PER_EPOCH}
  * in all), alternately centred near a random lesion voxel and placed uniformly at random; patches get random
- * in-plane flips. The validation patches are drawn the same way once, with a fixed seed, at most
+ * augmentations ({@link org.medcnn.nn.TrainingConfig#augment()}; {@code auto}: in-plane flips). The validation patches are drawn the same way once, with a fixed seed, at most
  * {@value #MAX_VAL_PATCHES_PER_CASE} per case.
  */
 final class TfTraining3d {
@@ -79,7 +79,9 @@ final class TfTraining3d {
 		Trainer.Outcome o;
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, -1, 1), Shape.of(-1, -1, -1, -1, 1), true,
 			Architectures.unet3d(cfg), tc)) {
-			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(sampler).augmenter(Trainer.FLIPS).fit(List.of(), val);
+			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(sampler).augmenter(Augmentations.of(tc.augment(), true))
+				.checkpoint(Checkpoint.folderFor(out), ARCHITECTURE + " " + TfTraining.fingerprint(images, masks) + " "
+					+ trainCases).fit(List.of(), val);
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			Map<String, Object> card = TfTraining.header(ModelCard.SEGMENTATION, out);
@@ -94,7 +96,7 @@ final class TfTraining3d {
 			for (int level = 0; level < cfg.depth() - 1; level++) pooling.add(cfg.poolsZ(level) ? "2x2x2" : "1x2x2");
 			arch.put("pooling", pooling);
 			arch.put("upsampling", "transposed-conv");
-			arch.put("augmentation", "random left-right and up-down flips");
+			arch.put("augmentation", Augmentations.describe(tc.augment(), true));
 			arch.put("sampling", "per epoch " + epochPatches + " random patches, every other one centred near a lesion voxel");
 			arch.put("inference", "sliding window of the patch size, half a patch overlap, Gaussian blending (sigma = patch / 4)");
 			arch.put("activation", tc.activation());

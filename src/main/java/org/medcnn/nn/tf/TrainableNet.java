@@ -1,10 +1,19 @@
 package org.medcnn.nn.tf;
 
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import org.medcnn.nn.TrainingConfig;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
@@ -18,6 +27,8 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
@@ -60,6 +71,12 @@ final class TrainableNet implements AutoCloseable {
 	private final Op keepWeights;
 	private final Op scaleStep;
 	private final Placeholder<TFloat32> stepScale;
+	/** Every variable of the graph (weights, optimizer state, …), for checkpoints: see {@link #fullState()}. */
+	private final List<Output<TFloat32>> stateVars = new ArrayList<>();
+	private final List<String> stateNames = new ArrayList<>();
+	private final List<Placeholder<TFloat32>> stateFeeds = new ArrayList<>();
+	private final List<Op> stateAssigns = new ArrayList<>();
+	private final String fingerprint;
 
 	/**
 	 * @param inputShape e.g. {@code [-1, -1, -1, 1]}
@@ -112,6 +129,8 @@ final class TrainableNet implements AutoCloseable {
 				keepWeights = lr.withControlDependencies(keeps).noOp();
 				scaleStep = lr.withControlDependencies(scales).noOp();
 			}
+			collectState(tf.withSubScope("checkpoint"));
+			fingerprint = sha256(deterministicBytes(graph));
 			session = new Session(graph, TfEngine.trainingConfig());
 		} catch (RuntimeException e) {
 			graph.close();
@@ -134,6 +153,108 @@ final class TrainableNet implements AutoCloseable {
 		for (Optimizer.GradAndVar<?> gv : grads)
 			gated.add(new Optimizer.GradAndVar(after.identity((Operand) gv.getGradient()).asOutput(), gv.getVariable()));
 		return opt.applyGradients(gated, TRAIN);
+	}
+
+	/**
+	 * Records every variable of the finished graph — the weights and whatever the optimizer and the layers keep
+	 * (moments, step counters, statistics) — with an assign op each, so that a checkpoint captures the whole state.
+	 */
+	@SuppressWarnings("unchecked")
+	private void collectState(Ops ck) {
+		List<GraphOperation> vars = new ArrayList<>();
+		for (Iterator<GraphOperation> it = graph.operations(); it.hasNext();) {
+			GraphOperation op = it.next();
+			if (op.type().equals("VariableV2")) vars.add(op);
+		}
+		vars.sort(Comparator.comparing(GraphOperation::name));
+		for (GraphOperation op : vars) {
+			Output<?> out = op.output(0);
+			if (out.dataType() != DataType.DT_FLOAT && out.dataType() != DataType.DT_FLOAT_REF)
+				throw new IllegalStateException("variable " + op.name() + " is " + out.dataType() + ", checkpoints hold float32 only");
+			Output<TFloat32> v = (Output<TFloat32>) out;
+			Placeholder<TFloat32> p = ck.placeholder(TFloat32.class, Placeholder.shape(v.shape()));
+			stateVars.add(v);
+			stateNames.add(op.name());
+			stateFeeds.add(p);
+			stateAssigns.add(ck.assign(v, p));
+		}
+	}
+
+	/** SHA-256 of the graph definition: architecture, loss, optimizer and initial weights (hence the seed). */
+	String fingerprint() {
+		return fingerprint;
+	}
+
+	/** The names of the variables in {@link #fullState()}, sorted. */
+	List<String> stateNames() {
+		return List.copyOf(stateNames);
+	}
+
+	/** Copies every variable of the graph (see {@link #collectState}) to Java arrays, in {@link #stateNames()} order. */
+	float[][] fullState() {
+		Session.Runner r = session.runner();
+		for (Output<TFloat32> v : stateVars) r.fetch(v);
+		float[][] out = new float[stateVars.size()][];
+		try (Result res = r.run()) {
+			for (int i = 0; i < out.length; i++) {
+				out[i] = new float[(int) stateVars.get(i).shape().size()];
+				((TFloat32) res.get(i)).copyTo(DataBuffers.of(out[i]));
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * Sets every variable from a {@link #fullState()} of a graph with the same {@link #fingerprint()}.
+	 *
+	 * @throws IllegalArgumentException when names or sizes differ
+	 */
+	void restoreFullState(List<String> names, float[][] state) {
+		if (!names.equals(stateNames))
+			throw new IllegalArgumentException("the checkpoint holds variables " + names + ", the network " + stateNames);
+		session.initialize(); // initialisers must not run after (and undo) the restore
+		List<TFloat32> tensors = new ArrayList<>();
+		try {
+			Session.Runner r = session.runner();
+			for (int i = 0; i < state.length; i++) {
+				Shape shape = stateVars.get(i).shape();
+				if (state[i].length != shape.size())
+					throw new IllegalArgumentException("variable " + names.get(i) + " has " + state[i].length
+						+ " values in the checkpoint, the network needs " + shape.size());
+				TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(state[i]));
+				tensors.add(t);
+				r.feed(stateFeeds.get(i), t).addTarget(stateAssigns.get(i));
+			}
+			r.run().close();
+		} finally {
+			for (TFloat32 t : tensors) t.close();
+		}
+	}
+
+	/**
+	 * The graph definition serialised with sorted map entries: plain serialisation writes the attribute maps of
+	 * the nodes in an arbitrary order, so two identical graphs could give different bytes.
+	 */
+	static byte[] deterministicBytes(Graph graph) {
+		GraphDef def = graph.toGraphDef();
+		byte[] out = new byte[def.getSerializedSize()];
+		CodedOutputStream cos = CodedOutputStream.newInstance(out);
+		cos.useDeterministicSerialization();
+		try {
+			def.writeTo(cos);
+			cos.checkNoSpaceLeft();
+		} catch (IOException e) {
+			throw new IllegalStateException("cannot serialise the graph definition", e);
+		}
+		return out;
+	}
+
+	static String sha256(byte[] bytes) {
+		try {
+			return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+		}
 	}
 
 	/** Whether training steps must be bracketed by {@link #keepWeightsBeforeStep()} and {@link #scaleLastStep}. */

@@ -1,12 +1,23 @@
 package org.medcnn.nn.tf;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.EpochMetrics;
 import org.medcnn.nn.TrainingConfig;
@@ -206,19 +217,25 @@ final class Trainer {
 	}
 
 	/**
-	 * What training produced: per-epoch history, the epoch whose weights the net now holds, and whether training
-	 * was cancelled or stopped early (validation loss without improvement for {@code patience} epochs).
+	 * What training produced: per-epoch history, the epoch whose weights the net now holds, whether training was
+	 * cancelled or stopped early (validation loss without improvement for {@code patience} epochs), the epoch a
+	 * resumed run started after (0 for a fresh run), and the share of the training steps' wall time spent outside
+	 * TensorFlow (waiting for the next batch, bookkeeping): the data pipeline's cost.
 	 */
-	record Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly) {
+	record Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly, int resumedAfter,
+		double outsideShare) {
 
 		Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled) {
-			this(history, bestEpoch, cancelled, false);
+			this(history, bestEpoch, cancelled, false, 0, Double.NaN);
 		}
 
 		EpochMetrics best() {
 			return history.get(bestEpoch - 1);
 		}
 	}
+
+	/** A batch packed into the arrays TensorFlow is fed. */
+	private record Packed(float[] xs, float[] ys, Shape xShape, Shape yShape, int size) {}
 
 	private final TrainableNet net;
 	private final TrainingConfig tc;
@@ -227,6 +244,8 @@ final class Trainer {
 	private final Cancellation cancellation;
 	private EpochSampler sampler = ALL;
 	private Augmenter augmenter = NONE;
+	private Path checkpointFolder;
+	private String dataFingerprint = "";
 
 	Trainer(TrainableNet net, TrainingConfig tc, Metric metric, TrainingListener listener, Cancellation cancellation) {
 		this.net = net;
@@ -249,70 +268,184 @@ final class Trainer {
 	}
 
 	/**
+	 * Writes a {@link Checkpoint} to {@code folder} after every epoch and, with {@link TrainingConfig#resume()},
+	 * starts from the one found there. {@code dataFingerprint} identifies the training data beyond what
+	 * {@link #fit} sees (e.g. the volumes that 3D patches are drawn from); the samples given to {@code fit} are
+	 * fingerprinted too.
+	 */
+	Trainer checkpoint(Path folder, String dataFingerprint) {
+		this.checkpointFolder = folder;
+		this.dataFingerprint = dataFingerprint == null ? "" : dataFingerprint;
+		return this;
+	}
+
+	/**
 	 * Trains for the configured epochs and leaves the best epoch's weights in the net. With a validation set and
 	 * {@link TrainingConfig#patience()} &gt; 0, stops early once the validation loss has not improved for that
-	 * many epochs (see {@link #stopsEarly}). On cancellation after at
-	 * least one epoch, returns an outcome marked {@code cancelled} with the best weights so far; before the first
-	 * epoch ends, the {@link CancellationException} propagates.
+	 * many epochs (see {@link #stopsEarly}). On cancellation after at least one epoch, returns an outcome marked
+	 * {@code cancelled} with the best weights so far; before the first epoch ends, the
+	 * {@link CancellationException} propagates.
+	 * <p>
+	 * Each epoch's batches are drawn and their augmentation seeds fixed up front from the seeded random source;
+	 * a background thread augments and packs the next batch while TensorFlow runs the current one, so the data
+	 * pipeline costs little time and the result does not depend on thread timing.
 	 *
 	 * @throws TrainingException when the loss is not finite or TensorFlow fails during a step
+	 * @throws IOException when a checkpoint cannot be written, or cannot be resumed (missing, damaged, or made by
+	 *         another network, settings or data; the message says which)
 	 */
-	Outcome fit(List<Sample> train, List<Sample> val) throws TrainingException {
+	Outcome fit(List<Sample> train, List<Sample> val) throws TrainingException, IOException {
 		Random rng = new Random(tc.seed() * 0x9E3779B97F4A7C15L + 1);
 		List<EpochMetrics> history = new ArrayList<>();
 		float[][] best = null;
-		int bestEpoch = 0;
+		int bestEpoch = 0, first = 1;
 		double bestLoss = Double.POSITIVE_INFINITY;
-		for (int epoch = 1; epoch <= tc.epochs(); epoch++) {
-			long t0 = System.nanoTime();
-			List<List<Sample>> batches = batches(sampler.sample(train, rng), tc.batchSize(), rng);
-			metric.reset();
-			double lossSum = 0;
-			int seen = 0;
-			for (int step = 1; step <= batches.size(); step++) {
-				try {
-					if (cancellation != null) cancellation.check();
-				} catch (CancellationException e) {
-					if (history.isEmpty()) throw e;
-					net.restore(best);
-					return new Outcome(history, bestEpoch, true);
-				}
-				List<Sample> batch = new ArrayList<>(batches.get(step - 1));
-				batch.replaceAll(smp -> augmenter.augment(smp, rng));
-				double loss = run(batch, true, epoch, step);
-				if (!Double.isFinite(loss))
-					throw new TrainingException(epoch, step, "the loss is " + loss + "; try a lower learning rate (now "
-						+ tc.learningRate() + ") or another loss");
-				lossSum += loss * batch.size();
-				seen += batch.size();
-				listener.stepEnded(epoch, step, batches.size(), loss);
-			}
-			double trainLoss = lossSum / seen, trainMetric = metric.value();
-			double valLoss = Double.NaN, valMetric = Double.NaN;
-			if (!val.isEmpty()) {
+		String data = checkpointFolder == null ? "" : fingerprint(train, val, dataFingerprint);
+		if (checkpointFolder != null && tc.resume()) {
+			Checkpoint.State st = Checkpoint.read(checkpointFolder);
+			Path file = checkpointFolder.resolve(Checkpoint.STATE_FILE);
+			if (!st.graphFingerprint().equals(net.fingerprint()))
+				throw new IOException(file + ": the checkpoint was made by another network (architecture, loss, optimizer, "
+					+ "learning rate or seed differ); resume with the settings of the interrupted run, or delete the folder "
+					+ "to start afresh");
+			if (!st.dataFingerprint().equals(data))
+				throw new IOException(file + ": the checkpoint was made with other training data (or another validation "
+					+ "split); resume with the data of the interrupted run, or delete the folder to start afresh");
+			if (st.epoch() >= tc.epochs())
+				throw new IOException(file + ": the checkpoint is at epoch " + st.epoch() + " of " + tc.epochs()
+					+ "; ask for more epochs to continue training");
+			net.restoreFullState(st.names(), st.variables());
+			rng = Checkpoint.load(st.random(), checkpointFolder);
+			history.addAll(st.history());
+			best = st.best();
+			bestEpoch = st.bestEpoch();
+			bestLoss = st.bestScore();
+			first = st.epoch() + 1;
+		}
+		long outsideNanos = 0, stepNanos = 0;
+		ExecutorService prep = Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, "MedCNN batch preparation");
+			t.setDaemon(true);
+			return t;
+		});
+		try {
+			for (int epoch = first; epoch <= tc.epochs(); epoch++) {
+				long t0 = System.nanoTime();
+				List<List<Sample>> batches = batches(sampler.sample(train, rng), tc.batchSize(), rng);
+				long[] seeds = new long[batches.size()];
+				for (int i = 0; i < seeds.length; i++) seeds[i] = rng.nextLong();
 				metric.reset();
-				double vs = 0;
-				for (List<Sample> batch : batches(val, tc.batchSize(), null)) vs += run(batch, false, epoch, 0) * batch.size();
-				valLoss = vs / val.size();
-				valMetric = metric.value();
+				double lossSum = 0;
+				int seen = 0;
+				Future<Packed> next = batches.isEmpty() ? null : prep.submit(() -> augmentAndPack(batches.get(0), seeds[0]));
+				for (int step = 1; step <= batches.size(); step++) {
+					long s0 = System.nanoTime();
+					try {
+						if (cancellation != null) cancellation.check();
+					} catch (CancellationException e) {
+						if (history.isEmpty()) throw e;
+						net.restore(best);
+						return new Outcome(history, bestEpoch, true, false, first - 1, share(outsideNanos, stepNanos));
+					}
+					Packed batch = await(next, epoch, step);
+					int following = step;
+					next = step < batches.size() ? prep.submit(() -> augmentAndPack(batches.get(following), seeds[following]))
+						: null;
+					long tf0 = System.nanoTime();
+					double loss = run(batch, true, epoch, step);
+					long tf1 = System.nanoTime();
+					if (!Double.isFinite(loss))
+						throw new TrainingException(epoch, step, "the loss is " + loss + "; try a lower learning rate (now "
+							+ tc.learningRate() + ") or another loss");
+					lossSum += loss * batch.size();
+					seen += batch.size();
+					listener.stepEnded(epoch, step, batches.size(), loss);
+					long s1 = System.nanoTime();
+					stepNanos += s1 - s0;
+					outsideNanos += (s1 - s0) - (tf1 - tf0);
+				}
+				double trainLoss = seen == 0 ? Double.NaN : lossSum / seen, trainMetric = metric.value();
+				double valLoss = Double.NaN, valMetric = Double.NaN;
+				if (!val.isEmpty()) {
+					metric.reset();
+					double vs = 0;
+					int vstep = 0;
+					for (List<Sample> batch : batches(val, tc.batchSize(), null))
+						vs += run(pack(batch), false, epoch, --vstep) * batch.size();
+					valLoss = vs / val.size();
+					valMetric = metric.value();
+				}
+				EpochMetrics m = new EpochMetrics(epoch, tc.epochs(), trainLoss, valLoss, metric.name(), trainMetric, valMetric,
+					(System.nanoTime() - t0) / 1e9);
+				history.add(m);
+				double score = val.isEmpty() ? Double.NEGATIVE_INFINITY : valLoss;
+				if (score <= bestLoss || best == null) {
+					bestLoss = score;
+					bestEpoch = epoch;
+					best = net.snapshot();
+				}
+				if (checkpointFolder != null)
+					Checkpoint.write(checkpointFolder, new Checkpoint.State(net.fingerprint(), data, epoch, bestEpoch, bestLoss,
+						history, Checkpoint.save(rng), net.stateNames(), net.fullState(), best));
+				listener.epochEnded(m);
+				if (!val.isEmpty() && stopsEarly(epoch, bestEpoch, tc.patience()) && epoch < tc.epochs()) {
+					net.restore(best);
+					return new Outcome(history, bestEpoch, false, true, first - 1, share(outsideNanos, stepNanos));
+				}
 			}
-			EpochMetrics m = new EpochMetrics(epoch, tc.epochs(), trainLoss, valLoss, metric.name(), trainMetric, valMetric,
-				(System.nanoTime() - t0) / 1e9);
-			history.add(m);
-			double score = val.isEmpty() ? Double.NEGATIVE_INFINITY : valLoss;
-			if (score <= bestLoss || best == null) {
-				bestLoss = score;
-				bestEpoch = epoch;
-				best = net.snapshot();
-			}
-			listener.epochEnded(m);
-			if (!val.isEmpty() && stopsEarly(epoch, bestEpoch, tc.patience()) && epoch < tc.epochs()) {
-				net.restore(best);
-				return new Outcome(history, bestEpoch, false, true);
-			}
+		} finally {
+			prep.shutdownNow();
 		}
 		if (bestEpoch != history.size()) net.restore(best);
-		return new Outcome(history, bestEpoch, false);
+		return new Outcome(history, bestEpoch, false, false, first - 1, share(outsideNanos, stepNanos));
+	}
+
+	private static double share(long part, long whole) {
+		return whole == 0 ? Double.NaN : (double) part / whole;
+	}
+
+	/** The prepared batch, or the preparation's failure as a {@link TrainingException}. */
+	private static Packed await(Future<Packed> f, int epoch, int step) throws TrainingException {
+		try {
+			return f.get();
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new CancellationException("interrupted while preparing epoch " + epoch + ", step " + step);
+		} catch (ExecutionException e) {
+			throw new TrainingException(epoch, step, "preparing the batch failed: " + e.getCause(), e.getCause());
+		}
+	}
+
+	/** Augments each sample with a random source seeded from {@code seed} and packs the batch. */
+	private Packed augmentAndPack(List<Sample> batch, long seed) {
+		Random r = new Random(seed);
+		List<Sample> out = new ArrayList<>(batch.size());
+		for (Sample smp : batch) out.add(augmenter.augment(smp, r));
+		return pack(out);
+	}
+
+	/**
+	 * SHA-256 over the training and validation samples and the caller's data fingerprint: resuming with other
+	 * data, another split or another preprocessing is refused.
+	 */
+	static String fingerprint(List<Sample> train, List<Sample> val, String extra) {
+		try {
+			MessageDigest md = MessageDigest.getInstance("SHA-256");
+			md.update(extra.getBytes(StandardCharsets.UTF_8));
+			for (List<Sample> part : List.of(train, val)) {
+				ByteBuffer head = ByteBuffer.allocate(12);
+				md.update(head.putInt(part.size()).array(), 0, 4);
+				for (Sample s : part) {
+					ByteBuffer bb = ByteBuffer.allocate(12 + 4 * (s.x().length + s.y().length));
+					bb.putInt(s.w()).putInt(s.h()).putInt(s.d());
+					bb.asFloatBuffer().put(s.x()).put(s.y());
+					md.update(bb.array());
+				}
+			}
+			return "sha256:" + HexFormat.of().formatHex(md.digest());
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+		}
 	}
 
 	/**
@@ -323,8 +456,8 @@ final class Trainer {
 		return patience > 0 && epoch - bestEpoch >= patience;
 	}
 
-	/** Runs one batch (a training step when {@code learn}); adds to the metric and returns the batch loss. */
-	private double run(List<Sample> batch, boolean learn, int epoch, int step) throws TrainingException {
+	/** Packs a batch of equal-sized samples into the arrays and shapes TensorFlow is fed. */
+	private Packed pack(List<Sample> batch) {
 		Sample s0 = batch.get(0);
 		int n = batch.size(), xLen = s0.x().length, yLen = s0.y().length;
 		float[] xs = new float[n * xLen], ys = new float[n * yLen];
@@ -334,8 +467,16 @@ final class Trainer {
 		}
 		Shape xShape = s0.d() > 0 ? Shape.of(n, s0.d(), s0.h(), s0.w(), 1) : Shape.of(n, s0.h(), s0.w(), 1);
 		Shape yShape = net.binary ? xShape : Shape.of(n, yLen);
-		try (TFloat32 tx = TFloat32.tensorOf(xShape, DataBuffers.of(xs));
-			TFloat32 ty = TFloat32.tensorOf(yShape, DataBuffers.of(ys))) {
+		return new Packed(xs, ys, xShape, yShape, n);
+	}
+
+	/**
+	 * Runs one batch (a training step when {@code learn}); adds to the metric and returns the batch loss.
+	 * Validation batches pass a negative {@code step}, reported as validation batch {@code -step}.
+	 */
+	private double run(Packed b, boolean learn, int epoch, int step) throws TrainingException {
+		try (TFloat32 tx = TFloat32.tensorOf(b.xShape(), DataBuffers.of(b.xs()));
+			TFloat32 ty = TFloat32.tensorOf(b.yShape(), DataBuffers.of(b.ys()))) {
 			Session.Runner r = net.session.runner().feed(net.input, tx).feed(net.target, ty).fetch(net.loss).fetch(net.output);
 			if (learn) r.addTarget(net.train);
 			float scale = (float) (tc.learningRateAt(epoch) / tc.learningRate());
@@ -344,13 +485,14 @@ final class Trainer {
 			try (Result res = r.run()) {
 				if (scaled) net.scaleLastStep(scale);
 				float loss = ((TFloat32) res.get(0)).getFloat();
-				float[] prob = new float[n * yLen];
+				float[] prob = new float[b.ys().length];
 				((TFloat32) res.get(1)).copyTo(DataBuffers.of(prob));
-				metric.add(prob, ys);
+				metric.add(prob, b.ys());
 				return loss;
 			}
 		} catch (RuntimeException e) { // TF's exceptions extend several JDK runtime exceptions
-			throw new TrainingException(epoch, step, "TensorFlow reported: " + e.getMessage(), e);
+			throw new TrainingException(epoch, Math.abs(step), (step < 0 ? "validation: " : "") + "TensorFlow reported: "
+				+ e.getMessage(), e);
 		}
 	}
 
