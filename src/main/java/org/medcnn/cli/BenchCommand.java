@@ -73,7 +73,10 @@ final class BenchCommand implements Main.Command {
 			  {model, batch, trainImagesPerSecond, inferImagesPerSecond, device}: C1 = CNN classifier on 1x64x64
 			  (conv blocks 16, 32; batch 32), U1 = 2D U-Net on 1x128x128 (4 levels from 16 filters; batch 8),
 			  U3 = 3D U-Net on 1x32x64x64 patches (depth 3, 8 filters; batch 2). Each model gets 2 warm-up steps,
-			  then about S/2 seconds of timed training steps and S/2 of inference steps (default S = 12).
+			  then about S/2 seconds of timed training steps and S/2 of inference steps (default S = 12); then as
+			  many training steps through MedCNN's own training loop (distinct samples, standard augmentation in
+			  the background thread) give pipelineTrainImagesPerSecond, its share of the bare graph's speed and
+			  the share of step time spent outside TensorFlow.
 			usage: medcnn bench predict   (not built yet: exit code 2)""";
 	}
 
@@ -155,6 +158,11 @@ final class BenchCommand implements Main.Command {
 			r.put("batch", t.batch());
 			r.put("trainImagesPerSecond", round(t.trainImagesPerSecond()));
 			r.put("inferImagesPerSecond", round(t.inferImagesPerSecond()));
+			r.put("pipelineTrainImagesPerSecond", round(t.pipelineTrainImagesPerSecond()));
+			r.put("pipelineShareOfBare", Double.isNaN(t.pipelineTrainImagesPerSecond()) ? null
+				: Math.round(1000 * t.pipelineTrainImagesPerSecond() / t.trainImagesPerSecond()) / 1000.0);
+			r.put("pipelineStepTimeOutsideTensorFlow", Double.isNaN(t.pipelineOutsideShare()) ? null
+				: Math.round(10000 * t.pipelineOutsideShare()) / 10000.0);
 			r.put("trainSteps", t.trainSteps());
 			r.put("inferSteps", t.inferSteps());
 			r.put("parameters", t.parameters());
@@ -166,9 +174,11 @@ final class BenchCommand implements Main.Command {
 	}
 
 	private static String humanRow(Map<?, ?> r) {
-		return String.format(java.util.Locale.ROOT, "%s (%s): batch %s, train %s images/s, inference %s images/s on %s",
-			r.get("model"), r.get("description"), r.get("batch"), r.get("trainImagesPerSecond"), r.get("inferImagesPerSecond"),
-			r.get("device"));
+		return String.format(java.util.Locale.ROOT, "%s (%s): batch %s, train %s images/s, inference %s images/s on %s;"
+			+ " MedCNN's training loop with augmentation %s images/s (%s of the bare graph, %s of step time outside"
+			+ " TensorFlow)", r.get("model"), r.get("description"), r.get("batch"), r.get("trainImagesPerSecond"),
+			r.get("inferImagesPerSecond"), r.get("device"), r.get("pipelineTrainImagesPerSecond"), r.get("pipelineShareOfBare"),
+			r.get("pipelineStepTimeOutsideTensorFlow"));
 	}
 
 	/** Warm-up then timed decode of every DICOM file under a folder. */

@@ -60,12 +60,13 @@ final class EvaluateCommand implements Main.Command {
 			  images; reports accuracy, balancedAccuracy, per-class precision/recall/auc, macroAuc, confusion
 			  (rows = true class, columns = predicted), and each item's prediction.
 			  --min-lesion N   drop predicted components smaller than N voxels before scoring (default 0: none)
+			  --tta            segment with flip test-time augmentation (see predict --help)
 			  --json           print {task, model, cases: [...], overall: {...}} as JSON (default: a table)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "data", "min-lesion"), Set.of("json"));
+		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "data", "min-lesion"), Set.of("json", "tta"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument '" + a.positional().get(0) + "'");
 		Path model = a.path("model");
 		boolean json = a.flag("json");
@@ -91,7 +92,7 @@ final class EvaluateCommand implements Main.Command {
 						progress.progress(i / (double) entries.size(), "Evaluating " + caseName);
 						Volume v = Datasets.loadImage(e, ProgressListener.NONE, cancel.token());
 						Mask ref = Datasets.loadMask(Datasets.findMask(masks, caseName), v.geometry());
-						Mask pred = seg.segment(v, ProgressListener.NONE, cancel.token()).mask();
+						Mask pred = seg.segment(v, a.flag("tta"), ProgressListener.NONE, cancel.token()).mask();
 						if (minLesion > 1) pred = Lesions.removeSmall(pred, minLesion);
 						SegmentationMetrics.Result r = SegmentationMetrics.compare(pred, ref);
 						results.add(r);

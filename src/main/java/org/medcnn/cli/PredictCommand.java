@@ -64,6 +64,8 @@ final class PredictCommand implements Main.Command {
 			  CASE.nii.gz (label mask), CASE_lesions.json (per-lesion volume, HU, diameter) and CASE_sliceNN.png
 			  overlays; a classification model reports the class and probabilities of each input (its middle slice).
 			  --min-lesion N   ignore connected components smaller than N voxels (default 10)
+			  --tta            flip test-time augmentation: average the probabilities of the image and its
+			                   left-right, up-down and both-way mirror images (4x the time)
 			  --seg            also write CASE_seg.dcm, a DICOM Segmentation referencing the input series
 			                   (DICOM inputs with at least one lesion only)
 			  --rtstruct       also write CASE_rtstruct.dcm, an RT Structure Set (ROI "Lesion", GTV) referencing
@@ -72,7 +74,7 @@ final class PredictCommand implements Main.Command {
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg", "rtstruct"));
+		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg", "rtstruct", "tta"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = a.path("out");
@@ -92,7 +94,7 @@ final class PredictCommand implements Main.Command {
 						try {
 							String name = Datasets.caseName(input);
 							Volume v = Datasets.loadImage(input, ProgressListener.NONE, cancel.token());
-							Segmentation s = seg.segment(v, new CliProgress(err), cancel.token());
+							Segmentation s = seg.segment(v, a.flag("tta"), new CliProgress(err), cancel.token());
 							Mask mask = Lesions.removeSmall(s.mask(), minLesion);
 							List<Lesion> lesions = Lesions.measure(mask, v, s.probability(), minLesion);
 							Path maskFile = outDir.resolve(name + ".nii.gz");

@@ -26,8 +26,9 @@ import org.medcnn.nn.Segmenter;
  * the ROI Manager and one row per lesion to the {@value SegmentTumorsTool#TABLE_TITLE} table. The work is done by
  * {@link SegmentTumorsTool}.
  * <p>
- * Macro keys: {@value #KEY_MODEL} (model package folder or .zip) and {@value #KEY_MASK} (a checkbox: also open
- * the mask as an 8-bit image "&lt;title&gt;-mask", which becomes the current image). Example:
+ * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_MASK} (a checkbox: also open
+ * the mask as an 8-bit image "&lt;title&gt;-mask", which becomes the current image) and {@value #KEY_TTA} (a
+ * checkbox: flip test-time augmentation). Example:
  * {@code run("Segment Tumors...", "model=[/models/liver]");}
  */
 public class SegmentTumorsPlugin implements PlugIn {
@@ -38,6 +39,8 @@ public class SegmentTumorsPlugin implements PlugIn {
 	public static final String KEY_MODEL = "model";
 	/** Macro key (checkbox): also open the mask image. */
 	public static final String KEY_MASK = "mask";
+	/** Macro key (checkbox): flip test-time augmentation. */
+	public static final String KEY_TTA = "tta";
 	private static final String PREF_MODEL = "medcnn.segment.model";
 
 	@Override
@@ -50,21 +53,23 @@ public class SegmentTumorsPlugin implements PlugIn {
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TITLE, cancel);
 		try {
-			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK));
+			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK, KEY_TTA));
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Model", Prefs.get(PREF_MODEL, ""), 40);
 			gd.addCheckbox("Mask image (also open the mask as an 8-bit stack)", false);
+			gd.addCheckbox("TTA (flip test-time augmentation: mean of 4 mirrored passes, 4x the time)", false);
 			gd.addMessage("Segments \"" + imp.getTitle() + "\"; Esc cancels.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			String model = gd.getNextString().trim();
 			boolean maskImage = gd.getNextBoolean();
+			boolean tta = gd.getNextBoolean();
 			if (model.isEmpty()) throw new IllegalArgumentException("Please choose a model package (macro key model).");
 			Prefs.set(PREF_MODEL, model);
 			progress.progress(-1, "loading " + model);
 			SegmentTumorsTool.Outcome outcome;
 			try (Segmenter segmenter = Models.openSegmenter(Path.of(model))) {
-				outcome = SegmentTumorsTool.segment(imp, segmenter, progress, cancel);
+				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, progress, cancel);
 			}
 			List<Roi> outlines = SegmentTumorsTool.annotate(imp, outcome);
 			ResultsTable rt = Tables.named(SegmentTumorsTool.TABLE_TITLE);

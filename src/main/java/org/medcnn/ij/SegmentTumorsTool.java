@@ -49,8 +49,14 @@ public final class SegmentTumorsTool {
 	 * @throws java.util.concurrent.CancellationException when cancelled
 	 */
 	public static Outcome segment(ImagePlus imp, Segmenter segmenter, ProgressListener progress, Cancellation cancel) {
+		return segment(imp, segmenter, false, progress, cancel);
+	}
+
+	/** Segments the whole image, with flip test-time augmentation when {@code flipTta} (see {@link Segmenter}). */
+	public static Outcome segment(ImagePlus imp, Segmenter segmenter, boolean flipTta, ProgressListener progress,
+		Cancellation cancel) {
 		Volume v = IjVolumes.toVolume(imp);
-		Segmentation s = segmenter.segment(v, progress, cancel);
+		Segmentation s = segmenter.segment(v, flipTta, progress, cancel);
 		return measure(v, s);
 	}
 

@@ -10,6 +10,16 @@ package org.medcnn.nn;
  * @param inferSteps timed inference steps (forward only)
  * @param inferImagesPerSecond {@code inferSteps × batch / seconds}
  * @param parameters trainable parameters of the network
+ * @param pipelineTrainImagesPerSecond training speed through MedCNN's own training loop (distinct samples,
+ *        {@code standard} augmentation in the background thread, packing, metrics), NaN when not measured
+ * @param pipelineOutsideShare share of that loop's step time spent outside TensorFlow, NaN when not measured
  */
 public record Throughput(int batch, int trainSteps, double trainImagesPerSecond, int inferSteps,
-	double inferImagesPerSecond, long parameters) {}
+	double inferImagesPerSecond, long parameters, double pipelineTrainImagesPerSecond, double pipelineOutsideShare) {
+
+	/** Bare-graph figures only. */
+	public Throughput(int batch, int trainSteps, double trainImagesPerSecond, int inferSteps, double inferImagesPerSecond,
+		long parameters) {
+		this(batch, trainSteps, trainImagesPerSecond, inferSteps, inferImagesPerSecond, parameters, Double.NaN, Double.NaN);
+	}
+}

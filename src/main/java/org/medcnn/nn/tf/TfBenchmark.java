@@ -83,9 +83,52 @@ final class TfBenchmark {
 			long[] tr = timed(train, seconds / 2, c);
 			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
 			long[] inf = timed(infer, seconds / 2, c);
+			double[] pipe = pipeline(net, tc, xShape, binary, classes, (int) tr[0], c);
 			return new Throughput(b, (int) tr[0], tr[0] * b / (tr[1] / 1e9), (int) inf[0], inf[0] * b / (inf[1] / 1e9),
-				net.parameterCount);
+				net.parameterCount, pipe[0], pipe[1]);
 		}
+	}
+
+	/** Most distinct batches the pipeline measurement keeps in memory; further steps repeat them. */
+	static final int PIPELINE_BATCHES = 12;
+
+	/**
+	 * {images/s, share outside TensorFlow} of {@code steps} training steps through {@link Trainer} (the product's
+	 * loop: shuffling, {@code standard} augmentation in the background thread, packing, metric), on distinct random
+	 * samples of the benchmark's shape, with the already warm network.
+	 */
+	static double[] pipeline(TrainableNet net, TrainingConfig tc, Shape xShape, boolean binary, int classes, int steps,
+		Cancellation c) {
+		int b = tc.batchSize(), batches = Math.max(1, Math.min(PIPELINE_BATCHES, steps));
+		int epochs = Math.max(1, (steps + batches - 1) / batches);
+		boolean threeD = xShape.numDimensions() == 5;
+		int d = threeD ? (int) xShape.get(1) : 0, h = (int) xShape.get(threeD ? 2 : 1), w = (int) xShape.get(threeD ? 3 : 2);
+		Random rng = new Random(tc.seed() + 1);
+		java.util.List<Trainer.Sample> samples = new java.util.ArrayList<>();
+		for (int i = 0; i < batches * b; i++) {
+			float[] x = new float[w * h * Math.max(1, d)];
+			for (int k = 0; k < x.length; k++) x[k] = rng.nextFloat();
+			float[] y;
+			if (binary) {
+				y = new float[x.length];
+				for (int k = 0; k < x.length; k++) y[k] = x[k] > 0.7f ? 1 : 0;
+			} else {
+				y = new float[classes];
+				y[rng.nextInt(classes)] = 1;
+			}
+			samples.add(new Trainer.Sample(x, y, w, h, d));
+		}
+		Trainer.Metric metric = binary ? new Trainer.Dice() : new Trainer.Accuracy(classes);
+		TrainingConfig run = tc.withEpochs(epochs).withValFraction(0).withPatience(0).withResume(false);
+		long t0 = System.nanoTime();
+		Trainer.Outcome o;
+		try {
+			o = new Trainer(net, run, metric, null, c).augmenter(Augmentations.STANDARD).fit(samples, java.util.List.of());
+		} catch (java.io.IOException e) {
+			throw new IllegalStateException("the training loop failed while timing: " + e.getMessage(), e);
+		}
+		double secs = (System.nanoTime() - t0) / 1e9;
+		return new double[] {(double) epochs * batches * b / secs, o.outsideShare()};
 	}
 
 	private static void step(Runnable r, Cancellation c) {
