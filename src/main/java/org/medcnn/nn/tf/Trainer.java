@@ -337,7 +337,7 @@ final class Trainer {
 		try (TFloat32 tx = TFloat32.tensorOf(xShape, DataBuffers.of(xs));
 			TFloat32 ty = TFloat32.tensorOf(yShape, DataBuffers.of(ys))) {
 			Session.Runner r = net.session.runner().feed(net.input, tx).feed(net.target, ty).fetch(net.loss).fetch(net.output);
-			if (learn) r.addTarget(net.train);
+			if (learn) net.feedTraining(r.addTarget(net.train));
 			float scale = (float) (tc.learningRateAt(epoch) / tc.learningRate());
 			boolean scaled = learn && net.hasSchedule() && scale != 1f;
 			if (scaled) net.keepWeightsBeforeStep();
