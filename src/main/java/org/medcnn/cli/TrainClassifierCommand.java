@@ -51,7 +51,8 @@ final class TrainClassifierCommand implements Main.Command {
 			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
 			  --loss NAME         cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
-			  --batch-norm        batch normalisation after each convolution (before the activation)
+			  --batch-norm        batch normalisation after each convolution and the hidden dense layer
+			                      (before the activation)
 			  --dropout R         dropout rate 0…0.9 in training, on the output layer's input; default 0 (off)
 			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
 			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid

@@ -175,6 +175,10 @@ class LayerOptionsTrainingTest {
 			Classification a = c.classify(items.get(0)), b = c.classify(items.get(0));
 			assertArrayEquals(a.probabilities(), b.probabilities());
 			assertEquals(1.0, a.probabilities()[0] + a.probabilities()[1], 1e-5);
+			float[] saliency = c.saliency(items.get(0), 1); // input gradients through batch norm and dropout
+			double sum = 0;
+			for (float v : saliency) sum += v;
+			assertTrue(Double.isFinite(sum) && sum > 0, "saliency sum " + sum);
 		}
 	}
 }
