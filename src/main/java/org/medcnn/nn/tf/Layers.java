@@ -192,7 +192,8 @@ final class Layers {
 		Operand<TFloat32> var = tf.select(t, batchVar, movingVar);
 		Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(var, tf.constant((float) LayerConfig.BN_EPSILON))),
 			gamma);
-		return tf.math.add(tf.math.mul(tf.math.sub(y, mean), scale), beta);
+		// y · scale + (β − mean · scale): two passes over the activations instead of three
+		return tf.math.add(tf.math.mul(y, scale), tf.math.sub(beta, tf.math.mul(mean, scale)));
 	}
 
 	/**
