@@ -56,6 +56,11 @@ final class TrainClassifierCommand implements Main.Command {
 			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
+			  --batch-norm        batch normalisation after each convolution and the hidden dense layer
+			                      (before the activation)
+			  --dropout R         dropout rate 0…0.9 in training, on the output layer's input; default 0 (off)
+			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
+			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of items held out for validation, default %s"""
@@ -66,7 +71,8 @@ final class TrainClassifierCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "pooling", "epochs", "batch", "lr",
-			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment"), Set.of("resume"));
+			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init"),
+			Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		ClassifierConfig def = ClassifierConfig.defaults();
 		TrainingConfig td = def.training();
@@ -81,7 +87,7 @@ final class TrainClassifierCommand implements Main.Command {
 		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
 		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
 			a.integer("size", def.inputSize(), 8, 1024), def.filters(), def.denseUnits(),
-			a.choice("pooling", def.pooling(), "max", "avg"), window[0], window[1], tc);
+			a.choice("pooling", def.pooling(), "max", "avg"), window[0], window[1], tc, TrainSegmenterCommand.layers(a));
 		Path data = a.path("data");
 		CliProgress progress = new CliProgress(err);
 		List<String> classes = Datasets.classNames(data);

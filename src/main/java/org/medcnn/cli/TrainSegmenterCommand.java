@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
@@ -65,6 +66,10 @@ final class TrainSegmenterCommand implements Main.Command {
 			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
 			  --activation NAME   relu | tanh | sigmoid | elu, default %s
+			  --batch-norm        batch normalisation after each convolution (before the activation)
+			  --dropout R         dropout rate 0…0.9 in training, at the U-Net bottleneck; default 0 (off)
+			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
+			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid
 			  --depth N           U-Net levels, default %d
 			  --filters N         filters of the first level (doubling per level), default %d
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
@@ -78,7 +83,8 @@ final class TrainSegmenterCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
-			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment"), Set.of("resume"));
+			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment",
+			"dropout", "init"), Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
 		if (!threeD && a.string("patch", null) != null)
@@ -96,12 +102,13 @@ final class TrainSegmenterCommand implements Main.Command {
 		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
 		int depth = a.integer("depth", def.depth(), 1, threeD ? 5 : 6);
 		int filters = a.integer("filters", def.baseFilters(), 1, 512);
-		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc);
+		LayerConfig layers = layers(a);
+		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc, layers);
 		Segmenter3dConfig cfg3 = null;
 		if (threeD) {
 			try {
 				cfg3 = new Segmenter3dConfig(depth, filters, patch(a, Segmenter3dConfig.defaults().patchZyx()), window[0],
-					window[1], tc);
+					window[1], tc, layers);
 			} catch (IllegalArgumentException e) {
 				throw new Args.UsageException(name() + ": " + e.getMessage());
 			}
@@ -122,6 +129,13 @@ final class TrainSegmenterCommand implements Main.Command {
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;
+	}
+
+	/** Parses {@code --batch-norm}, {@code --dropout R} and {@code --init NAME}. */
+	static LayerConfig layers(Args a) throws Args.UsageException {
+		List<String> inits = LayerConfig.INITS.subList(1, LayerConfig.INITS.size());
+		String init = a.string("init", null) == null ? LayerConfig.AUTO : a.choice("init", null, inits.toArray(new String[0]));
+		return new LayerConfig(a.flag("batch-norm"), a.number("dropout", 0, 0, LayerConfig.MAX_DROPOUT), init);
 	}
 
 	/** Parses {@code --patch Z,Y,X} (positive integers). */

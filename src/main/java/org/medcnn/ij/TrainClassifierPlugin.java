@@ -14,6 +14,7 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Training;
+import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.TrainingConfig;
 
 /**
@@ -26,7 +27,8 @@ import org.medcnn.nn.TrainingConfig;
  * {@value #KEY_ARCHITECTURE} ({@code cnn} or {@code mlp}), {@value #KEY_BATCH}, {@value #KEY_LEARNING} (learning
  * rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS} ({@code cross-entropy} or {@code mse}),
  * {@value #KEY_ACTIVATION}, {@value #KEY_POOLING} ({@code max} or {@code avg}), {@value #KEY_VALIDATION}
- * (fraction of items held out), {@code augment} and {@code resume} (as in {@link TrainSegmenterPlugin}). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
+ * (fraction of items held out), {@code augment}, {@code resume}, {@code batch_norm}, {@code dropout} and {@code init}
+ * (as in {@link TrainSegmenterPlugin}). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
  * macro, the last values used in the dialog. Example:
  * {@code run("Train Classifier...", "data=[/data/risk] out=[/models/risk] epochs=30 architecture=cnn");}
  */
@@ -38,7 +40,8 @@ public class TrainClassifierPlugin implements PlugIn {
 		KEY_ACTIVATION = "activation", KEY_POOLING = "pooling", KEY_VALIDATION = "validation";
 	static final List<String> KEYS = List.of(KEY_DATA, KEY_OUT, KEY_EPOCHS, KEY_ARCHITECTURE, KEY_BATCH, KEY_LEARNING,
 		KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_POOLING, KEY_VALIDATION, TrainSegmenterPlugin.KEY_AUGMENT,
-		TrainSegmenterPlugin.KEY_RESUME);
+		TrainSegmenterPlugin.KEY_RESUME, TrainSegmenterPlugin.KEY_BATCH_NORM, TrainSegmenterPlugin.KEY_DROPOUT,
+		TrainSegmenterPlugin.KEY_INIT);
 	/** The losses a classifier accepts. */
 	static final String[] LOSSES = {"cross-entropy", "mse"};
 	private static final String PREF = "medcnn.trainclassifier.";
@@ -70,6 +73,7 @@ public class TrainClassifierPlugin implements PlugIn {
 			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
 				pref(macro, TrainSegmenterPlugin.KEY_AUGMENT, td.augment()));
 			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
+			TrainSegmenterPlugin.addLayerFields(gd, macro, PREF);
 			gd.addMessage("Data: one sub-folder per class (e.g. benign/, malignant/ or low/, intermediate/, high/), each\n"
 				+ "item a DICOM file or series folder or a NIfTI file. A live plot shows loss and accuracy per epoch.");
 			gd.showDialog();
@@ -83,6 +87,7 @@ public class TrainClassifierPlugin implements PlugIn {
 			double validation = gd.getNextNumber();
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
+			LayerConfig layers = TrainSegmenterPlugin.layerValues(gd, macro, PREF);
 
 			Path dataDir = DialogValues.folder("Data folder", KEY_DATA, data);
 			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
@@ -93,7 +98,7 @@ public class TrainClassifierPlugin implements PlugIn {
 				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
 				.withAugment(augment).withResume(resume);
 			ClassifierConfig cfg = new ClassifierConfig(architecture, def.inputSize(), def.filters(), def.denseUnits(), pooling,
-				def.windowCenterHu(), def.windowWidthHu(), tc);
+				def.windowCenterHu(), def.windowWidthHu(), tc).withLayers(layers);
 			if (!macro) {
 				for (String[] kv : new String[][] {{KEY_DATA, data}, {KEY_OUT, out}, {KEY_ARCHITECTURE, architecture},
 					{KEY_OPTIMIZER, optimizer}, {KEY_LOSS, loss}, {KEY_ACTIVATION, activation}, {KEY_POOLING, pooling}, {TrainSegmenterPlugin.KEY_AUGMENT, augment}})

@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
+import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
@@ -36,7 +37,8 @@ import org.medcnn.volume.Volume;
  * default patch size, see {@link Segmenter3dConfig#defaults()}), {@value #KEY_BATCH} (slices or patches per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
  * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level), {@value #KEY_VALIDATION}
  * (fraction of cases held out), {@value #KEY_AUGMENT} (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME}
- * (checkbox: continue the interrupted run whose checkpoint lies beside the package). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
+ * (checkbox: continue the interrupted run whose checkpoint lies beside the package), {@value #KEY_BATCH_NORM}
+ * (checkbox), {@value #KEY_DROPOUT} and {@value #KEY_INIT} (see {@link LayerConfig}). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
  * the last values used in the dialog. Example:
  * {@code run("Train Segmenter...", "images=[/data/images] masks=[/data/masks] out=[/models/liver] epochs=30 dims=2");}
  * or, with the CT image current: {@code run("Train Segmenter...", "mask_image=[liver labels] out=[/models/liver]");}
@@ -53,9 +55,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_ROIS = "rois";
 	/** Macro keys: training-time augmentation, and (checkbox) resuming from the checkpoint. */
 	public static final String KEY_AUGMENT = "augment", KEY_RESUME = "resume";
+	/** Macro keys of {@link LayerConfig}: batch norm (checkbox), dropout rate, weight initialisation. */
+	public static final String KEY_BATCH_NORM = "batch_norm", KEY_DROPOUT = "dropout", KEY_INIT = "init";
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
 		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
-		KEY_RESUME);
+		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -93,6 +97,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
 				pref(macro, KEY_AUGMENT, td.augment()));
 			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
+			addLayerFields(gd, macro, PREF);
 			gd.addMessage("Images: one case per entry (DICOM series folder or NIfTI file); masks: the entry with the\n"
 				+ "same name (NIfTI label image). Or, leaving both folders empty, the current image with a mask image\n"
 				+ "or the ROI Manager's outlines (each on its slice). A live plot shows loss and Dice per epoch; Stop keeps the best model.");
@@ -109,6 +114,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			double filters = gd.getNextNumber(), validation = gd.getNextNumber();
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
+			LayerConfig layers = layerValues(gd, macro, PREF);
 
 			boolean fromImage = rois || !NO_MASK_IMAGE.equals(maskImage);
 			if (fromImage && (!images.isBlank() || !masks.isBlank()))
@@ -128,10 +134,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
 				.withAugment(augment).withResume(resume);
 			int baseFilters = DialogValues.whole("Filters", KEY_FILTERS, filters, 1, 256);
-			SegmenterConfig cfg = new SegmenterConfig(def.depth(), baseFilters, def.windowCenterHu(), def.windowWidthHu(), tc);
+			SegmenterConfig cfg = new SegmenterConfig(def.depth(), baseFilters, def.windowCenterHu(), def.windowWidthHu(), tc)
+				.withLayers(layers);
 			Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
 			Segmenter3dConfig cfg3 = new Segmenter3dConfig(d3.depth(), baseFilters, d3.patchZyx(), d3.windowCenterHu(),
-				d3.windowWidthHu(), tc);
+				d3.windowWidthHu(), tc).withLayers(layers);
 			if (!macro) {
 				save(KEY_IMAGES, images);
 				save(KEY_MASKS, masks);
@@ -188,6 +195,28 @@ public class TrainSegmenterPlugin implements PlugIn {
 			progress.done();
 			Errors.report(TITLE, e);
 		}
+	}
+
+	/** Batch norm, dropout and initialisation fields (shared with {@link TrainClassifierPlugin}). */
+	static void addLayerFields(GenericDialog gd, boolean macro, String pref) {
+		LayerConfig d = LayerConfig.DEFAULT;
+		gd.addCheckbox("Batch_norm (after each convolution)", !macro && Prefs.get(pref + KEY_BATCH_NORM, d.batchNorm()));
+		gd.addNumericField("Dropout (rate in training, 0 = off)", macro ? d.dropout() : Prefs.get(pref + KEY_DROPOUT, d.dropout()), 2);
+		gd.addChoice("Init (weight initialisation)", LayerConfig.INITS.toArray(String[]::new),
+			macro ? d.init() : Prefs.get(pref + KEY_INIT, d.init()));
+	}
+
+	/** Reads the fields of {@link #addLayerFields}, validates them and remembers them for the next dialog. */
+	static LayerConfig layerValues(GenericDialog gd, boolean macro, String pref) {
+		boolean bn = gd.getNextBoolean();
+		double dropout = DialogValues.number("Dropout", KEY_DROPOUT, gd.getNextNumber(), 0, false, LayerConfig.MAX_DROPOUT);
+		String init = gd.getNextChoice();
+		if (!macro) {
+			Prefs.set(pref + KEY_BATCH_NORM, bn);
+			Prefs.set(pref + KEY_DROPOUT, dropout);
+			Prefs.set(pref + KEY_INIT, init);
+		}
+		return new LayerConfig(bn, dropout, init);
 	}
 
 	private static String pref(boolean macro, String key, String def) {

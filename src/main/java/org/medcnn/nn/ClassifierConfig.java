@@ -20,9 +20,11 @@ import java.util.List;
  * @param windowCenterHu centre of the HU window mapped to [0, 1]
  * @param windowWidthHu width of the HU window, &gt; 0
  * @param training training settings
+ * @param layers batch norm, dropout (on the output layer's input) and weight initialisation; {@code null} means
+ *        {@link LayerConfig#DEFAULT}
  */
 public record ClassifierConfig(String architecture, int inputSize, int[] filters, int denseUnits, String pooling,
-	double windowCenterHu, double windowWidthHu, TrainingConfig training) {
+	double windowCenterHu, double windowWidthHu, TrainingConfig training, LayerConfig layers) {
 
 	public static final List<String> ARCHITECTURES = List.of("cnn", "mlp");
 	public static final List<String> POOLINGS = List.of("max", "avg");
@@ -52,6 +54,14 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 		if (training.loss().startsWith("dice"))
 			throw new IllegalArgumentException("loss = '" + training.loss()
 				+ "' is for segmenters: a classifier allows [cross-entropy, mse]");
+		if (layers == null) layers = LayerConfig.DEFAULT;
+	}
+
+	/** A classifier with {@link LayerConfig#DEFAULT} layer options. */
+	public ClassifierConfig(String architecture, int inputSize, int[] filters, int denseUnits, String pooling,
+		double windowCenterHu, double windowWidthHu, TrainingConfig training) {
+		this(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, training,
+			LayerConfig.DEFAULT);
 	}
 
 	/** CNN, 64×64 input, filters {8, 16}, 64 dense units, max pooling, window 40/400 HU, {@link TrainingConfig#classifierDefaults()}. */
@@ -60,11 +70,18 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 	}
 
 	public ClassifierConfig withArchitecture(String a) {
-		return new ClassifierConfig(a, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, training);
+		return new ClassifierConfig(a, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, training,
+			layers);
 	}
 
 	public ClassifierConfig withTraining(TrainingConfig t) {
-		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, t);
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, t,
+			layers);
+	}
+
+	public ClassifierConfig withLayers(LayerConfig l) {
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu,
+			training, l);
 	}
 
 	@Override
@@ -76,7 +93,8 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 	public boolean equals(Object o) {
 		return o instanceof ClassifierConfig c && architecture.equals(c.architecture) && inputSize == c.inputSize
 			&& Arrays.equals(filters, c.filters) && denseUnits == c.denseUnits && pooling.equals(c.pooling)
-			&& windowCenterHu == c.windowCenterHu && windowWidthHu == c.windowWidthHu && training.equals(c.training);
+			&& windowCenterHu == c.windowCenterHu && windowWidthHu == c.windowWidthHu && training.equals(c.training)
+			&& layers.equals(c.layers);
 	}
 
 	@Override
@@ -88,6 +106,6 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 	public String toString() {
 		return "ClassifierConfig[" + architecture + ", inputSize=" + inputSize + ", filters=" + Arrays.toString(filters)
 			+ ", denseUnits=" + denseUnits + ", pooling=" + pooling + ", window=" + windowCenterHu + "/" + windowWidthHu
-			+ " HU, " + training + "]";
+			+ " HU, " + training + ", " + layers + "]";
 	}
 }

@@ -22,9 +22,11 @@ import java.util.Arrays;
  * @param windowCenterHu centre of the HU window mapped to [0, 1]
  * @param windowWidthHu width of the HU window, &gt; 0
  * @param training training settings; {@code batchSize} counts patches
+ * @param layers batch norm, dropout (at the bottleneck) and weight initialisation; {@code null} means
+ *        {@link LayerConfig#DEFAULT}
  */
 public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, double windowCenterHu, double windowWidthHu,
-	TrainingConfig training) {
+	TrainingConfig training, LayerConfig layers) {
 
 	/** A pooling step halves z only while z at that level is at least this. */
 	public static final int MIN_Z_TO_POOL = 8;
@@ -46,6 +48,13 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 		if (patchZyx[0] % zm != 0 || patchZyx[1] % m != 0 || patchZyx[2] % m != 0)
 			throw new IllegalArgumentException("patchZyx = " + Arrays.toString(patchZyx) + " does not fit depth " + depth
 				+ ": z must be a multiple of " + zm + ", y and x multiples of " + m);
+		if (layers == null) layers = LayerConfig.DEFAULT;
+	}
+
+	/** A 3D segmenter with {@link LayerConfig#DEFAULT} layer options. */
+	public Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, double windowCenterHu, double windowWidthHu,
+		TrainingConfig training) {
+		this(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, training, LayerConfig.DEFAULT);
 	}
 
 	/** Depth 3, 8 base filters, 16×64×64 patches, soft-tissue window (40/400 HU), segmenter training defaults with batch 2. */
@@ -60,11 +69,15 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 	}
 
 	public Segmenter3dConfig withTraining(TrainingConfig t) {
-		return new Segmenter3dConfig(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, t);
+		return new Segmenter3dConfig(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, t, layers);
 	}
 
 	public Segmenter3dConfig withPatch(int z, int y, int x) {
-		return new Segmenter3dConfig(depth, baseFilters, new int[] {z, y, x}, windowCenterHu, windowWidthHu, training);
+		return new Segmenter3dConfig(depth, baseFilters, new int[] {z, y, x}, windowCenterHu, windowWidthHu, training, layers);
+	}
+
+	public Segmenter3dConfig withLayers(LayerConfig l) {
+		return new Segmenter3dConfig(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, training, l);
 	}
 
 	/** Whether the pooling after {@code level} (0-based, &lt; depth − 1) halves z too (2×2×2) or not (1×2×2). */
@@ -96,7 +109,8 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 	public boolean equals(Object o) {
 		return o instanceof Segmenter3dConfig c && depth == c.depth && baseFilters == c.baseFilters
 			&& Arrays.equals(patchZyx, c.patchZyx) && Double.compare(windowCenterHu, c.windowCenterHu) == 0
-			&& Double.compare(windowWidthHu, c.windowWidthHu) == 0 && training.equals(c.training);
+			&& Double.compare(windowWidthHu, c.windowWidthHu) == 0 && training.equals(c.training)
+			&& layers.equals(c.layers);
 	}
 
 	@Override
@@ -107,6 +121,6 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 	@Override
 	public String toString() {
 		return "Segmenter3dConfig[depth=" + depth + ", baseFilters=" + baseFilters + ", patchZyx=" + Arrays.toString(patchZyx)
-			+ ", window=" + windowCenterHu + "/" + windowWidthHu + ", training=" + training + "]";
+			+ ", window=" + windowCenterHu + "/" + windowWidthHu + ", training=" + training + ", layers=" + layers + "]";
 	}
 }

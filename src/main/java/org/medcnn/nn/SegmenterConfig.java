@@ -13,9 +13,11 @@ package org.medcnn.nn;
  * @param windowCenterHu centre of the HU window mapped to [0, 1]
  * @param windowWidthHu width of the HU window, &gt; 0
  * @param training training settings
+ * @param layers batch norm, dropout (at the bottleneck) and weight initialisation; {@code null} means
+ *        {@link LayerConfig#DEFAULT}
  */
 public record SegmenterConfig(int depth, int baseFilters, double windowCenterHu, double windowWidthHu,
-	TrainingConfig training) {
+	TrainingConfig training, LayerConfig layers) {
 
 	public SegmenterConfig {
 		if (depth < 1 || depth > 6)
@@ -24,6 +26,12 @@ public record SegmenterConfig(int depth, int baseFilters, double windowCenterHu,
 			throw new IllegalArgumentException("baseFilters = " + baseFilters + " is out of range: allowed 1…256");
 		checkWindow(windowCenterHu, windowWidthHu);
 		if (training == null) throw new IllegalArgumentException("training settings are missing");
+		if (layers == null) layers = LayerConfig.DEFAULT;
+	}
+
+	/** A segmenter with {@link LayerConfig#DEFAULT} layer options. */
+	public SegmenterConfig(int depth, int baseFilters, double windowCenterHu, double windowWidthHu, TrainingConfig training) {
+		this(depth, baseFilters, windowCenterHu, windowWidthHu, training, LayerConfig.DEFAULT);
 	}
 
 	/** Depth 3, 8 base filters, soft-tissue window (centre 40 HU, width 400 HU), {@link TrainingConfig#segmenterDefaults()}. */
@@ -32,7 +40,11 @@ public record SegmenterConfig(int depth, int baseFilters, double windowCenterHu,
 	}
 
 	public SegmenterConfig withTraining(TrainingConfig t) {
-		return new SegmenterConfig(depth, baseFilters, windowCenterHu, windowWidthHu, t);
+		return new SegmenterConfig(depth, baseFilters, windowCenterHu, windowWidthHu, t, layers);
+	}
+
+	public SegmenterConfig withLayers(LayerConfig l) {
+		return new SegmenterConfig(depth, baseFilters, windowCenterHu, windowWidthHu, training, l);
 	}
 
 	/** Slice width and height are padded to a multiple of this ({@code 2^(depth-1)}). */

@@ -9,7 +9,11 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
-/** The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC), 3D U-Net (NDHWC); one input channel. */
+/**
+ * The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC), 3D U-Net (NDHWC); one input channel.
+ * Each applies its config's {@link org.medcnn.nn.LayerConfig}: batch norm after every hidden convolution or dense layer, dropout on
+ * the U-Net bottleneck (the deepest level's output) and on the input of the classifier's output layer.
+ */
 final class Architectures {
 
 	private Architectures() {}
@@ -22,6 +26,7 @@ final class Architectures {
 	 */
 	static TrainableNet.Architecture unet2d(SegmenterConfig cfg) {
 		return (layers, input) -> {
+			layers.options(cfg.layers());
 			List<Operand<TFloat32>> skips = new ArrayList<>();
 			Operand<TFloat32> x = input;
 			int cin = 1;
@@ -33,6 +38,8 @@ final class Architectures {
 				if (level < cfg.depth() - 1) {
 					skips.add(x);
 					x = layers.pool(x, "max");
+				} else {
+					x = layers.dropout(x);
 				}
 			}
 			for (int level = cfg.depth() - 2; level >= 0; level--) {
@@ -57,6 +64,7 @@ final class Architectures {
 	 */
 	static TrainableNet.Architecture unet3d(Segmenter3dConfig cfg) {
 		return (layers, input) -> {
+			layers.options(cfg.layers());
 			List<Operand<TFloat32>> skips = new ArrayList<>();
 			Operand<TFloat32> x = input;
 			int cin = 1;
@@ -68,6 +76,8 @@ final class Architectures {
 				if (level < cfg.depth() - 1) {
 					skips.add(x);
 					x = layers.maxPool3d(x, cfg.poolsZ(level) ? 2 : 1);
+				} else {
+					x = layers.dropout(x);
 				}
 			}
 			for (int level = cfg.depth() - 2; level >= 0; level--) {
@@ -87,6 +97,7 @@ final class Architectures {
 	/** CNN or MLP classifier producing {@code classes} logits. */
 	static TrainableNet.Architecture classifier(ClassifierConfig cfg, int classes) {
 		return (layers, input) -> {
+			layers.options(cfg.layers());
 			Ops tf = layers.tf();
 			Operand<TFloat32> x = input;
 			int side = cfg.inputSize(), channels = 1;
@@ -101,7 +112,8 @@ final class Architectures {
 			}
 			int features = side * side * channels;
 			x = tf.reshape(x, tf.constant(new int[] {-1, features}));
-			x = layers.activate(layers.dense("dense1", x, features, cfg.denseUnits(), true));
+			x = layers.denseAct("dense1", x, features, cfg.denseUnits());
+			x = layers.dropout(x);
 			return layers.dense("dense2", x, cfg.denseUnits(), classes, false);
 		};
 	}

@@ -3,11 +3,15 @@ package org.medcnn.nn.tf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.medcnn.nn.LayerConfig;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.random.RandomUniform;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -15,10 +19,22 @@ import org.tensorflow.types.TFloat32;
  * dense layers, activations and pooling, all NHWC float32 (the 3D variants NDHWC).
  * <p>
  * Weights are initialised in Java from a seeded {@link Random} and become the variables' initial values, so
- * that a seed gives the same network on every machine: He normal (σ = √(2 / fan-in)) for ReLU/ELU,
- * Glorot normal (σ = √(2 / (fan-in + fan-out))) for tanh/sigmoid and for output layers; biases start at 0.
- * Variables are named {@code <layer>_kernel} and {@code <layer>_bias} at the top level: the framework optimizers
- * derive slot names from them and refuse '/'. Every weight variable is recorded in {@link #variables()} (in creation order) for snapshots. Not thread-safe.
+ * that a seed gives the same network on every machine. Hidden layers use the initialisation of
+ * {@link LayerConfig#initFor}: He normal (σ = √(2 / fan-in)), Glorot normal (σ = √(2 / (fan-in + fan-out))),
+ * He uniform (±√(6 / fan-in)) or Glorot uniform (±√(6 / (fan-in + fan-out))); by default He normal for ReLU/ELU
+ * and Glorot normal for tanh/sigmoid. Output layers use Glorot normal; biases start at 0. One draw per weight in
+ * creation order, so the default gives the same weights as before these options existed.
+ * <p>
+ * With {@link LayerConfig#batchNorm()} every hidden convolution and dense layer ({@link #convAct},
+ * {@link #convAct3d}, {@link #denseAct}) is followed by batch normalisation; {@link #dropout} drops activations. Both switch on a boolean placeholder
+ * {@link #trainingFlag()} (named {@value TrainableNet#TRAINING}, default false = inference), created when the
+ * first such layer is built. Batch norm's moving averages are recorded in {@link #stateVariables()}, not in
+ * {@link #variables()}: they get no gradients; {@link #movingUpdates()} lists the values training steps assign.
+ * <p>
+ * Variables are named {@code <layer>_kernel} and {@code <layer>_bias} (batch norm: {@code <layer>_bn_gamma},
+ * {@code _bn_beta}, {@code _bn_moving_mean}, {@code _bn_moving_variance}) at the top level: the framework
+ * optimizers derive slot names from them and refuse '/'. Every trainable variable is recorded in
+ * {@link #variables()} (in creation order) for snapshots. Not thread-safe.
  */
 final class Layers {
 
@@ -31,11 +47,51 @@ final class Layers {
 	private final String activation;
 	private final List<Variable<TFloat32>> variables = new ArrayList<>();
 	private final List<Shape> shapes = new ArrayList<>();
+	private final List<Variable<TFloat32>> stateVariables = new ArrayList<>();
+	private final List<Shape> stateShapes = new ArrayList<>();
+	private final List<MovingUpdate> movingUpdates = new ArrayList<>();
+	private final long seed;
+	private LayerConfig options = LayerConfig.DEFAULT;
+	private PlaceholderWithDefault<TBool> training;
+	private int dropouts;
+
+	/** A moving average and the batch statistic that a training step blends into it. */
+	record MovingUpdate(Variable<TFloat32> moving, Operand<TFloat32> batchValue) {}
 
 	Layers(Ops tf, long seed, String activation) {
 		this.tf = tf;
 		this.rng = new Random(seed);
+		this.seed = seed;
 		this.activation = activation;
+	}
+
+	/** Sets the layer options; call before creating layers. */
+	Layers options(LayerConfig o) {
+		this.options = o == null ? LayerConfig.DEFAULT : o;
+		return this;
+	}
+
+	LayerConfig options() {
+		return options;
+	}
+
+	/** The training-mode flag, or {@code null} when no layer depends on the mode. */
+	PlaceholderWithDefault<TBool> trainingFlag() {
+		return training;
+	}
+
+	/** Non-trainable variables (batch norm's moving averages), in creation order. */
+	List<Variable<TFloat32>> stateVariables() {
+		return stateVariables;
+	}
+
+	List<Shape> stateShapes() {
+		return stateShapes;
+	}
+
+	/** The moving averages and their batch statistics, for the training step's updates. */
+	List<MovingUpdate> movingUpdates() {
+		return movingUpdates;
 	}
 
 	Ops tf() {
@@ -50,9 +106,11 @@ final class Layers {
 		return shapes;
 	}
 
+	/** Number of trainable and non-trainable (moving average) values. */
 	long parameterCount() {
 		long n = 0;
 		for (Shape s : shapes) n += s.size();
+		for (Shape s : stateShapes) n += s.size();
 		return n;
 	}
 
@@ -64,9 +122,11 @@ final class Layers {
 		return s.nn.biasAdd(s.nn.conv2d(x, w, STRIDE1, "SAME"), b);
 	}
 
-	/** conv → activation. */
+	/** conv → activation, or with batch norm conv (no bias) → batch norm → activation. */
 	Operand<TFloat32> convAct(String name, Operand<TFloat32> x, int k, int cin, int cout) {
-		return activate(conv(name, x, k, cin, cout, true));
+		if (!options.batchNorm()) return activate(conv(name, x, k, cin, cout, true));
+		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(k, k, cin, cout), k * k * cin, k * k * cout, true);
+		return activate(batchNorm(name, tf.nn.conv2d(x, w, STRIDE1, "SAME"), cout, 4));
 	}
 
 	/**
@@ -95,9 +155,68 @@ final class Layers {
 		return s.nn.biasAdd(s.nn.conv3d(x, w, STRIDE1_3D, "SAME"), b);
 	}
 
-	/** 3D conv → activation. */
+	/** 3D conv → activation, or with batch norm 3D conv (no bias) → batch norm → activation. */
 	Operand<TFloat32> convAct3d(String name, Operand<TFloat32> x, int k, int cin, int cout) {
-		return activate(conv3d(name, x, k, cin, cout, true));
+		if (!options.batchNorm()) return activate(conv3d(name, x, k, cin, cout, true));
+		Conv3dGradients.register();
+		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(k, k, k, cin, cout), k * k * k * cin, k * k * k * cout,
+			true);
+		return activate(batchNorm(name, tf.nn.conv3d(x, w, STRIDE1_3D, "SAME"), cout, 5));
+	}
+
+	/**
+	 * Batch normalisation over all axes but the last (channels) of a rank-{@code rank} tensor: in training mode
+	 * {@code (y − batch mean) / √(batch variance + ε) · γ + β} with the biased batch variance, otherwise the same
+	 * with the moving mean and variance. Registers the moving averages' updates ({@link #movingUpdates()}).
+	 */
+	Operand<TFloat32> batchNorm(String name, Operand<TFloat32> y, int channels, int rank) {
+		Shape shape = Shape.of(channels);
+		float[] ones = new float[channels];
+		java.util.Arrays.fill(ones, 1f);
+		Variable<TFloat32> gamma = track(tf.withName(name + "_bn_gamma").variable(tf.constant(shape, DataBuffers.of(ones))),
+			shape);
+		Variable<TFloat32> beta = track(tf.withName(name + "_bn_beta").variable(tf.constant(shape,
+			DataBuffers.of(new float[channels]))), shape);
+		Variable<TFloat32> movingMean = state(tf.withName(name + "_bn_moving_mean").variable(tf.constant(shape,
+			DataBuffers.of(new float[channels]))), shape);
+		Variable<TFloat32> movingVar = state(tf.withName(name + "_bn_moving_variance").variable(tf.constant(shape,
+			DataBuffers.of(ones.clone()))), shape);
+		int[] axes = new int[rank - 1];
+		for (int i = 0; i < axes.length; i++) axes[i] = i;
+		Operand<TFloat32> batchMean = tf.math.mean(y, tf.constant(axes));
+		Operand<TFloat32> batchVar = tf.math.mean(tf.math.squaredDifference(y, tf.stopGradient(batchMean)), tf.constant(axes));
+		movingUpdates.add(new MovingUpdate(movingMean, batchMean));
+		movingUpdates.add(new MovingUpdate(movingVar, batchVar));
+		PlaceholderWithDefault<TBool> t = trainingFlag0();
+		Operand<TFloat32> mean = tf.select(t, batchMean, movingMean);
+		Operand<TFloat32> var = tf.select(t, batchVar, movingVar);
+		Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(var, tf.constant((float) LayerConfig.BN_EPSILON))),
+			gamma);
+		// y · scale + (β − mean · scale): two passes over the activations instead of three
+		return tf.math.add(tf.math.mul(y, scale), tf.math.sub(beta, tf.math.mul(mean, scale)));
+	}
+
+	/**
+	 * Inverted dropout with the configured rate: in training mode each value is kept with probability
+	 * {@code 1 − rate} and scaled by {@code 1 / (1 − rate)}, otherwise passed through; the identity when the rate
+	 * is 0. The random op is seeded from the training seed (and the dropout layer's index), so runs repeat.
+	 */
+	Operand<TFloat32> dropout(Operand<TFloat32> x) {
+		double rate = options.dropout();
+		if (rate <= 0) return x;
+		dropouts++;
+		Operand<TFloat32> u = tf.random.randomUniform(tf.shape(x), TFloat32.class,
+			RandomUniform.seed(seed).seed2(0x44524F50L + dropouts));
+		Operand<TFloat32> keep = tf.stopGradient(tf.math.div(
+			tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class),
+			tf.constant((float) (1 - rate))));
+		return tf.select(trainingFlag0(), tf.math.mul(x, keep), x);
+	}
+
+	private PlaceholderWithDefault<TBool> trainingFlag0() {
+		if (training == null)
+			training = tf.withName(TrainableNet.TRAINING).placeholderWithDefault(tf.constant(false), Shape.scalar());
+		return training;
 	}
 
 	/**
@@ -118,6 +237,13 @@ final class Layers {
 	Operand<TFloat32> maxPool3d(Operand<TFloat32> x, int sz) {
 		List<Long> k = List.of(1L, (long) sz, 2L, 2L, 1L);
 		return tf.nn.maxPool3d(x, k, k, "VALID");
+	}
+
+	/** Fully connected layer → activation, or with batch norm dense (no bias) → batch norm → activation. */
+	Operand<TFloat32> denseAct(String name, Operand<TFloat32> x, int in, int out) {
+		if (!options.batchNorm()) return activate(dense(name, x, in, out, true));
+		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(in, out), in, out, true);
+		return activate(batchNorm(name, tf.linalg.matMul(x, w), out, 2));
 	}
 
 	/** Fully connected layer with bias, no activation. */
@@ -145,11 +271,32 @@ final class Layers {
 	}
 
 	private Variable<TFloat32> weight(Ops s, String name, Shape shape, long fanIn, long fanOut, boolean hidden) {
-		boolean he = hidden && (activation.equals("relu") || activation.equals("elu"));
-		double sigma = he ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut));
-		float[] v = new float[(int) shape.size()];
-		for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * sigma);
+		float[] v = initialWeights((int) shape.size(), fanIn, fanOut, hidden ? options.initFor(activation) : "glorot-normal",
+			rng);
 		return track(s.withName(name).variable(s.constant(shape, DataBuffers.of(v))), shape);
+	}
+
+	/**
+	 * {@code n} weights of a layer drawn from {@code rng} for the initialisation {@code init} (one of
+	 * {@link LayerConfig#INITS} but {@code auto}): normal ones σ · N(0, 1), uniform ones limit · U(−1, 1).
+	 */
+	static float[] initialWeights(int n, long fanIn, long fanOut, String init, Random rng) {
+		float[] v = new float[n];
+		boolean uniform = switch (init) {
+			case "he-normal", "glorot-normal" -> false;
+			case "he-uniform", "glorot-uniform" -> true;
+			default -> throw new IllegalArgumentException("init = '" + init + "' is not supported: allowed "
+				+ LayerConfig.INITS.subList(1, LayerConfig.INITS.size()));
+		};
+		double fans = init.startsWith("he") ? fanIn : fanIn + fanOut;
+		if (uniform) {
+			double limit = Math.sqrt(6.0 / fans);
+			for (int i = 0; i < n; i++) v[i] = (float) ((2 * rng.nextDouble() - 1) * limit);
+		} else {
+			double sigma = Math.sqrt(2.0 / fans);
+			for (int i = 0; i < n; i++) v[i] = (float) (rng.nextGaussian() * sigma);
+		}
+		return v;
 	}
 
 	private Variable<TFloat32> bias(Ops s, String layer, int n) {
@@ -160,6 +307,12 @@ final class Layers {
 	private Variable<TFloat32> track(Variable<TFloat32> v, Shape shape) {
 		variables.add(v);
 		shapes.add(shape);
+		return v;
+	}
+
+	private Variable<TFloat32> state(Variable<TFloat32> v, Shape shape) {
+		stateVariables.add(v);
+		stateShapes.add(shape);
 		return v;
 	}
 }

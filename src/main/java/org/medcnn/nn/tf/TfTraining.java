@@ -108,6 +108,7 @@ final class TfTraining {
 			arch.put("sampling", "foreground-aware: all lesion slices + random background slices, "
 				+ Math.round(FOREGROUND_SHARE * 100) + " % lesion slices per epoch");
 			arch.put("activation", tc.activation());
+			arch.putAll(cfg.layers().cardFields(tc.activation()));
 			arch.put("output", "sigmoid");
 			arch.put("parameters", net.parameterCount);
 			card.put("architecture", arch);
@@ -186,6 +187,7 @@ final class TfTraining {
 			arch.put("denseUnits", cfg.denseUnits());
 			arch.put("augmentation", Augmentations.describe(tc.augment(), false));
 			arch.put("activation", tc.activation());
+			arch.putAll(cfg.layers().cardFields(tc.activation()));
 			arch.put("output", "softmax");
 			arch.put("parameters", net.parameterCount);
 			card.put("architecture", arch);

@@ -100,6 +100,7 @@ final class TfTraining3d {
 			arch.put("sampling", "per epoch " + epochPatches + " random patches, every other one centred near a lesion voxel");
 			arch.put("inference", "sliding window of the patch size, half a patch overlap, Gaussian blending (sigma = patch / 4)");
 			arch.put("activation", tc.activation());
+			arch.putAll(cfg.layers().cardFields(tc.activation()));
 			arch.put("output", "sigmoid");
 			arch.put("parameters", net.parameterCount);
 			card.put("architecture", arch);

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -26,15 +27,23 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
  * A training graph and its session: named endpoints ({@link #INPUT}, {@link #TARGET}, {@link #LOGITS},
  * {@link #OUTPUT}, {@link #LOSS}, {@link #TRAIN}), the weight variables and ops to snapshot and restore them.
+ * <p>
+ * Nets with batch norm or dropout have a boolean {@link #TRAINING} placeholder that defaults to false
+ * (inference: moving statistics, no dropout); training steps feed it true ({@link #feedTraining}). Batch norm's
+ * moving averages belong to the snapshots and the SavedModel but get no gradients or optimizer slots: gradients
+ * are taken over the trainable variables only, and the train op also assigns the moving averages, after all
+ * gradients are computed.
  * <p>
  * Owns the {@link Graph} and {@link Session}; {@link #close()} closes the session, then the graph. Not
  * thread-safe.
@@ -47,6 +56,8 @@ final class TrainableNet implements AutoCloseable {
 	static final String OUTPUT = "output";
 	static final String LOSS = "loss";
 	static final String TRAIN = "train";
+	/** The training-mode flag (batch norm, dropout): a boolean placeholder with default false. */
+	static final String TRAINING = "training";
 	static final String SIGNATURE_KEY = Signature.DEFAULT_KEY;
 
 	/** Builds logits from the input; implementations create their weights through the given {@link Layers}. */
@@ -63,8 +74,12 @@ final class TrainableNet implements AutoCloseable {
 	final Op train;
 	final boolean binary;
 	final long parameterCount;
+	/** Trainable variables, then the moving averages. */
 	private final List<Variable<TFloat32>> variables;
 	private final List<Shape> shapes;
+	/** The training-mode flag, {@code null} without batch norm and dropout. */
+	private final PlaceholderWithDefault<TBool> training;
+	private final TBool trainingTrue;
 	private final List<Placeholder<TFloat32>> restoreFeeds = new ArrayList<>();
 	private final List<Op> restoreOps = new ArrayList<>();
 	/** Learning-rate schedule ops, {@code null} with a constant schedule: see {@link #scaleLastStep}. */
@@ -94,16 +109,23 @@ final class TrainableNet implements AutoCloseable {
 			output = binary ? tf.withName(OUTPUT).math.sigmoid(logits) : tf.withName(OUTPUT).nn.softmax(logits);
 			target = tf.withName(TARGET).placeholder(TFloat32.class, Placeholder.shape(targetShape));
 			loss = tf.withName(LOSS).identity(Losses.of(tf.withSubScope("loss_fn"), tc.loss(), binary, logits, output, target));
-			variables = List.copyOf(layers.variables());
-			shapes = List.copyOf(layers.shapes());
+			List<Variable<TFloat32>> trainable = List.copyOf(layers.variables());
+			List<Shape> trainableShapes = List.copyOf(layers.shapes());
+			List<Variable<TFloat32>> all = new ArrayList<>(trainable);
+			all.addAll(layers.stateVariables());
+			List<Shape> allShapes = new ArrayList<>(trainableShapes);
+			allShapes.addAll(layers.stateShapes());
+			variables = List.copyOf(all);
+			shapes = List.copyOf(allShapes);
 			parameterCount = layers.parameterCount();
+			training = layers.trainingFlag();
 			Optimizer opt = switch (tc.optimizer()) {
 				case "sgd" -> new GradientDescent(graph, (float) tc.learningRate());
 				case "momentum" -> new Momentum(graph, (float) tc.learningRate(), 0.9f);
 				case "adam" -> new Adam(graph, (float) tc.learningRate());
 				default -> throw new IllegalArgumentException("optimizer = '" + tc.optimizer() + "' is not supported");
 			};
-			train = minimize(tf, opt, loss);
+			train = minimize(graph, tf, opt, loss, trainable, layers.movingUpdates());
 			Ops restore = tf.withSubScope("restore");
 			for (int i = 0; i < variables.size(); i++) {
 				Placeholder<TFloat32> p = restore.placeholder(TFloat32.class, Placeholder.shape(shapes.get(i)));
@@ -120,9 +142,9 @@ final class TrainableNet implements AutoCloseable {
 				Ops lr = tf.withSubScope("lr_schedule");
 				stepScale = lr.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 				List<Op> keeps = new ArrayList<>(), scales = new ArrayList<>();
-				for (int i = 0; i < variables.size(); i++) {
-					Variable<TFloat32> v = variables.get(i);
-					Variable<TFloat32> before = lr.variable(lr.zeros(lr.constant(shapes.get(i)), TFloat32.class));
+				for (int i = 0; i < trainable.size(); i++) {
+					Variable<TFloat32> v = trainable.get(i);
+					Variable<TFloat32> before = lr.variable(lr.zeros(lr.constant(trainableShapes.get(i)), TFloat32.class));
 					keeps.add(lr.assign(before, v));
 					scales.add(lr.assign(v, lr.math.add(before, lr.math.mul(stepScale, lr.math.sub(v, before)))));
 				}
@@ -132,27 +154,51 @@ final class TrainableNet implements AutoCloseable {
 			collectState(tf.withSubScope("checkpoint"));
 			fingerprint = sha256(deterministicBytes(graph));
 			session = new Session(graph, TfEngine.trainingConfig());
+			trainingTrue = training == null ? null : TBool.scalarOf(true);
 		} catch (RuntimeException e) {
 			graph.close();
 			throw e;
 		}
 	}
 
+	/** Feeds the training-mode flag (true) when the net has one; for training steps only. */
+	Session.Runner feedTraining(Session.Runner r) {
+		return training == null ? r : r.feed(training, trainingTrue);
+	}
+
+	/** Whether the net has layers that behave differently in training steps (batch norm, dropout). */
+	boolean hasTrainingMode() {
+		return training != null;
+	}
+
 	/**
-	 * Like {@link Optimizer#minimize} but every update waits for all gradients: the updates change the variables
-	 * in place, and without this barrier an update could run while another gradient still reads the variable
-	 * (a race that makes steps wrong and irreproducible when ops run in parallel).
+	 * Like {@link Optimizer#minimize} but over the {@code trainable} variables only (the framework's
+	 * {@code computeGradients} takes every variable of the graph, moving averages included), and every update waits
+	 * for all gradients: the updates change the variables in place, and without this barrier an update could run
+	 * while another gradient still reads the variable (a race that makes steps wrong and irreproducible when ops
+	 * run in parallel). The moving averages' updates ({@code moving = m · moving + (1 − m) · batch}) wait for the
+	 * same barrier and belong to the returned op.
 	 */
 	@SuppressWarnings({"unchecked", "rawtypes"})
-	private static Op minimize(Ops tf, Optimizer opt, Operand<TFloat32> loss) {
-		List<Optimizer.GradAndVar<?>> grads = opt.computeGradients(loss);
+	private static Op minimize(Graph graph, Ops tf, Optimizer opt, Operand<TFloat32> loss, List<Variable<TFloat32>> trainable,
+		List<Layers.MovingUpdate> moving) {
+		Output<?>[] xs = new Output<?>[trainable.size()];
+		for (int i = 0; i < xs.length; i++) xs[i] = trainable.get(i).asOutput();
+		Output<?>[] dys = graph.addGradients(loss.asOutput(), xs);
 		List<Op> barrier = new ArrayList<>();
-		for (Optimizer.GradAndVar<?> gv : grads) barrier.add(tf.identity((Operand) gv.getGradient()));
+		for (Output<?> dy : dys) barrier.add(tf.identity((Operand) dy));
 		Ops after = tf.withSubScope("gradients_done").withControlDependencies(barrier);
 		List<Optimizer.GradAndVar<? extends TType>> gated = new ArrayList<>();
-		for (Optimizer.GradAndVar<?> gv : grads)
-			gated.add(new Optimizer.GradAndVar(after.identity((Operand) gv.getGradient()).asOutput(), gv.getVariable()));
-		return opt.applyGradients(gated, TRAIN);
+		for (int i = 0; i < xs.length; i++)
+			gated.add(new Optimizer.GradAndVar(after.identity((Operand) dys[i]).asOutput(), xs[i]));
+		if (moving.isEmpty()) return opt.applyGradients(gated, TRAIN);
+		List<Op> steps = new ArrayList<>();
+		steps.add(opt.applyGradients(gated, TRAIN + "_weights"));
+		Ops bn = after.withSubScope("bn_moving");
+		Operand<TFloat32> m = bn.constant((float) LayerConfig.BN_MOMENTUM), m1 = bn.constant((float) (1 - LayerConfig.BN_MOMENTUM));
+		for (Layers.MovingUpdate u : moving)
+			steps.add(bn.assign(u.moving(), bn.math.add(bn.math.mul(u.moving(), m), bn.math.mul(u.batchValue(), m1))));
+		return tf.withName(TRAIN).withControlDependencies(steps).noOp();
 	}
 
 	/**
@@ -282,7 +328,7 @@ final class TrainableNet implements AutoCloseable {
 		return Signature.builder().key(SIGNATURE_KEY).input(INPUT, input).output(OUTPUT, output).build();
 	}
 
-	/** Copies all weights to Java arrays. */
+	/** Copies all weights to Java arrays: the trainable ones, then batch norm's moving averages. */
 	float[][] snapshot() {
 		Session.Runner r = session.runner();
 		for (Variable<TFloat32> v : variables) r.fetch(v);
@@ -314,6 +360,7 @@ final class TrainableNet implements AutoCloseable {
 
 	@Override
 	public void close() {
+		if (trainingTrue != null) trainingTrue.close();
 		session.close();
 		graph.close();
 	}

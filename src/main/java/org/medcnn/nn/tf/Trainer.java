@@ -478,7 +478,7 @@ final class Trainer {
 		try (TFloat32 tx = TFloat32.tensorOf(b.xShape(), DataBuffers.of(b.xs()));
 			TFloat32 ty = TFloat32.tensorOf(b.yShape(), DataBuffers.of(b.ys()))) {
 			Session.Runner r = net.session.runner().feed(net.input, tx).feed(net.target, ty).fetch(net.loss).fetch(net.output);
-			if (learn) r.addTarget(net.train);
+			if (learn) net.feedTraining(r.addTarget(net.train));
 			float scale = (float) (tc.learningRateAt(epoch) / tc.learningRate());
 			boolean scaled = learn && net.hasSchedule() && scale != 1f;
 			if (scaled) net.keepWeightsBeforeStep();
