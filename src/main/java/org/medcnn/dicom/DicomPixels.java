@@ -23,9 +23,10 @@ import org.medcnn.dicom.codec.FrameLayout;
  * <p>
  * Encapsulated (compressed) Pixel Data is split into frames (Basic Offset Table, else one fragment per frame,
  * else a new frame at each fragment that starts a JPEG or JPEG 2000 stream) and each frame is decoded by the
- * {@link FrameDecoder} of its transfer syntax ({@link FrameDecoders}: RLE, JPEG baseline/extended 8-bit/lossless,
- * JPEG-LS, JPEG 2000); the decoded cells then get the same masking, sign extension and YBR → RGB conversion as
- * uncompressed data. Other transfer syntaxes (12-bit JPEG, HTJ2K, …) are refused with "transfer syntax … is
+ * {@link FrameDecoder} of its transfer syntax ({@link FrameDecoders}: RLE, JPEG baseline/extended 8- and 12-bit/
+ * lossless, JPEG-LS, JPEG 2000); the decoded cells then get the same masking, sign extension and YBR → RGB
+ * conversion as uncompressed data. Other transfer syntaxes (HTJ2K, MPEG, …) and JPEG processes without a decoder
+ * (progressive, arithmetic coding) are refused with "transfer syntax … is
  * not supported yet". Stateless and thread-safe.
  */
 public final class DicomPixels {

@@ -4,8 +4,9 @@ package org.medcnn.dicom.codec;
  * Chooses the {@link FrameDecoder} for a transfer syntax UID (PS3.5 Annex A.4, PS3.6 Annex A).
  * <ul>
  * <li>RLE Lossless (1.2.840.10008.1.2.5): {@link RleDecoder}, written from PS3.5 Annex G.</li>
- * <li>JPEG Baseline (.4.50), JPEG Extended (.4.51, 8-bit only), JPEG Lossless process 14 (.4.57) and its
- * selection value 1 (.4.70): TwelveMonkeys {@code imageio-jpeg}.</li>
+ * <li>JPEG Baseline (.4.50), JPEG Extended (.4.51) 8-bit, JPEG Lossless process 14 (.4.57) and its
+ * selection value 1 (.4.70): TwelveMonkeys {@code imageio-jpeg}; JPEG Extended 12-bit (sequential, process 4):
+ * {@link JpegDctDecoder}, written from ITU-T T.81 (12-bit progressive is refused).</li>
  * <li>JPEG 2000 (.4.90 lossless, .4.91): {@code jai-imageio-jpeg2000}.</li>
  * <li>JPEG-LS (.4.80 lossless, .4.81 near-lossless): {@link JpegLsDecoder}, written from ITU-T T.87.</li>
  * </ul>
@@ -18,7 +19,7 @@ public final class FrameDecoders {
 	public static final String RLE_LOSSLESS = "1.2.840.10008.1.2.5";
 	/** JPEG Baseline (Process 1). */
 	public static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
-	/** JPEG Extended (Process 2 and 4); 12-bit streams are refused. */
+	/** JPEG Extended (Process 2 and 4); 12-bit sequential streams go to {@link JpegDctDecoder}. */
 	public static final String JPEG_EXTENDED = "1.2.840.10008.1.2.4.51";
 	/** JPEG Lossless, Non-Hierarchical (Process 14). */
 	public static final String JPEG_LOSSLESS = "1.2.840.10008.1.2.4.57";

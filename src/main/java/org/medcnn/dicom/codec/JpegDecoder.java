@@ -5,14 +5,16 @@ import org.medcnn.dicom.Tag;
 
 /**
  * JPEG (ISO 10918-1) frames: baseline and extended 8-bit (processes 1 and 2/4) and lossless process 14 (any
- * selection value), decoded by the TwelveMonkeys reader as a raster. The start-of-frame marker is checked first:
- * 12-bit lossy JPEG and arithmetic coding have no decoder here and are refused as "not supported yet".
+ * selection value), decoded by the TwelveMonkeys reader as a raster; 12-bit sequential DCT (extended process 4,
+ * SOF1) by {@link JpegDctDecoder}. The start-of-frame marker is checked first: 12-bit progressive JPEG and
+ * arithmetic coding have no decoder here and are refused as "not supported yet".
  */
 final class JpegDecoder implements FrameDecoder {
 
 	static final String TWELVEMONKEYS_SPI = "com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi";
 
 	private final FrameDecoder reader = new ImageIoDecoder(TWELVEMONKEYS_SPI, "JPEG", false);
+	private final FrameDecoder dct12 = new JpegDctDecoder();
 
 	@Override
 	public int[] decode(byte[] data, FrameLayout l, int frame) throws DicomReadException {
@@ -24,10 +26,12 @@ final class JpegDecoder implements FrameDecoder {
 		int precision = sof[1];
 		boolean lossless = marker == 0xC3;
 		boolean huffmanSequential = marker == 0xC0 || marker == 0xC1 || marker == 0xC2;
+		if ((marker == 0xC0 || marker == 0xC1) && precision == 12) return dct12.decode(data, l, frame);
 		if (!lossless && !(huffmanSequential && precision == 8))
 			throw new DicomReadException(l.file(), Tag.PixelData, "transfer syntax " + l.transferSyntax()
 				+ " is not supported yet for this stream (JPEG SOF marker FF" + Integer.toHexString(marker).toUpperCase()
-				+ ", " + precision + "-bit): only 8-bit baseline/extended and lossless process 14 are decoded");
+				+ ", " + precision + "-bit): only 8-bit baseline/extended, 12-bit sequential extended and lossless process 14"
+				+ " are decoded");
 		return reader.decode(data, l, frame);
 	}
 
