@@ -29,8 +29,9 @@ import org.tensorflow.proto.RunOptions;
 /**
  * The TensorFlow Java 1.1.0 implementation of {@link Engine}. Constructing it loads the native library.
  * <p>
- * Threads: {@code medcnn.threads} (system property; default: the number of available processors) intra-op
- * threads and one inter-op thread per session, which measured fastest for these small convolutions;
+ * Threads: {@code medcnn.threads} (system property; default {@link #defaultThreads()}: one per physical core
+ * this process may use) intra-op threads and one inter-op thread per session, which measured fastest for these
+ * small convolutions;
  * {@code -Dmedcnn.threads=1} makes training bitwise reproducible (see {@link #trainingConfig()});
  * {@code medcnn.intraOpThreads}/{@code medcnn.interOpThreads} override the training setting for experiments.
  * Thread-safe.
@@ -48,7 +49,37 @@ public final class TfEngine implements Engine {
 	}
 
 	static int threads() {
-		return intProperty("medcnn.threads", Runtime.getRuntime().availableProcessors());
+		return intProperty("medcnn.threads", defaultThreads());
+	}
+
+	/**
+	 * The intra-op threads for this machine: the processors this JVM may use (which honours CPU quotas and
+	 * affinity), but not more than the physical cores the kernel reports: oneDNN's convolutions gain nothing from
+	 * a core's second hardware thread and lose to the contention. Where the topology cannot be read (not Linux),
+	 * all available processors.
+	 */
+	static int defaultThreads() {
+		int available = Runtime.getRuntime().availableProcessors();
+		int physical = physicalCores(Path.of("/sys/devices/system/cpu"));
+		return physical > 0 ? Math.max(1, Math.min(available, physical)) : available;
+	}
+
+	/**
+	 * Physical cores from Linux's CPU topology: the number of distinct {@code thread_siblings_list} entries of the
+	 * CPUs, 0 when it cannot be read.
+	 */
+	static int physicalCores(Path cpuRoot) {
+		java.util.Set<String> cores = new java.util.HashSet<>();
+		try (java.util.stream.Stream<Path> cpus = java.nio.file.Files.list(cpuRoot)) {
+			for (Path cpu : (Iterable<Path>) cpus::iterator) {
+				if (!cpu.getFileName().toString().matches("cpu\\d+")) continue;
+				Path siblings = cpu.resolve("topology").resolve("thread_siblings_list");
+				if (java.nio.file.Files.isReadable(siblings)) cores.add(java.nio.file.Files.readString(siblings).trim());
+			}
+		} catch (IOException | RuntimeException e) {
+			return 0;
+		}
+		return cores.size();
 	}
 
 	/**

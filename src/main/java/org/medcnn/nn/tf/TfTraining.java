@@ -421,6 +421,7 @@ final class TfTraining {
 		tr.put("patience", tc.patience());
 		tr.put("stoppedEarly", o.stoppedEarly());
 		tr.put("augment", tc.augment());
+		tr.put("intraOpThreads", TfEngine.trainingConfig().getIntraOpParallelismThreads());
 		if (o.resumedAfter() > 0) tr.put("resumedAfterEpoch", o.resumedAfter());
 		if (!Double.isNaN(o.outsideShare()))
 			tr.put("stepTimeOutsideTensorFlow", Math.round(o.outsideShare() * 10000) / 10000.0);
