@@ -59,7 +59,7 @@ public final class Main {
 			err.println("medcnn " + e.getMessage());
 			return 2;
 		} catch (CancellationException e) {
-			err.println("medcnn " + command.name() + ": cancelled");
+			err.println("medcnn " + command.name() + ": cancelled" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
 			return 130;
 		} catch (java.io.IOException | IllegalArgumentException | IllegalStateException e) {
 			err.println("medcnn " + command.name() + ": " + e.getMessage());

@@ -97,15 +97,15 @@ final class Checkpoint {
 			}
 		});
 		Map<String, Object> summary = new LinkedHashMap<>();
-		summary.put("what", "MedCNN training checkpoint: continue with --resume (CLI) or resume=true (ImageJ); delete "
-			+ "this folder to start afresh");
+		summary.put("what", "MedCNN training checkpoint: continue with --resume (CLI) or the Resume checkbox (ImageJ, "
+			+ "macro key resume); delete this folder to start afresh");
 		summary.put("epochsDone", s.epoch());
 		summary.put("bestEpoch", s.bestEpoch());
 		summary.put("lastTrainLoss", s.history().isEmpty() ? null : s.history().get(s.history().size() - 1).trainLoss());
 		summary.put("variables", s.variables().length);
 		summary.put("graphFingerprint", s.graphFingerprint());
 		summary.put("dataFingerprint", s.dataFingerprint());
-		AtomicFiles.writeString(folder.resolve(SUMMARY_FILE), Json.write(summary) + "\n");
+		AtomicFiles.writeString(folder.resolve(SUMMARY_FILE), Json.writePretty(summary) + "\n");
 	}
 
 	/**
