@@ -26,6 +26,11 @@ final class EpochPrinter implements TrainingListener {
 	}
 
 	@Override
+	public void note(String message) {
+		err.println(message);
+	}
+
+	@Override
 	public void epochEnded(EpochMetrics m) {
 		steps.done();
 		StringBuilder sb = new StringBuilder(String.format("%s epoch %d/%d  loss %.4f", what, m.epoch(), m.epochs(),

@@ -60,6 +60,11 @@ final class TrainingMonitor implements TrainingListener {
 	}
 
 	@Override
+	public void note(String message) {
+		IJ.log(model.title() + ": " + message);
+	}
+
+	@Override
 	public void epochEnded(EpochMetrics m) {
 		model.add(m);
 		IJ.log(model.logLine(m));

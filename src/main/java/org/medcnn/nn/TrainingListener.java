@@ -21,4 +21,10 @@ public interface TrainingListener {
 	 * @param loss loss of this mini-batch
 	 */
 	default void stepEnded(int epoch, int step, int steps, double loss) {}
+
+	/**
+	 * A message about the run for the user before the first epoch, e.g. the memory plan or that the run resumes
+	 * from a checkpoint. Never contains patient identifiers.
+	 */
+	default void note(String message) {}
 }

@@ -27,6 +27,7 @@ import org.medcnn.nn.BioImageIo;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.EpochMetrics;
 import org.medcnn.nn.Inputs;
+import org.medcnn.nn.MemoryPlan;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Npy;
@@ -88,6 +89,14 @@ final class TfTraining {
 		int m = cfg.sizeMultiple();
 		List<Trainer.Sample> train = slices(images, masks, trainCases, cfg, m), val = slices(images, masks, valCases, cfg, m);
 
+		int maxY = 0, maxX = 0;
+		for (Volume v : images) {
+			maxY = Math.max(maxY, Inputs.roundUp(v.geometry().ny(), m));
+			maxX = Math.max(maxX, Inputs.roundUp(v.geometry().nx(), m));
+		}
+		MemoryPlan plan = MemoryPlan.segmenter2d(cfg, maxY, maxX, MemoryPlan.availableBudget());
+		if (l != null) l.note(plan.describe());
+		tc = tc.withBatchSize(plan.batchSize());
 		long t0 = System.nanoTime();
 		Trainer.Outcome o;
 		Map<String, Object> card;
@@ -126,6 +135,7 @@ final class TfTraining {
 			tr.put("trainSlices", train.size());
 			tr.put("valSlices", val.size());
 			tr.put("dataFingerprint", fingerprint(images, masks));
+			tr.put("memoryPlan", plan.cardRecord());
 			card.put("training", tr);
 			card.put("validation", validationRecord(o, valCases.size(), "cases"));
 			finish(card);
@@ -166,6 +176,9 @@ final class TfTraining {
 		for (int i : trainIdx) train.add(classifierSample(items.get(i), labels[i], k, cfg));
 		for (int i : valIdx) val.add(classifierSample(items.get(i), labels[i], k, cfg));
 
+		MemoryPlan plan = MemoryPlan.classifier(cfg, MemoryPlan.availableBudget());
+		if (l != null) l.note(plan.describe());
+		tc = tc.withBatchSize(plan.batchSize());
 		long t0 = System.nanoTime();
 		Trainer.Outcome o;
 		int s = cfg.inputSize();
@@ -207,6 +220,7 @@ final class TfTraining {
 			tr.put("trainItems", train.size());
 			tr.put("valItems", val.size());
 			tr.put("dataFingerprint", fingerprint(items, null));
+			tr.put("memoryPlan", plan.cardRecord());
 			card.put("training", tr);
 			card.put("validation", validationRecord(o, val.size(), "items"));
 			card.put("calibration", calibrate(net, val, s));

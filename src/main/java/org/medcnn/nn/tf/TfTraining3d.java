@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Inputs;
+import org.medcnn.nn.MemoryPlan;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.PackageFiles;
 import org.medcnn.nn.Segmenter3dConfig;
@@ -55,6 +56,11 @@ final class TfTraining3d {
 			if (!d.isEmpty())
 				throw new IllegalArgumentException("Case " + (i + 1) + ": the mask does not lie on the image's grid (" + d + ")");
 		}
+		MemoryPlan plan = MemoryPlan.segmenter3d(cfg, MemoryPlan.availableBudget());
+		if (l != null) l.note(plan.describe());
+		if (plan.reduced())
+			cfg = new Segmenter3dConfig(cfg.depth(), cfg.baseFilters(), plan.patchZyx(), cfg.windowCenterHu(), cfg.windowWidthHu(),
+				cfg.training().withBatchSize(plan.batchSize()), cfg.layers());
 		TrainingConfig tc = cfg.training();
 		List<Integer> order = new ArrayList<>();
 		for (int i = 0; i < images.size(); i++) order.add(i);
@@ -121,6 +127,7 @@ final class TfTraining3d {
 			Map<String, Object> tr = TfTraining.trainingRecord(tc, o, seconds);
 			tr.put("trainCases", trainCases.size());
 			tr.put("valCases", valCases.size());
+			tr.put("memoryPlan", plan.cardRecord());
 			tr.put("patchesPerEpoch", epochPatches);
 			tr.put("valPatches", val.size());
 			tr.put("dataFingerprint", TfTraining.fingerprint(images, masks));
