@@ -77,12 +77,19 @@ final class BenchCommand implements Main.Command {
 			  many training steps through MedCNN's own training loop (distinct samples, standard augmentation in
 			  the background thread) give pipelineTrainImagesPerSecond, its share of the bare graph's speed and
 			  the share of step time spent outside TensorFlow.
+			usage: medcnn bench quality [--json] [--cases N] [--keep DIR]
+			  Checks the accuracy targets with default settings: builds N (default 24) synthetic phantom CT cases in
+			  code, a quarter held out, and runs train-segmenter (2D), train-segmenter --dims 3 and
+			  train-classifier (tumour / no-tumour slices) with their defaults, then evaluate on the held-out
+			  cases. Prints per task the metric (mean Dice; macro ROC AUC), the target (0.9; 0.95) and whether it
+			  was reached; exit code 3 when a target is missed. --keep DIR keeps the data and models there
+			  (default: a temporary folder, deleted). Takes many minutes on a laptop CPU.
 			usage: medcnn bench predict   (not built yet: exit code 2)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args args = new Args(name(), argv, Set.of("seconds"), Set.of("json"));
+		Args args = new Args(name(), argv, Set.of("seconds", "cases", "keep"), Set.of("json"));
 		List<String> pos = args.positional();
 		if (pos.isEmpty()) throw new Args.UsageException("bench: give what to measure: dicom [DIR] (see bench --help)");
 		String what = pos.get(0);
@@ -98,12 +105,30 @@ final class BenchCommand implements Main.Command {
 				return 0;
 			}
 		}
+		if (what.equals("quality")) {
+			if (pos.size() > 1) throw new Args.UsageException("bench quality: takes no folder (see --keep)");
+			int cases = args.integer("cases", 24, 8, 400);
+			Path keep = args.string("keep", null) == null ? null : Path.of(args.string("keep", null));
+			Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-quality");
+			try (CliCancellation cancel = new CliCancellation()) {
+				List<Object> rows = QualityBench.run(cases, work, err, cancel.token());
+				if (args.flag("json")) out.println(Json.writePretty(rows));
+				else for (Object r : rows) out.println(r);
+				boolean all = rows.stream().allMatch(r -> Boolean.TRUE.equals(((Map<?, ?>) r).get("reached")));
+				return all ? 0 : 3;
+			} finally {
+				if (keep == null) deleteTree(work);
+			}
+		}
+		if (args.string("cases", null) != null || args.string("keep", null) != null)
+			throw new Args.UsageException("bench " + what + ": --cases and --keep are for bench quality");
 		if (args.string("seconds", null) != null) throw new Args.UsageException("bench " + what + ": --seconds is for bench train");
 		if (what.equals("predict")) {
 			err.println("medcnn bench: '" + what + "' is not built yet");
 			return 2;
 		}
-		if (!what.equals("dicom")) throw new Args.UsageException("bench: unknown benchmark '" + what + "' (dicom, train, predict)");
+		if (!what.equals("dicom"))
+			throw new Args.UsageException("bench: unknown benchmark '" + what + "' (dicom, train, quality, predict)");
 		if (pos.size() > 2) throw new Args.UsageException("bench dicom: at most one folder");
 		boolean json = args.flag("json");
 		try (CliCancellation cancel = new CliCancellation()) {

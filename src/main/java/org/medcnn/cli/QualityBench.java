@@ -1,0 +1,142 @@
+package org.medcnn.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.Json;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.PhantomCase;
+import org.medcnn.volume.PhantomConfig;
+import org.medcnn.volume.PhantomGenerator;
+import org.medcnn.volume.Volume;
+import org.medcnn.volume.Volumes;
+
+/**
+ * {@code bench quality}: does the product reach its accuracy targets with the command line's default settings?
+ * Builds synthetic lesion tasks in code (phantom CT cases from {@link PhantomGenerator}, seeds disjoint from
+ * {@code sample-dicom/}), writes them as NIfTI in the documented folder layouts and runs the real commands on them —
+ * {@code train-segmenter} (2D), {@code train-segmenter --dims 3}, {@code train-classifier} on tumour / no-tumour
+ * slices, each with defaults only — then {@code evaluate --json} on held-out cases. Targets: Dice ≥ 0.9 for both
+ * U-Nets, ROC AUC ≥ 0.95 for the classifier. Minutes of CPU time: a benchmark, not a test.
+ */
+final class QualityBench {
+
+	static final double DICE_TARGET = 0.9, AUC_TARGET = 0.95;
+	/** First phantom seed: far from the bundled sample's seeds. */
+	static final long SEED_BASE = 770_000;
+
+	private QualityBench() {}
+
+	/**
+	 * Runs the three tasks on {@code cases} phantom cases (a quarter held out) in {@code work}; returns one row per
+	 * task with its metric, target and verdict.
+	 */
+	static List<Object> run(int cases, Path work, PrintStream err, Cancellation cancel) throws IOException {
+		int nTest = Math.max(2, cases / 4);
+		Path seg = work.resolve("segmentation"), cls = work.resolve("classification");
+		err.println("bench quality: generating " + cases + " phantom CT cases (" + nTest + " held out) in " + work);
+		for (int i = 0; i < cases; i++) {
+			cancel.check();
+			PhantomCase pc = PhantomGenerator.generate(SEED_BASE + i, PhantomConfig.DEFAULT);
+			String split = i < cases - nTest ? "train" : "test", name = String.format("case%03d", i + 1);
+			Nifti.writeVolume(pc.volume(), Files.createDirectories(seg.resolve(split).resolve("images")).resolve(name + ".nii"),
+				Nifti.DataType.FLOAT32);
+			Nifti.writeMask(pc.mask(), Files.createDirectories(seg.resolve(split).resolve("masks")).resolve(name + ".nii"));
+			writeSlices(pc, cls.resolve(split), name);
+		}
+		List<Object> rows = new ArrayList<>();
+		rows.add(segmenter("2D U-Net", seg, work.resolve("unet2d"), List.of(), err));
+		cancel.check();
+		rows.add(segmenter("3D U-Net", seg, work.resolve("unet3d"), List.of("--dims", "3"), err));
+		cancel.check();
+		rows.add(classifier(cls, work.resolve("classifier"), err));
+		return rows;
+	}
+
+	/** Two lesion slices ("tumour") and two lesion-free slices ("no-tumour") per case, as single-slice NIfTI images. */
+	static void writeSlices(PhantomCase pc, Path dir, String name) throws IOException {
+		Mask m = pc.mask();
+		int n = m.geometry().sliceSize(), nz = m.geometry().nz();
+		List<Integer> lesion = new ArrayList<>(), clean = new ArrayList<>();
+		for (int z = 0; z < nz; z++) {
+			int count = 0;
+			for (int i = z * n; i < (z + 1) * n; i++) if (m.labels()[i] != 0) count++;
+			(count > 0 ? lesion : clean).add(z);
+		}
+		List<Integer> tumour = new ArrayList<>(List.of(pc.keySlice()));
+		for (int z : lesion) if (tumour.size() < 2 && z != pc.keySlice()) tumour.add(z);
+		List<Integer> none = new ArrayList<>();
+		if (!clean.isEmpty()) none.add(clean.get(0));
+		if (clean.size() > 1) none.add(clean.get(clean.size() - 1));
+		for (int z : tumour) write(Volumes.slice(pc.volume(), z), dir.resolve("tumour"), name + "_z" + z);
+		for (int z : none) write(Volumes.slice(pc.volume(), z), dir.resolve("no-tumour"), name + "_z" + z);
+	}
+
+	private static void write(Volume v, Path dir, String name) throws IOException {
+		Nifti.writeVolume(v, Files.createDirectories(dir).resolve(name + ".nii"), Nifti.DataType.FLOAT32);
+	}
+
+	private static Map<String, Object> segmenter(String what, Path data, Path model, List<String> extra, PrintStream err)
+		throws IOException {
+		List<String> train = new ArrayList<>(List.of("train-segmenter", "--images", data.resolve("train/images").toString(),
+			"--masks", data.resolve("train/masks").toString(), "--out", model.toString()));
+		train.addAll(extra);
+		long t0 = System.nanoTime();
+		command(train, err);
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		Map<String, Object> eval = evaluate(List.of("evaluate", "--model", model.toString(), "--images",
+			data.resolve("test/images").toString(), "--masks", data.resolve("test/masks").toString(), "--json"), err);
+		return row(what, "meanDice", ((Number) overall(eval).get("meanDice")).doubleValue(), DICE_TARGET, seconds, train);
+	}
+
+	private static Map<String, Object> classifier(Path data, Path model, PrintStream err) throws IOException {
+		List<String> train = List.of("train-classifier", "--data", data.resolve("train").toString(), "--out", model.toString());
+		long t0 = System.nanoTime();
+		command(train, err);
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		Map<String, Object> eval = evaluate(List.of("evaluate", "--model", model.toString(), "--data",
+			data.resolve("test").toString(), "--json"), err);
+		return row("CNN classifier tumour / no tumour", "macroAuc", ((Number) overall(eval).get("macroAuc")).doubleValue(),
+			AUC_TARGET, seconds, train);
+	}
+
+	private static Map<String, Object> row(String task, String metric, double value, double target, double seconds,
+		List<String> command) {
+		Map<String, Object> r = new LinkedHashMap<>();
+		r.put("task", task);
+		r.put("command", String.join(" ", command.subList(0, 1)) + " (defaults)");
+		r.put("metric", metric);
+		r.put("value", Math.round(value * 10000) / 10000.0);
+		r.put("target", target);
+		r.put("reached", value >= target);
+		r.put("trainingSeconds", Math.round(seconds * 10) / 10.0);
+		return r;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> overall(Map<String, Object> eval) {
+		return (Map<String, Object>) eval.get("overall");
+	}
+
+	/** Runs a MedCNN command in this JVM and returns what it printed on stdout; its progress goes to {@code err}. */
+	private static String command(List<String> args, PrintStream err) throws IOException {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8), err);
+		if (code != 0) throw new IOException("bench quality: '" + String.join(" ", args) + "' failed with exit code " + code);
+		return out.toString(StandardCharsets.UTF_8);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> evaluate(List<String> args, PrintStream err) throws IOException {
+		return (Map<String, Object>) Json.parse(command(args, err));
+	}
+}
