@@ -93,6 +93,8 @@ final class BenchCommand implements Main.Command {
 		List<String> pos = args.positional();
 		if (pos.isEmpty()) throw new Args.UsageException("bench: give what to measure: dicom [DIR] (see bench --help)");
 		String what = pos.get(0);
+		if (!what.equals("quality") && (args.string("cases", null) != null || args.string("keep", null) != null))
+			throw new Args.UsageException("bench " + what + ": --cases and --keep are for bench quality");
 		if (what.equals("train")) {
 			if (pos.size() > 1) throw new Args.UsageException("bench train: takes no folder");
 			int seconds = args.integer("seconds", 12, 1, 600);
@@ -120,8 +122,6 @@ final class BenchCommand implements Main.Command {
 				if (keep == null) deleteTree(work);
 			}
 		}
-		if (args.string("cases", null) != null || args.string("keep", null) != null)
-			throw new Args.UsageException("bench " + what + ": --cases and --keep are for bench quality");
 		if (args.string("seconds", null) != null) throw new Args.UsageException("bench " + what + ": --seconds is for bench train");
 		if (what.equals("predict")) {
 			err.println("medcnn bench: '" + what + "' is not built yet");
