@@ -41,7 +41,8 @@ final class TrainSegmenterCommand implements Main.Command {
 	public String usage() {
 		TrainingConfig d = SegmenterConfig.defaults().training();
 		SegmenterConfig s = SegmenterConfig.defaults();
-		int[] p = Segmenter3dConfig.defaults().patchZyx();
+		Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
+		int[] p = d3.patchZyx();
 		return """
 			usage: medcnn train-segmenter --images DIR --masks DIR --out MODEL [options]
 			  --images DIR        one case per entry: a DICOM series folder or a NIfTI file
@@ -53,7 +54,7 @@ final class TrainSegmenterCommand implements Main.Command {
 			                      sliding-window inference over the volume
 			  --patch Z,Y,X       3D patch size in voxels, default %d,%d,%d (Z a multiple of 4 when
 			                      Z >= 16 at depth 3, Y and X multiples of 2^(depth-1))
-			  --epochs N          default %d
+			  --epochs N          default %d (3D: %d)
 			  --batch N           mini-batch size (slices, or patches with --dims 3), default %d (3D: %d)
 			  --lr X              learning rate, default %s
 			  --optimizer NAME    sgd | momentum | adam, default %s
@@ -70,14 +71,14 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --dropout R         dropout rate 0…0.9 in training, at the U-Net bottleneck; default 0 (off)
 			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
 			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid
-			  --depth N           U-Net levels, default %d
-			  --filters N         filters of the first level (doubling per level), default %d
+			  --depth N           U-Net levels, default %d (3D: %d)
+			  --filters N         filters of the first level (doubling per level), default %d (3D: %d)
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of cases held out for validation, default %s"""
-			.formatted(p[0], p[1], p[2], d.epochs(), d.batchSize(), Segmenter3dConfig.defaults().training().batchSize(),
-				d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(),
-				s.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
+			.formatted(p[0], p[1], p[2], d.epochs(), d3.training().epochs(), d.batchSize(), d3.training().batchSize(),
+				d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(), d3.depth(),
+				s.baseFilters(), d3.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
 	}
 
 	@Override
@@ -100,8 +101,9 @@ final class TrainSegmenterCommand implements Main.Command {
 			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"))
 			.withAugment(a.choice("augment", "auto", "auto", "none", "flips", "standard")).withResume(a.flag("resume"));
 		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
-		int depth = a.integer("depth", def.depth(), 1, threeD ? 5 : 6);
-		int filters = a.integer("filters", def.baseFilters(), 1, 512);
+		Segmenter3dConfig def3 = Segmenter3dConfig.defaults();
+		int depth = a.integer("depth", threeD ? def3.depth() : def.depth(), 1, threeD ? 5 : 6);
+		int filters = a.integer("filters", threeD ? def3.baseFilters() : def.baseFilters(), 1, 512);
 		LayerConfig layers = layers(a);
 		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc, layers);
 		Segmenter3dConfig cfg3 = null;

@@ -34,10 +34,18 @@ public record SegmenterConfig(int depth, int baseFilters, double windowCenterHu,
 		this(depth, baseFilters, windowCenterHu, windowWidthHu, training, LayerConfig.DEFAULT);
 	}
 
-	/** Depth 3, 8 base filters, soft-tissue window (centre 40 HU, width 400 HU), {@link TrainingConfig#segmenterDefaults()}. */
+	/**
+	 * Depth 3, 16 base filters, soft-tissue window (centre 40 HU, width 400 HU), {@link TrainingConfig#segmenterDefaults()}
+	 * with {@value #DEFAULT_EPOCHS} epochs. Chosen with {@code medcnn bench quality} and the bundled phantom: 8 filters
+	 * and 30 epochs stopped at a mean held-out Dice of about 0.83, these settings reach about 0.93 (a few minutes
+	 * on a laptop CPU).
+	 */
 	public static SegmenterConfig defaults() {
-		return new SegmenterConfig(3, 8, 40, 400, TrainingConfig.segmenterDefaults());
+		return new SegmenterConfig(3, 16, 40, 400, TrainingConfig.segmenterDefaults().withEpochs(DEFAULT_EPOCHS));
 	}
+
+	/** Epochs of {@link #defaults()}. */
+	public static final int DEFAULT_EPOCHS = 40;
 
 	public SegmenterConfig withTraining(TrainingConfig t) {
 		return new SegmenterConfig(depth, baseFilters, windowCenterHu, windowWidthHu, t, layers);
