@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Json;
@@ -119,7 +117,7 @@ final class BenchCommand implements Main.Command {
 				boolean all = rows.stream().allMatch(r -> Boolean.TRUE.equals(((Map<?, ?>) r).get("reached")));
 				return all ? 0 : 3;
 			} finally {
-				if (keep == null) deleteTree(work);
+				if (keep == null) org.medcnn.common.AtomicFiles.deleteTree(work);
 			}
 		}
 		if (args.string("seconds", null) != null) throw new Args.UsageException("bench " + what + ": --seconds is for bench train");
@@ -276,7 +274,7 @@ final class BenchCommand implements Main.Command {
 			r.put("rawRead", raw);
 			return r;
 		} finally {
-			deleteTree(tmp);
+			org.medcnn.common.AtomicFiles.deleteTree(tmp);
 		}
 	}
 
@@ -344,13 +342,6 @@ final class BenchCommand implements Main.Command {
 			} else {
 				out.println(indent + e.getKey() + ": " + e.getValue());
 			}
-		}
-	}
-
-	private static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) return;
-		try (Stream<Path> s = Files.walk(root)) {
-			for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
 		}
 	}
 }

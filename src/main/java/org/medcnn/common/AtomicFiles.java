@@ -54,4 +54,12 @@ public final class AtomicFiles {
 	public static Path writeString(Path file, String text) throws IOException {
 		return write(file, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
 	}
+
+	/** Deletes a folder and everything in it (files first, then folders, deepest first); nothing when it is absent. */
+	public static void deleteTree(Path root) throws IOException {
+		if (!Files.exists(root)) return;
+		try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+			for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+		}
+	}
 }

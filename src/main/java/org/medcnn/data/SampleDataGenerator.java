@@ -5,11 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
@@ -79,7 +77,7 @@ public final class SampleDataGenerator {
 		if (Files.exists(phantom)) {
 			if (!Files.exists(phantom.resolve("cases.json")))
 				throw new IOException(phantom + " exists but holds no cases.json; refusing to replace it");
-			deleteTree(phantom);
+			org.medcnn.common.AtomicFiles.deleteTree(phantom);
 		}
 		List<Object> cases = new ArrayList<>();
 		for (int i = 1; i <= CASES; i++) {
@@ -145,11 +143,5 @@ public final class SampleDataGenerator {
 		double[] r = new double[v.length];
 		for (int i = 0; i < v.length; i++) r[i] = round(v[i]);
 		return r;
-	}
-
-	private static void deleteTree(Path dir) throws IOException {
-		try (Stream<Path> s = Files.walk(dir)) {
-			for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-		}
 	}
 }

@@ -30,6 +30,18 @@ public final class DicomTags {
 		00020012 UI ImplementationClassUID
 		00020013 SH ImplementationVersionName
 		00020016 AE SourceApplicationEntityTitle
+		00041200 UL OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity
+		00041202 UL OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity
+		00041212 US FileSetConsistencyFlag
+		00041220 SQ DirectoryRecordSequence
+		00041400 UL OffsetOfTheNextDirectoryRecord
+		00041410 US RecordInUseFlag
+		00041420 UL OffsetOfReferencedLowerLevelDirectoryEntity
+		00041430 CS DirectoryRecordType
+		00041500 CS ReferencedFileID
+		00041510 UI ReferencedSOPClassUIDInFile
+		00041511 UI ReferencedSOPInstanceUIDInFile
+		00041512 UI ReferencedTransferSyntaxUIDInFile
 		00080005 CS SpecificCharacterSet
 		00080008 CS ImageType
 		00080012 DA InstanceCreationDate
@@ -138,15 +150,20 @@ public final class DicomTags {
 		00281053 DS RescaleSlope
 		00281054 LO RescaleType
 		00281055 LO WindowCenterWidthExplanation
+		00281056 CS VOILUTFunction
 		00281101 US RedPaletteColorLookupTableDescriptor
 		00281102 US GreenPaletteColorLookupTableDescriptor
 		00281103 US BluePaletteColorLookupTableDescriptor
 		00281201 OW RedPaletteColorLookupTableData
 		00281202 OW GreenPaletteColorLookupTableData
 		00281203 OW BluePaletteColorLookupTableData
+		00281221 OW SegmentedRedPaletteColorLookupTableData
+		00281222 OW SegmentedGreenPaletteColorLookupTableData
+		00281223 OW SegmentedBluePaletteColorLookupTableData
 		00282110 CS LossyImageCompression
 		00283000 SQ ModalityLUTSequence
 		00283002 US LUTDescriptor
+		00283003 LO LUTExplanation
 		00283004 LO ModalityLUTType
 		00283006 OW LUTData
 		00283010 SQ VOILUTSequence

@@ -17,6 +17,15 @@ public final class Tag {
 	public static final int ImplementationClassUID = 0x00020012;
 	public static final int ImplementationVersionName = 0x00020013;
 
+	// Media Storage Directory (group 0004), PS3.3 §F.3
+	public static final int DirectoryRecordSequence = 0x00041220;
+	public static final int OffsetOfTheNextDirectoryRecord = 0x00041400;
+	public static final int OffsetOfReferencedLowerLevelDirectoryEntity = 0x00041420;
+	public static final int DirectoryRecordType = 0x00041430;
+	public static final int ReferencedFileID = 0x00041500;
+	public static final int ReferencedSOPClassUIDInFile = 0x00041510;
+	public static final int ReferencedSOPInstanceUIDInFile = 0x00041511;
+
 	// Group 0008
 	public static final int SpecificCharacterSet = 0x00080005;
 	public static final int ImageType = 0x00080008;
@@ -112,17 +121,23 @@ public final class Tag {
 	public static final int RescaleSlope = 0x00281053;
 	public static final int RescaleType = 0x00281054;
 	public static final int WindowCenterWidthExplanation = 0x00281055;
+	public static final int VOILUTFunction = 0x00281056;
 	public static final int RedPaletteColorLookupTableDescriptor = 0x00281101;
 	public static final int GreenPaletteColorLookupTableDescriptor = 0x00281102;
 	public static final int BluePaletteColorLookupTableDescriptor = 0x00281103;
 	public static final int RedPaletteColorLookupTableData = 0x00281201;
 	public static final int GreenPaletteColorLookupTableData = 0x00281202;
 	public static final int BluePaletteColorLookupTableData = 0x00281203;
+	public static final int SegmentedRedPaletteColorLookupTableData = 0x00281221;
+	public static final int SegmentedGreenPaletteColorLookupTableData = 0x00281222;
+	public static final int SegmentedBluePaletteColorLookupTableData = 0x00281223;
 	public static final int LossyImageCompression = 0x00282110;
 	public static final int ModalityLUTSequence = 0x00283000;
 	public static final int LUTDescriptor = 0x00283002;
 	public static final int LUTData = 0x00283006;
 	public static final int ModalityLUTType = 0x00283004;
+	public static final int LUTExplanation = 0x00283003;
+	public static final int VOILUTSequence = 0x00283010;
 	public static final int PixelMeasuresSequence = 0x00289110;
 	public static final int FrameVOILUTSequence = 0x00289132;
 	public static final int PixelValueTransformationSequence = 0x00289145;

@@ -14,12 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.medcnn.common.AtomicFiles;
 import org.medcnn.common.Json;
 import org.medcnn.nn.EpochMetrics;
@@ -155,10 +153,7 @@ final class Checkpoint {
 
 	/** Deletes the checkpoint folder (after the package was written), if there is one. */
 	static void delete(Path folder) throws IOException {
-		if (!Files.isDirectory(folder)) return;
-		try (Stream<Path> walk = Files.walk(folder)) {
-			for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-		}
+		AtomicFiles.deleteTree(folder);
 	}
 
 	/** Java serialisation of a random source's exact state. */

@@ -238,16 +238,7 @@ final class TrainableNet implements AutoCloseable {
 
 	/** Copies every variable of the graph (see {@link #collectState}) to Java arrays, in {@link #stateNames()} order. */
 	float[][] fullState() {
-		Session.Runner r = session.runner();
-		for (Output<TFloat32> v : stateVars) r.fetch(v);
-		float[][] out = new float[stateVars.size()][];
-		try (Result res = r.run()) {
-			for (int i = 0; i < out.length; i++) {
-				out[i] = new float[(int) stateVars.get(i).shape().size()];
-				((TFloat32) res.get(i)).copyTo(DataBuffers.of(out[i]));
-			}
-		}
-		return out;
+		return fetch(stateVars);
 	}
 
 	/**
@@ -259,17 +250,40 @@ final class TrainableNet implements AutoCloseable {
 		if (!names.equals(stateNames))
 			throw new IllegalArgumentException("the checkpoint holds variables " + names + ", the network " + stateNames);
 		session.initialize(); // initialisers must not run after (and undo) the restore
+		List<Shape> shapes = new ArrayList<>();
+		for (int i = 0; i < state.length; i++) {
+			Shape shape = stateVars.get(i).shape();
+			if (state[i].length != shape.size())
+				throw new IllegalArgumentException("variable " + names.get(i) + " has " + state[i].length
+					+ " values in the checkpoint, the network needs " + shape.size());
+			shapes.add(shape);
+		}
+		assign(state, shapes, stateFeeds, stateAssigns);
+	}
+
+	/** Fetches float variables into Java arrays. */
+	private float[][] fetch(List<? extends Operand<TFloat32>> vars) {
+		Session.Runner r = session.runner();
+		for (Operand<TFloat32> v : vars) r.fetch(v);
+		float[][] out = new float[vars.size()][];
+		try (Result res = r.run()) {
+			for (int i = 0; i < out.length; i++) {
+				out[i] = new float[(int) res.get(i).shape().size()];
+				((TFloat32) res.get(i)).copyTo(DataBuffers.of(out[i]));
+			}
+		}
+		return out;
+	}
+
+	/** Feeds each value array to its placeholder and runs the matching assign ops, in one session run. */
+	private void assign(float[][] values, List<Shape> shapes, List<Placeholder<TFloat32>> feeds, List<Op> assigns) {
 		List<TFloat32> tensors = new ArrayList<>();
 		try {
 			Session.Runner r = session.runner();
-			for (int i = 0; i < state.length; i++) {
-				Shape shape = stateVars.get(i).shape();
-				if (state[i].length != shape.size())
-					throw new IllegalArgumentException("variable " + names.get(i) + " has " + state[i].length
-						+ " values in the checkpoint, the network needs " + shape.size());
-				TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(state[i]));
+			for (int i = 0; i < values.length; i++) {
+				TFloat32 t = TFloat32.tensorOf(shapes.get(i), DataBuffers.of(values[i]));
 				tensors.add(t);
-				r.feed(stateFeeds.get(i), t).addTarget(stateAssigns.get(i));
+				r.feed(feeds.get(i), t).addTarget(assigns.get(i));
 			}
 			r.run().close();
 		} finally {
@@ -330,32 +344,12 @@ final class TrainableNet implements AutoCloseable {
 
 	/** Copies all weights to Java arrays: the trainable ones, then batch norm's moving averages. */
 	float[][] snapshot() {
-		Session.Runner r = session.runner();
-		for (Variable<TFloat32> v : variables) r.fetch(v);
-		float[][] out = new float[variables.size()][];
-		try (Result res = r.run()) {
-			for (int i = 0; i < out.length; i++) {
-				out[i] = new float[(int) shapes.get(i).size()];
-				((TFloat32) res.get(i)).copyTo(DataBuffers.of(out[i]));
-			}
-		}
-		return out;
+		return fetch(variables);
 	}
 
 	/** Sets all weights from a {@link #snapshot()}. */
 	void restore(float[][] weights) {
-		List<TFloat32> tensors = new ArrayList<>();
-		try {
-			Session.Runner r = session.runner();
-			for (int i = 0; i < weights.length; i++) {
-				TFloat32 t = TFloat32.tensorOf(shapes.get(i), DataBuffers.of(weights[i]));
-				tensors.add(t);
-				r.feed(restoreFeeds.get(i), t).addTarget(restoreOps.get(i));
-			}
-			r.run().close();
-		} finally {
-			for (TFloat32 t : tensors) t.close();
-		}
+		assign(weights, shapes, restoreFeeds, restoreOps);
 	}
 
 	@Override
