@@ -157,6 +157,11 @@ public final class TfEngine implements Engine {
 		return "TensorFlow " + TensorFlow.version() + " (TensorFlow Java " + TF_JAVA_VERSION + ")";
 	}
 
+	/** Whether the native library on the class path is TensorFlow Java's GPU build ({@code -Pgpu}). */
+	static boolean gpuBuild() {
+		return TfEngine.class.getClassLoader().getResource("org/tensorflow/internal/c_api/linux-x86_64-gpu/") != null;
+	}
+
 	/** Runs a tiny matrix product with step tracing and reports the device types that ran it. */
 	private static String probeDevice() throws IOException {
 		try (Graph g = new Graph()) {
@@ -175,7 +180,10 @@ public final class TfEngine implements Engine {
 					types.add(colon > 0 ? t.substring(0, colon) : t);
 				}
 				if (types.contains("GPU")) return "GPU";
-				return types.isEmpty() ? "CPU" : String.join(",", types);
+				String device = types.isEmpty() ? "CPU" : String.join(",", types);
+				// The fallback is said out loud: a GPU build that computes on the CPU is a set-up problem.
+				return gpuBuild() ? device + " (GPU build, but no usable GPU: check the NVIDIA driver and the CUDA 12 /"
+					+ " cuDNN 9 libraries TensorFlow " + TensorFlow.version() + " needs)" : device;
 			}
 		} catch (RuntimeException e) {
 			throw new IOException("TensorFlow could not run a probe computation: " + e.getMessage(), e);

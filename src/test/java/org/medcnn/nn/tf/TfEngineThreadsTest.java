@@ -36,4 +36,9 @@ class TfEngineThreadsTest {
 		int d = TfEngine.defaultThreads();
 		assertTrue(d >= 1 && d <= Runtime.getRuntime().availableProcessors(), "threads " + d);
 	}
+
+	@Test
+	void theCpuBuildIsRecognised() {
+		assertTrue(!TfEngine.gpuBuild(), "the test class path holds the linux-x86_64 (CPU) native library");
+	}
 }
