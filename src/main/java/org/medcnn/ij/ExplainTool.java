@@ -30,7 +30,8 @@ import org.medcnn.volume.Volumes;
  * <p>
  * Methods: {@value #GRAD_CAM} (Grad-CAM, Selvaraju et al. 2017: the last convolutional feature map weighted by
  * the spatial mean of the predicted class logit's gradient per channel, ReLU, upsampled bilinearly to the network
- * input and scaled to [0, 1], see {@link Classifier#gradCam}; CNN classifiers only, the default for them),
+ * input, resampled to the region like saliency and scaled to [0, 1], see {@link Classifier#gradCam}; CNN classifiers
+ * only, the default for them),
  * {@value #SALIENCY} ({@code |∂ logit / ∂ pixel|} of the predicted class, computed by TensorFlow
  * through the model's graph, see {@link Classifier#saliency}) and {@value #OCCLUSION} (occlusion sensitivity:
  * a square patch of the region's mean value slides over the input, and each pixel gets the mean drop of the
@@ -116,7 +117,7 @@ public final class ExplainTool {
 		float[] map;
 		if (GRAD_CAM.equals(method)) {
 			int s = size > 0 ? size : v.geometry().nx();
-			map = Inputs.resizeBilinear(classifier.gradCam(v, c.classIndex()), s, s, region.width, region.height);
+			map = scaleToOne(Inputs.resizeBilinear(classifier.gradCam(v, c.classIndex()), s, s, region.width, region.height));
 		} else if (SALIENCY.equals(method)) {
 			int s = size > 0 ? size : v.geometry().nx();
 			map = Inputs.resizeBilinear(smooth(classifier.saliency(v, c.classIndex()), s), s, s, region.width, region.height);
@@ -124,6 +125,14 @@ public final class ExplainTool {
 			map = occlusion(classifier, v, c);
 		}
 		return new Explanation(c, method, map, region);
+	}
+
+	/** Divides by the maximum (when positive), so that a map of non-negative values spans [0, 1] on the image too. */
+	private static float[] scaleToOne(float[] map) {
+		float max = 0;
+		for (float f : map) max = Math.max(max, f);
+		if (max > 0) for (int i = 0; i < map.length; i++) map[i] /= max;
+		return map;
 	}
 
 	/**
