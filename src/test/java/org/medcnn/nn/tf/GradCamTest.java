@@ -54,6 +54,10 @@ class GradCamTest {
 	}
 
 	private static Path train(String architecture, int epochs, Path out) throws IOException {
+		return train(architecture, epochs, "relu", "max", out);
+	}
+
+	private static Path train(String architecture, int epochs, String activation, String pooling, Path out) throws IOException {
 		Random rng = new Random(11);
 		List<Volume> items = new ArrayList<>();
 		int[] labels = new int[64];
@@ -61,8 +65,8 @@ class GradCamTest {
 			labels[i] = i % 2;
 			items.add(image(rng, labels[i] == BLOB_CLASS ? rng.nextInt(N - BLOB + 1) : -1, rng.nextInt(N - BLOB + 1)));
 		}
-		TrainingConfig tc = new TrainingConfig(epochs, 8, 5e-3, "adam", "cross-entropy", "relu", 7, 0);
-		ClassifierConfig cfg = new ClassifierConfig(architecture, N, new int[] {4, 8}, 16, "max", 40, 400, tc);
+		TrainingConfig tc = new TrainingConfig(epochs, 8, 5e-3, "adam", "cross-entropy", activation, 7, 0);
+		ClassifierConfig cfg = new ClassifierConfig(architecture, N, new int[] {4, 8}, 16, pooling, 40, 400, tc);
 		return Training.trainClassifier(items, labels, List.of("none", "blob"), cfg, null, null, out);
 	}
 
@@ -171,6 +175,20 @@ class GradCamTest {
 			}
 		}
 		assertTrue(hits >= 0.7 * n, hits + " of " + n + " peaks on the blob;" + misses);
+	}
+
+	@Test
+	void tanhActivationAndAveragePoolingFindTheSameLayer() throws IOException {
+		Path pkg = train("cnn", 1, "tanh", "avg", dir.resolve("tanh-avg"));
+		try (TfClassifier c = new TfClassifier(pkg, Models.readCard(pkg))) {
+			GradCam.Maps m = c.gradCamMaps(image(new Random(5), 9, 9), BLOB_CLASS);
+			assertEquals("Tanh", c.gradCamOps().featureMap().op().type(), "the activation before the last AvgPool");
+			assertEquals(16, m.height());
+			assertEquals(8, m.channels());
+			float[] map = c.gradCam(image(new Random(5), 9, 9), 0);
+			assertEquals(N * N, map.length);
+			for (float f : map) assertTrue(f >= 0 && f <= 1, "in [0, 1]: " + f);
+		}
 	}
 
 	@Test
