@@ -20,9 +20,11 @@ import org.medcnn.nn.Models;
  * selection) with a classifier package and overlays a heat map of the pixels that drove the prediction, with a
  * colour bar. The work is done by {@link ExplainTool}.
  * <p>
- * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_METHOD} ({@code saliency}: input
- * gradient of the predicted class's logit; {@code occlusion}: occlusion sensitivity). Example:
- * {@code run("Explain Prediction...", "model=[/models/risk] method=saliency");}
+ * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_METHOD} ({@code grad-cam}: Grad-CAM
+ * of the last convolutional feature map, CNN classifiers only; {@code saliency}: input gradient of the predicted
+ * class's logit; {@code occlusion}: occlusion sensitivity). A macro without {@value #KEY_METHOD} gets
+ * {@link ExplainTool#defaultMethod}: {@code grad-cam} for a CNN, {@code saliency} for an MLP. Example:
+ * {@code run("Explain Prediction...", "model=[/models/risk] method=grad-cam");}
  */
 public class ExplainPredictionPlugin implements PlugIn {
 
@@ -46,9 +48,11 @@ public class ExplainPredictionPlugin implements PlugIn {
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Model", Prefs.get(PREF_MODEL, ""), 40);
 			String[] methods = ExplainTool.METHODS.toArray(new String[0]);
-			String method = Prefs.get(PREF_METHOD, ExplainTool.SALIENCY);
-			gd.addChoice("Method", methods, ExplainTool.METHODS.contains(method) ? method : ExplainTool.SALIENCY);
-			gd.addMessage("saliency: |gradient| of the predicted class's logit per pixel\n"
+			String macroOptions = Macro.getOptions();
+			String method = macroOptions != null ? ExplainTool.GRAD_CAM : Prefs.get(PREF_METHOD, ExplainTool.GRAD_CAM);
+			gd.addChoice("Method", methods, ExplainTool.METHODS.contains(method) ? method : ExplainTool.GRAD_CAM);
+			gd.addMessage("grad-cam: last conv. feature map weighted by its gradient (CNN only)\n"
+				+ "saliency: |gradient| of the predicted class's logit per pixel\n"
 				+ "occlusion: drop of its probability when a patch is hidden\n"
 				+ "Explains slice " + imp.getCurrentSlice() + " of \"" + imp.getTitle() + "\".");
 			gd.showDialog();
@@ -61,12 +65,15 @@ public class ExplainPredictionPlugin implements PlugIn {
 			int slice = imp.getCurrentSlice();
 			IJ.showStatus(TITLE + ": loading " + model);
 			try (Classifier classifier = Models.openClassifier(Path.of(model))) {
+				// A macro that names no method gets the model's default (an MLP has no feature map for Grad-CAM).
+				if (macroOptions != null && !MacroOptions.keys(macroOptions).contains(KEY_METHOD))
+					method = ExplainTool.defaultMethod(classifier.card());
 				ExplainTool.Explanation e = ExplainTool.explain(classifier, imp, slice, method);
 				ExplainTool.annotate(imp, e, slice);
 				IJ.showStatus(TITLE + ": " + ExplainTool.summary(e));
 			}
 		} catch (UnsupportedOperationException e) {
-			IJ.error(TITLE, e.getMessage() + "\nTry method=occlusion, which works with any classifier.");
+			IJ.error(TITLE, e.getMessage() + "\nMethod occlusion works with any classifier.");
 		} catch (IOException | RuntimeException e) {
 			Errors.report(TITLE, e);
 		}

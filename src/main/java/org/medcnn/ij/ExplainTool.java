@@ -28,7 +28,11 @@ import org.medcnn.volume.Volumes;
  * slice, shown as a translucent heat map over the image with a colour bar. Used by
  * {@link ExplainPredictionPlugin}, tests and scripts.
  * <p>
- * Methods: {@value #SALIENCY} ({@code |∂ logit / ∂ pixel|} of the predicted class, computed by TensorFlow
+ * Methods: {@value #GRAD_CAM} (Grad-CAM, Selvaraju et al. 2017: the last convolutional feature map weighted by
+ * the spatial mean of the predicted class logit's gradient per channel, ReLU, upsampled bilinearly to the network
+ * input, resampled to the region like saliency and scaled to [0, 1], see {@link Classifier#gradCam}; CNN classifiers
+ * only, the default for them),
+ * {@value #SALIENCY} ({@code |∂ logit / ∂ pixel|} of the predicted class, computed by TensorFlow
  * through the model's graph, see {@link Classifier#saliency}) and {@value #OCCLUSION} (occlusion sensitivity:
  * a square patch of the region's mean value slides over the input, and each pixel gets the mean drop of the
  * predicted class's probability over the patches that covered it; works with any classifier). The classified
@@ -39,12 +43,14 @@ import org.medcnn.volume.Volumes;
  */
 public final class ExplainTool {
 
+	/** Method: Grad-CAM of the last convolutional feature map (CNN classifiers; the default for them). */
+	public static final String GRAD_CAM = "grad-cam";
 	/** Method: gradient saliency. */
 	public static final String SALIENCY = "saliency";
 	/** Method: occlusion sensitivity. */
 	public static final String OCCLUSION = "occlusion";
 	/** The methods, as the dialog and the macro key {@code method} offer them. */
-	public static final List<String> METHODS = List.of(SALIENCY, OCCLUSION);
+	public static final List<String> METHODS = List.of(GRAD_CAM, SALIENCY, OCCLUSION);
 	/** Name of the heat-map overlay item. */
 	public static final String HEATMAP_NAME = "MedCNN explanation";
 	/** Name of the colour bar and its labels. */
@@ -91,7 +97,8 @@ public final class ExplainTool {
 	 * predicted class with {@code method}.
 	 *
 	 * @throws IllegalArgumentException for an unknown method, or an image that cannot be converted
-	 * @throws UnsupportedOperationException when the classifier cannot compute gradients ({@value #SALIENCY})
+	 * @throws UnsupportedOperationException when the classifier cannot compute gradients ({@value #SALIENCY}), or
+	 *         has no convolutional layer ({@value #GRAD_CAM}; the message suggests {@value #SALIENCY})
 	 */
 	public static Explanation explain(Classifier classifier, ImagePlus imp, int slice, String method) {
 		if (!METHODS.contains(method))
@@ -108,13 +115,32 @@ public final class ExplainTool {
 		}
 		Classification c = classifier.classify(v);
 		float[] map;
-		if (SALIENCY.equals(method)) {
+		if (GRAD_CAM.equals(method)) {
+			int s = size > 0 ? size : v.geometry().nx();
+			map = scaleToOne(Inputs.resizeBilinear(classifier.gradCam(v, c.classIndex()), s, s, region.width, region.height));
+		} else if (SALIENCY.equals(method)) {
 			int s = size > 0 ? size : v.geometry().nx();
 			map = Inputs.resizeBilinear(smooth(classifier.saliency(v, c.classIndex()), s), s, s, region.width, region.height);
 		} else {
 			map = occlusion(classifier, v, c);
 		}
 		return new Explanation(c, method, map, region);
+	}
+
+	/** Divides by the maximum (when positive), so that a map of non-negative values spans [0, 1] on the image too. */
+	private static float[] scaleToOne(float[] map) {
+		float max = 0;
+		for (float f : map) max = Math.max(max, f);
+		if (max > 0) for (int i = 0; i < map.length; i++) map[i] /= max;
+		return map;
+	}
+
+	/**
+	 * The method used when none is given: {@value #GRAD_CAM} for a CNN classifier, {@value #SALIENCY} for the
+	 * others (the MLP has no feature map).
+	 */
+	public static String defaultMethod(org.medcnn.nn.ModelCard card) {
+		return "mlp".equals(card.architecture()) ? SALIENCY : GRAD_CAM;
 	}
 
 	/**

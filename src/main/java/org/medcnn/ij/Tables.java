@@ -35,6 +35,14 @@ final class Tables {
 		if (!GraphicsEnvironment.isHeadless()) rt.show(title);
 	}
 
+	/** Empties the table with this title, the one in a window and the one kept without a window (for tests). */
+	static synchronized void clear(String title) {
+		ResultsTable shown = ResultsTable.getResultsTable(title);
+		if (shown != null) shown.reset();
+		ResultsTable kept = WITHOUT_WINDOW.get(title);
+		if (kept != null) kept.reset();
+	}
+
 	private static boolean windowless() {
 		return GraphicsEnvironment.isHeadless() || Interpreter.isBatchMode();
 	}

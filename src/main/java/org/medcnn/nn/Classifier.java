@@ -31,6 +31,23 @@ public interface Classifier extends AutoCloseable {
 			+ ") cannot compute input gradients");
 	}
 
+	/**
+	 * Grad-CAM (Selvaraju et al. 2017) of class {@code classIndex} on the network input that {@link #classify}
+	 * builds from {@code image2d}: {@code ReLU(Σ_k α_k A_k)} over the channels {@code A_k} of the last convolutional
+	 * feature map, {@code α_k} the spatial mean of {@code ∂ logit(classIndex) / ∂ A_k}, upsampled bilinearly to the
+	 * card's {@code inputSize × inputSize} (row-major {@code [y][x]}) and divided by its maximum, so values lie in
+	 * [0, 1]. The default refuses, for models without a graph to differentiate.
+	 *
+	 * @throws UnsupportedOperationException if this classifier has no convolutional feature map (an MLP: the
+	 *         message suggests saliency) or cannot compute gradients
+	 * @throws IllegalArgumentException if {@code classIndex} is not a class of the card
+	 * @throws IllegalStateException if the model was closed, or TensorFlow failed (message says why)
+	 */
+	default float[] gradCam(Volume image2d, int classIndex) {
+		throw new UnsupportedOperationException("The classifier " + card().name() + " (" + getClass().getName()
+			+ ") cannot compute Grad-CAM; use method=saliency or occlusion");
+	}
+
 	ModelCard card();
 
 	@Override

@@ -270,6 +270,11 @@ public final class Models {
 		}
 
 		@Override
+		public float[] gradCam(Volume image2d, int classIndex) {
+			return delegate.gradCam(image2d, classIndex);
+		}
+
+		@Override
 		public ModelCard card() {
 			return delegate.card();
 		}

@@ -42,7 +42,7 @@ class ExplainMacroTest {
 
 	@TempDir
 	static Path tmp;
-	private static Path classifier;
+	private static Path classifier, mlp;
 
 	@BeforeAll
 	static void setUp() throws IOException {
@@ -59,6 +59,8 @@ class ExplainMacroTest {
 		TrainingConfig tc = new TrainingConfig(2, 8, 5e-3, "adam", "cross-entropy", "relu", 5, 0);
 		classifier = Training.trainClassifier(items, labels, List.of("none", "square"),
 			new ClassifierConfig("cnn", 32, new int[] {4}, 8, "max", 40, 400, tc), null, null, tmp.resolve("cls"));
+		mlp = Training.trainClassifier(items, labels, List.of("none", "square"),
+			new ClassifierConfig("mlp", 32, new int[] {4}, 8, "max", 40, 400, tc), null, null, tmp.resolve("mlp"));
 	}
 
 	private static String run(String macro) {
@@ -96,6 +98,75 @@ class ExplainMacroTest {
 		} finally {
 			imp.changes = false;
 			imp.close();
+		}
+	}
+
+	/** The overlay items of the explanation on the image's slice {@code slice}: {heat maps, colour-bar items}. */
+	private static int[] explanationItems(ImagePlus imp, int slice) {
+		int[] n = new int[2];
+		if (imp.getOverlay() == null) return n;
+		for (Roi r : imp.getOverlay().toArray()) {
+			if (r.getPosition() != slice) continue;
+			if (ExplainTool.HEATMAP_NAME.equals(r.getName())) n[0]++;
+			if (ExplainTool.SCALE_NAME.equals(r.getName())) n[1]++;
+		}
+		return n;
+	}
+
+	@Test
+	void gradCamByMacroDrawsHeatMapAndColourBar() {
+		String title = run("setBatchMode(true);\n"
+			+ "run(\"Open DICOM...\", \"path=[" + CASE.toAbsolutePath() + "]\");\n"
+			+ "setSlice(5);\n"
+			+ "run(\"Explain Prediction...\", \"model=[" + classifier + "] method=grad-cam\");\n"
+			+ "title = getTitle();\n"
+			+ "setBatchMode(\"exit and display\");\n"
+			+ "return title;");
+		ImagePlus imp = WindowManager.getImage(title);
+		assertNotNull(imp, "the image is open");
+		try {
+			int[] n = explanationItems(imp, 5);
+			assertEquals(1, n[0], "one heat map on slice 5");
+			assertEquals(3, n[1], "colour bar and its two labels");
+			for (Roi r : imp.getOverlay().toArray())
+				if (ExplainTool.HEATMAP_NAME.equals(r.getName())) assertEquals(imp.getWidth(), r.getBounds().width);
+		} finally {
+			imp.changes = false;
+			imp.close();
+		}
+	}
+
+	@Test
+	void mlpGetsSaliencyByDefaultAndGradCamIsRefused() {
+		String title = run("setBatchMode(true);\n"
+			+ "run(\"Open DICOM...\", \"path=[" + CASE.toAbsolutePath() + "]\");\n"
+			+ "setSlice(3);\n"
+			+ "run(\"Explain Prediction...\", \"model=[" + mlp + "]\");\n"
+			+ "title = getTitle();\n"
+			+ "setBatchMode(\"exit and display\");\n"
+			+ "return title;");
+		ImagePlus imp = WindowManager.getImage(title);
+		assertNotNull(imp, "the image is open");
+		try {
+			assertEquals(1, explanationItems(imp, 3)[0], "a macro without method explains an MLP (by saliency)");
+			IjHarness.clearDialogs();
+			IJ.runMacro("selectImage(\"" + title + "\");\nsetSlice(4);\n"
+				+ "run(\"Explain Prediction...\", \"model=[" + mlp + "] method=grad-cam\");");
+			for (int i = 0; i < 50 && IjHarness.DIALOGS.isEmpty(); i++) sleep(100);
+			assertTrue(IjHarness.DIALOGS.stream().anyMatch(d -> d.contains("saliency")), "the error suggests saliency: "
+				+ IjHarness.DIALOGS);
+			assertEquals(0, explanationItems(imp, 4)[0], "nothing drawn");
+		} finally {
+			imp.changes = false;
+			imp.close();
+		}
+	}
+
+	private static void sleep(long ms) {
+		try {
+			Thread.sleep(ms);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

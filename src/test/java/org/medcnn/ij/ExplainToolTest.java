@@ -110,6 +110,26 @@ class ExplainToolTest {
 	}
 
 	@Test
+	void gradCamPeaksInsideTheSquareAndIsTheDefaultForCnns() throws IOException {
+		ImagePlus imp = testImage();
+		try (Classifier c = Models.openClassifier(model)) {
+			assertEquals(ExplainTool.GRAD_CAM, ExplainTool.defaultMethod(c.card()));
+			assertEquals(ExplainTool.GRAD_CAM, ExplainTool.METHODS.get(0), "first in the dialog");
+			ExplainTool.Explanation e = ExplainTool.explain(c, imp, 1, ExplainTool.GRAD_CAM);
+			assertEquals("square", e.classification().className());
+			assertEquals(ExplainTool.GRAD_CAM, e.method());
+			assertEquals(N * N, e.map().length);
+			assertEquals(1, e.max(), 1e-6, "normalised to [0, 1]");
+			assertTrue(e.min() >= 0);
+			// The CAM lives on a 16×16 feature map (2 pixels a cell): one cell of slack.
+			assertTrue(inSquare(e.argmax(), 2), "Grad-CAM peak at " + Arrays.toString(e.argmax()));
+			ExplainTool.annotate(imp, e, 1);
+			assertEquals(4, imp.getOverlay().size(), "heat map, colour bar, two labels");
+			assertTrue(ExplainTool.summary(e).endsWith("explained by grad-cam"), ExplainTool.summary(e));
+		}
+	}
+
+	@Test
 	void occlusionPeaksInsideTheSquareAndASelectionMovesTheRegion() throws IOException {
 		ImagePlus imp = testImage();
 		try (Classifier c = Models.openClassifier(model)) {

@@ -56,4 +56,43 @@ final class TfClassifier extends LoadedModel implements Classifier {
 		for (int i = 0; i < g.length; i++) g[i] = Math.abs(g[i]);
 		return g;
 	}
+
+	private GradCam gradCam;
+
+	@Override
+	public float[] gradCam(Volume image2d, int classIndex) {
+		return GradCam.inputMap(gradCamMaps(image2d, classIndex), card.inputSize());
+	}
+
+	/** The feature maps and gradients behind {@link #gradCam} (package-private for tests). */
+	GradCam.Maps gradCamMaps(Volume image2d, int classIndex) {
+		int s = card.inputSize(), classes = card.classNames().size();
+		if (classIndex < 0 || classIndex >= classes)
+			throw new IllegalArgumentException("class index " + classIndex + " is outside 0…" + (classes - 1) + " for the model "
+				+ card.name());
+		float[] x = Inputs.classifierInput(image2d, s, card.windowCenterHu(), card.windowWidthHu());
+		return withBundle(b -> {
+			GradCam gc = gradCamOps(b);
+			try {
+				return gc.maps(x, Shape.of(1, s, s, 1), classIndex);
+			} catch (RuntimeException e) {
+				throw new IllegalStateException("TensorFlow failed computing Grad-CAM of " + card.name() + ": " + e.getMessage(), e);
+			}
+		});
+	}
+
+	/** The Grad-CAM ops, built on first use (package-private for tests). */
+	GradCam gradCamOps() {
+		return withBundle(this::gradCamOps);
+	}
+
+	private synchronized GradCam gradCamOps(org.tensorflow.SavedModelBundle b) {
+		if (gradCam == null) gradCam = GradCam.build(b, card.name(), card.classNames().size());
+		return gradCam;
+	}
+
+	/** Runs {@code work} on the loaded bundle (package-private for tests that feed intermediate tensors). */
+	<T> T onBundle(java.util.function.Function<org.tensorflow.SavedModelBundle, T> work) {
+		return withBundle(work);
+	}
 }
