@@ -46,7 +46,8 @@ import org.medcnn.common.Json;
  * <b>What is recorded</b> (the {@code outputs} object of a golden file): the images it opened or made (title,
  * dimensions, bit depth, calibration, value unit, display range, stack statistics), overlay elements counted by
  * name (digits replaced by {@code #}) and the texts of its text items, the rows of the Results tables it filled (column → value), the Log lines
- * (temporary folder → {@code $TMP}, repository → {@code $REPO}, durations and dates → {@code <time>}, inner runs of
+ * (temporary folder → {@code $TMP}, repository → {@code $REPO}, durations and dates → {@code <time>}, the
+ * machine-dependent memory budget of a memory plan → {@code <budget>}, inner runs of
  * blanks → one blank, software
  * versions such as {@code 17.0.15} → {@code <version>}, and every
  * decimal number taken out into {@code values}: {@code {"text": "loss {} ({})", "values": [0.69, ...]}}) and the
@@ -89,6 +90,8 @@ class GoldenMacroTest {
 	/** A row of Model Info's training history: its last column is the epoch's duration in seconds. */
 	private static final Pattern HISTORY_ROW = Pattern.compile("^(\\s+\\d+\\s.*\\S)\\s+\\d+(\\.\\d+)?$");
 	private static final Pattern SECONDS = Pattern.compile("(seconds: )\\d+(\\.\\d+)?");
+	/** The memory budget of a memory plan depends on the machine's free memory. */
+	private static final Pattern BUDGET = Pattern.compile("of a \\d+ MB budget");
 	private static final Pattern TIME = Pattern.compile(
 		"\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?Z?|\\d+(\\.\\d+)?\\s?(ms|s|min)\\b|\\d+:\\d\\d(:\\d\\d)?");
 
@@ -347,6 +350,7 @@ class GoldenMacroTest {
 			String s = normalise(line);
 			s = HISTORY_ROW.matcher(s).replaceAll("$1 <time>");
 			s = SECONDS.matcher(s).replaceAll("$1<time>");
+			s = BUDGET.matcher(s).replaceAll("of a <budget> budget");
 			s = VERSION.matcher(s).replaceAll("<version>");
 			s = TIME.matcher(s).replaceAll("<time>");
 			Matcher m = DECIMAL.matcher(s);
