@@ -78,8 +78,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of cases held out for validation, default %s"""
-			.formatted(SegmenterConfig.MAX_CONTEXT, p[0], p[1], p[2], d.epochs(), d.batchSize(), Segmenter3dConfig.defaults().training().batchSize(),
-				d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(),
+			.formatted(SegmenterConfig.MAX_CONTEXT, p[0], p[1], p[2], d.epochs(), d.batchSize(),
+				Segmenter3dConfig.defaults().training().batchSize(), d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(),
 				s.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
 	}
 
@@ -126,7 +126,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			new Cancellation());
 		progress.done();
 		err.println("Training a " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx()) + " patches of "
-			: context > 0 ? "2.5D U-Net (" + cfg.channels() + " slices as channels) on " : "2D U-Net on ") + cases.size() + " cases with TensorFlow on " + Models.device());
+			: context > 0 ? "2.5D U-Net (" + cfg.channels() + " slices as channels) on " : "2D U-Net on ") + cases.size()
+			+ " cases with TensorFlow on " + Models.device());
 		List<Volume> images = cases.stream().map(Datasets.Case::image).toList();
 		List<Mask> masks = cases.stream().map(Datasets.Case::mask).toList();
 		try (CliCancellation cancel = new CliCancellation()) {
