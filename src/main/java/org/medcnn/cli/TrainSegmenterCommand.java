@@ -52,6 +52,9 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --out MODEL         model package folder to write (must not exist)
 			  --dims 2|3          2: 2D U-Net on axial slices (default); 3: 3D U-Net on patches,
 			                      sliding-window inference over the volume
+			  --context N         2.5D: feed each slice with its N neighbouring slices on either side as
+			                      channels (1 → 3 channels z-1, z, z+1; the nearest slice is repeated at
+			                      the ends of a volume); 0…%d, default 0 (plain 2D); not with --dims 3
 			  --patch Z,Y,X       3D patch size in voxels, default %d,%d,%d (Z a multiple of 4 when
 			                      Z >= 16 at depth 3, Y and X multiples of 2^(depth-1))
 			  --epochs N          default %d (3D: %d)
@@ -76,8 +79,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of cases held out for validation, default %s"""
-			.formatted(p[0], p[1], p[2], d.epochs(), d3.training().epochs(), d.batchSize(), d3.training().batchSize(),
-				d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(), d3.depth(),
+			.formatted(SegmenterConfig.MAX_CONTEXT, p[0], p[1], p[2], d.epochs(), d3.training().epochs(), d.batchSize(),
+				d3.training().batchSize(), d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(), d3.depth(),
 				s.baseFilters(), d3.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
 	}
 
@@ -85,11 +88,15 @@ final class TrainSegmenterCommand implements Main.Command {
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
 			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment",
-			"dropout", "init"), Set.of("resume", "batch-norm"));
+			"dropout", "init", "context"), Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
 		if (!threeD && a.string("patch", null) != null)
 			throw new Args.UsageException(name() + ": --patch needs --dims 3");
+		if (threeD && a.string("context", null) != null)
+			throw new Args.UsageException(name() + ": --context (neighbouring slices as channels) is for the 2D U-Net only;"
+				+ " leave it out with --dims 3, whose 3D convolutions see the neighbouring slices already");
+		int context = a.integer("context", 0, 0, SegmenterConfig.MAX_CONTEXT);
 		SegmenterConfig def = SegmenterConfig.defaults();
 		TrainingConfig td = threeD ? Segmenter3dConfig.defaults().training() : def.training();
 		TrainingConfig tc = new TrainingConfig(a.integer("epochs", td.epochs(), 1, 100000),
@@ -105,7 +112,7 @@ final class TrainSegmenterCommand implements Main.Command {
 		int depth = a.integer("depth", threeD ? def3.depth() : def.depth(), 1, threeD ? 5 : 6);
 		int filters = a.integer("filters", threeD ? def3.baseFilters() : def.baseFilters(), 1, 512);
 		LayerConfig layers = layers(a);
-		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc, layers);
+		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc, layers, context);
 		Segmenter3dConfig cfg3 = null;
 		if (threeD) {
 			try {
@@ -121,7 +128,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			new Cancellation());
 		progress.done();
 		err.println("Training a " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx()) + " patches of "
-			: "2D U-Net on ") + cases.size() + " cases with TensorFlow on " + Models.device());
+			: context > 0 ? "2.5D U-Net (" + cfg.channels() + " slices as channels) on " : "2D U-Net on ") + cases.size()
+			+ " cases with TensorFlow on " + Models.device());
 		List<Volume> images = cases.stream().map(Datasets.Case::image).toList();
 		List<Mask> masks = cases.stream().map(Datasets.Case::mask).toList();
 		try (CliCancellation cancel = new CliCancellation()) {

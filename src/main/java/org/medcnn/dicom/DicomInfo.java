@@ -22,7 +22,9 @@ import java.util.Map;
  * sopClassUID, modality, rows, columns, frames (NumberOfFrames, else 1 for an image), samplesPerPixel,
  * photometricInterpretation, bitsAllocated, bitsStored, highBit, pixelRepresentation, rescaleSlope,
  * rescaleIntercept (null when absent), pixelSpacing ([row, column] mm from the top level, else the shared or
- * first per-frame Pixel Measures functional group; null when absent) and, with pixels,
+ * first per-frame Pixel Measures functional group; null when absent), for images the lookup tables
+ * (modalityTransform, modalityLut, windows, voiLutFunction, voiLut, palette, lutWarnings, each
+ * described in the private describeLuts) and, with pixels,
  * {@code pixels: {frames: [{min, max, mean, sha256}], allFramesSha256}} over the stored values (SHA-256 of the
  * values as little-endian 32-bit integers, as {@code ../shared/dicom-corpus/README.md} defines). A file that
  * cannot be read gives {@code {file, error}}; a file whose header is readable but whose pixels are not (a
@@ -65,6 +67,7 @@ public final class DicomInfo {
 		m.put("rescaleIntercept", doubleOrNull(o, Tag.RescaleIntercept));
 		double[] ps = pixelSpacing(o);
 		m.put("pixelSpacing", ps == null ? null : List.of(ps[0], ps[1]));
+		if (image) describeLuts(o, m);
 		if (pixels) {
 			try {
 				m.put("pixels", pixelStatistics(o));
@@ -73,6 +76,43 @@ public final class DicomInfo {
 			}
 		}
 		return m;
+	}
+
+	/**
+	 * The lookup-table fields of an image: modalityTransform ("rescale", "modalityLut" or "none"; greyscale
+	 * only), modalityLut ({entries, firstMapped, bitsPerEntry, explanation, min, max, type} when used), windows
+	 * ([{center, width, explanation, displayMin, displayMax}]), voiLutFunction, voiLut (the first VOI LUT or
+	 * null), palette ({red, green, blue} LUT summaries, PALETTE COLOR only) and lutWarnings (when any). A
+	 * malformed LUT sets "error" instead.
+	 */
+	private static void describeLuts(DicomObject o, Map<String, Object> m) {
+		List<String> warnings = new ArrayList<>();
+		try {
+			if (o.getInt(Tag.SamplesPerPixel, 1) == 1 && !"PALETTE COLOR".equals(o.getString(Tag.PhotometricInterpretation))) {
+				DicomPixels.ModalityTransform mt = DicomPixels.modalityTransform(o);
+				m.put("modalityTransform", mt.kind());
+				if (mt.lut() != null) {
+					Map<String, Object> lut = DicomPixels.lutJson(mt.lut());
+					lut.put("type", mt.lutType());
+					m.put("modalityLut", lut);
+				}
+				warnings.addAll(mt.warnings());
+			}
+			DicomVoi voi = DicomVoi.of(o);
+			m.putAll(voi.toJson());
+			warnings.addAll(voi.warnings());
+			if ("PALETTE COLOR".equals(o.getString(Tag.PhotometricInterpretation))) {
+				DicomLut[] p = DicomPixels.palette(o);
+				Map<String, Object> pm = new LinkedHashMap<>();
+				pm.put("red", DicomPixels.lutJson(p[0]));
+				pm.put("green", DicomPixels.lutJson(p[1]));
+				pm.put("blue", DicomPixels.lutJson(p[2]));
+				m.put("palette", pm);
+			}
+		} catch (DicomReadException e) {
+			m.put("error", e.getMessage());
+		}
+		if (!warnings.isEmpty()) m.put("lutWarnings", warnings);
 	}
 
 	/**

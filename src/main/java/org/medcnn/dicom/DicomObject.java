@@ -32,6 +32,11 @@ public final class DicomObject {
 	Charset charset = StandardCharsets.ISO_8859_1;
 	/** False when read by {@link DicomReader#readHeader}: Pixel Data bytes were not kept. */
 	boolean pixelsRetained;
+	/**
+	 * For a sequence item: the offset of its Item tag from the start of the parsed bytes (the file offset unless
+	 * the data set was deflated), as DICOMDIR record offsets count (PS3.3 §F.3.2.1); -1 otherwise.
+	 */
+	int itemOffset = -1;
 
 	DicomObject(Path file) {
 		this.file = file;

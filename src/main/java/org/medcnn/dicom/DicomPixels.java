@@ -2,7 +2,9 @@ package org.medcnn.dicom;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.medcnn.dicom.codec.FrameDecoder;
 import org.medcnn.dicom.codec.FrameDecoders;
@@ -14,7 +16,7 @@ import org.medcnn.dicom.codec.FrameLayout;
  * Stored values follow {@code ../shared/dicom-corpus/README.md}: each BitsAllocated-bit cell in the data set's
  * byte order, shifted right by {@code HighBit - BitsStored + 1}, masked to BitsStored bits and sign-extended
  * when PixelRepresentation = 1; no rescale, no VOI window, no MONOCHROME1 inversion, no palette lookup
- * (PALETTE COLOR gives the indices). BitsAllocated = 1 is bit-packed, least significant bit first, frames
+ * (PALETTE COLOR gives the indices; {@link #rgbValues} maps them through the palette). BitsAllocated = 1 is bit-packed, least significant bit first, frames
  * contiguous (PS3.5 §8.1.1). Colour (SamplesPerPixel = 3) comes out interleaved R,G,B per pixel whatever the
  * PlanarConfiguration; YBR_FULL and YBR_FULL_422 are converted to RGB with ITU-T T.871.
  * <p>
@@ -72,43 +74,167 @@ public final class DicomPixels {
 	}
 
 	/**
-	 * Real-world values per frame (greyscale only): the Modality LUT Sequence when present, else stored ×
-	 * RescaleSlope + RescaleIntercept (top level, else the frame's or the shared Pixel Value Transformation
-	 * functional group; RT Dose uses DoseGridScaling), with 1 and 0 when absent.
+	 * Real-world values per frame (greyscale only), through the {@link #modalityTransform} of the image: stored
+	 * × RescaleSlope + RescaleIntercept (top level, else the frame's or the shared Pixel Value Transformation
+	 * functional group; RT Dose uses DoseGridScaling), or the Modality LUT Sequence when there is no top-level
+	 * rescale, or the stored values themselves.
 	 *
-	 * @throws DicomReadException as {@link #storedValues}, or for colour images
+	 * @throws DicomReadException as {@link #storedValues}, for colour images, or for a malformed Modality LUT
 	 */
 	public static float[][] realWorldValues(DicomObject o) throws DicomReadException {
 		int spp = o.getInt(Tag.SamplesPerPixel, 1);
 		if (spp != 1)
 			throw new DicomReadException(o.file(), Tag.SamplesPerPixel, "SamplesPerPixel is " + spp
 				+ " (colour): only greyscale images have real-world values");
+		ModalityTransform mt = modalityTransform(o);
 		int[][] stored = storedValues(o);
 		float[][] out = new float[stored.length][];
-		List<DicomObject> lutSeq = o.getSequence(Tag.ModalityLUTSequence);
-		if (!lutSeq.isEmpty() && lutSeq.get(0).contains(Tag.LUTData)) {
-			float[] lut = modalityLut(o, lutSeq.get(0));
-			int first = firstMapped(o, lutSeq.get(0));
+		if (mt.lut() != null) {
+			DicomLut lut = mt.lut();
 			for (int f = 0; f < stored.length; f++) {
 				int[] s = stored[f];
 				float[] r = new float[s.length];
-				for (int i = 0; i < s.length; i++) r[i] = lut[Math.max(0, Math.min(lut.length - 1, s[i] - first))];
+				for (int i = 0; i < s.length; i++) r[i] = lut.lookup(s[i]);
 				out[f] = r;
 			}
 			return out;
 		}
+		boolean unsigned32 = o.getInt(Tag.BitsStored, 0) == 32 && o.getInt(Tag.PixelRepresentation, 0) == 0;
 		for (int f = 0; f < stored.length; f++) {
 			double[] si = rescale(o, f);
 			double slope = si[0];
 			double intercept = si[1];
 			int[] s = stored[f];
 			float[] r = new float[s.length];
-			boolean unsigned32 = o.getInt(Tag.BitsStored, 0) == 32 && o.getInt(Tag.PixelRepresentation, 0) == 0;
 			for (int i = 0; i < s.length; i++)
 				r[i] = (float) ((unsigned32 ? Integer.toUnsignedLong(s[i]) : s[i]) * slope + intercept);
 			out[f] = r;
 		}
 		return out;
+	}
+
+	/**
+	 * How stored values become real-world values (PS3.3 §C.11.1).
+	 *
+	 * @param kind {@link #RESCALE} (slope/intercept, possibly per frame or DoseGridScaling), {@link #MODALITY_LUT}
+	 *     or {@link #NONE}
+	 * @param lut the Modality LUT when kind is MODALITY_LUT, else null
+	 * @param lutType Modality LUT Type (0028,3004) of the LUT ("HU", "OD", "US"…), or null
+	 * @param warnings e.g. that a Modality LUT Sequence was ignored because a rescale is present too
+	 */
+	public record ModalityTransform(String kind, DicomLut lut, String lutType, List<String> warnings) {
+		/** Rescale Slope/Intercept (or their functional-group or RT Dose equivalents) are used. */
+		public static final String RESCALE = "rescale";
+		/** The Modality LUT Sequence is used. */
+		public static final String MODALITY_LUT = "modalityLut";
+		/** Neither: real-world values are the stored values. */
+		public static final String NONE = "none";
+
+		public ModalityTransform {
+			warnings = List.copyOf(warnings);
+		}
+	}
+
+	/**
+	 * The modality transformation of a greyscale image (header only is enough). PS3.3 §C.11.1 allows a
+	 * Modality LUT Sequence or Rescale Slope/Intercept but not both; when a file has both, the top-level rescale
+	 * is used and a warning says the LUT was ignored. An empty Modality LUT Sequence is ignored.
+	 *
+	 * @throws DicomReadException for a Modality LUT whose descriptor or data are malformed
+	 */
+	public static ModalityTransform modalityTransform(DicomObject o) throws DicomReadException {
+		List<DicomObject> lutSeq = o.getSequence(Tag.ModalityLUTSequence);
+		boolean topRescale = o.contains(Tag.RescaleSlope) || o.contains(Tag.RescaleIntercept);
+		List<String> warnings = new ArrayList<>();
+		if (!lutSeq.isEmpty()) {
+			if (topRescale) {
+				warnings.add("both Rescale Slope/Intercept and a Modality LUT Sequence are present (PS3.3 §C.11.1 allows "
+					+ "only one): the rescale is used, the Modality LUT ignored");
+			} else {
+				DicomObject item = lutSeq.get(0);
+				if (lutSeq.size() > 1) warnings.add("Modality LUT Sequence has " + lutSeq.size() + " items: the first is used");
+				DicomLut lut = DicomLut.decode(o, item, Tag.LUTDescriptor, Tag.LUTData, "Modality LUT", o.file());
+				return new ModalityTransform(ModalityTransform.MODALITY_LUT, lut, item.getString(Tag.ModalityLUTType), warnings);
+			}
+		}
+		double[] r = rescale(o, 0);
+		boolean identity = r[0] == 1 && r[1] == 0 && !topRescale && !o.contains(Tag.PerFrameFunctionalGroupsSequence)
+			&& !o.contains(Tag.SharedFunctionalGroupsSequence) && !o.contains(Tag.DoseGridScaling);
+		return new ModalityTransform(identity ? ModalityTransform.NONE : ModalityTransform.RESCALE, null, null, warnings);
+	}
+
+	/**
+	 * Display RGB per frame, interleaved R,G,B per pixel, as {@link #storedValues} gives colour: PALETTE COLOR
+	 * indices are mapped through the Red/Green/Blue Palette Color LUTs (PS3.3 §C.7.6.3.1.5-6; segmented LUTs
+	 * §C.7.9.2 with discrete and linear segments), entries of more than 8 bits reduced to their high 8 bits
+	 * (as DCMTK renders them), so every value is 0..255; RGB, YBR_FULL and YBR_FULL_422 give their stored
+	 * values (0..255 for 8-bit data).
+	 *
+	 * @throws DicomReadException as {@link #storedValues}, for a greyscale image, or for a malformed palette
+	 *         (descriptor without 3 values, 0 or more than 16 bits per entry, data length not matching the
+	 *         descriptor, missing LUT data)
+	 */
+	public static int[][] rgbValues(DicomObject o) throws DicomReadException {
+		String pi = o.getString(Tag.PhotometricInterpretation);
+		if ("PALETTE COLOR".equals(pi)) {
+			DicomLut[] p = palette(o);
+			int[][] stored = storedValues(o);
+			int[][] out = new int[stored.length][];
+			for (int f = 0; f < stored.length; f++) {
+				int[] s = stored[f];
+				int[] rgb = new int[3 * s.length];
+				for (int c = 0; c < 3; c++) {
+					int shift = Math.max(0, p[c].bitsPerEntry() - 8);
+					for (int i = 0; i < s.length; i++) rgb[3 * i + c] = (p[c].lookup(s[i]) >>> shift) & 0xFF;
+				}
+				out[f] = rgb;
+			}
+			return out;
+		}
+		if (o.getInt(Tag.SamplesPerPixel, 1) != 3)
+			throw new DicomReadException(o.file(), Tag.PhotometricInterpretation, "photometric interpretation " + pi
+				+ " is greyscale: use realWorldValues, not rgbValues");
+		return storedValues(o);
+	}
+
+	/**
+	 * The Red, Green and Blue Palette Color LUTs of a PALETTE COLOR image (header only is enough): segmented
+	 * data (0028,1221-1223) when present, else normal data (0028,1201-1203).
+	 *
+	 * @throws DicomReadException for a missing or malformed descriptor or data
+	 */
+	public static DicomLut[] palette(DicomObject o) throws DicomReadException {
+		int spp = o.getInt(Tag.SamplesPerPixel, 1);
+		if (spp != 1)
+			throw new DicomReadException(o.file(), Tag.SamplesPerPixel, "PALETTE COLOR needs SamplesPerPixel 1, has " + spp);
+		int[] desc = {Tag.RedPaletteColorLookupTableDescriptor, Tag.GreenPaletteColorLookupTableDescriptor,
+			Tag.BluePaletteColorLookupTableDescriptor};
+		int[] data = {Tag.RedPaletteColorLookupTableData, Tag.GreenPaletteColorLookupTableData,
+			Tag.BluePaletteColorLookupTableData};
+		int[] seg = {Tag.SegmentedRedPaletteColorLookupTableData, Tag.SegmentedGreenPaletteColorLookupTableData,
+			Tag.SegmentedBluePaletteColorLookupTableData};
+		String[] names = {"Red", "Green", "Blue"};
+		DicomLut[] out = new DicomLut[3];
+		for (int c = 0; c < 3; c++) {
+			String what = names[c] + " Palette Color LUT";
+			out[c] = o.contains(seg[c]) && !o.contains(data[c])
+				? DicomLut.decodeSegmented(o, desc[c], seg[c], "Segmented " + what, o.file())
+				: DicomLut.decode(o, o, desc[c], data[c], what, o.file());
+		}
+		return out;
+	}
+
+	/** {entries, firstMapped, bitsPerEntry, explanation, min, max} of a LUT, for JSON. */
+	static Map<String, Object> lutJson(DicomLut lut) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		int[] r = lut.range();
+		m.put("entries", lut.size());
+		m.put("firstMapped", lut.firstMapped());
+		m.put("bitsPerEntry", lut.bitsPerEntry());
+		m.put("explanation", lut.explanation());
+		m.put("min", r[0]);
+		m.put("max", r[1]);
+		return m;
 	}
 
 	/** {slope, intercept} for a frame: top level, per-frame or shared functional group, RT Dose scaling, or {1, 0}. */
@@ -130,25 +256,6 @@ public final class DicomPixels {
 		if ("RTDOSE".equals(o.getString(Tag.Modality)) && o.contains(Tag.DoseGridScaling))
 			return new double[] {o.getDouble(Tag.DoseGridScaling, 1), 0};
 		return new double[] {1, 0};
-	}
-
-	private static float[] modalityLut(DicomObject o, DicomObject item) throws DicomReadException {
-		double[] desc = item.getDoubles(Tag.LUTDescriptor);
-		double[] data = item.getDoubles(Tag.LUTData);
-		if (desc == null || desc.length < 3 || data == null || data.length == 0)
-			throw new DicomReadException(o.file(), Tag.ModalityLUTSequence,
-				"Modality LUT needs a LUTDescriptor of 3 values and LUTData");
-		int entries = (int) desc[0] == 0 ? 65536 : (int) desc[0];
-		float[] lut = new float[Math.min(entries, data.length)];
-		for (int i = 0; i < lut.length; i++) lut[i] = (float) data[i];
-		return lut;
-	}
-
-	private static int firstMapped(DicomObject o, DicomObject item) {
-		int first = (int) item.getDoubles(Tag.LUTDescriptor)[1];
-		// PS3.3 §C.11.1.1: the first mapped value is SS when PixelRepresentation = 1.
-		if (o.getInt(Tag.PixelRepresentation, 0) == 1 && first > 32767) first -= 65536;
-		return first;
 	}
 
 	private static DicomElement pixelElement(DicomObject o) throws DicomReadException {

@@ -331,6 +331,7 @@ public final class DicomReader {
 				DicomObject child = new DicomObject(file);
 				child.charset = charset;
 				child.pixelsRetained = !headerOnly;
+				child.itemOffset = pos;
 				if (il == UNDEFINED) {
 					pos = parseDataset(child, pos + 8, seqEnd, true, depth, false);
 				} else {

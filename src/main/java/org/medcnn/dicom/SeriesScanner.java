@@ -30,7 +30,15 @@ import org.medcnn.volume.Geometry;
  * GridFrameOffsetVector, with the same warnings. Files that are not DICOM or cannot be read are skipped and
  * named in every series' warnings; DICOMDIR files, localizers (ImageType LOCALIZER), DICOM objects without
  * pixels (structured reports, RT plans and structure sets, presentation states) and DICOM SEG are not slices.
- * {@link #scanDetailed} lists every skipped file with its reason. Stateless and thread-safe.
+ * {@link #scanDetailed} lists every skipped file with its reason.
+ * <p>
+ * A folder that holds a DICOMDIR is indexed through it ({@link DicomDir}): the files it references are taken
+ * as DICOM without sniffing, files it references but that are missing are reported (in the warnings of their
+ * series, and as skipped files), and files it does not reference are still found by walking the folder. The
+ * headers of the referenced files are still read, because directory records need not carry the positions and
+ * orientations that sorting and geometry need; the series, files and order are the same as without the
+ * DICOMDIR. An unreadable DICOMDIR is named in the warnings and the folder scanned normally. Stateless and
+ * thread-safe.
  */
 public final class SeriesScanner {
 
@@ -75,10 +83,36 @@ public final class SeriesScanner {
 		ProgressListener progress = p == null ? ProgressListener.NONE : p;
 		List<Path> files = new ArrayList<>();
 		List<Boolean> named = new ArrayList<>();
+		List<String> dirWarnings = new ArrayList<>();
+		Map<String, List<String>> missingByUid = new LinkedHashMap<>();
+		List<ScanResult.Skipped> missingFiles = new ArrayList<>();
 		for (Path root : filesOrDirs) {
 			if (Files.isDirectory(root)) {
+				java.util.Set<Path> listed = new java.util.HashSet<>();
+				Path dicomdir = DicomDir.find(root);
+				if (dicomdir != null) {
+					try {
+						DicomDir.Index index = DicomDir.read(dicomdir);
+						// Files the DICOMDIR references are DICOM: no need to sniff them.
+						for (Path f : index.files()) {
+							if (listed.add(f.toAbsolutePath().normalize())) {
+								files.add(f);
+								named.add(true);
+							}
+						}
+						for (Map.Entry<Path, String> m : index.missing().entrySet()) {
+							missingByUid.computeIfAbsent(m.getValue(), k -> new ArrayList<>()).add(m.getKey().toString());
+							missingFiles.add(new ScanResult.Skipped(m.getKey(), "referenced by " + dicomdir + " but missing"));
+						}
+						for (String w : index.warnings())
+							if (!w.startsWith("DICOMDIR references")) dirWarnings.add(dicomdir + ": " + w);
+					} catch (DicomReadException e) {
+						dirWarnings.add("DICOMDIR not used: " + e.getMessage());
+					}
+				}
 				try (Stream<Path> s = Files.walk(root)) {
 					for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+						if (listed.contains(f.toAbsolutePath().normalize())) continue;
 						files.add(f);
 						named.add(false);
 					}
@@ -120,7 +154,7 @@ public final class SeriesScanner {
 			slices.add(slice(f, o));
 		}
 		progress.progress(1, "Read " + files.size() + " headers");
-		List<String> skipWarnings = new ArrayList<>();
+		List<String> skipWarnings = new ArrayList<>(dirWarnings);
 		for (int i = 0; i < Math.min(MAX_SKIPPED_LISTED, skipped.size()); i++) skipWarnings.add(skipped.get(i));
 		if (skipped.size() > MAX_SKIPPED_LISTED)
 			skipWarnings.add((skipped.size() - MAX_SKIPPED_LISTED) + " more files skipped (not DICOM or unreadable)");
@@ -153,9 +187,30 @@ public final class SeriesScanner {
 				out.add(stack(part, w, skipWarnings));
 			}
 		}
+		if (!missingByUid.isEmpty()) {
+			for (int i = 0; i < out.size(); i++) {
+				DicomSeries s = out.get(i);
+				List<String> m = missingByUid.remove(s.seriesInstanceUID());
+				if (m != null) out.set(i, withWarning(s, "DICOMDIR references " + m.size() + " missing file"
+					+ (m.size() == 1 ? "" : "s") + " of this series: " + String.join(", ", m.subList(0, Math.min(5, m.size())))
+					+ (m.size() > 5 ? ", …" : "")));
+			}
+			for (Map.Entry<String, List<String>> e : missingByUid.entrySet())
+				for (int i = 0; i < out.size(); i++)
+					out.set(i, withWarning(out.get(i), "DICOMDIR references " + e.getValue().size() + " missing file"
+						+ (e.getValue().size() == 1 ? "" : "s") + " of series " + e.getKey() + ", of which no file was found"));
+		}
+		skippedFiles.addAll(missingFiles);
 		out.sort(Comparator.comparing((DicomSeries s) -> s.modality()).thenComparing(
 			s -> s.seriesDescription() == null ? "" : s.seriesDescription()).thenComparing(DicomSeries::seriesInstanceUID));
 		return new ScanResult(out, skippedFiles);
+	}
+
+	private static DicomSeries withWarning(DicomSeries s, String warning) {
+		List<String> w = new ArrayList<>(s.warnings());
+		w.add(warning);
+		return new DicomSeries(s.seriesInstanceUID(), s.modality(), s.rows(), s.columns(), s.files(), s.spacing(),
+			s.origin(), s.direction(), w, s.seriesDescription(), s.windowCenterWidth(), s.slices());
 	}
 
 	/** Why a DICOM object is not a slice of an image series, or null when it is one. */

@@ -35,7 +35,9 @@ import org.medcnn.volume.Volume;
  * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_MASK_IMAGE}, {@value #KEY_ROIS}, {@value #KEY_OUT} (the package folder to write),
  * {@value #KEY_EPOCHS}, {@value #KEY_DIMS} (2: a 2D U-Net on axial slices; 3: a 3D U-Net on patches of the
  * default patch size, see {@link Segmenter3dConfig#defaults()}), {@value #KEY_BATCH} (slices or patches per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
- * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level), {@value #KEY_VALIDATION}
+ * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level), {@value #KEY_CONTEXT}
+ * (2.5D, 2D only: neighbouring slices on each side fed as channels, see {@link SegmenterConfig#context()}; 0 = plain
+ * 2D), {@value #KEY_VALIDATION}
  * (fraction of cases held out), {@value #KEY_AUGMENT} (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME}
  * (checkbox: continue the interrupted run whose checkpoint lies beside the package), {@value #KEY_BATCH_NORM}
  * (checkbox), {@value #KEY_DROPOUT} and {@value #KEY_INIT} (see {@link LayerConfig}). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
@@ -57,9 +59,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_AUGMENT = "augment", KEY_RESUME = "resume";
 	/** Macro keys of {@link LayerConfig}: batch norm (checkbox), dropout rate, weight initialisation. */
 	public static final String KEY_BATCH_NORM = "batch_norm", KEY_DROPOUT = "dropout", KEY_INIT = "init";
+	/** Macro key: neighbouring slices on each side as input channels (2.5D U-Net; 0 = plain 2D). */
+	public static final String KEY_CONTEXT = "context";
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
 		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
-		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT);
+		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -93,6 +97,8 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addChoice("Activation", TrainingConfig.ACTIVATIONS.toArray(String[]::new),
 				pref(macro, KEY_ACTIVATION, td.activation()));
 			gd.addNumericField("Filters (first U-Net level)", num(macro, KEY_FILTERS, def.baseFilters()), 0);
+			gd.addNumericField("Context (neighbouring slices on each side as channels, 2D only)",
+				num(macro, KEY_CONTEXT, def.context()), 0);
 			gd.addNumericField("Validation fraction (of cases)", num(macro, KEY_VALIDATION, td.valFraction()), 2);
 			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
 				pref(macro, KEY_AUGMENT, td.augment()));
@@ -111,7 +117,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			String dims = gd.getNextChoice();
 			double batch = gd.getNextNumber(), lr = gd.getNextNumber();
 			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice();
-			double filters = gd.getNextNumber(), validation = gd.getNextNumber();
+			double filters = gd.getNextNumber(), contextValue = gd.getNextNumber(), validation = gd.getNextNumber();
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
 			LayerConfig layers = layerValues(gd, macro, PREF);
@@ -134,8 +140,12 @@ public class TrainSegmenterPlugin implements PlugIn {
 				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
 				.withAugment(augment).withResume(resume);
 			int baseFilters = DialogValues.whole("Filters", KEY_FILTERS, filters, 1, 256);
+			int context = DialogValues.whole("Context", KEY_CONTEXT, contextValue, 0, SegmenterConfig.MAX_CONTEXT);
+			if (threeD && context > 0)
+				throw new IllegalArgumentException("Context (macro key " + KEY_CONTEXT + ") = " + context + " is for the 2D U-Net"
+					+ " only; set it to 0 with Dims 3, whose 3D convolutions see the neighbouring slices already.");
 			SegmenterConfig cfg = new SegmenterConfig(def.depth(), baseFilters, def.windowCenterHu(), def.windowWidthHu(), tc)
-				.withLayers(layers);
+				.withLayers(layers).withContext(context);
 			Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
 			Segmenter3dConfig cfg3 = new Segmenter3dConfig(d3.depth(), baseFilters, d3.patchZyx(), d3.windowCenterHu(),
 				d3.windowWidthHu(), tc).withLayers(layers);
@@ -152,6 +162,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_BATCH, tc.batchSize());
 				Prefs.set(PREF + KEY_LEARNING, tc.learningRate());
 				Prefs.set(PREF + KEY_FILTERS, cfg.baseFilters());
+				Prefs.set(PREF + KEY_CONTEXT, context);
 				Prefs.set(PREF + KEY_VALIDATION, tc.valFraction());
 			}
 
@@ -183,7 +194,8 @@ public class TrainSegmenterPlugin implements PlugIn {
 			}
 			progress.done();
 			IJ.log(TITLE + ": " + source + "; " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx())
-				+ " patches" : "2D U-Net") + ", " + tc.epochs() + " epochs, " + tc.optimizer() + " " + tc.learningRate()
+				+ " patches" : context > 0 ? "2.5D U-Net (" + cfg.channels() + " slices as channels)" : "2D U-Net") + ", "
+				+ tc.epochs() + " epochs, " + tc.optimizer() + " " + tc.learningRate()
 				+ ", loss " + tc.loss() + ", augment " + tc.augment() + (resume ? ", resuming" : ""));
 			List<Volume> vols = cases.stream().map(Datasets.Case::image).toList();
 			List<Mask> labels = cases.stream().map(Datasets.Case::mask).toList();

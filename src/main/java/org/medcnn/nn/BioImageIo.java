@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * YAML with every string double-quoted. Mapping from the package:
  * <ul>
  * <li>input tensor {@code input}: the SavedModel input, axes batch, y, x, channel (NHWC; a 3D segmenter, one whose
- * card has {@code input.patchZyx}, has batch, z, y, x, channel, with z steps of {@code input.zMultiple}). The test input holds
- * real-world values (HU); the preprocessing {@code clip} to the card's window followed by {@code scale_linear}
+ * card has {@code input.patchZyx}, has batch, z, y, x, channel, with z steps of {@code input.zMultiple}); the channel
+ * axis has the card's {@code input.channels} (1, or 2·context + 1 neighbouring slices for a 2.5D segmenter). The
+ * test input holds real-world values (HU); the preprocessing {@code clip} to the card's window followed by {@code scale_linear}
  * ({@code gain = 1/width}, {@code offset = -(center - width/2)/width}) reproduces MedCNN's windowing.</li>
  * <li>output tensor {@code output}: a segmenter's foreground probability (batch, y, x, channel; y and x as
  * large as the input's) or a classifier's class probabilities (batch, channel = class names).</li>
@@ -73,11 +74,12 @@ public final class BioImageIo {
 		String arch = map(card.get("architecture")).get("type") instanceof String s ? s : task;
 		List<String> classNames = strings(card.get("classNames"));
 		boolean is3d = seg && input.get("patchZyx") instanceof List<?>;
+		int channels = input.get("channels") instanceof Number n ? n.intValue() : 1;
 		int[] testShape = Npy.read(pkgDir.resolve(TEST_INPUT)).shape();
 		if (is3d ? testShape.length != 5 || testShape[0] != 1 || testShape[4] != 1
-			: testShape.length != 4 || testShape[0] != 1 || testShape[3] != 1)
+			: testShape.length != 4 || testShape[0] != 1 || testShape[3] != channels)
 			throw new IOException(pkgDir.resolve(TEST_INPUT) + ": shape must be (1, " + (is3d ? "depth, " : "")
-				+ "height, width, 1), not " + java.util.Arrays.toString(testShape));
+				+ "height, width, " + (is3d ? 1 : channels) + "), not " + java.util.Arrays.toString(testShape));
 		List<String> spaceAxes = is3d ? List.of("z", "y", "x") : List.of("y", "x");
 
 		Map<String, Object> rdf = new LinkedHashMap<>();
@@ -99,7 +101,9 @@ public final class BioImageIo {
 
 		Map<String, Object> in = new LinkedHashMap<>();
 		in.put("id", INPUT_ID);
+		int context = (channels - 1) / 2;
 		in.put("description", modality + (is3d ? " patch (z, y, x)" : " slice")
+			+ (context > 0 ? " and neighbours as channels (z-" + context + " … z+" + context + ")" : "")
 			+ " in real-world values (HU), windowed by the preprocessing");
 		List<Object> inAxes = new ArrayList<>();
 		inAxes.add(axis("batch", "batch"));
@@ -117,7 +121,7 @@ public final class BioImageIo {
 			inAxes.add(ax);
 		}
 		Map<String, Object> inChannel = axis("channel", "channel");
-		inChannel.put("channel_names", List.of(modality));
+		inChannel.put("channel_names", channelNames(modality, context));
 		inAxes.add(inChannel);
 		in.put("axes", inAxes);
 		in.put("test_tensor", file(pkgDir, TEST_INPUT));
@@ -168,10 +172,24 @@ public final class BioImageIo {
 		medcnn.put("task", task);
 		medcnn.put("windowCenterHu", center);
 		medcnn.put("windowWidthHu", width);
+		if (context > 0) medcnn.put("context", context);
 		medcnn.put("history", HISTORY);
 		medcnn.put("intendedUse", "research only");
 		rdf.put("config", Map.of("medcnn", medcnn));
 		return rdf;
+	}
+
+	/**
+	 * Input channel names: the modality for one channel; for a 2.5D input one per slice offset, e.g.
+	 * {@code CT_z_minus_1, CT_z, CT_z_plus_1} (identifiers, as bioimage.io asks).
+	 */
+	static List<String> channelNames(String modality, int context) {
+		if (context == 0) return List.of(modality);
+		String m = modality.replaceAll("[^A-Za-z0-9_]", "_");
+		List<String> out = new ArrayList<>();
+		for (int k = -context; k <= context; k++)
+			out.add(m + "_z" + (k < 0 ? "_minus_" + -k : k > 0 ? "_plus_" + k : ""));
+		return out;
 	}
 
 	/**

@@ -70,6 +70,33 @@ public final class Inputs {
 		return out;
 	}
 
+	/**
+	 * The slices that make up the 2.5D input of slice {@code z} of an {@code nz}-slice volume, one per channel:
+	 * {@code z - context … z + context}, each clamped to {@code 0 … nz-1} (at the ends of the volume the nearest
+	 * existing slice is repeated). {@code context} 0 gives {@code [z]}.
+	 */
+	public static int[] contextSlices(int z, int nz, int context) {
+		if (z < 0 || z >= nz) throw new IllegalArgumentException("slice " + z + " is outside 0…" + (nz - 1));
+		int[] out = new int[2 * context + 1];
+		for (int k = 0; k < out.length; k++) out[k] = Math.min(nz - 1, Math.max(0, z - context + k));
+		return out;
+	}
+
+	/**
+	 * Channel-planar {@code [c][i]} (c images of {@code n} pixels one after another) to channels-last
+	 * {@code [i][c]}, the layout of an NHWC tensor. One channel is returned as it is.
+	 */
+	public static float[] interleave(float[] planar, int channels) {
+		if (channels == 1) return planar;
+		if (planar.length % channels != 0)
+			throw new IllegalArgumentException(planar.length + " values do not split into " + channels + " channels");
+		int n = planar.length / channels;
+		float[] out = new float[planar.length];
+		for (int k = 0; k < channels; k++)
+			for (int i = 0; i < n; i++) out[i * channels + k] = planar[k * n + i];
+		return out;
+	}
+
 	/** Slice 0 of a single-slice volume, else the middle slice {@code nz / 2}. */
 	public static float[] representativeSlice(Volume v) {
 		int nz = v.geometry().nz();

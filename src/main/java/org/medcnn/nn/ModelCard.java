@@ -81,6 +81,14 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 			throw new ModelFormatException(pkg, "input.inputSize", "is missing or not a number");
 		if (task.equals(SEGMENTATION) && !(input.get("sizeMultiple") instanceof Number))
 			throw new ModelFormatException(pkg, "input.sizeMultiple", "is missing or not a number");
+		Object ch = input.get("channels");
+		if (ch != null && !(ch instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() % 2 == 1
+			&& n.doubleValue() <= 2 * SegmenterConfig.MAX_CONTEXT + 1))
+			throw new ModelFormatException(pkg, "input.channels", "is " + ch + ": expected an odd whole number 1…"
+				+ (2 * SegmenterConfig.MAX_CONTEXT + 1) + " (the slice and its neighbours on either side)");
+		if (ch instanceof Number n && n.intValue() > 1 && (!task.equals(SEGMENTATION) || input.get("patchZyx") != null))
+			throw new ModelFormatException(pkg, "input.channels", "is " + n.intValue()
+				+ ": several channels (neighbouring slices) are supported by 2D segmenters only");
 		if (m.get("architecture") instanceof Map<?, ?> a && "unet3d".equals(a.get("type"))
 			&& !(input.get("patchZyx") instanceof List<?> p && p.size() == 3 && p.stream().allMatch(
 				o -> o instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() == Math.rint(n.doubleValue()))))
@@ -134,6 +142,19 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 	/** 3 for a 3D segmenter (one with a patch size), else 2. */
 	public int dims() {
 		return patchZyx() != null ? 3 : 2;
+	}
+
+	/**
+	 * Input channels ({@code input.channels}): 1, or for a 2.5D segmenter {@code 2 · context + 1} (the slice and its
+	 * neighbours on either side, in slice order). Cards without the field (older packages) have 1.
+	 */
+	public int channels() {
+		return input().get("channels") instanceof Number n ? n.intValue() : 1;
+	}
+
+	/** Neighbouring slices on each side fed as channels: {@code (channels() - 1) / 2}; 0 for a plain 2D model. */
+	public int context() {
+		return (channels() - 1) / 2;
 	}
 
 	/** Architecture type: {@code unet2d}, {@code unet3d}, {@code cnn} or {@code mlp} ("" when absent). */

@@ -68,6 +68,11 @@ public final class PackageFiles {
 		else
 			sb.append("- resampled bilinearly to ").append(input.get("inputSize")).append(" × ").append(input.get("inputSize"))
 				.append(" pixels\n");
+		int context = input.get("context") instanceof Number n ? n.intValue() : 0;
+		if (context > 0)
+			sb.append("- 2.5D: ").append(2 * context + 1).append(" channels, slices z-").append(context).append(" … z+")
+				.append(context).append(" around each slice z, in that order; at the first and last slice the nearest slice"
+					+ " is repeated\n");
 		sb.append("- tensor `input`, float32, axes batch, y, x, channel (NHWC)\n\n");
 		sb.append("## Output\n\n");
 		Map<?, ?> output = card.get("output") instanceof Map<?, ?> m ? m : Map.of();

@@ -13,8 +13,10 @@ public interface Segmenter extends AutoCloseable {
 
 	/**
 	 * Segments a volume slice by slice (axial slices in batches), padding each slice to the model's size multiple
-	 * and cropping back; a 3D model ({@link ModelCard#dims()} 3) instead slides a patch-sized window over the
-	 * volume (see {@link Segmenter3dConfig}). The volume is windowed with the model card's HU window.
+	 * and cropping back (a 2.5D model, {@link ModelCard#context()} &gt; 0, gets each slice with its neighbours as
+	 * channels, the nearest slice repeated at the ends of the volume); a 3D model ({@link ModelCard#dims()} 3)
+	 * instead slides a patch-sized window over the volume (see {@link Segmenter3dConfig}). The volume is windowed
+	 * with the model card's HU window.
 	 *
 	 * @param p progress per batch, may be null
 	 * @param c checked per batch, may be null; cancellation throws {@link java.util.concurrent.CancellationException}

@@ -157,13 +157,13 @@ class TrainBatchMacroTest {
 	}
 
 	@Test
-	void threeDimensionsAreRefusedClearly() {
-		String result = macro("run(\"Train Segmenter...\", \"images=[" + images + "] masks=[" + masks + "] out=["
-			+ tmp.resolve("never") + "] epochs=2 dims=3\");");
-		assertNotEquals("ran", result);
-		assertTrue(IjHarness.DIALOGS.stream().anyMatch(d -> d.contains("3D U-Net is not built yet")),
-			IjHarness.DIALOGS.toString());
-		assertFalse(Files.exists(tmp.resolve("never")));
+	void threeDimensionsTrainA3dUNet() throws IOException {
+		Path out = tmp.resolve("unet3d-by-macro");
+		String result = macro("run(\"Train Segmenter...\", \"images=[" + images + "] masks=[" + masks + "] out=[" + out
+			+ "] epochs=1 dims=3 filters=2 batch=1\");");
+		assertEquals("ran", result, IjHarness.DIALOGS.toString());
+		assertEquals(3, org.medcnn.nn.Models.readCard(out).dims(), "a 3D U-Net package");
+		assertTrue(log().contains("3D U-Net on [16, 64, 64] patches"), log());
 	}
 
 	@Test

@@ -10,7 +10,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC), 3D U-Net (NDHWC); one input channel.
+ * The network architectures: 2D U-Net, CNN classifier and MLP baseline (NHWC), 3D U-Net (NDHWC); one input channel,
+ * except the 2.5D U-Net ({@link SegmenterConfig#channels()} channels).
  * Each applies its config's {@link org.medcnn.nn.LayerConfig}: batch norm after every hidden convolution or dense layer, dropout on
  * the U-Net bottleneck (the deepest level's output) and on the input of the classifier's output layer.
  */
@@ -22,14 +23,14 @@ final class Architectures {
 	 * 2D U-Net (Ronneberger et al. 2015, with 'same' padding): per level two 3×3 conv → activation, filters
 	 * {@code base·2^level}; 2×2 max pooling down; 2×2 transposed convolution up, concatenated with the skip
 	 * connection; a final 1×1 convolution gives one logit per pixel. Height and width must be multiples of
-	 * {@code 2^(depth-1)}.
+	 * {@code 2^(depth-1)}. The input has {@link SegmenterConfig#channels()} channels (1 unless 2.5D).
 	 */
 	static TrainableNet.Architecture unet2d(SegmenterConfig cfg) {
 		return (layers, input) -> {
 			layers.options(cfg.layers());
 			List<Operand<TFloat32>> skips = new ArrayList<>();
 			Operand<TFloat32> x = input;
-			int cin = 1;
+			int cin = cfg.channels();
 			for (int level = 0; level < cfg.depth(); level++) {
 				int f = cfg.baseFilters() << level;
 				x = layers.convAct("enc" + level + "_conv1", x, 3, cin, f);

@@ -12,7 +12,9 @@ import java.util.Random;
  * window (air in CT). It then changes the intensities of the input only: a scale and a shift (the window
  * mapped to [0, 1] drifts between scanners and reconstruction kernels) and Gaussian noise. Without rotation or
  * scaling the geometric part is an exact permutation of pixels. Classification targets (one-hot vectors) are left
- * as they are. Stateless; the random draws come from the {@link Random} passed in, so a seed gives the same samples.
+ * as they are. Each channel of a 2.5D input (neighbouring slices as channels) is transformed like a slice, with
+ * the same transform and intensity change. Stateless; the random draws come from the {@link Random} passed in, so
+ * a seed gives the same samples.
  */
 final class Augmentations {
 
@@ -62,11 +64,11 @@ final class Augmentations {
 	static final Trainer.Augmenter STANDARD = (s, rng) -> {
 		Transform t = drawTransform(rng, s.w() == s.h());
 		int slices = Math.max(1, s.d());
-		boolean segmentation = s.y().length == s.x().length;
-		float[] x = transform(s.x(), s.w(), s.h(), slices, t, false);
+		boolean segmentation = s.y().length * s.c() == s.x().length;
+		float[] x = transform(s.x(), s.w(), s.h(), slices * s.c(), t, false);
 		float[] y = segmentation ? transform(s.y(), s.w(), s.h(), slices, t, true) : s.y();
 		intensity(x, rng);
-		return new Trainer.Sample(x, y, s.w(), s.h(), s.d());
+		return new Trainer.Sample(x, y, s.w(), s.h(), s.d(), s.c());
 	};
 
 	static Transform drawTransform(Random rng, boolean square) {

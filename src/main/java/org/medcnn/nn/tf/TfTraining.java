@@ -100,7 +100,7 @@ final class TfTraining {
 		long t0 = System.nanoTime();
 		Trainer.Outcome o;
 		Map<String, Object> card;
-		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, 1), Shape.of(-1, -1, -1, 1), true,
+		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, cfg.channels()), Shape.of(-1, -1, -1, 1), true,
 			Architectures.unet2d(cfg), tc)) {
 			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(Trainer.foregroundAware(FOREGROUND_SHARE))
 				.augmenter(Augmentations.of(tc.augment(), true)).checkpoint(Checkpoint.folderFor(out), "unet2d").fit(train, val);
@@ -112,6 +112,7 @@ final class TfTraining {
 			arch.put("dims", 2);
 			arch.put("depth", cfg.depth());
 			arch.put("baseFilters", cfg.baseFilters());
+			arch.put("context", cfg.context());
 			arch.put("upsampling", "transposed-conv");
 			arch.put("augmentation", Augmentations.describe(tc.augment(), true));
 			arch.put("sampling", "foreground-aware: all lesion slices + random background slices, "
@@ -125,7 +126,11 @@ final class TfTraining {
 			Map<String, Object> input = inputSpec(images.get(0).modality(), cfg.windowCenterHu(), cfg.windowWidthHu());
 			input.put("inputSize", "any multiple of " + m);
 			input.put("sizeMultiple", m);
-			input.put("slices", "axial, one at a time");
+			input.put("channels", cfg.channels());
+			input.put("context", cfg.context());
+			input.put("slices", cfg.context() == 0 ? "axial, one at a time" : "axial, each with its " + cfg.context()
+				+ " neighbouring slice" + (cfg.context() > 1 ? "s" : "") + " on either side as channels (z-" + cfg.context()
+				+ " … z+" + cfg.context() + "); beyond the first and last slice the nearest slice is repeated");
 			card.put("input", input);
 			card.put("output", outputSpec("foreground probability per pixel (sigmoid); mask = probability >= 0.5"));
 			card.put("signature", signatureSpec());
@@ -250,19 +255,32 @@ final class TfTraining {
 		return (int) Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
 	}
 
-	private static List<Trainer.Sample> slices(List<Volume> images, List<Mask> masks, List<Integer> cases,
+	/**
+	 * One sample per axial slice: windowed and padded to the size multiple; with context, the neighbouring slices
+	 * ({@link Inputs#contextSlices}) as channels, stored channel-planar (see {@link Trainer.Sample}).
+	 */
+	static List<Trainer.Sample> slices(List<Volume> images, List<Mask> masks, List<Integer> cases,
 		SegmenterConfig cfg, int multiple) {
 		List<Trainer.Sample> out = new ArrayList<>();
+		int c = cfg.channels();
 		for (int ci : cases) {
 			Volume v = images.get(ci);
 			byte[] labels = masks.get(ci).labels();
-			int nx = v.geometry().nx(), ny = v.geometry().ny(), n = nx * ny;
-			int pw = Inputs.roundUp(nx, multiple), ph = Inputs.roundUp(ny, multiple);
-			for (int z = 0; z < v.geometry().nz(); z++) {
-				float[] x = Inputs.window(v.slice(z), cfg.windowCenterHu(), cfg.windowWidthHu());
+			int nx = v.geometry().nx(), ny = v.geometry().ny(), nz = v.geometry().nz(), n = nx * ny;
+			int pw = Inputs.roundUp(nx, multiple), ph = Inputs.roundUp(ny, multiple), pn = pw * ph;
+			float[][] windowed = new float[nz][];
+			for (int z = 0; z < nz; z++)
+				windowed[z] = Inputs.pad(Inputs.window(v.slice(z), cfg.windowCenterHu(), cfg.windowWidthHu()), nx, ny, pw, ph);
+			for (int z = 0; z < nz; z++) {
+				float[] x = windowed[z];
+				if (c > 1) {
+					x = new float[c * pn];
+					int[] zs = Inputs.contextSlices(z, nz, cfg.context());
+					for (int k = 0; k < c; k++) System.arraycopy(windowed[zs[k]], 0, x, k * pn, pn);
+				}
 				float[] y = new float[n];
 				for (int i = 0; i < n; i++) y[i] = labels[z * n + i] != 0 ? 1f : 0f;
-				out.add(new Trainer.Sample(Inputs.pad(x, nx, ny, pw, ph), Inputs.pad(y, nx, ny, pw, ph), pw, ph));
+				out.add(new Trainer.Sample(x, Inputs.pad(y, nx, ny, pw, ph), pw, ph, 0, c));
 			}
 		}
 		return out;
@@ -281,7 +299,10 @@ final class TfTraining {
 	 */
 	record Showcase(float[] hu, int[] inputShape, float[] output, int[] outputShape, BufferedImage cover) {}
 
-	/** The training slice with the most lesion pixels, padded with the window's lower bound (windowed: 0). */
+	/**
+	 * The training slice with the most lesion pixels, padded with the window's lower bound (windowed: 0); with
+	 * context, the slice and its neighbours as channels ({@code 1 × h × w × channels}, HU).
+	 */
 	static Showcase segmenterShowcase(TrainableNet net, List<Volume> images, List<Mask> masks, List<Integer> cases,
 		SegmenterConfig cfg) {
 		int bestCase = cases.get(0), bestZ = 0;
@@ -303,14 +324,20 @@ final class TfTraining {
 		int nx = v.geometry().nx(), ny = v.geometry().ny(), m = cfg.sizeMultiple();
 		int pw = Inputs.roundUp(nx, m), ph = Inputs.roundUp(ny, m);
 		float lo = (float) (cfg.windowCenterHu() - cfg.windowWidthHu() / 2);
-		float[] hu = new float[pw * ph];
-		java.util.Arrays.fill(hu, lo);
-		float[] slice = v.slice(bestZ);
-		for (int y = 0; y < ny; y++) System.arraycopy(slice, y * nx, hu, y * pw, nx);
-		float[] prob = infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()), Shape.of(1, ph, pw, 1));
-		BufferedImage cover = PackageFiles.segmentationCover(Inputs.crop(hu, pw, ph, nx, ny), Inputs.crop(prob, pw, ph, nx, ny),
+		int c = cfg.channels(), pn = pw * ph;
+		float[] planar = new float[c * pn];
+		java.util.Arrays.fill(planar, lo);
+		int[] zs = Inputs.contextSlices(bestZ, v.geometry().nz(), cfg.context());
+		for (int k = 0; k < c; k++) {
+			float[] slice = v.slice(zs[k]);
+			for (int y = 0; y < ny; y++) System.arraycopy(slice, y * nx, planar, k * pn + y * pw, nx);
+		}
+		float[] hu = Inputs.interleave(planar, c);
+		float[] prob = infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()), Shape.of(1, ph, pw, c));
+		float[] centre = java.util.Arrays.copyOfRange(planar, cfg.context() * pn, (cfg.context() + 1) * pn);
+		BufferedImage cover = PackageFiles.segmentationCover(Inputs.crop(centre, pw, ph, nx, ny), Inputs.crop(prob, pw, ph, nx, ny),
 			nx, ny, cfg.windowCenterHu(), cfg.windowWidthHu(), "MedCNN U-Net: predicted lesion in red");
-		return new Showcase(hu, new int[] {1, ph, pw, 1}, prob, new int[] {1, ph, pw, 1}, cover);
+		return new Showcase(hu, new int[] {1, ph, pw, c}, prob, new int[] {1, ph, pw, 1}, cover);
 	}
 
 	/** A training item, resampled to the input size (HU), and the class probabilities the model gives it. */

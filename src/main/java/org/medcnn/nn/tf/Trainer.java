@@ -38,13 +38,24 @@ final class Trainer {
 
 	/**
 	 * One training item: a {@code w × h} input image and its target ({@code w × h} mask or one-hot vector), or
-	 * for a 3D net ({@code d > 0}) a {@code w × h × d} patch and its mask, flattened {@code [z][y][x]}.
+	 * for a 3D net ({@code d > 0}) a {@code w × h × d} patch and its mask, flattened {@code [z][y][x]}. A 2D input
+	 * may have {@code c > 1} channels (2.5D: neighbouring slices), stored channel-planar {@code [c][y][x]} so that
+	 * augmentation treats each channel as one more slice; {@link #pack} makes them channels-last.
 	 */
-	record Sample(float[] x, float[] y, int w, int h, int d) {
+	record Sample(float[] x, float[] y, int w, int h, int d, int c) {
 
-		/** A 2D sample. */
+		Sample {
+			if (c < 1) throw new IllegalArgumentException("channels = " + c + " must be >= 1");
+		}
+
+		/** A 2D sample with one channel. */
 		Sample(float[] x, float[] y, int w, int h) {
-			this(x, y, w, h, 0);
+			this(x, y, w, h, 0, 1);
+		}
+
+		/** A sample with one channel (3D when {@code d > 0}). */
+		Sample(float[] x, float[] y, int w, int h, int d) {
+			this(x, y, w, h, d, 1);
 		}
 
 		/** Whether the target has any positive value (a slice that shows lesion). */
@@ -77,8 +88,8 @@ final class Trainer {
 		boolean fx = rng.nextBoolean(), fy = rng.nextBoolean();
 		if (!fx && !fy) return s;
 		int slices = Math.max(1, s.d());
-		return new Sample(flipSlices(s.x(), s.w(), s.h(), slices, fx, fy), flipSlices(s.y(), s.w(), s.h(), slices, fx, fy),
-			s.w(), s.h(), s.d());
+		return new Sample(flipSlices(s.x(), s.w(), s.h(), slices * s.c(), fx, fy), flipSlices(s.y(), s.w(), s.h(), slices, fx, fy),
+			s.w(), s.h(), s.d(), s.c());
 	};
 
 	/** {@link #flip} applied to each of {@code slices} consecutive {@code w × h} slices. */
@@ -456,17 +467,21 @@ final class Trainer {
 		return patience > 0 && epoch - bestEpoch >= patience;
 	}
 
-	/** Packs a batch of equal-sized samples into the arrays and shapes TensorFlow is fed. */
+	/**
+	 * Packs a batch of equal-sized samples into the arrays and shapes TensorFlow is fed; channel-planar inputs
+	 * become channels-last (NHWC).
+	 */
 	private Packed pack(List<Sample> batch) {
 		Sample s0 = batch.get(0);
 		int n = batch.size(), xLen = s0.x().length, yLen = s0.y().length;
 		float[] xs = new float[n * xLen], ys = new float[n * yLen];
 		for (int i = 0; i < n; i++) {
-			System.arraycopy(batch.get(i).x(), 0, xs, i * xLen, xLen);
+			System.arraycopy(org.medcnn.nn.Inputs.interleave(batch.get(i).x(), s0.c()), 0, xs, i * xLen, xLen);
 			System.arraycopy(batch.get(i).y(), 0, ys, i * yLen, yLen);
 		}
-		Shape xShape = s0.d() > 0 ? Shape.of(n, s0.d(), s0.h(), s0.w(), 1) : Shape.of(n, s0.h(), s0.w(), 1);
-		Shape yShape = net.binary ? xShape : Shape.of(n, yLen);
+		Shape xShape = s0.d() > 0 ? Shape.of(n, s0.d(), s0.h(), s0.w(), 1) : Shape.of(n, s0.h(), s0.w(), s0.c());
+		Shape yShape = !net.binary ? Shape.of(n, yLen)
+			: s0.d() > 0 ? xShape : Shape.of(n, s0.h(), s0.w(), 1);
 		return new Packed(xs, ys, xShape, yShape, n);
 	}
 
