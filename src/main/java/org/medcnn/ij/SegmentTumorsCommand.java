@@ -23,7 +23,8 @@ import org.scijava.plugin.Plugin;
  * No menu entry (the menu item is {@link SegmentTumorsPlugin}).
  * <p>
  * Inputs: {@code image} (an ImagePlus from {@code Open DICOM}) or, when it is not given, {@code series} (a DICOM
- * series file or folder holding one series); {@code model} (segmentation package). Outputs: {@code result} (the
+ * series file or folder holding one series); {@code model} (segmentation package); optional {@code tta} (flip
+ * test-time augmentation) and {@code min_lesion} (smallest lesion kept, voxels, default 10). Outputs: {@code result} (the
  * image with the lesion overlay), {@code mask} (8-bit mask image, not shown) and {@code lesions} (largest first,
  * numbered as the outlines). Errors throw {@link IllegalArgumentException} or {@link UncheckedIOException} with a
  * message naming the input.
@@ -39,6 +40,12 @@ public class SegmentTumorsCommand implements Command {
 
 	@Parameter(label = "Model (segmentation package)", style = "directory", persist = false)
 	private File model;
+
+	@Parameter(label = "Flip test-time augmentation", required = false, persist = false)
+	private boolean tta;
+
+	@Parameter(label = "Smallest lesion kept (voxels)", required = false, persist = false, min = "1")
+	private int min_lesion = BatchProcessTool.MIN_LESION_VOXELS;
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
@@ -65,7 +72,7 @@ public class SegmentTumorsCommand implements Command {
 			}
 			SegmentTumorsTool.Outcome outcome;
 			try (Segmenter segmenter = Models.openSegmenter(model.toPath())) {
-				outcome = SegmentTumorsTool.segment(imp, segmenter, progress, cancel);
+				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, Math.max(1, min_lesion), progress, cancel);
 			}
 			SegmentTumorsTool.annotate(imp, outcome);
 			result = imp;

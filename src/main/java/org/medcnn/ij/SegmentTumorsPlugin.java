@@ -28,7 +28,8 @@ import org.medcnn.nn.Segmenter;
  * <p>
  * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_MASK} (a checkbox: also open
  * the mask as an 8-bit image "&lt;title&gt;-mask", which becomes the current image) and {@value #KEY_TTA} (a
- * checkbox: flip test-time augmentation). Example:
+ * checkbox: flip test-time augmentation) and {@value #KEY_MIN_LESION} (connected components smaller than this many
+ * voxels are dropped, default {@value BatchProcessTool#MIN_LESION_VOXELS} as in Batch Process). Example:
  * {@code run("Segment Tumors...", "model=[/models/liver]");}
  */
 public class SegmentTumorsPlugin implements PlugIn {
@@ -41,6 +42,8 @@ public class SegmentTumorsPlugin implements PlugIn {
 	public static final String KEY_MASK = "mask";
 	/** Macro key (checkbox): flip test-time augmentation. */
 	public static final String KEY_TTA = "tta";
+	/** Macro key: smallest lesion kept, in voxels (default {@value BatchProcessTool#MIN_LESION_VOXELS}, as Batch Process). */
+	public static final String KEY_MIN_LESION = "min_lesion";
 	private static final String PREF_MODEL = "medcnn.segment.model";
 
 	@Override
@@ -53,23 +56,25 @@ public class SegmentTumorsPlugin implements PlugIn {
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TITLE, cancel);
 		try {
-			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK, KEY_TTA));
+			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK, KEY_TTA, KEY_MIN_LESION));
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Model", Prefs.get(PREF_MODEL, ""), 40);
 			gd.addCheckbox("Mask image (also open the mask as an 8-bit stack)", false);
 			gd.addCheckbox("TTA (flip test-time augmentation: mean of 4 mirrored passes, 4x the time)", false);
+			gd.addNumericField("Min_lesion (voxels; smaller components are dropped)", BatchProcessTool.MIN_LESION_VOXELS, 0);
 			gd.addMessage("Segments \"" + imp.getTitle() + "\"; Esc cancels.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			String model = gd.getNextString().trim();
 			boolean maskImage = gd.getNextBoolean();
 			boolean tta = gd.getNextBoolean();
+			int minLesion = DialogValues.whole("Min_lesion", KEY_MIN_LESION, gd.getNextNumber(), 1, Integer.MAX_VALUE);
 			if (model.isEmpty()) throw new IllegalArgumentException("Please choose a model package (macro key model).");
 			Prefs.set(PREF_MODEL, model);
 			progress.progress(-1, "loading " + model);
 			SegmentTumorsTool.Outcome outcome;
 			try (Segmenter segmenter = Models.openSegmenter(Path.of(model))) {
-				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, progress, cancel);
+				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, minLesion, progress, cancel);
 			}
 			List<Roi> outlines = SegmentTumorsTool.annotate(imp, outcome);
 			ResultsTable rt = Tables.named(SegmentTumorsTool.TABLE_TITLE);

@@ -52,12 +52,22 @@ public final class SegmentTumorsTool {
 		return segment(imp, segmenter, false, progress, cancel);
 	}
 
-	/** Segments the whole image, with flip test-time augmentation when {@code flipTta} (see {@link Segmenter}). */
-	public static Outcome segment(ImagePlus imp, Segmenter segmenter, boolean flipTta, ProgressListener progress,
-		Cancellation cancel) {
+	/**
+	 * Segments the whole image, with flip test-time augmentation when {@code flipTta} (see {@link Segmenter}), and
+	 * drops connected components smaller than {@code minLesionVoxels} (1 keeps all) from the mask and the lesions.
+	 */
+	public static Outcome segment(ImagePlus imp, Segmenter segmenter, boolean flipTta, int minLesionVoxels,
+		ProgressListener progress, Cancellation cancel) {
 		Volume v = IjVolumes.toVolume(imp);
 		Segmentation s = segmenter.segment(v, flipTta, progress, cancel);
+		if (minLesionVoxels > 1) s = new Segmentation(Lesions.removeSmall(s.mask(), minLesionVoxels), s.probability());
 		return measure(v, s);
+	}
+
+	/** Segments the whole image, keeping every component (see {@link #segment(ImagePlus, Segmenter, boolean, int, ProgressListener, Cancellation)}). */
+	public static Outcome segment(ImagePlus imp, Segmenter segmenter, boolean flipTta, ProgressListener progress,
+		Cancellation cancel) {
+		return segment(imp, segmenter, flipTta, 1, progress, cancel);
 	}
 
 	/** Finds and measures the lesions of a segmentation of {@code image}. */
