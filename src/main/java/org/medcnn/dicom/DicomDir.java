@@ -32,12 +32,12 @@ public final class DicomDir {
 	/**
 	 * One SERIES record and the files below it, in directory order.
 	 *
-	 * @param studyInstanceUid the parent STUDY record's StudyInstanceUID, or null
-	 * @param seriesInstanceUid SeriesInstanceUID of the record ("" when absent)
+	 * @param studyInstanceUID the parent STUDY record's StudyInstanceUID, or null
+	 * @param seriesInstanceUID SeriesInstanceUID of the record ("" when absent)
 	 * @param modality Modality of the record, or null
 	 * @param files the existing files referenced below it
 	 */
-	public record Series(String studyInstanceUid, String seriesInstanceUid, String modality, List<Path> files) {
+	public record Series(String studyInstanceUID, String seriesInstanceUID, String modality, List<Path> files) {
 		public Series {
 			files = List.copyOf(files);
 		}

@@ -2,7 +2,9 @@ package org.medcnn.dicom;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One DICOM lookup table (Modality LUT, VOI LUT or one palette colour channel), decoded from its LUT
@@ -30,6 +32,24 @@ public record DicomLut(int firstMapped, int bitsPerEntry, int[] entries, String 
 	@Override
 	public int[] entries() {
 		return entries.clone();
+	}
+
+	/** Equal when every component, the entries included, is equal. */
+	@Override
+	public boolean equals(Object o) {
+		return o instanceof DicomLut l && l.firstMapped == firstMapped && l.bitsPerEntry == bitsPerEntry
+			&& Arrays.equals(l.entries, entries) && Objects.equals(l.explanation, explanation);
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(firstMapped, bitsPerEntry, Arrays.hashCode(entries), explanation);
+	}
+
+	@Override
+	public String toString() {
+		return "DicomLut[" + entries.length + " entries from " + firstMapped + ", " + bitsPerEntry + " bits"
+			+ (explanation == null ? "" : ", " + explanation) + "]";
 	}
 
 	/** Number of entries. */

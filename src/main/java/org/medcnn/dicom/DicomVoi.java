@@ -80,6 +80,16 @@ public record DicomVoi(List<VoiWindow> windows, String function, DicomLut lut, L
 		return new DicomVoi(windows, function, lut, warnings);
 	}
 
+	/**
+	 * The VOI attributes of a series: those of its first file (slice 0), read header only. What the ImageJ
+	 * "DICOM window" preset should use: {@code firstWindow().displayMin()/displayMax()}.
+	 *
+	 * @throws DicomReadException if the first file cannot be read or its VOI LUT is malformed
+	 */
+	public static DicomVoi of(DicomSeries series) throws DicomReadException {
+		return of(DicomReader.readHeader(series.files().get(0)));
+	}
+
 	/** The Frame VOI LUT functional group item (shared, else the first frame's), or null. */
 	private static DicomObject frameVoi(DicomObject o) {
 		for (int seq : new int[] {Tag.SharedFunctionalGroupsSequence, Tag.PerFrameFunctionalGroupsSequence}) {

@@ -20,7 +20,9 @@ class DicomInfoTest {
 		Map<String, Object> d = DicomInfo.describe(DicomReaderTest.resource("ct_small_implicit_le.dcm"), true);
 		assertEquals(List.of("file", "transferSyntaxUID", "sopClassUID", "modality", "rows", "columns", "frames",
 			"samplesPerPixel", "photometricInterpretation", "bitsAllocated", "bitsStored", "highBit",
-			"pixelRepresentation", "rescaleSlope", "rescaleIntercept", "pixelSpacing", "pixels"), List.copyOf(d.keySet()));
+			"pixelRepresentation", "rescaleSlope", "rescaleIntercept", "pixelSpacing", "modalityTransform", "windows",
+			"voiLutFunction", "voiLut", "pixels"), List.copyOf(d.keySet()));
+		assertEquals("rescale", d.get("modalityTransform"));
 		assertEquals("1.2.840.10008.1.2", d.get("transferSyntaxUID"));
 		assertEquals(1, d.get("frames"));
 		assertEquals(List.of(0.661468, 0.661468), d.get("pixelSpacing"));
