@@ -25,7 +25,7 @@ import org.medcnn.volume.Volumes;
  * Builds synthetic lesion tasks in code (phantom CT cases from {@link PhantomGenerator}, seeds disjoint from
  * {@code sample-dicom/}), writes them as NIfTI in the documented folder layouts and runs the real commands on them —
  * {@code train-segmenter} (2D), {@code train-segmenter --dims 3}, {@code train-classifier} on tumour / no-tumour
- * slices, each with defaults only — then {@code evaluate --json} on held-out cases. Targets: Dice ≥ 0.9 for both
+ * slices (see {@link #writeSlices}), each with defaults only — then {@code evaluate --json} on held-out cases. Targets: Dice ≥ 0.9 for both
  * U-Nets, ROC AUC ≥ 0.95 for the classifier. Minutes of CPU time: a benchmark, not a test.
  */
 final class QualityBench {
@@ -62,23 +62,23 @@ final class QualityBench {
 		return rows;
 	}
 
-	/** Two lesion slices ("tumour") and two lesion-free slices ("no-tumour") per case, as single-slice NIfTI images. */
+	/** Fewest lesion pixels that make a slice a "tumour" slice; slices with fewer (but some) are left out. */
+	static final int MIN_TUMOUR_PIXELS = 20;
+
+	/**
+	 * Every axial slice of a case as a single-slice NIfTI image: "tumour" when a lesion covers at least
+	 * {@value #MIN_TUMOUR_PIXELS} pixels of it, "no-tumour" when no lesion touches it; slices that only graze a
+	 * lesion's tip are left out (their label would be a matter of opinion).
+	 */
 	static void writeSlices(PhantomCase pc, Path dir, String name) throws IOException {
 		Mask m = pc.mask();
 		int n = m.geometry().sliceSize(), nz = m.geometry().nz();
-		List<Integer> lesion = new ArrayList<>(), clean = new ArrayList<>();
 		for (int z = 0; z < nz; z++) {
 			int count = 0;
 			for (int i = z * n; i < (z + 1) * n; i++) if (m.labels()[i] != 0) count++;
-			(count > 0 ? lesion : clean).add(z);
+			if (count >= MIN_TUMOUR_PIXELS) write(Volumes.slice(pc.volume(), z), dir.resolve("tumour"), name + "_z" + z);
+			else if (count == 0) write(Volumes.slice(pc.volume(), z), dir.resolve("no-tumour"), name + "_z" + z);
 		}
-		List<Integer> tumour = new ArrayList<>(List.of(pc.keySlice()));
-		for (int z : lesion) if (tumour.size() < 2 && z != pc.keySlice()) tumour.add(z);
-		List<Integer> none = new ArrayList<>();
-		if (!clean.isEmpty()) none.add(clean.get(0));
-		if (clean.size() > 1) none.add(clean.get(clean.size() - 1));
-		for (int z : tumour) write(Volumes.slice(pc.volume(), z), dir.resolve("tumour"), name + "_z" + z);
-		for (int z : none) write(Volumes.slice(pc.volume(), z), dir.resolve("no-tumour"), name + "_z" + z);
 	}
 
 	private static void write(Volume v, Path dir, String name) throws IOException {
