@@ -4,6 +4,7 @@ import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import org.medcnn.common.CpuThreads;
 
 /**
  * Restarts the JVM with {@code TF_ENABLE_ONEDNN_OPTS=1} when it is not set.
@@ -11,8 +12,9 @@ import java.util.List;
  * TensorFlow reads that variable once, when its native library loads, and leaves oneDNN off on these AVX2
  * CPUs by default; oneDNN trains 1.45× (2D CNN) to 6× (3D U-Net) faster here. A Java process cannot change
  * its own environment, so commands that use TensorFlow re-run themselves in a child JVM with the variable set
- * (same class path, JVM options and arguments, inherited standard streams). Set the variable to 0 to keep
- * oneDNN off; {@code MEDCNN_NO_RELAUNCH=1} disables the restart.
+ * (same class path, JVM options and arguments, inherited standard streams), with {@code OMP_NUM_THREADS} set to
+ * {@link CpuThreads#configured()} unless it is set. Set the variable to 0 to keep oneDNN off;
+ * {@code MEDCNN_NO_RELAUNCH=1} disables the restart.
  */
 final class Relauncher {
 
@@ -32,6 +34,9 @@ final class Relauncher {
 		cmd.addAll(List.of(args));
 		ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
 		pb.environment().put("TF_ENABLE_ONEDNN_OPTS", "1");
+		// oneDNN's OpenMP pool: as many threads as TensorFlow's intra-op pool (one with -Dmedcnn.threads=1, which
+		// makes seeded training reproducible), not one per logical CPU.
+		pb.environment().putIfAbsent("OMP_NUM_THREADS", Integer.toString(CpuThreads.configured()));
 		// TensorFlow's own INFO and WARNING lines (MLIR passes, absl start-up) mean nothing to a user; errors still show.
 		pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
 		try {

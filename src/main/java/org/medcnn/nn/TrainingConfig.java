@@ -143,7 +143,9 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	 * The learning rate of epoch {@code epoch} (1-based) under the {@link #schedule()}: {@code constant} gives
 	 * {@code learningRate}; {@code step} gives {@code learningRate · 0.5^((epoch - 1) / max(1, epochs / 3))};
 	 * {@code cosine} gives {@code learningRate · (0.01 + 0.99 · (1 + cos(π (epoch - 1) / (epochs - 1))) / 2)}, so
-	 * the first epoch uses {@code learningRate} and the last 1 % of it.
+	 * the first epoch uses {@code learningRate} and the last 1 % of it. Computed with {@link StrictMath}: the
+	 * JIT-compiled {@code Math.cos} may differ from the interpreted one in the last bit, which would make seeded
+	 * runs (and a resumed run against an uninterrupted one) differ.
 	 *
 	 * @throws IllegalArgumentException when {@code epoch} is outside 1…{@code epochs}
 	 */
@@ -151,9 +153,9 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 		if (epoch < 1 || epoch > epochs)
 			throw new IllegalArgumentException("epoch = " + epoch + " is out of range: allowed 1…" + epochs);
 		return switch (schedule) {
-			case "step" -> learningRate * Math.pow(0.5, (epoch - 1) / Math.max(1, epochs / 3));
+			case "step" -> learningRate * StrictMath.pow(0.5, (epoch - 1) / Math.max(1, epochs / 3));
 			case "cosine" -> epochs == 1 ? learningRate
-				: learningRate * (0.01 + 0.99 * (1 + Math.cos(Math.PI * (epoch - 1) / (epochs - 1))) / 2);
+				: learningRate * (0.01 + 0.99 * (1 + StrictMath.cos(Math.PI * (epoch - 1) / (epochs - 1))) / 2);
 			default -> learningRate;
 		};
 	}

@@ -27,8 +27,9 @@ import org.medcnn.volume.Volume;
  * Checkpoints and {@link TrainingConfig#resume()}: an interrupted run resumed from its checkpoint ends with exactly
  * the model of an uninterrupted run, and a checkpoint of another run is refused.
  * <p>
- * The exactness check runs {@link Driver} in a JVM of its own with {@code -Dmedcnn.threads=1}: TensorFlow's CPU
- * thread pool is process-wide and fixed by the first session, and only a single-threaded one is bitwise
+ * The exactness check runs {@link Driver} in a JVM of its own with {@code -Dmedcnn.threads=1} and
+ * {@code OMP_NUM_THREADS=1}: TensorFlow's CPU thread pool is process-wide and fixed by the first session,
+ * oneDNN's OpenMP pool is sized when the native library loads, and only single-threaded ones are bitwise
  * reproducible.
  */
 class ResumeTest {
@@ -45,8 +46,10 @@ class ResumeTest {
 		for (ClassLoader l = ResumeTest.class.getClassLoader(); l != null; l = l.getParent())
 			if (l instanceof java.net.URLClassLoader u)
 				for (java.net.URL url : u.getURLs()) cp += File.pathSeparator + Path.of(url.toURI());
-		Process p = new ProcessBuilder(javaBin.toString(), "-Xmx1g", "-Dmedcnn.threads=1", "-cp", cp, Driver.class.getName(),
-			dir.toString()).redirectErrorStream(true).start();
+		ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-Xmx1g", "-Dmedcnn.threads=1", "-cp", cp,
+			Driver.class.getName(), dir.toString()).redirectErrorStream(true);
+		pb.environment().put("OMP_NUM_THREADS", "1"); // oneDNN's OpenMP pool too, as the CLI sets it
+		Process p = pb.start();
 		String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertTrue(p.waitFor(240, TimeUnit.SECONDS), "driver finished");
 		assertEquals(0, p.exitValue(), output);

@@ -46,25 +46,25 @@ public final class TemperatureScaling {
 					+ (logits[i].length - 1));
 		double before = nll(logits, labels, 1);
 		final double phi = (Math.sqrt(5) - 1) / 2;
-		double a = Math.log(MIN_T), b = Math.log(MAX_T);
+		double a = StrictMath.log(MIN_T), b = StrictMath.log(MAX_T);
 		double c = b - phi * (b - a), d = a + phi * (b - a);
-		double fc = nll(logits, labels, Math.exp(c)), fd = nll(logits, labels, Math.exp(d));
+		double fc = nll(logits, labels, StrictMath.exp(c)), fd = nll(logits, labels, StrictMath.exp(d));
 		for (int it = 0; it < ITERATIONS; it++) {
 			if (fc < fd) {
 				b = d;
 				d = c;
 				fd = fc;
 				c = b - phi * (b - a);
-				fc = nll(logits, labels, Math.exp(c));
+				fc = nll(logits, labels, StrictMath.exp(c));
 			} else {
 				a = c;
 				c = d;
 				fc = fd;
 				d = a + phi * (b - a);
-				fd = nll(logits, labels, Math.exp(d));
+				fd = nll(logits, labels, StrictMath.exp(d));
 			}
 		}
-		double t = Math.exp((a + b) / 2), after = nll(logits, labels, t);
+		double t = StrictMath.exp((a + b) / 2), after = nll(logits, labels, t);
 		if (!(after < before)) return new Fit(1, before, before);
 		return new Fit(t, before, after);
 	}
@@ -81,8 +81,8 @@ public final class TemperatureScaling {
 		double max = Double.NEGATIVE_INFINITY;
 		for (double v : z) max = Math.max(max, v / temperature);
 		double sum = 0;
-		for (double v : z) sum += Math.exp(v / temperature - max);
-		double lse = max + Math.log(sum);
+		for (double v : z) sum += StrictMath.exp(v / temperature - max);
+		double lse = max + StrictMath.log(sum);
 		double[] out = new double[z.length];
 		for (int j = 0; j < z.length; j++) out[j] = z[j] / temperature - lse;
 		return out;
@@ -97,7 +97,7 @@ public final class TemperatureScaling {
 		double[] z = logits(probabilities);
 		double[] ls = logSoftmax(z, temperature);
 		float[] out = new float[ls.length];
-		for (int j = 0; j < ls.length; j++) out[j] = (float) Math.exp(ls[j]);
+		for (int j = 0; j < ls.length; j++) out[j] = (float) StrictMath.exp(ls[j]);
 		return out;
 	}
 
@@ -135,7 +135,7 @@ public final class TemperatureScaling {
 	/** log p with 0 mapped to a very low but finite logit. */
 	public static double[] logits(float[] probabilities) {
 		double[] z = new double[probabilities.length];
-		for (int j = 0; j < z.length; j++) z[j] = probabilities[j] > 0 ? Math.log(probabilities[j]) : -1e4;
+		for (int j = 0; j < z.length; j++) z[j] = probabilities[j] > 0 ? StrictMath.log(probabilities[j]) : -1e4;
 		return z;
 	}
 }

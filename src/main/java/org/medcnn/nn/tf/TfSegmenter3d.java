@@ -43,7 +43,7 @@ final class TfSegmenter3d extends LoadedModel implements Segmenter {
 		for (int a = 0; a < 3; a++) {
 			axis[a] = new double[p[a]];
 			double c = (p[a] - 1) / 2.0, sigma = Math.max(p[a] / 4.0, 0.5);
-			for (int i = 0; i < p[a]; i++) axis[a][i] = Math.exp(-(i - c) * (i - c) / (2 * sigma * sigma));
+			for (int i = 0; i < p[a]; i++) axis[a][i] = StrictMath.exp(-(i - c) * (i - c) / (2 * sigma * sigma));
 		}
 		float[] w = new float[p[0] * p[1] * p[2]];
 		for (int z = 0; z < p[0]; z++)
