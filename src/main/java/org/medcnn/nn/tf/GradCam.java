@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.medcnn.nn.Inputs;
-import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
@@ -13,9 +12,6 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -74,29 +70,17 @@ final class GradCam {
 	 *         differentiate it (message says which)
 	 */
 	static GradCam build(SavedModelBundle bundle, String modelName, int classes) {
-		Graph g = bundle.graph();
-		SignatureDef sig = bundle.metaGraphDef().getSignatureDefMap().get(TrainableNet.SIGNATURE_KEY);
-		if (sig == null || !sig.getInputsMap().containsKey(TrainableNet.INPUT) || !sig.getOutputsMap().containsKey(TrainableNet.OUTPUT))
-			throw new IllegalStateException("The model " + modelName + " has no signature \"" + TrainableNet.SIGNATURE_KEY
-				+ "\" with input \"" + TrainableNet.INPUT + "\" and output \"" + TrainableNet.OUTPUT + "\"");
-		Output<?> in = g.outputOrThrow(tensorName(sig.getInputsMap().get(TrainableNet.INPUT).getName()));
-		GraphOperation logitsOp = g.operation(TrainableNet.LOGITS);
-		Output<?> score = logitsOp != null && logitsOp.numOutputs() == 1 ? logitsOp.output(0)
-			: g.outputOrThrow(tensorName(sig.getOutputsMap().get(TrainableNet.OUTPUT).getName()));
-		Output<?> a = featureMap(score, modelName);
+		ClassScore cs = ClassScore.of(bundle, modelName);
+		Output<?> a = featureMap(cs.score(), modelName);
 		try {
-			Ops tf = Ops.create(g).withSubScope(SCOPE);
-			@SuppressWarnings("unchecked")
-			Output<TFloat32> s = (Output<TFloat32>) score;
-			Placeholder<TFloat32> w = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
-			Output<TFloat32> y = tf.reduceSum(tf.math.mul(s, w), tf.constant(new int[] {0, 1})).asOutput();
-			Output<?>[] grads = g.addGradients(y, new Output<?>[] {a});
-			return new GradCam(bundle, in, w.asOutput(), a, grads[0], classes);
+			Output<?>[] wg = cs.weightedGradients(bundle.graph(), SCOPE, classes, a);
+			return new GradCam(bundle, cs.input(), wg[0], a, wg[1], classes);
 		} catch (RuntimeException e) {
 			throw new IllegalStateException("TensorFlow cannot differentiate the model " + modelName
 				+ " with respect to its feature map " + a.op().name() + ": " + e.getMessage(), e);
 		}
 	}
+
 
 	/**
 	 * The last convolutional feature map feeding the dense head of the network whose class scores are
@@ -126,10 +110,6 @@ final class GradCam {
 		return x;
 	}
 
-	/** "name:0" → "name:0"; "name" → "name:0" (the form {@link Graph#outputOrThrow} reads). */
-	private static String tensorName(String n) {
-		return n.indexOf(':') >= 0 ? n : n + ":0";
-	}
 
 	/** The name of the graph op whose output is the feature map. */
 	String featureOpName() {

@@ -1,16 +1,12 @@
 package org.medcnn.nn.tf;
 
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -49,33 +45,14 @@ final class InputGradients {
 	 *         differentiate it (message says which)
 	 */
 	static InputGradients build(SavedModelBundle bundle, String modelName, int classes) {
-		Graph g = bundle.graph();
-		SignatureDef sig = bundle.metaGraphDef().getSignatureDefMap().get(TrainableNet.SIGNATURE_KEY);
-		if (sig == null || !sig.getInputsMap().containsKey(TrainableNet.INPUT) || !sig.getOutputsMap().containsKey(TrainableNet.OUTPUT))
-			throw new IllegalStateException("The model " + modelName + " has no signature \"" + TrainableNet.SIGNATURE_KEY
-				+ "\" with input \"" + TrainableNet.INPUT + "\" and output \"" + TrainableNet.OUTPUT + "\"");
-		Output<?> in = g.outputOrThrow(tensorName(sig.getInputsMap().get(TrainableNet.INPUT).getName()));
-		GraphOperation logitsOp = g.operation(TrainableNet.LOGITS);
-		boolean fromLogits = logitsOp != null && logitsOp.numOutputs() == 1;
-		Output<?> score = fromLogits ? logitsOp.output(0)
-			: g.outputOrThrow(tensorName(sig.getOutputsMap().get(TrainableNet.OUTPUT).getName()));
+		ClassScore cs = ClassScore.of(bundle, modelName);
 		try {
-			Ops tf = Ops.create(g).withSubScope(SCOPE);
-			@SuppressWarnings("unchecked")
-			Output<TFloat32> s = (Output<TFloat32>) score;
-			Placeholder<TFloat32> w = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
-			Output<TFloat32> y = tf.reduceSum(tf.math.mul(s, w), tf.constant(new int[] {0, 1})).asOutput();
-			Output<?>[] grads = g.addGradients(y, new Output<?>[] {in});
-			return new InputGradients(bundle, in, w.asOutput(), grads[0], classes, fromLogits);
+			Output<?>[] wg = cs.weightedGradients(bundle.graph(), SCOPE, classes, cs.input());
+			return new InputGradients(bundle, cs.input(), wg[0], wg[1], classes, cs.fromLogits());
 		} catch (RuntimeException e) {
 			throw new IllegalStateException("TensorFlow cannot differentiate the model " + modelName
 				+ " with respect to its input: " + e.getMessage(), e);
 		}
-	}
-
-	/** "name:0" → "name:0"; "name" → "name:0" (the form {@link Graph#outputOrThrow} reads). */
-	private static String tensorName(String n) {
-		return n.indexOf(':') >= 0 ? n : n + ":0";
 	}
 
 	/** Whether the score is the logit (else the probability). */
