@@ -3,6 +3,7 @@ package org.medcnn.dicom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,7 +21,16 @@ import org.medcnn.common.Parallel;
  * {@link DicomReadException} naming its file. The frames of a multi-frame file (enhanced CT/MR, RT Dose in Gy)
  * are placed in the order of its {@link MultiFrameLayout}, along the normal, with each frame's rescale. With
  * {@link ResampleOption#UNIFORM}, unevenly spaced slices are interpolated onto a uniform grid ({@link #load}
- * returns the warning that says so). Stateless and thread-safe.
+ * returns the warning that says so).
+ * <p>
+ * With {@link DamagedSlices#SKIP} (default {@link DamagedSlices#REFUSE}: the first slice whose pixels cannot be
+ * read fails the whole series), a file of a multi-file series whose pixel data cannot be read or decoded is left out
+ * and named in {@link Loaded#damaged()} and {@link Loaded#warnings()}, when the geometry allows: damaged slices at
+ * either end of the stack are dropped (the origin moves to the first good slice, the spacing stays); a damaged slice
+ * inside the stack would leave a gap, so it is only accepted with {@link ResampleOption#UNIFORM}, which fills it by
+ * linear interpolation between its good neighbours along the normal and says so; otherwise, or when no slices (or
+ * fewer than two of several) are left, a {@link DicomReadException} names the damaged files. A slice of the wrong
+ * size or frame count is never skipped. Stateless and thread-safe.
  */
 public final class SeriesReader {
 
@@ -46,15 +56,39 @@ public final class SeriesReader {
 		return load(s, p, c, option).volume();
 	}
 
+	/** What {@link #load} does with a file of the series whose pixel data cannot be read or decoded. */
+	public enum DamagedSlices {
+		/** Fail the whole series with the {@link DicomReadException} of the first damaged file (the default). */
+		REFUSE,
+		/**
+		 * Leave damaged slices out when the geometry allows (see {@link SeriesReader}), naming each file in the
+		 * warnings; refuse with a message naming them otherwise.
+		 */
+		SKIP
+	}
+
 	/**
-	 * A volume read from a series with the warnings of reading it (the resampling, when done).
+	 * A volume read from a series with the warnings of reading it (the resampling, damaged slices left out or
+	 * interpolated).
 	 *
 	 * @param volume the volume
-	 * @param warnings what was done to it beyond decoding, e.g. "resampled 5 unevenly spaced slices …"
+	 * @param warnings what was done to it beyond decoding, e.g. "resampled 5 unevenly spaced slices …"; each
+	 *     damaged file is named (file name only, as folders often hold patient names)
+	 * @param damaged the files whose pixels could not be read, with the reason (empty unless
+	 *     {@link DamagedSlices#SKIP})
+	 * @param files the files of the volume's slices before any resampling, slice 0 first (a damaged file inside
+	 *     the stack stands for its interpolated slice; a multi-frame series has its one file)
 	 */
-	public record Loaded(Volume volume, List<String> warnings) {
+	public record Loaded(Volume volume, List<String> warnings, List<ScanResult.Skipped> damaged, List<Path> files) {
 		public Loaded {
 			warnings = List.copyOf(warnings);
+			damaged = List.copyOf(damaged);
+			files = List.copyOf(files);
+		}
+
+		/** A volume with no damaged slices; {@code files} empty (unknown). */
+		public Loaded(Volume volume, List<String> warnings) {
+			this(volume, warnings, List.of(), List.of());
 		}
 	}
 
@@ -71,6 +105,23 @@ public final class SeriesReader {
 	 */
 	public static Loaded load(DicomSeries s, ProgressListener p, Cancellation c, ResampleOption option)
 		throws IOException {
+		return load(s, p, c, option, DamagedSlices.REFUSE);
+	}
+
+	/**
+	 * Reads a series as {@link #load(DicomSeries, ProgressListener, Cancellation, ResampleOption)}, leaving out
+	 * damaged slices when {@code damagedSlices} is {@link DamagedSlices#SKIP} and the geometry allows (see
+	 * {@link SeriesReader}).
+	 *
+	 * @param damagedSlices what to do with slices whose pixels cannot be read (null = REFUSE)
+	 * @throws DicomReadException for a slice that cannot be read or does not fit the series; with SKIP, when the
+	 *     damaged slices leave a gap without {@link ResampleOption#UNIFORM}, or leave fewer than two (or no) slices:
+	 *     the message names every damaged file and why
+	 * @throws java.util.concurrent.CancellationException if cancelled
+	 */
+	public static Loaded load(DicomSeries s, ProgressListener p, Cancellation c, ResampleOption option,
+		DamagedSlices damagedSlices) throws IOException {
+		boolean skip = damagedSlices == DamagedSlices.SKIP;
 		ProgressListener progress = p == null ? ProgressListener.NONE : p;
 		Geometry g = s.geometry();
 		float[] voxels = new float[g.voxelCount()];
@@ -96,6 +147,8 @@ public final class SeriesReader {
 				System.arraycopy(frames[order[z]], 0, voxels, z * plane, plane);
 				labels.add(name + " [frame " + (order[z] + 1) + "]");
 			}
+		} else if (skip) {
+			return loadSkipping(s, progress, c, option);
 		} else {
 			if (files.size() != s.slices())
 				throw new IllegalArgumentException("series has " + files.size() + " files for " + s.slices() + " slices");
@@ -123,7 +176,152 @@ public final class SeriesReader {
 		if (option == ResampleOption.UNIFORM && positioned && s.slices() > 2) v = resample(v, positions, warnings);
 		else if (option == ResampleOption.UNIFORM && !positioned)
 			warnings.add("slices have no positions: not resampled");
-		return new Loaded(v, warnings);
+		return new Loaded(v, warnings, List.of(), files);
+	}
+
+	/** The multi-file path of {@link #load} with {@link DamagedSlices#SKIP}. */
+	private static Loaded loadSkipping(DicomSeries s, ProgressListener progress, Cancellation c, ResampleOption option)
+		throws IOException {
+		List<Path> files = s.files();
+		int n = files.size();
+		if (n != s.slices())
+			throw new IllegalArgumentException("series has " + n + " files for " + s.slices() + " slices");
+		Geometry g = s.geometry();
+		int plane = g.sliceSize();
+		double[] dir = s.direction();
+		float[] read = new float[g.voxelCount()];
+		double[][] ipps = new double[n][];
+		DicomReadException[] damage = new DicomReadException[n];
+		Parallel.forEachIndex(n, progress, c, "Reading slice", z -> {
+			Path f = files.get(z);
+			DicomObject o;
+			float[][] frames;
+			try {
+				o = DicomReader.read(f);
+			} catch (DicomReadException e) {
+				damage[z] = e;
+				ipps[z] = headerPosition(f);
+				return;
+			}
+			check(o, f, s, 1);
+			try {
+				frames = DicomPixels.realWorldValues(o);
+			} catch (DicomReadException e) {
+				damage[z] = e;
+				ipps[z] = position(o);
+				return;
+			}
+			ipps[z] = position(o);
+			System.arraycopy(frames[0], 0, read, z * plane, plane);
+		});
+		List<ScanResult.Skipped> damaged = new ArrayList<>();
+		int first = -1;
+		int last = -1;
+		for (int z = 0; z < n; z++) {
+			if (damage[z] != null) damaged.add(new ScanResult.Skipped(files.get(z), reasonOf(damage[z])));
+			else {
+				if (first < 0) first = z;
+				last = z;
+			}
+		}
+		int good = n - damaged.size();
+		if (first < 0)
+			throw refusal(damaged, "none of the " + n + " slices of the series could be read");
+		if (good < 2 && n >= 2)
+			throw refusal(damaged, "only " + good + " of the " + n + " slices of the series could be read");
+		List<Integer> inside = new ArrayList<>();
+		for (int z = first + 1; z < last; z++) if (damage[z] != null) inside.add(z);
+		if (!inside.isEmpty() && option != ResampleOption.UNIFORM) {
+			List<ScanResult.Skipped> gaps = new ArrayList<>();
+			for (int z : inside) gaps.add(new ScanResult.Skipped(files.get(z), reasonOf(damage[z])));
+			throw refusal(gaps, "damaged slices inside the stack would leave a gap, so the series is not opened without "
+				+ "resampling: read it with resampling to a uniform slice spacing (ResampleOption.UNIFORM), which "
+				+ "interpolates the gap from the neighbouring slices and says so, or repair or replace the damaged files");
+		}
+		double[] positions = new double[n];
+		boolean positioned = true;
+		for (int z = first; z <= last; z++) {
+			if (ipps[z] == null) positioned = false;
+			else positions[z] = dir[6] * ipps[z][0] + dir[7] * ipps[z][1] + dir[8] * ipps[z][2];
+		}
+		List<String> warnings = new ArrayList<>();
+		for (int z = 0; z < n; z++) {
+			if (damage[z] == null || (z > first && z < last)) continue;
+			warnings.add(String.format(Locale.ROOT, "left out damaged slice %s (slice %d of %d, at the %s of the stack): "
+				+ "%s", files.get(z).getFileName(), z + 1, n, z < first ? "start" : "end", reasonOf(damage[z])));
+		}
+		if (!inside.isEmpty() && !positioned)
+			throw refusal(damaged, "damaged slices inside the stack cannot be interpolated: slices have no "
+				+ "ImagePositionPatient");
+		int m = last - first + 1;
+		float[] voxels = new float[m * plane];
+		System.arraycopy(read, first * plane, voxels, 0, m * plane);
+		List<String> labels = new ArrayList<>(m);
+		for (int z = first; z <= last; z++) {
+			String name = files.get(z).getFileName().toString();
+			if (damage[z] == null) {
+				labels.add(name);
+				continue;
+			}
+			// Linear interpolation along the normal between the nearest good slices: estimated values, never
+			// presented as measured (label and warning say so).
+			int lo = z - 1;
+			while (damage[lo] != null) lo--;
+			int hi = z + 1;
+			while (damage[hi] != null) hi++;
+			double span = positions[hi] - positions[lo];
+			double t = Math.abs(span) > SeriesScanner.DUPLICATE_MM ? (positions[z] - positions[lo]) / span : 0.5;
+			t = Math.max(0, Math.min(1, t));
+			int o = (z - first) * plane;
+			for (int i = 0; i < plane; i++)
+				voxels[o + i] = (float) (read[lo * plane + i] * (1 - t) + read[hi * plane + i] * t);
+			labels.add(name + " (damaged: interpolated)");
+			warnings.add(String.format(Locale.ROOT, "damaged slice %s (slice %d of %d, inside the stack): %s; its "
+				+ "pixels were interpolated linearly from the neighbouring slices %s and %s (estimated, not measured)",
+				files.get(z).getFileName(), z + 1, n, reasonOf(damage[z]), files.get(lo).getFileName(),
+				files.get(hi).getFileName()));
+		}
+		double[] origin = ipps[first] != null ? ipps[first].clone() : g.originMm();
+		if (ipps[first] == null) {
+			double dz = g.spacingMm()[2] * first;
+			for (int k = 0; k < 3; k++) origin[k] += dz * dir[6 + k];
+		}
+		Geometry kept = new Geometry(g.nx(), g.ny(), m, g.spacingMm(), origin, dir);
+		progress.progress(1, "Read " + good + " slices");
+		Volume v = new Volume(kept, voxels, s.modality(), labels);
+		double[] keptPositions = Arrays.copyOfRange(positions, first, last + 1);
+		if (option == ResampleOption.UNIFORM && positioned && m > 2) v = resample(v, keptPositions, warnings);
+		else if (option == ResampleOption.UNIFORM && !positioned) warnings.add("slices have no positions: not resampled");
+		return new Loaded(v, warnings, damaged, files.subList(first, last + 1));
+	}
+
+	/** ImagePositionPatient of a slice, or null. */
+	private static double[] position(DicomObject o) {
+		double[] ipp = o.getDoubles(Tag.ImagePositionPatient);
+		return ipp == null || ipp.length < 3 ? null : Arrays.copyOf(ipp, 3);
+	}
+
+	/** ImagePositionPatient from the header of a file whose pixel data cannot be read, or null. */
+	private static double[] headerPosition(Path f) {
+		try {
+			return position(DicomReader.readHeader(f));
+		} catch (DicomReadException e) {
+			// The scanner read this header once; if it no longer can, the slice has no known position.
+			return null;
+		}
+	}
+
+	/** The exception's message without the file name it starts with. */
+	private static String reasonOf(DicomReadException e) {
+		String m = e.getMessage();
+		String prefix = e.file() == null ? null : e.file() + ": ";
+		return prefix != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+	}
+
+	private static DicomReadException refusal(List<ScanResult.Skipped> damaged, String why) {
+		StringBuilder sb = new StringBuilder(why).append("; damaged:");
+		for (ScanResult.Skipped d : damaged) sb.append("\n  ").append(d.file()).append(": ").append(d.reason());
+		return new DicomReadException(damaged.get(0).file(), -1, sb.toString());
 	}
 
 	/**
@@ -178,6 +376,12 @@ public final class SeriesReader {
 	}
 
 	private static float[][] decode(DicomObject o, Path f, DicomSeries s, int frames) throws DicomReadException {
+		check(o, f, s, frames);
+		return DicomPixels.realWorldValues(o);
+	}
+
+	/** The slice's size and frame count against the series'. */
+	private static void check(DicomObject o, Path f, DicomSeries s, int frames) throws DicomReadException {
 		int rows = o.getInt(Tag.Rows, -1);
 		int cols = o.getInt(Tag.Columns, -1);
 		if (rows != s.rows() || cols != s.columns())
@@ -187,6 +391,5 @@ public final class SeriesReader {
 		if (n != frames)
 			throw new DicomReadException(f, Tag.NumberOfFrames, "slice has " + n + " frames where the series expects "
 				+ frames);
-		return DicomPixels.realWorldValues(o);
 	}
 }

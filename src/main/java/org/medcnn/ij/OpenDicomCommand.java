@@ -1,5 +1,6 @@
 package org.medcnn.ij;
 
+import ij.IJ;
 import ij.ImagePlus;
 
 import java.io.File;
@@ -22,6 +23,7 @@ import org.scijava.plugin.Plugin;
  * Inputs {@code path} and {@code series} (SeriesInstanceUID or 1-based index; may be empty when there is only one
  * series); output {@code image} (not shown). Several series without {@code series} throw an
  * {@link IllegalArgumentException} that lists them; unreadable files an {@link UncheckedIOException} naming the file.
+ * Damaged slices at either end of the stack are left out and named in the Log (see {@link OpenDicomTool}).
  */
 @Plugin(type = Command.class, headless = true, label = "MedCNN Open DICOM")
 public class OpenDicomCommand implements Command {
@@ -46,6 +48,7 @@ public class OpenDicomCommand implements Command {
 				throw new IllegalArgumentException(path + " holds " + found.size() + " series; choose one with series=:\n"
 					+ OpenDicomTool.describe(found));
 			image = OpenDicomTool.open(s, progress, cancel);
+			for (String w : OpenDicomTool.readWarnings(image)) IJ.log(OpenDicomPlugin.TITLE + ": " + image.getTitle() + ": " + w);
 		} catch (IOException e) {
 			throw new UncheckedIOException(OpenDicomPlugin.TITLE + ": " + e.getMessage(), e);
 		} finally {

@@ -21,7 +21,9 @@ import org.medcnn.dicom.DicomSeries;
  * Macro keys: {@value #KEY_PATH} (a file or folder; interactively, an empty path opens a folder chooser),
  * {@value #KEY_SERIES} (SeriesInstanceUID or 1-based index, needed when the folder holds several series: without
  * it a dialog asks, and a macro stops with the list of series) and {@value #KEY_WINDOW} (display window:
- * auto, soft-tissue, lung, bone, brain, liver; see {@link WindowPresets}). Series warnings go to the Log. Example:
+ * auto, soft-tissue, lung, bone, brain, liver; see {@link WindowPresets}). Series warnings go to the Log, and so
+ * does each damaged slice left out of the image (file name and reason; see {@link OpenDicomTool}), without a dialog
+ * that would stop a macro. Example:
  * {@code run("Open DICOM...", "path=[/data/case01] series=1 window=lung");}
  */
 public class OpenDicomPlugin implements PlugIn {
@@ -73,6 +75,7 @@ public class OpenDicomPlugin implements PlugIn {
 			}
 			ImagePlus imp = OpenDicomTool.open(series, progress, cancel, windowPreset);
 			for (String w : series.warnings()) IJ.log(TITLE + ": " + imp.getTitle() + ": " + w);
+			for (String w : OpenDicomTool.readWarnings(imp)) IJ.log(TITLE + ": " + imp.getTitle() + ": " + w);
 			progress.done();
 			imp.show();
 			IJ.showStatus(TITLE + ": " + imp.getTitle() + " (" + imp.getWidth() + "×" + imp.getHeight() + "×"

@@ -16,6 +16,7 @@ import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomReadException;
 import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
+import org.medcnn.dicom.ResampleOption;
 import org.medcnn.dicom.SeriesReader;
 import org.medcnn.dicom.SeriesScanner;
 import org.medcnn.volume.Geometry;
@@ -30,11 +31,21 @@ import org.medcnn.volume.Volume;
  * (shown by Image&gt;Show Info) with geometry, SeriesInstanceUID, modality, warnings and the first file's header
  * with patient identifiers hidden, and the {@link IjVolumes} geometry properties plus
  * {@link IjVolumes#PROP_SERIES_UID}, and {@link #PROP_SOURCE_FILES} (what {@code Save DICOM SEG...} references).
+ * <p>
+ * A damaged series still opens when the geometry allows ({@link SeriesReader.DamagedSlices#SKIP}): slices whose
+ * pixels cannot be decoded at either end of the stack are left out, and each is named, with the reason, in the
+ * Info's warnings and in {@link #PROP_READ_WARNINGS} (which {@link OpenDicomPlugin} writes to the Log); a damaged
+ * slice inside the stack is refused with a message naming the file, since the image would have a gap.
  */
 public final class OpenDicomTool {
 
 	/** Image property: the series' files in spatial order, one absolute path a line. */
 	public static final String PROP_SOURCE_FILES = "medcnn.sourceFiles";
+	/**
+	 * Image property: what reading did beyond decoding (damaged slices left out, resampling), one warning a line;
+	 * absent when there is none. The series' own warnings are in the Info only.
+	 */
+	public static final String PROP_READ_WARNINGS = "medcnn.readWarnings";
 	/** The calibration value unit of CT images (Hounsfield units). */
 	public static final String HU = "HU";
 
@@ -96,23 +107,66 @@ public final class OpenDicomTool {
 	}
 
 	/**
-	 * Reads a series and makes its image (not shown), displayed with a window preset (see {@link WindowPresets}).
+	 * Reads a series and makes its image (not shown), displayed with a window preset (see {@link WindowPresets}),
+	 * leaving damaged slices out when the geometry allows ({@link SeriesReader.DamagedSlices#SKIP}).
 	 *
 	 * @throws IllegalArgumentException for an unknown preset (checked before reading)
+	 * @throws DicomReadException for a slice that cannot be read and cannot be left out (the message names the files)
 	 */
 	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel, String windowPreset)
 		throws IOException {
+		return open(series, progress, cancel, windowPreset, SeriesReader.DamagedSlices.SKIP);
+	}
+
+	/**
+	 * Reads a series and makes its image (not shown), displayed with a window preset (see {@link WindowPresets}).
+	 * When slices were left out, the image's Info, {@link #PROP_SOURCE_FILES} and geometry describe the slices that
+	 * were read, and {@link #PROP_READ_WARNINGS} names the damaged files.
+	 *
+	 * @param damaged what to do with slices whose pixels cannot be decoded
+	 * @throws IllegalArgumentException for an unknown preset (checked before reading)
+	 * @throws DicomReadException for a slice that cannot be read (and, with SKIP, cannot be left out)
+	 */
+	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel, String windowPreset,
+		SeriesReader.DamagedSlices damaged) throws IOException {
 		WindowPresets.check(windowPreset);
-		Volume v = SeriesReader.read(series, progress, cancel);
+		SeriesReader.Loaded loaded = SeriesReader.load(series, progress, cancel, ResampleOption.NONE, damaged);
+		Volume v = loaded.volume();
+		DicomSeries read = asRead(series, loaded);
 		String header;
-		Path first = series.files().get(0);
+		Path first = read.files().get(0);
 		try {
 			header = DicomReader.readHeader(first).dump(false);
 		} catch (DicomReadException e) {
 			// The pixels were read, so the image is usable; the Info just says why the header is missing.
 			header = "(header not available: " + e.getMessage() + ")";
 		}
-		return toImagePlus(series, v, header, windowPreset);
+		ImagePlus imp = toImagePlus(read, v, header, windowPreset);
+		if (!loaded.warnings().isEmpty()) imp.setProp(PROP_READ_WARNINGS, String.join("\n", loaded.warnings()));
+		return imp;
+	}
+
+	/** The reading warnings of an image opened by {@link #open}, one per element; empty when there are none. */
+	public static List<String> readWarnings(ImagePlus imp) {
+		String w = imp.getProp(PROP_READ_WARNINGS);
+		if (w == null || w.isBlank()) return List.of();
+		return List.of(w.split("\n"));
+	}
+
+	/**
+	 * The series as it was read: its own files and origin less the slices left out, its warnings plus the reading
+	 * warnings; the series itself when reading changed nothing.
+	 */
+	private static DicomSeries asRead(DicomSeries s, SeriesReader.Loaded l) {
+		if (l.warnings().isEmpty() && l.damaged().isEmpty()) return s;
+		List<String> warnings = new ArrayList<>(s.warnings());
+		warnings.addAll(l.warnings());
+		boolean trimmed = !l.files().isEmpty() && l.files().size() != s.files().size();
+		List<Path> files = trimmed ? l.files() : s.files();
+		int slices = trimmed ? files.size() : s.slices();
+		double[] origin = trimmed ? l.volume().geometry().originMm() : s.origin();
+		return new DicomSeries(s.seriesInstanceUID(), s.modality(), s.rows(), s.columns(), files, s.spacing(), origin,
+			s.direction(), warnings, s.seriesDescription(), s.windowCenterWidth(), slices);
 	}
 
 	/**
