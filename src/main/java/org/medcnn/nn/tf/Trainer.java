@@ -81,15 +81,16 @@ final class Trainer {
 	static final Augmenter NONE = (s, rng) -> s;
 
 	/**
-	 * Random left-right and up-down mirroring of image and target together (each with probability 1/2), for
-	 * segmentation samples whose target is an image of the same size. A lesion is a lesion whichever way it faces.
+	 * Random left-right and up-down mirroring of image and target together (each with probability 1/2); a
+	 * classification target (one-hot vector) is kept. A lesion is a lesion whichever way it faces.
 	 */
 	static final Augmenter FLIPS = (s, rng) -> {
 		boolean fx = rng.nextBoolean(), fy = rng.nextBoolean();
 		if (!fx && !fy) return s;
 		int slices = Math.max(1, s.d());
-		return new Sample(flipSlices(s.x(), s.w(), s.h(), slices * s.c(), fx, fy), flipSlices(s.y(), s.w(), s.h(), slices, fx, fy),
-			s.w(), s.h(), s.d(), s.c());
+		boolean segmentation = s.y().length * s.c() == s.x().length; // a classifier's target is a one-hot vector
+		return new Sample(flipSlices(s.x(), s.w(), s.h(), slices * s.c(), fx, fy),
+			segmentation ? flipSlices(s.y(), s.w(), s.h(), slices, fx, fy) : s.y(), s.w(), s.h(), s.d(), s.c());
 	};
 
 	/** {@link #flip} applied to each of {@code slices} consecutive {@code w × h} slices. */

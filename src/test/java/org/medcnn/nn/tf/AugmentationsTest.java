@@ -129,6 +129,16 @@ class AugmentationsTest {
 	}
 
 	@Test
+	void flipsKeepAClassificationTarget() {
+		float[] x = ramp(8, 8, 1), y = {1, 0};
+		for (long seed = 0; seed < 8; seed++) {
+			Trainer.Sample out = Trainer.FLIPS.augment(new Trainer.Sample(x, y, 8, 8), new Random(seed * 7919));
+			assertSame(y, out.y());
+			assertEquals(x.length, out.x().length);
+		}
+	}
+
+	@Test
 	void keywordsChooseTheAugmenter() {
 		assertSame(Trainer.FLIPS, Augmentations.of("auto", true));
 		assertSame(Trainer.NONE, Augmentations.of("auto", false));
