@@ -149,7 +149,7 @@ final class DemoCommand implements Main.Command {
 			ClassifierConfig clsCfg = ClassifierConfig.defaults();
 			clsCfg = new ClassifierConfig(clsCfg.architecture(), CROP, clsCfg.filters(), clsCfg.denseUnits(),
 				clsCfg.pooling(), RISK_WINDOW_CENTER_HU, RISK_WINDOW_WIDTH_HU,
-				clsCfg.training().withEpochs(clsEpochs).withSeed(seed).withValFraction(0));
+				clsCfg.training().withEpochs(clsEpochs).withSeed(seed).withValFraction(0).withAugment("none"));
 			err.println("Training a CNN risk classifier on " + crops.size() + " lesion crops (" + clsEpochs + " epochs)…");
 			long tc = System.nanoTime();
 			Training.trainClassifier(crops, labels.stream().mapToInt(Integer::intValue).toArray(), levels, clsCfg,

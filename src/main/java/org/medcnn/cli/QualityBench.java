@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Json;
+import org.medcnn.volume.Lesion;
+import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
 import org.medcnn.volume.PhantomCase;
@@ -25,7 +27,7 @@ import org.medcnn.volume.Volumes;
  * Builds synthetic lesion tasks in code (phantom CT cases from {@link PhantomGenerator}, seeds disjoint from
  * {@code sample-dicom/}), writes them as NIfTI in the documented folder layouts and runs the real commands on them —
  * {@code train-segmenter} (2D), {@code train-segmenter --dims 3}, {@code train-classifier} on tumour / no-tumour
- * slices (see {@link #writeSlices}), each with defaults only — then {@code evaluate --json} on held-out cases. Targets: Dice ≥ 0.9 for both
+ * patches (see {@link #writeSlices}), each with defaults only — then {@code evaluate --json} on held-out cases. Targets: Dice ≥ 0.9 for both
  * U-Nets, ROC AUC ≥ 0.95 for the classifier. Minutes of CPU time: a benchmark, not a test.
  */
 final class QualityBench {
@@ -62,23 +64,55 @@ final class QualityBench {
 		return rows;
 	}
 
-	/** Fewest lesion pixels that make a slice a "tumour" slice; slices with fewer (but some) are left out. */
-	static final int MIN_TUMOUR_PIXELS = 20;
+	/** Side of the classification patches, pixels (2.5 mm pixels: 80 mm). */
+	static final int PATCH = 32;
+	/** Liver-like mean HU over a 5×5 neighbourhood (the phantom's liver is 55…65 HU before noise). */
+	static final double LIVER_MIN_HU = 45, LIVER_MAX_HU = 75;
 
 	/**
-	 * Every axial slice of a case as a single-slice NIfTI image: "tumour" when a lesion covers at least
-	 * {@value #MIN_TUMOUR_PIXELS} pixels of it, "no-tumour" when no lesion touches it; slices that only graze a
-	 * lesion's tip are left out (their label would be a matter of opinion).
+	 * The classification task: {@value #PATCH}×{@value #PATCH}-pixel axial patches, "tumour" when centred on a lesion
+	 * (its centroid, on every slice of it where it shows), "no-tumour" when centred on liver tissue with no lesion
+	 * voxel anywhere in the patch (as many as tumour patches, at seeded random liver positions). Patch
+	 * classification — is there a lesion here? — is the second stage of MedCNN's pipeline (the segmenter proposes,
+	 * the classifier grades); whole-slice detection of lesions of a few pixels is the segmenter's job.
 	 */
 	static void writeSlices(PhantomCase pc, Path dir, String name) throws IOException {
 		Mask m = pc.mask();
-		int n = m.geometry().sliceSize(), nz = m.geometry().nz();
-		for (int z = 0; z < nz; z++) {
-			int count = 0;
-			for (int i = z * n; i < (z + 1) * n; i++) if (m.labels()[i] != 0) count++;
-			if (count >= MIN_TUMOUR_PIXELS) write(Volumes.slice(pc.volume(), z), dir.resolve("tumour"), name + "_z" + z);
-			else if (count == 0) write(Volumes.slice(pc.volume(), z), dir.resolve("no-tumour"), name + "_z" + z);
+		Volume v = pc.volume();
+		int nx = m.geometry().nx(), ny = m.geometry().ny(), nz = m.geometry().nz();
+		int tumours = 0;
+		for (Lesion l : Lesions.measure(m, v)) {
+			int cx = (int) Math.round(l.centroidVoxel()[0]), cy = (int) Math.round(l.centroidVoxel()[1]);
+			for (int z = l.firstSlice(); z <= l.lastSlice(); z++) {
+				if (m.labels()[m.geometry().index(cx, cy, z)] == 0) continue; // the centroid is outside the lesion here
+				write(Volumes.crop2d(v, z, cx, cy, PATCH, AIR_HU), dir.resolve("tumour"), name + "_l" + l.id() + "_z" + z);
+				tumours++;
+			}
 		}
+		java.util.Random rng = new java.util.Random(pc.seed());
+		for (int found = 0, tries = 0; found < tumours && tries < 20_000; tries++) {
+			int z = rng.nextInt(nz), cx = PATCH / 2 + rng.nextInt(nx - PATCH), cy = PATCH / 2 + rng.nextInt(ny - PATCH);
+			if (!liverLike(v, cx, cy, z) || lesionIn(m, cx, cy, z)) continue;
+			write(Volumes.crop2d(v, z, cx, cy, PATCH, AIR_HU), dir.resolve("no-tumour"), name + "_n" + found + "_z" + z);
+			found++;
+		}
+	}
+
+	private static final float AIR_HU = -1000;
+
+	private static boolean liverLike(Volume v, int cx, int cy, int z) {
+		double sum = 0;
+		for (int y = cy - 2; y <= cy + 2; y++)
+			for (int x = cx - 2; x <= cx + 2; x++) sum += v.voxels()[v.geometry().index(x, y, z)];
+		double mean = sum / 25;
+		return mean >= LIVER_MIN_HU && mean <= LIVER_MAX_HU;
+	}
+
+	private static boolean lesionIn(Mask m, int cx, int cy, int z) {
+		for (int y = cy - PATCH / 2; y < cy + PATCH / 2; y++)
+			for (int x = cx - PATCH / 2; x < cx + PATCH / 2; x++)
+				if (m.labels()[m.geometry().index(x, y, z)] != 0) return true;
+		return false;
 	}
 
 	private static void write(Volume v, Path dir, String name) throws IOException {
@@ -105,7 +139,7 @@ final class QualityBench {
 		double seconds = (System.nanoTime() - t0) / 1e9;
 		Map<String, Object> eval = evaluate(List.of("evaluate", "--model", model.toString(), "--data",
 			data.resolve("test").toString(), "--json"), err);
-		return row("CNN classifier tumour / no tumour", "macroAuc", ((Number) overall(eval).get("macroAuc")).doubleValue(),
+		return row("CNN classifier tumour / no-tumour patches", "macroAuc", ((Number) overall(eval).get("macroAuc")).doubleValue(),
 			AUC_TARGET, seconds, train);
 	}
 

@@ -42,6 +42,8 @@ final class TrainClassifierCommand implements Main.Command {
 			  --out MODEL         model package folder to write (must not exist)
 			  --arch NAME         cnn | mlp (plain fully connected network, for comparison), default %s
 			  --size N            input size in pixels (items are resampled to N×N), default %d
+			  --filters A,B,...   CNN: filters of each conv block (one block per number), default %s
+			  --dense N           units of the hidden dense layer, default %d
 			  --pooling NAME      max | avg, default %s
 			  --epochs N          default %d
 			  --batch N           mini-batch size, default %d
@@ -50,7 +52,7 @@ final class TrainClassifierCommand implements Main.Command {
 			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
 			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
 			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
-			                      none) | none | flips | standard (flips, 90° turns, rotations up to
+			                      standard) | none | flips | standard (flips, 90° turns, rotations up to
 			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
 			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
 			                      epoch; same data and settings; --epochs may be raised)
@@ -64,13 +66,15 @@ final class TrainClassifierCommand implements Main.Command {
 			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of items held out for validation, default %s"""
-			.formatted(c.architecture(), c.inputSize(), c.pooling(), d.epochs(), d.batchSize(), d.learningRate(),
+			.formatted(c.architecture(), c.inputSize(),
+				java.util.Arrays.stream(c.filters()).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")),
+				c.denseUnits(), c.pooling(), d.epochs(), d.batchSize(), d.learningRate(),
 				d.optimizer(), d.loss(), d.activation(), c.windowCenterHu(), c.windowWidthHu(), d.seed(), d.valFraction());
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "pooling", "epochs", "batch", "lr",
+		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "filters", "dense", "pooling", "epochs", "batch", "lr",
 			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init"),
 			Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
@@ -86,7 +90,7 @@ final class TrainClassifierCommand implements Main.Command {
 			.withAugment(a.choice("augment", "auto", "auto", "none", "flips", "standard")).withResume(a.flag("resume"));
 		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
 		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
-			a.integer("size", def.inputSize(), 8, 1024), def.filters(), def.denseUnits(),
+			a.integer("size", def.inputSize(), 8, 1024), filters(a, def.filters()), a.integer("dense", def.denseUnits(), 1, 65536),
 			a.choice("pooling", def.pooling(), "max", "avg"), window[0], window[1], tc, TrainSegmenterCommand.layers(a));
 		Path data = a.path("data");
 		CliProgress progress = new CliProgress(err);
@@ -103,5 +107,18 @@ final class TrainClassifierCommand implements Main.Command {
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;
+	}
+
+	/** Parses {@code --filters A,B,…} (positive integers, one per conv block). */
+	static int[] filters(Args a, int[] def) throws Args.UsageException {
+		String s = a.string("filters", null);
+		if (s == null) return def;
+		try {
+			int[] f = java.util.Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+			if (f.length > 0 && java.util.Arrays.stream(f).allMatch(v -> v >= 1 && v <= 1024)) return f;
+		} catch (NumberFormatException e) {
+			// reported below
+		}
+		throw new Args.UsageException("--filters expects filters per conv block, e.g. 16,32,64 (each 1…1024); got '" + s + "'");
 	}
 }

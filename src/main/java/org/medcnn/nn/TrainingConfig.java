@@ -23,7 +23,7 @@ import java.util.List;
  *        every {@code max(1, epochs / 3)} epochs) or {@code cosine} (cosine decay from {@code learningRate} to
  *        1 % of it at the last epoch); see {@link #learningRateAt(int)}
  * @param augment on-the-fly augmentation of training samples, prepared in a background thread while TensorFlow
- *        runs the previous step: {@code auto} (the default: {@code flips} for segmenters, {@code none} for
+ *        runs the previous step: {@code auto} (the default: {@code flips} for segmenters, {@code standard} for
  *        classifiers), {@code none}, {@code flips} (random left-right and up-down mirroring) or {@code standard}
  *        (flips, 90° turns, small rotations ±15°, scaling 0.85…1.15, intensity scale ±10 % and shift ±0.05 of the
  *        window, Gaussian noise σ ≤ 0.03 of the window); the target follows every geometric change

@@ -27,27 +27,38 @@ class BenchQualityTest {
 	}
 
 	@Test
-	void tumourSlicesShowLesionAndNoTumourSlicesDoNot(@TempDir Path dir) throws Exception {
+	void tumourPatchesAreCentredOnLesionAndNoTumourPatchesHoldNone(@TempDir Path dir) throws Exception {
 		PhantomCase pc = PhantomGenerator.generate(QualityBench.SEED_BASE, PhantomConfig.DEFAULT);
 		QualityBench.writeSlices(pc, dir, "c1");
-		try (var tumour = Files.list(dir.resolve("tumour")); var none = Files.list(dir.resolve("no-tumour"))) {
-			List<Path> t = tumour.toList(), c = none.toList();
-			for (Path p : t) assertTrue(lesionPixels(pc, p) >= QualityBench.MIN_TUMOUR_PIXELS, p + " shows lesion");
-			for (Path p : c) assertEquals(0, lesionPixels(pc, p), p + " shows no lesion");
-			assertTrue(!t.isEmpty() && !c.isEmpty() && t.size() + c.size() <= pc.volume().geometry().nz(), t + " " + c);
+		List<Path> tumour, none;
+		try (var t = Files.list(dir.resolve("tumour")); var n = Files.list(dir.resolve("no-tumour"))) {
+			tumour = t.toList();
+			none = n.toList();
 		}
+		assertTrue(!tumour.isEmpty(), "a patch per lesion slice");
+		assertEquals(tumour.size(), none.size(), "as many lesion-free patches");
+		for (Path p : tumour) assertTrue(lesionAt(pc, p, true) > 0, p + " is centred on lesion");
+		for (Path p : none) assertEquals(0, lesionAt(pc, p, false), p + " holds no lesion");
 	}
 
-	/** Lesion pixels in the phantom's slice that the file holds (found by its _zN suffix, checked by voxel values). */
-	private static int lesionPixels(PhantomCase pc, Path file) throws Exception {
+	/**
+	 * Finds the patch in the phantom by its NIfTI origin and checks its voxels; returns 1 when the centre voxel is
+	 * lesion ({@code centre}), else the number of lesion voxels in the patch.
+	 */
+	private static int lesionAt(PhantomCase pc, Path file, boolean centre) throws Exception {
 		Volume v = Nifti.readVolume(file);
-		String name = file.getFileName().toString();
-		int z = Integer.parseInt(name.substring(name.indexOf("_z") + 2, name.indexOf(".nii")));
-		int n = pc.mask().geometry().sliceSize(), count = 0;
-		for (int i = 0; i < n; i++) {
-			assertEquals(pc.volume().voxels()[z * n + i], v.voxels()[i], 1e-3, "voxel " + i + " of slice " + z);
-			if (pc.mask().labels()[z * n + i] != 0) count++;
-		}
+		var g = pc.mask().geometry();
+		double[] o = v.geometry().originMm(), go = g.originMm();
+		int x0 = (int) Math.round((o[0] - go[0]) / g.spacingMm()[0]), y0 = (int) Math.round((o[1] - go[1]) / g.spacingMm()[1]);
+		int z = (int) Math.round((o[2] - go[2]) / g.spacingMm()[2]), n = QualityBench.PATCH;
+		assertEquals(n, v.geometry().nx());
+		int count = 0;
+		for (int y = 0; y < n; y++)
+			for (int x = 0; x < n; x++) {
+				assertEquals(pc.volume().voxels()[g.index(x0 + x, y0 + y, z)], v.voxels()[y * n + x], 1e-3, "voxel");
+				if (pc.mask().labels()[g.index(x0 + x, y0 + y, z)] != 0) count++;
+			}
+		if (centre) return pc.mask().labels()[g.index(x0 + n / 2, y0 + n / 2, z)] != 0 ? 1 : 0;
 		return count;
 	}
 }

@@ -34,7 +34,7 @@ class ClassifierTrainingTest {
 	void cnnLearnsDiscsVersusSquaresAndReloads() throws IOException {
 		int[] labels = new int[128];
 		List<Volume> items = items(64, labels, 11);
-		TrainingConfig tc = new TrainingConfig(25, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25);
+		TrainingConfig tc = new TrainingConfig(25, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25).withAugment("none");
 		ClassifierConfig cfg = new ClassifierConfig("cnn", 32, new int[] {8, 16}, 32, "max", 40, 400, tc);
 		List<EpochMetrics> history = new ArrayList<>();
 		Path out = Training.trainClassifier(items, labels, List.of("low", "high"), cfg, history::add, null, dir.resolve("cls"));

@@ -141,7 +141,7 @@ class AugmentationsTest {
 	@Test
 	void keywordsChooseTheAugmenter() {
 		assertSame(Trainer.FLIPS, Augmentations.of("auto", true));
-		assertSame(Trainer.NONE, Augmentations.of("auto", false));
+		assertSame(Augmentations.STANDARD, Augmentations.of("auto", false));
 		assertSame(Augmentations.STANDARD, Augmentations.of("standard", false));
 		assertSame(Trainer.NONE, Augmentations.of("none", true));
 		assertNotEquals("none", Augmentations.describe("standard", true));

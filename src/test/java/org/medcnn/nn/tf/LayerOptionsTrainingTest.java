@@ -160,7 +160,7 @@ class LayerOptionsTrainingTest {
 			labels[i] = i % 2;
 			items.add(Synthetic.shape(40, labels[i], rng));
 		}
-		TrainingConfig tc = new TrainingConfig(8, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25);
+		TrainingConfig tc = new TrainingConfig(8, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25).withAugment("none");
 		ClassifierConfig cfg = new ClassifierConfig("cnn", 16, new int[] {4, 8}, 16, "max", 40, 400, tc,
 			new LayerConfig(true, 0.25, "he-uniform"));
 		List<EpochMetrics> history = new ArrayList<>();
