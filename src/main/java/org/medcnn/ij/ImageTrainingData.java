@@ -5,6 +5,7 @@ import ij.gui.Roi;
 import ij.process.ImageProcessor;
 
 import java.awt.Rectangle;
+import java.util.List;
 
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
@@ -74,5 +75,56 @@ public final class ImageTrainingData {
 
 	private static String size(ImagePlus imp) {
 		return imp.getWidth() + "×" + imp.getHeight() + "×" + imp.getStackSize();
+	}
+
+	/** Open images with a class each, for {@code Train Classifier...} without a data folder. */
+	public record LabelledImages(List<org.medcnn.volume.Volume> items, int[] labels, List<String> classNames,
+		List<String> titles) {}
+
+	/**
+	 * Parses {@code title=class; title=class; …} against the open images and the class names (in output order),
+	 * and takes from each image its current slice (the slice the user is looking at), in HU.
+	 *
+	 * @param assignments e.g. {@code "case01=high; case02=low"}; entries with an empty class are skipped
+	 * @param classNames comma-separated, e.g. {@code "low, intermediate, high"}: at least two
+	 * @param open looks up an open image by title (null when there is none)
+	 * @throws IllegalArgumentException naming the entry, the title or the class that is wrong
+	 */
+	public static LabelledImages labelled(String assignments, String classNames,
+		java.util.function.Function<String, ImagePlus> open) {
+		List<String> classes = new java.util.ArrayList<>();
+		for (String c : (classNames == null ? "" : classNames).split(",")) if (!c.isBlank()) classes.add(c.trim());
+		if (classes.size() < 2)
+			throw new IllegalArgumentException("Classes: give at least two class names, comma-separated (key classes), e.g."
+				+ " classes=[no-tumour, tumour]; got \"" + classNames + "\"");
+		if (new java.util.HashSet<>(classes).size() != classes.size())
+			throw new IllegalArgumentException("Classes: the names " + classes + " repeat one");
+		List<org.medcnn.volume.Volume> items = new java.util.ArrayList<>();
+		List<Integer> labels = new java.util.ArrayList<>();
+		List<String> titles = new java.util.ArrayList<>();
+		for (String entry : (assignments == null ? "" : assignments).split(";")) {
+			if (entry.isBlank()) continue;
+			int eq = entry.lastIndexOf('=');
+			if (eq <= 0)
+				throw new IllegalArgumentException("Images: \"" + entry.trim() + "\" is not title=class (key images)");
+			String title = entry.substring(0, eq).trim(), cls = entry.substring(eq + 1).trim();
+			if (cls.isEmpty()) continue;
+			int label = classes.indexOf(cls);
+			if (label < 0)
+				throw new IllegalArgumentException("Images: \"" + title + "\" has class \"" + cls + "\", which is not one of "
+					+ classes + " (key classes)");
+			ImagePlus imp = open.apply(title);
+			if (imp == null) throw new IllegalArgumentException("Images: no open image is called \"" + title + "\"");
+			org.medcnn.volume.Volume v = IjVolumes.toVolume(imp);
+			items.add(org.medcnn.volume.Volumes.slice(v, imp.getCurrentSlice() - 1));
+			labels.add(label);
+			titles.add(title);
+		}
+		for (int k = 0; k < classes.size(); k++)
+			if (!labels.contains(k))
+				throw new IllegalArgumentException("Images: no image has the class \"" + classes.get(k) + "\"; every class"
+					+ " needs at least one");
+		return new LabelledImages(items, labels.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(classes),
+			titles);
 	}
 }

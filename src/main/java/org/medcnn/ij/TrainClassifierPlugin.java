@@ -3,6 +3,7 @@ package org.medcnn.ij;
 import ij.IJ;
 import ij.Macro;
 import ij.Prefs;
+import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
@@ -28,7 +29,9 @@ import org.medcnn.nn.TrainingConfig;
  * rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS} ({@code cross-entropy} or {@code mse}),
  * {@value #KEY_ACTIVATION}, {@value #KEY_POOLING} ({@code max} or {@code avg}), {@value #KEY_VALIDATION}
  * (fraction of items held out), {@code augment}, {@code resume}, {@code batch_norm}, {@code dropout} and {@code init}
- * (as in {@link TrainSegmenterPlugin}). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
+ * (as in {@link TrainSegmenterPlugin}). Without a data folder, the open images are the items:
+ * {@value #KEY_IMAGES} assigns each a class ({@code title=class; title=class}, each image's current slice is used)
+ * and {@value #KEY_CLASSES} names the classes in output order (e.g. {@code no-tumour, tumour}). Keys left out take the defaults of {@link ClassifierConfig#defaults()} in a
  * macro, the last values used in the dialog. Example:
  * {@code run("Train Classifier...", "data=[/data/risk] out=[/models/risk] epochs=30 architecture=cnn");}
  */
@@ -38,10 +41,12 @@ public class TrainClassifierPlugin implements PlugIn {
 	public static final String KEY_DATA = "data", KEY_OUT = "out", KEY_EPOCHS = "epochs", KEY_ARCHITECTURE = "architecture",
 		KEY_BATCH = "batch", KEY_LEARNING = "learning", KEY_OPTIMIZER = "optimizer", KEY_LOSS = "loss",
 		KEY_ACTIVATION = "activation", KEY_POOLING = "pooling", KEY_VALIDATION = "validation";
+	/** Macro keys for training from open images: {@code title=class; …} and the class names in output order. */
+	public static final String KEY_IMAGES = "images", KEY_CLASSES = "classes";
 	static final List<String> KEYS = List.of(KEY_DATA, KEY_OUT, KEY_EPOCHS, KEY_ARCHITECTURE, KEY_BATCH, KEY_LEARNING,
 		KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_POOLING, KEY_VALIDATION, TrainSegmenterPlugin.KEY_AUGMENT,
 		TrainSegmenterPlugin.KEY_RESUME, TrainSegmenterPlugin.KEY_BATCH_NORM, TrainSegmenterPlugin.KEY_DROPOUT,
-		TrainSegmenterPlugin.KEY_INIT);
+		TrainSegmenterPlugin.KEY_INIT, KEY_IMAGES, KEY_CLASSES);
 	/** The losses a classifier accepts. */
 	static final String[] LOSSES = {"cross-entropy", "mse"};
 	private static final String PREF = "medcnn.trainclassifier.";
@@ -58,6 +63,11 @@ public class TrainClassifierPlugin implements PlugIn {
 			TrainingConfig td = def.training();
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Data folder (one sub-folder per class)", pref(macro, KEY_DATA, ""), 40);
+			String[] open = WindowManager.getImageTitles();
+			StringBuilder assign = new StringBuilder();
+			for (String t : open) assign.append(assign.length() == 0 ? "" : "; ").append(t).append('=');
+			gd.addStringField("Images (open images: title=class; ..., each its current slice)", macro ? "" : assign.toString(), 40);
+			gd.addStringField("Classes (for open images, in order)", pref(macro, KEY_CLASSES, "no-tumour, tumour"), 40);
 			gd.addDirectoryField("Out (model package folder)", pref(macro, KEY_OUT, ""), 40);
 			gd.addNumericField("Epochs", num(macro, KEY_EPOCHS, td.epochs()), 0);
 			gd.addChoice("Architecture", ClassifierConfig.ARCHITECTURES.toArray(String[]::new),
@@ -78,7 +88,8 @@ public class TrainClassifierPlugin implements PlugIn {
 				+ "item a DICOM file or series folder or a NIfTI file. A live plot shows loss and accuracy per epoch.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
-			String data = gd.getNextString(), out = gd.getNextString();
+			String data = gd.getNextString(), images = gd.getNextString(), classNames = gd.getNextString(),
+				out = gd.getNextString();
 			double epochs = gd.getNextNumber();
 			String architecture = gd.getNextChoice();
 			double batch = gd.getNextNumber(), lr = gd.getNextNumber();
@@ -89,7 +100,8 @@ public class TrainClassifierPlugin implements PlugIn {
 			boolean resume = gd.getNextBoolean();
 			LayerConfig layers = TrainSegmenterPlugin.layerValues(gd, macro, PREF);
 
-			Path dataDir = DialogValues.folder("Data folder", KEY_DATA, data);
+			boolean fromImages = data.isBlank() && images.contains("=");
+			Path dataDir = fromImages ? null : DialogValues.folder("Data folder", KEY_DATA, data);
 			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
 			TrainingConfig tc = td.withEpochs(DialogValues.whole("Epochs", KEY_EPOCHS, epochs, 1, 10000))
 				.withBatchSize(DialogValues.whole("Batch size", KEY_BATCH, batch, 1, 4096))
@@ -109,15 +121,30 @@ public class TrainClassifierPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_VALIDATION, tc.valFraction());
 			}
 
-			List<String> classes = Datasets.classNames(dataDir);
-			List<Datasets.Item> items = Datasets.loadItems(dataDir, progress, cancel);
+			List<String> classes;
+			List<org.medcnn.volume.Volume> volumes;
+			int[] labels;
+			String source;
+			if (fromImages) {
+				ImageTrainingData.LabelledImages li = ImageTrainingData.labelled(images, classNames, WindowManager::getImage);
+				classes = li.classNames();
+				volumes = li.items();
+				labels = li.labels();
+				source = "open images " + li.titles();
+				if (!macro) Prefs.set(PREF + KEY_CLASSES, classNames.trim());
+			} else {
+				classes = Datasets.classNames(dataDir);
+				List<Datasets.Item> items = Datasets.loadItems(dataDir, progress, cancel);
+				volumes = items.stream().map(Datasets.Item::image).toList();
+				labels = items.stream().mapToInt(Datasets.Item::label).toArray();
+				source = dataDir.toString();
+			}
 			progress.done();
-			int[] labels = items.stream().mapToInt(Datasets.Item::label).toArray();
-			IJ.log(TITLE + ": " + items.size() + " items in classes " + classes + " from " + dataDir + "; "
+			IJ.log(TITLE + ": " + volumes.size() + " items in classes " + classes + " from " + source + "; "
 				+ cfg.architecture().toUpperCase(java.util.Locale.ROOT) + ", " + tc.epochs() + " epochs, " + tc.optimizer() + " "
 				+ tc.learningRate() + ", loss " + tc.loss());
 			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> Training.trainClassifier(
-				items.stream().map(Datasets.Item::image).toList(), labels, classes, cfg, l, c, outDir), cancel);
+				volumes, labels, classes, cfg, l, c, outDir), cancel);
 			IJ.showStatus(TITLE + ": " + r.status());
 		} catch (IOException | RuntimeException e) {
 			progress.done();
