@@ -34,7 +34,7 @@ class ClassifierTrainingTest {
 	void cnnLearnsDiscsVersusSquaresAndReloads() throws IOException {
 		int[] labels = new int[128];
 		List<Volume> items = items(64, labels, 11);
-		TrainingConfig tc = new TrainingConfig(25, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25).withAugment("none");
+		TrainingConfig tc = new TrainingConfig(40, 8, 3e-3, "adam", "cross-entropy", "relu", 5, 0.25).withAugment("standard");
 		ClassifierConfig cfg = new ClassifierConfig("cnn", 32, new int[] {8, 16}, 32, "max", 40, 400, tc);
 		List<EpochMetrics> history = new ArrayList<>();
 		Path out = Training.trainClassifier(items, labels, List.of("low", "high"), cfg, history::add, null, dir.resolve("cls"));
@@ -42,7 +42,7 @@ class ClassifierTrainingTest {
 		EpochMetrics first = history.get(0), last = history.get(history.size() - 1);
 		assertEquals("accuracy", last.metricName());
 		assertTrue(last.trainLoss() < first.trainLoss(), first.trainLoss() + " → " + last.trainLoss());
-		assertTrue(last.trainMetric() >= 0.9, "train accuracy " + last.trainMetric());
+		assertTrue(last.trainMetric() >= 0.75, "train accuracy (on augmented images) " + last.trainMetric());
 		assertTrue(last.trainMetric() > first.trainMetric(), "accuracy rises");
 
 		ModelCard card = Models.readCard(out);
@@ -51,8 +51,9 @@ class ClassifierTrainingTest {
 		assertEquals(32, card.inputSize());
 		assertEquals("cnn", card.architecture());
 
-		int[] testLabels = new int[20];
-		List<Volume> test = items(10, testLabels, 99);
+		// 60 held-out shapes: with 20, one unlucky draw moved the rate by 5 % (chance is 50 %)
+		int[] testLabels = new int[60];
+		List<Volume> test = items(30, testLabels, 99);
 		int right = 0;
 		try (Classifier c = Models.openClassifier(out); Classifier again = Models.openClassifier(out)) {
 			for (int i = 0; i < test.size(); i++) {
@@ -63,7 +64,7 @@ class ClassifierTrainingTest {
 			}
 			assertThrows(ModelFormatException.class, () -> Models.openSegmenter(out));
 		}
-		assertTrue(right >= 14, right + "/20 held-out shapes right");
+		assertTrue(right >= 48, right + "/60 held-out shapes right (measured 55-57 with augmentation, 38-44 without)");
 	}
 
 	@Test
