@@ -1,6 +1,8 @@
 package org.medcnn.dicom.codec;
 
 import java.nio.file.Path;
+import org.medcnn.dicom.DicomReadException;
+import org.medcnn.dicom.Tag;
 
 /**
  * What a {@link FrameDecoder} needs to know about the image it decodes: the Image Pixel attributes (PS3.3
@@ -22,5 +24,15 @@ public record FrameLayout(Path file, String transferSyntax, int rows, int column
 	/** Samples in one decoded frame: rows × columns × samples per pixel. */
 	public int samplesPerFrame() {
 		return rows * columns * samplesPerPixel;
+	}
+
+	/** A decoding error of frame {@code frame} (0-based) of this file: "frame N: {@code what}", on Pixel Data. */
+	public DicomReadException frameError(int frame, String what) {
+		return new DicomReadException(file, Tag.PixelData, "frame " + (frame + 1) + ": " + what);
+	}
+
+	/** A stream feature this transfer syntax's decoder does not handle yet, for frame {@code frame} (0-based). */
+	public DicomReadException unsupported(int frame, String what) {
+		return frameError(frame, "transfer syntax " + transferSyntax + " is not supported yet for this stream: " + what);
 	}
 }

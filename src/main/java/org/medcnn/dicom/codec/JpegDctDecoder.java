@@ -3,7 +3,6 @@ package org.medcnn.dicom.codec;
 import java.util.Arrays;
 
 import org.medcnn.dicom.DicomReadException;
-import org.medcnn.dicom.Tag;
 
 /**
  * Huffman-coded sequential DCT JPEG (ISO/IEC 10918-1 | ITU-T T.81: baseline SOF0 and extended sequential SOF1,
@@ -316,12 +315,11 @@ public final class JpegDctDecoder implements FrameDecoder {
 		}
 
 		DicomReadException error(String what) {
-			return new DicomReadException(l.file(), Tag.PixelData, "frame " + (frame + 1) + ": JPEG " + what);
+			return l.frameError(frame, "JPEG " + what);
 		}
 
 		DicomReadException unsupported(String what) {
-			return new DicomReadException(l.file(), Tag.PixelData, "frame " + (frame + 1) + ": transfer syntax "
-				+ l.transferSyntax() + " is not supported yet for this stream: " + what);
+			return l.unsupported(frame, what);
 		}
 
 		int u8(int p) throws DicomReadException {

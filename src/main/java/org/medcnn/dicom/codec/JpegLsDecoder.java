@@ -3,7 +3,6 @@ package org.medcnn.dicom.codec;
 import java.util.Arrays;
 
 import org.medcnn.dicom.DicomReadException;
-import org.medcnn.dicom.Tag;
 
 /**
  * JPEG-LS (ITU-T T.87 | ISO/IEC 14495-1) frames, lossless and near-lossless (transfer syntaxes
@@ -109,12 +108,11 @@ public final class JpegLsDecoder implements FrameDecoder {
 		}
 
 		DicomReadException error(String what) {
-			return new DicomReadException(l.file(), Tag.PixelData, "frame " + (frame + 1) + ": JPEG-LS " + what);
+			return l.frameError(frame, "JPEG-LS " + what);
 		}
 
 		DicomReadException unsupported(String what) {
-			return new DicomReadException(l.file(), Tag.PixelData, "frame " + (frame + 1) + ": transfer syntax "
-				+ l.transferSyntax() + " is not supported yet for this stream: " + what);
+			return l.unsupported(frame, what);
 		}
 
 		int u16(int p) throws DicomReadException {
