@@ -283,4 +283,73 @@ public final class DicomDatasetWriter {
 			if (Files.exists(out) && Files.isSameFile(f, out))
 				throw new IllegalArgumentException("refusing to overwrite source file " + out + " with " + kind);
 	}
+
+	/** Display colours (sRGB) of segments / ROIs 1, 2, …, cycled, shared by the SEG and RTSTRUCT writers. */
+	public static final int[][] DISPLAY_COLOURS = {{255, 0, 0}, {0, 200, 0}, {0, 96, 255}, {255, 200, 0}, {255, 0, 255},
+		{0, 220, 220}};
+
+	/**
+	 * One slice of a source series as a derived object references it.
+	 *
+	 * @param frameNumber 1-based frame in a multi-frame source file, 0 for a single-frame file
+	 * @param header the header of the slice's file (shared by all frames of a multi-frame file)
+	 */
+	public record SourceSlice(String sopClassUid, String sopInstanceUid, int frameNumber, DicomObject header) {}
+
+	/**
+	 * The slices of {@code series} in slice order, from the headers of its files (read once each; pixel data is
+	 * not read).
+	 *
+	 * @param kind the derived object with its article, for messages, e.g. "a SEG"
+	 * @param cancel checked per file (may be null)
+	 * @throws IOException if a header cannot be read or lacks its SOP Class or Instance UID
+	 */
+	public static List<SourceSlice> sourceSlices(DicomSeries series, String kind, org.medcnn.common.Cancellation cancel)
+		throws IOException {
+		List<SourceSlice> out = new java.util.ArrayList<>();
+		if (series.files().size() == 1 && series.slices() > 1) {
+			Path f = series.files().get(0);
+			DicomObject h = DicomReader.readHeader(f);
+			String cls = requiredUid(h, Tag.SOPClassUID, f, kind), inst = requiredUid(h, Tag.SOPInstanceUID, f, kind);
+			for (int z = 0; z < series.slices(); z++) out.add(new SourceSlice(cls, inst, z + 1, h));
+			return out;
+		}
+		for (Path f : series.files()) {
+			if (cancel != null) cancel.check();
+			DicomObject h = DicomReader.readHeader(f);
+			out.add(new SourceSlice(requiredUid(h, Tag.SOPClassUID, f, kind), requiredUid(h, Tag.SOPInstanceUID, f, kind), 0,
+				h));
+		}
+		return out;
+	}
+
+	/**
+	 * A UID attribute a derived object must reference.
+	 *
+	 * @throws IOException naming the file and the tag when it is missing or not a valid UID
+	 */
+	public static String requiredUid(DicomObject h, int tag, Path f, String kind) throws IOException {
+		String v = h.getString(tag);
+		if (v == null || !Uids.isValid(v))
+			throw new IOException(f + ": " + Tag.toString(tag) + " is missing or not a valid UID; " + kind
+				+ " cannot reference it");
+		return v;
+	}
+
+	/** Issuer of Patient ID (0010,0021). */
+	private static final int ISSUER_OF_PATIENT_ID = 0x00100021;
+
+	/**
+	 * Whether the patient and study texts that a derived object copies from {@code first} hold characters outside
+	 * printable ASCII, so the object must declare UTF-8.
+	 */
+	public static boolean needsUtf8(DicomObject first) {
+		int[] tags = {Tag.PatientName, Tag.PatientID, ISSUER_OF_PATIENT_ID, Tag.ReferringPhysicianName,
+			Tag.StudyDescription, Tag.StudyID, Tag.AccessionNumber, Tag.PositionReferenceIndicator};
+		for (int t : tags) {
+			String[] v = first.getStrings(t);
+			if (v != null) for (String s : v) if (!s.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) return true;
+		}
+		return false;
+	}
 }

@@ -15,8 +15,8 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomDatasetWriter;
 import org.medcnn.dicom.DicomDatasetWriter.Dataset;
+import org.medcnn.dicom.DicomDatasetWriter.SourceSlice;
 import org.medcnn.dicom.DicomObject;
-import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.Tag;
 import org.medcnn.dicom.Uids;
@@ -48,8 +48,8 @@ public final class RtStructWriter {
 	/** Referenced SOP class of the RT Referenced Study Sequence (Detached Study Management, PS3.3 C.8.8.5). */
 	static final String STUDY_COMPONENT_CLASS = "1.2.840.10008.3.1.2.3.1";
 	/** Display colours (RGB) of ROIs 1, 2, …, cycled. */
-	private static final int[][] COLOURS = {{255, 0, 0}, {0, 200, 0}, {0, 96, 255}, {255, 200, 0}, {255, 0, 255},
-		{0, 220, 220}};
+	/** The object, for messages. */
+	private static final String KIND = "an RTSTRUCT";
 
 	private RtStructWriter() {}
 
@@ -76,10 +76,10 @@ public final class RtStructWriter {
 		Cancellation cancel) throws IOException {
 		ProgressListener p = progress == null ? ProgressListener.NONE : progress;
 		DicomDatasetWriter.checkMaskForSeries(mask, source, out, GEOMETRY_TOLERANCE_MM,
-			"an RT Structure Set needs at least one ROI", "an RTSTRUCT");
+			"an RT Structure Set needs at least one ROI", KIND);
 		p.progress(0, "Reading source headers");
-		List<Slice> slices = slices(source, cancel);
-		DicomObject first = DicomReader.readHeader(source.files().get(0));
+		List<SourceSlice> slices = DicomDatasetWriter.sourceSlices(source, KIND, cancel);
+		DicomObject first = slices.get(0).header();
 		p.progress(0.3, "Tracing contours");
 		Dataset ds = dataset(mask, source, slices, first, options, cancel);
 		p.progress(0.9, "Writing " + out.getFileName());
@@ -91,45 +91,19 @@ public final class RtStructWriter {
 	}
 
 	/** What a contour needs of its source slice. */
-	private record Slice(String sopClassUid, String sopInstanceUid, int frameNumber) {
-		Dataset reference() {
-			Dataset d = new Dataset().uid(Tag.ReferencedSOPClassUID, sopClassUid)
-				.uid(Tag.ReferencedSOPInstanceUID, sopInstanceUid);
-			if (frameNumber > 0) d.text(RtTags.ReferencedFrameNumber, "IS", Integer.toString(frameNumber));
-			return d;
-		}
+	/** The Contour Image / Referenced SOP item of a source slice. */
+	private static Dataset reference(SourceSlice s) {
+		Dataset d = new Dataset().uid(Tag.ReferencedSOPClassUID, s.sopClassUid())
+			.uid(Tag.ReferencedSOPInstanceUID, s.sopInstanceUid());
+		if (s.frameNumber() > 0) d.text(RtTags.ReferencedFrameNumber, "IS", Integer.toString(s.frameNumber()));
+		return d;
 	}
 
-	private static List<Slice> slices(DicomSeries s, Cancellation cancel) throws IOException {
-		List<Slice> out = new ArrayList<>();
-		if (s.files().size() == 1 && s.slices() > 1) {
-			Path f = s.files().get(0);
-			DicomObject h = DicomReader.readHeader(f);
-			String cls = required(h, Tag.SOPClassUID, f);
-			String inst = required(h, Tag.SOPInstanceUID, f);
-			for (int z = 0; z < s.slices(); z++) out.add(new Slice(cls, inst, z + 1));
-			return out;
-		}
-		for (Path f : s.files()) {
-			if (cancel != null) cancel.check();
-			DicomObject h = DicomReader.readHeader(f);
-			out.add(new Slice(required(h, Tag.SOPClassUID, f), required(h, Tag.SOPInstanceUID, f), 0));
-		}
-		return out;
-	}
-
-	private static String required(DicomObject h, int tag, Path f) throws IOException {
-		String v = h.getString(tag);
-		if (v == null || !Uids.isValid(v))
-			throw new IOException(f + ": " + Tag.toString(tag) + " is missing or not a valid UID; an RTSTRUCT cannot reference it");
-		return v;
-	}
-
-	private static Dataset dataset(Mask mask, DicomSeries source, List<Slice> slices, DicomObject first,
+	private static Dataset dataset(Mask mask, DicomSeries source, List<SourceSlice> slices, DicomObject first,
 		RtStructOptions o, Cancellation cancel) throws IOException {
 		Path firstFile = source.files().get(0);
-		String studyUid = required(first, Tag.StudyInstanceUID, firstFile);
-		String frameOfReference = required(first, Tag.FrameOfReferenceUID, firstFile);
+		String studyUid = DicomDatasetWriter.requiredUid(first, Tag.StudyInstanceUID, firstFile, KIND);
+		String frameOfReference = DicomDatasetWriter.requiredUid(first, Tag.FrameOfReferenceUID, firstFile, KIND);
 		String seriesUid = source.seriesInstanceUID();
 		if (!Uids.isValid(seriesUid))
 			throw new IOException(firstFile + ": the source series has no valid SeriesInstanceUID; an RTSTRUCT cannot reference it");
@@ -138,7 +112,7 @@ public final class RtStructWriter {
 		String time = now.format(DateTimeFormatter.ofPattern("HHmmss"));
 
 		Dataset ds = new Dataset();
-		if (needsUtf8(first)) ds.utf8();
+		if (DicomDatasetWriter.needsUtf8(first)) ds.utf8();
 		// SOP Common (C.12.1)
 		ds.text(Tag.InstanceCreationDate, "DA", date);
 		ds.text(Tag.InstanceCreationTime, "TM", time);
@@ -178,8 +152,8 @@ public final class RtStructWriter {
 		ds.text(RtTags.StructureSetTime, "TM", time);
 		List<Dataset> images = new ArrayList<>();
 		Set<String> seen = new HashSet<>();
-		for (Slice s : slices)
-			if (s.frameNumber() > 0 || seen.add(s.sopInstanceUid())) images.add(s.reference());
+		for (SourceSlice s : slices)
+			if (s.frameNumber() > 0 || seen.add(s.sopInstanceUid())) images.add(reference(s));
 		ds.sequence(RtTags.ReferencedFrameOfReferenceSequence, new Dataset()
 			.uid(Tag.FrameOfReferenceUID, frameOfReference)
 			.sequence(RtTags.RTReferencedStudySequence, new Dataset()
@@ -201,7 +175,7 @@ public final class RtStructWriter {
 				.text(RtTags.ROIGenerationAlgorithm, "CS", "AUTOMATIC");
 			if (!o.algorithmName().isEmpty()) roi.text(RtTags.ROIGenerationDescription, "LO", o.algorithmName());
 			rois.add(roi);
-			int[] rgb = COLOURS[r % COLOURS.length];
+			int[] rgb = DicomDatasetWriter.DISPLAY_COLOURS[r % DicomDatasetWriter.DISPLAY_COLOURS.length];
 			contours.add(new Dataset()
 				.text(RtTags.ROIDisplayColor, "IS", Integer.toString(rgb[0]), Integer.toString(rgb[1]), Integer.toString(rgb[2]))
 				.sequence(RtTags.ContourSequence, contours(mask, (byte) labels[r], slices, name, cancel))
@@ -217,7 +191,7 @@ public final class RtStructWriter {
 		return ds;
 	}
 
-	private static List<Dataset> contours(Mask mask, byte label, List<Slice> slices, String roi, Cancellation cancel) {
+	private static List<Dataset> contours(Mask mask, byte label, List<SourceSlice> slices, String roi, Cancellation cancel) {
 		Geometry g = mask.geometry();
 		byte[] labels = mask.labels();
 		List<Dataset> out = new ArrayList<>();
@@ -239,7 +213,7 @@ public final class RtStructWriter {
 				if (bytes > 0xFFFE)
 					throw new IllegalArgumentException("ROI '" + roi + "', slice " + z + ": a contour of " + points
 						+ " points does not fit ContourData (at most 65534 bytes in Explicit VR Little Endian)");
-				out.add(new Dataset().sequence(RtTags.ContourImageSequence, slices.get(z).reference())
+				out.add(new Dataset().sequence(RtTags.ContourImageSequence, reference(slices.get(z)))
 					.text(RtTags.ContourGeometricType, "CS", "CLOSED_PLANAR")
 					.text(RtTags.NumberOfContourPoints, "IS", Integer.toString(points))
 					.text(RtTags.ContourNumber, "IS", Integer.toString(number++))
@@ -254,16 +228,6 @@ public final class RtStructWriter {
 		if (!Double.isFinite(v)) throw new IllegalArgumentException("contour coordinate must be finite but is " + v);
 		String s = new BigDecimal(v).setScale(4, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
 		return s.equals("-0") ? "0" : s;
-	}
-
-	private static boolean needsUtf8(DicomObject first) {
-		int[] tags = {Tag.PatientName, Tag.PatientID, RtTags.IssuerOfPatientID, Tag.ReferringPhysicianName,
-			Tag.StudyDescription, Tag.StudyID, Tag.AccessionNumber};
-		for (int t : tags) {
-			String[] v = first.getStrings(t);
-			if (v != null) for (String s : v) if (!s.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) return true;
-		}
-		return false;
 	}
 
 	private static int[] labelsPresent(Mask mask) {

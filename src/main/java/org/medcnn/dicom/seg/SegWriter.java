@@ -13,8 +13,8 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomDatasetWriter;
 import org.medcnn.dicom.DicomDatasetWriter.Dataset;
+import org.medcnn.dicom.DicomDatasetWriter.SourceSlice;
 import org.medcnn.dicom.DicomObject;
-import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.Tag;
@@ -43,9 +43,9 @@ public final class SegWriter {
 	public static final String SEGMENTATION_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
 	/** Geometry tolerance (mm) between the mask and the source series. */
 	public static final double GEOMETRY_TOLERANCE_MM = 1e-3;
+	/** The object, for messages. */
+	private static final String KIND = "a SEG";
 	/** Recommended display colours (sRGB) of segments 1, 2, …, cycled. */
-	private static final int[][] COLOURS = {{255, 0, 0}, {0, 200, 0}, {0, 96, 255}, {255, 200, 0}, {255, 0, 255},
-		{0, 220, 220}};
 
 	private SegWriter() {}
 
@@ -70,11 +70,10 @@ public final class SegWriter {
 		Cancellation cancel) throws IOException {
 		ProgressListener p = progress == null ? ProgressListener.NONE : progress;
 		DicomDatasetWriter.checkMaskForSeries(mask, source, out, GEOMETRY_TOLERANCE_MM,
-			"a SEG needs at least one segment", "a SEG");
+			"a SEG needs at least one segment", KIND);
 		p.progress(0, "Reading source headers");
-		List<Slice> slices = slices(source, cancel);
-		DicomObject first = DicomReader.readHeader(source.files().get(0));
-		Dataset ds = dataset(mask, source, slices, first, options);
+		List<SourceSlice> slices = DicomDatasetWriter.sourceSlices(source, KIND, cancel);
+		Dataset ds = dataset(mask, source, slices, slices.get(0).header(), options);
 		p.progress(0.9, "Writing " + out.getFileName());
 		String sopInstanceUid = Uids.random();
 		ds.uid(Tag.SOPInstanceUID, sopInstanceUid);
@@ -84,28 +83,10 @@ public final class SegWriter {
 	}
 
 	/** What a frame needs of its source slice. */
-	private record Slice(String sopClassUid, String sopInstanceUid, int frameNumber, String[] position) {}
-
-	private static List<Slice> slices(DicomSeries s, Cancellation cancel) throws IOException {
-		Geometry g = s.geometry();
-		List<Slice> out = new ArrayList<>();
-		if (s.files().size() == 1 && s.slices() > 1) {
-			Path f = s.files().get(0);
-			DicomObject h = DicomReader.readHeader(f);
-			String cls = required(h, Tag.SOPClassUID, f);
-			String inst = required(h, Tag.SOPInstanceUID, f);
-			for (int z = 0; z < s.slices(); z++) out.add(new Slice(cls, inst, z + 1, position(g, z)));
-			return out;
-		}
-		for (int z = 0; z < s.files().size(); z++) {
-			if (cancel != null) cancel.check();
-			Path f = s.files().get(z);
-			DicomObject h = DicomReader.readHeader(f);
-			String[] ipp = h.getStrings(Tag.ImagePositionPatient);
-			out.add(new Slice(required(h, Tag.SOPClassUID, f), required(h, Tag.SOPInstanceUID, f), 0,
-				ipp != null && ipp.length == 3 ? ipp : position(g, z)));
-		}
-		return out;
+	/** A single-frame slice's own Image Position (Patient), else the grid's position of slice {@code z}. */
+	private static String[] position(SourceSlice s, Geometry g, int z) {
+		String[] ipp = s.frameNumber() == 0 ? s.header().getStrings(Tag.ImagePositionPatient) : null;
+		return ipp != null && ipp.length == 3 ? ipp : position(g, z);
 	}
 
 	private static String[] position(Geometry g, int z) {
@@ -113,19 +94,12 @@ public final class SegWriter {
 		return new String[] {DicomWriter.ds(p[0]), DicomWriter.ds(p[1]), DicomWriter.ds(p[2])};
 	}
 
-	private static String required(DicomObject h, int tag, Path f) throws IOException {
-		String v = h.getString(tag);
-		if (v == null || !Uids.isValid(v))
-			throw new IOException(f + ": " + Tag.toString(tag) + " is missing or not a valid UID; a SEG cannot reference it");
-		return v;
-	}
-
-	private static Dataset dataset(Mask mask, DicomSeries source, List<Slice> slices, DicomObject first, SegOptions o)
+	private static Dataset dataset(Mask mask, DicomSeries source, List<SourceSlice> slices, DicomObject first, SegOptions o)
 		throws IOException {
 		Path firstFile = source.files().get(0);
 		Geometry g = mask.geometry();
-		String studyUid = required(first, Tag.StudyInstanceUID, firstFile);
-		String frameOfReference = required(first, Tag.FrameOfReferenceUID, firstFile);
+		String studyUid = DicomDatasetWriter.requiredUid(first, Tag.StudyInstanceUID, firstFile, KIND);
+		String frameOfReference = DicomDatasetWriter.requiredUid(first, Tag.FrameOfReferenceUID, firstFile, KIND);
 		String seriesUid = source.seriesInstanceUID();
 		if (!Uids.isValid(seriesUid))
 			throw new IOException(firstFile + ": the source series has no valid SeriesInstanceUID; a SEG cannot reference it");
@@ -134,7 +108,7 @@ public final class SegWriter {
 		String time = now.format(DateTimeFormatter.ofPattern("HHmmss"));
 
 		Dataset ds = new Dataset();
-		if (needsUtf8(first)) ds.utf8();
+		if (DicomDatasetWriter.needsUtf8(first)) ds.utf8();
 		// SOP Common, General Image, Segmentation Image (PS3.3 C.12.1, C.7.6.1, C.8.20.2)
 		ds.text(Tag.ImageType, "CS", "DERIVED", "PRIMARY");
 		ds.text(Tag.InstanceCreationDate, "DA", date);
@@ -213,26 +187,16 @@ public final class SegWriter {
 
 		ds.sequence(Tag.SharedFunctionalGroupsSequence, shared(first, g));
 		List<Dataset> perFrame = new ArrayList<>(frames.size());
-		for (int[] f : frames) perFrame.add(frame(f[0], f[2], slices.get(f[2])));
+		for (int[] f : frames) perFrame.add(frame(f[0], f[2], slices.get(f[2]), g));
 		ds.sequence(Tag.PerFrameFunctionalGroupsSequence, perFrame);
 		ds.bytes(Tag.PixelData, "OB", pack(mask, frames));
 		return ds;
 	}
 
-	private static boolean needsUtf8(DicomObject first) {
-		int[] tags = {Tag.PatientName, Tag.PatientID, SegTags.IssuerOfPatientID, Tag.ReferringPhysicianName,
-			Tag.StudyDescription, Tag.StudyID, Tag.AccessionNumber, Tag.PositionReferenceIndicator};
-		for (int t : tags) {
-			String[] v = first.getStrings(t);
-			if (v != null) for (String s : v) if (!s.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) return true;
-		}
-		return false;
-	}
-
-	private static Dataset referencedSeries(String seriesUid, List<Slice> slices) {
+	private static Dataset referencedSeries(String seriesUid, List<SourceSlice> slices) {
 		List<Dataset> instances = new ArrayList<>();
 		Set<String> seen = new HashSet<>();
-		for (Slice s : slices) {
+		for (SourceSlice s : slices) {
 			if (!seen.add(s.sopInstanceUid())) continue; // a multi-frame source is one instance
 			instances.add(new Dataset().uid(Tag.ReferencedSOPClassUID, s.sopClassUid())
 				.uid(Tag.ReferencedSOPInstanceUID, s.sopInstanceUid()));
@@ -242,7 +206,7 @@ public final class SegWriter {
 	}
 
 	private static Dataset segment(int number, String label, SegOptions o) {
-		int[] rgb = COLOURS[(number - 1) % COLOURS.length];
+		int[] rgb = DicomDatasetWriter.DISPLAY_COLOURS[(number - 1) % DicomDatasetWriter.DISPLAY_COLOURS.length];
 		return new Dataset()
 			.sequence(SegTags.SegmentedPropertyCategoryCodeSequence,
 				code("49755003", "SCT", "Morphologically abnormal structure"))
@@ -280,7 +244,7 @@ public final class SegWriter {
 				.text(Tag.PixelSpacing, "DS", pixelSpacing));
 	}
 
-	private static Dataset frame(int segment, int z, Slice s) {
+	private static Dataset frame(int segment, int z, SourceSlice s, Geometry g) {
 		Dataset source = new Dataset().uid(Tag.ReferencedSOPClassUID, s.sopClassUid())
 			.uid(Tag.ReferencedSOPInstanceUID, s.sopInstanceUid())
 			.sequence(SegTags.PurposeOfReferenceCodeSequence,
@@ -291,7 +255,7 @@ public final class SegWriter {
 				.sequence(SegTags.SourceImageSequence, source)
 				.sequence(SegTags.DerivationCodeSequence, code("113076", "DCM", "Segmentation")))
 			.sequence(SegTags.FrameContentSequence, new Dataset().ul(SegTags.DimensionIndexValues, segment, z + 1))
-			.sequence(Tag.PlanePositionSequence, new Dataset().text(Tag.ImagePositionPatient, "DS", s.position()))
+			.sequence(Tag.PlanePositionSequence, new Dataset().text(Tag.ImagePositionPatient, "DS", position(s, g, z)))
 			.sequence(SegTags.SegmentIdentificationSequence, new Dataset().us(SegTags.ReferencedSegmentNumber, segment));
 	}
 
