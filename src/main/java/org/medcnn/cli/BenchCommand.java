@@ -66,6 +66,7 @@ final class BenchCommand implements Main.Command {
 			  a full decode, and also reports the raw read speed of the same bytes (just written: page cache).
 			  Progress goes to stderr, the result to stdout.
 			  --json    the result as JSON
+			  --keep D  generate into the empty or new folder D and keep the files there (to time other tools on them)
 			usage: medcnn bench train [--json] [--seconds S]
 			  Trains and runs the reference models on random data in memory and prints per model
 			  {model, batch, trainImagesPerSecond, inferImagesPerSecond, device}: C1 = CNN classifier on 1x64x64
@@ -91,8 +92,10 @@ final class BenchCommand implements Main.Command {
 		List<String> pos = args.positional();
 		if (pos.isEmpty()) throw new Args.UsageException("bench: give what to measure: dicom [DIR] (see bench --help)");
 		String what = pos.get(0);
-		if (!what.equals("quality") && (args.string("cases", null) != null || args.string("keep", null) != null))
-			throw new Args.UsageException("bench " + what + ": --cases and --keep are for bench quality");
+		if (!what.equals("quality") && args.string("cases", null) != null)
+			throw new Args.UsageException("bench " + what + ": --cases is for bench quality");
+		if (!what.equals("quality") && !what.equals("dicom") && args.string("keep", null) != null)
+			throw new Args.UsageException("bench " + what + ": --keep is for bench dicom and bench quality");
 		if (what.equals("train")) {
 			if (pos.size() > 1) throw new Args.UsageException("bench train: takes no folder");
 			int seconds = args.integer("seconds", 12, 1, 600);
@@ -129,10 +132,15 @@ final class BenchCommand implements Main.Command {
 			throw new Args.UsageException("bench: unknown benchmark '" + what + "' (dicom, train, quality, predict)");
 		if (pos.size() > 2) throw new Args.UsageException("bench dicom: at most one folder");
 		boolean json = args.flag("json");
+		Path keep = args.string("keep", null) == null ? null : Path.of(args.string("keep", null));
+		if (keep != null && pos.size() == 2) throw new Args.UsageException("bench dicom: --keep is for the generated data, not DIR");
+		if (keep != null && Files.isDirectory(keep)) try (var entries = Files.list(keep)) {
+			if (entries.findAny().isPresent()) throw new Args.UsageException("bench dicom: --keep " + keep + " is not empty");
+		}
 		try (CliCancellation cancel = new CliCancellation()) {
 			CliProgress progress = new CliProgress(err);
 			Map<String, Object> result = pos.size() == 2 ? benchFolder(Path.of(pos.get(1)), progress, cancel.token())
-				: benchGenerated(progress, cancel.token());
+				: benchGenerated(keep, progress, cancel.token());
 			progress.done();
 			if (json) out.println(Json.writePretty(result));
 			else printHuman(result, out, "");
@@ -219,9 +227,12 @@ final class BenchCommand implements Main.Command {
 		return r;
 	}
 
-	/** Generated data: a header scan of small files, a full decode of a CT series, and a raw read of it. */
-	static Map<String, Object> benchGenerated(ProgressListener progress, Cancellation cancel) throws IOException {
-		Path tmp = Files.createTempDirectory("medcnn-bench");
+	/**
+	 * Generated data: a header scan of small files, a full decode of a CT series, and a raw read of it; in
+	 * {@code keep} (kept, so other tools can be timed on the same files) or in a temporary folder (deleted).
+	 */
+	static Map<String, Object> benchGenerated(Path keep, ProgressListener progress, Cancellation cancel) throws IOException {
+		Path tmp = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-bench");
 		try {
 			DicomWriter.SeriesInfo info = DicomWriter.SeriesInfo.synthetic("medcnn-bench", "BENCH^SYNTHETIC", "BENCH",
 				"MedCNN bench");
@@ -250,13 +261,16 @@ final class BenchCommand implements Main.Command {
 			scanHeaders(smallFiles, progress, cancel, "Header scan");
 			Map<String, Object> header = figures(smallFiles.size(), bytes, System.nanoTime() - t0);
 
-			decodeAll(ctFiles, progress, cancel, "Warm-up decode");
+			// The full decode is what Open DICOM and the CLI do with a scanned series: SeriesReader.load, every
+			// slice in Hounsfield units into one volume.
+			List<org.medcnn.dicom.DicomSeries> series = org.medcnn.dicom.SeriesScanner.scan(List.of(ct), ProgressListener.NONE, cancel);
+			if (series.size() != 1) throw new IllegalStateException("bench dicom: the generated CT is " + series.size() + " series");
+			org.medcnn.dicom.SeriesReader.load(series.get(0), progress, cancel, org.medcnn.dicom.ResampleOption.NONE);
 			long ctBytes = 0;
 			for (Path f : ctFiles) ctBytes += Files.size(f);
 			t0 = System.nanoTime();
-			int failed = decodeAll(ctFiles, progress, cancel, "Full decode");
+			org.medcnn.dicom.SeriesReader.load(series.get(0), progress, cancel, org.medcnn.dicom.ResampleOption.NONE);
 			Map<String, Object> decode = figures(ctFiles.size(), ctBytes, System.nanoTime() - t0);
-			decode.put("failed", failed);
 			decode.put("threads", THREADS);
 
 			t0 = System.nanoTime();
@@ -267,15 +281,51 @@ final class BenchCommand implements Main.Command {
 			}
 			Map<String, Object> raw = figures(ctFiles.size(), read, System.nanoTime() - t0);
 			raw.put("note", "files just written: read from the page cache, not the disk");
+			Map<String, Object> disk = diskRead(ctFiles, cancel);
+			raw.put("fullDecodeTimesSlower", round(((Number) decode.get("seconds")).doubleValue() / ((Number) raw.get("seconds")).doubleValue()));
+			if (disk.get("seconds") instanceof Number d)
+				disk.put("fullDecodeTimesSlower", round(((Number) decode.get("seconds")).doubleValue() / d.doubleValue()));
 
 			Map<String, Object> r = new LinkedHashMap<>();
 			r.put("headerScan", header);
 			r.put("fullDecode", decode);
 			r.put("rawRead", raw);
+			r.put("diskRead", disk);
 			return r;
 		} finally {
-			org.medcnn.common.AtomicFiles.deleteTree(tmp);
+			if (keep == null) org.medcnn.common.AtomicFiles.deleteTree(tmp);
 		}
+	}
+
+	/**
+	 * Reads the files with O_DIRECT, bypassing the page cache: the speed of the disk itself, which a cold decode
+	 * (a series not read since boot) is bound by. File systems without O_DIRECT (tmpfs, some overlays) get a note.
+	 */
+	static Map<String, Object> diskRead(List<Path> files, Cancellation cancel) throws IOException {
+		Map<String, Object> r;
+		try {
+			int block = (int) Files.getFileStore(files.get(0)).getBlockSize();
+			java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect((4 << 20) + block).alignedSlice(block);
+			long read = 0, t0 = System.nanoTime();
+			for (Path f : files) {
+				cancel.check();
+				try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ,
+					com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+					long pos = 0;
+					for (int n = buf.capacity(); n == buf.capacity(); pos += n) {
+						buf.clear();
+						n = Math.max(0, ch.read(buf, pos));
+					}
+					read += pos;
+				}
+			}
+			r = figures(files.size(), read, System.nanoTime() - t0);
+			r.put("note", "O_DIRECT: from the disk, bypassing the page cache");
+		} catch (UnsupportedOperationException | IOException e) {
+			r = new LinkedHashMap<>();
+			r.put("note", "not measured: this file system does not support O_DIRECT (" + e.getMessage() + ")");
+		}
+		return r;
 	}
 
 	/** A CT-like volume in HU: a smooth pattern, different per slice (z0 = index of the first slice). */

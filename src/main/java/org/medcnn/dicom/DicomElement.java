@@ -47,9 +47,12 @@ final class DicomElement {
 		return new DicomElement(tag, vr, buf, 0, 0, -1, null, fragments == null ? null : List.copyOf(fragments), false);
 	}
 
-	/** Pixel Data seen in header-only mode: the length is known, the bytes are not kept. */
-	static DicomElement notRetained(int tag, String vr, long declaredLength) {
-		return new DicomElement(tag, vr, null, 0, 0, declaredLength, null, null, false);
+	/**
+	 * Pixel Data seen in header-only mode: the length is known, the bytes are not kept; {@code off} is where the
+	 * value starts in the file (-1 when it is not a file offset: inside a deflated data set), for a streamed decode.
+	 */
+	static DicomElement notRetained(int tag, String vr, long declaredLength, int fileOffset, boolean bigEndian) {
+		return new DicomElement(tag, vr, null, fileOffset, 0, declaredLength, null, null, bigEndian);
 	}
 
 	boolean retained() {

@@ -1,6 +1,11 @@
 package org.medcnn.dicom;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,20 +62,31 @@ public final class DicomPixels {
 		Layout l = layout(o, px.isEncapsulated());
 		Path f = o.file();
 		if (px.isEncapsulated()) return decodeEncapsulated(o, px, l);
+		int perFrameSamples = checkNativeSize(o, px, l);
+		int[][] out = new int[l.frames][];
+		for (int fr = 0; fr < l.frames; fr++) out[fr] = decodeFrame(px, l, fr, perFrameSamples);
+		return out;
+	}
+
+	/**
+	 * Checks, before anything is allocated, that native (uncompressed) Pixel Data holds what the image attributes
+	 * declare and that the decoded frames fit Java arrays; returns the cells per frame.
+	 */
+	private static int checkNativeSize(DicomObject o, DicomElement px, Layout l) throws DicomReadException {
+		Path f = o.file();
 		long perFrameSamples = (long) l.rows * l.columns * (l.photometric.equals("YBR_FULL_422") ? 2 : l.samplesPerPixel);
 		String size = "Rows " + l.rows + " × Columns " + l.columns + " × Frames " + l.frames + " × SamplesPerPixel "
 			+ l.samplesPerPixel + " × BitsAllocated " + l.bitsAllocated;
 		// Checked before anything is allocated; doubles cannot overflow for these 16-bit and 31-bit factors.
 		double needBytes = l.bitsAllocated == 1 ? Math.ceil(perFrameSamples * (double) l.frames / 8)
 			: perFrameSamples * (double) l.frames * (l.bitsAllocated / 8);
-		if (needBytes > px.len)
-			throw new DicomReadException(f, Tag.PixelData, "Pixel Data has " + px.len + " bytes but " + size + " needs "
+		long have = px.buf != null ? px.len : px.declaredLength;
+		if (needBytes > have)
+			throw new DicomReadException(f, Tag.PixelData, "Pixel Data has " + have + " bytes but " + size + " needs "
 				+ String.format("%.0f", needBytes) + ": truncated file or wrong header");
 		if ((double) l.rows * l.columns * l.samplesPerPixel * l.frames > Integer.MAX_VALUE - 8)
 			throw new DicomReadException(f, Tag.PixelData, "image too large to decode: " + size);
-		int[][] out = new int[l.frames][];
-		for (int fr = 0; fr < l.frames; fr++) out[fr] = decodeFrame(px, l, fr, (int) perFrameSamples);
-		return out;
+		return (int) perFrameSamples;
 	}
 
 	/**
@@ -87,6 +103,20 @@ public final class DicomPixels {
 			throw new DicomReadException(o.file(), Tag.SamplesPerPixel, "SamplesPerPixel is " + spp
 				+ " (colour): only greyscale images have real-world values");
 		ModalityTransform mt = modalityTransform(o);
+		DicomElement px = pixelElement(o);
+		if (mt.lut() == null && !px.isEncapsulated()) {
+			Layout l = layout(o, false);
+			if (l.bitsAllocated == 8 || l.bitsAllocated == 16) {
+				// The common case (CT, MR): straight from the bytes, without the stored values' int arrays.
+				int n = checkNativeSize(o, px, l);
+				float[][] out = new float[l.frames][];
+				for (int fr = 0; fr < l.frames; fr++) {
+					double[] si = rescale(o, fr);
+					out[fr] = rescaledFrame(px, l, fr, n, si[0], si[1]);
+				}
+				return out;
+			}
+		}
 		int[][] stored = storedValues(o);
 		float[][] out = new float[stored.length][];
 		if (mt.lut() != null) {
@@ -388,6 +418,135 @@ public final class DicomPixels {
 			if (l.photometric.startsWith("YBR_FULL")) ybrToRgb(out);
 		}
 		return out;
+	}
+
+	/**
+	 * One frame of native 8- or 16-bit greyscale Pixel Data as stored × slope + intercept, computed in double
+	 * and rounded to float exactly as {@link #realWorldValues} does from {@link #storedValues}.
+	 */
+	private static float[] rescaledFrame(DicomElement px, Layout l, int frame, int samples, double slope, double intercept) {
+		float[] out = new float[samples];
+		ByteBuffer bb = ByteBuffer.wrap(px.buf).order(px.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+		toRealWorld(bb, px.off + frame * samples * (l.bitsAllocated / 8), samples, out, 0, l, slope, intercept);
+		return out;
+	}
+
+	/**
+	 * Converts {@code n} native 8- or 16-bit cells of {@code bb} (from byte {@code pos}, in the buffer's byte order)
+	 * to stored values (shift, mask, sign extension) and then to {@code stored × slope + intercept}, rounded to float
+	 * from the exact or double result, into {@code dst[at…]}.
+	 */
+	private static void toRealWorld(ByteBuffer bb, int pos, int n, float[] dst, int at, Layout l, double slope, double intercept) {
+		int shift = l.highBit - l.bitsStored + 1;
+		int mask = (1 << l.bitsStored) - 1, ext = 32 - l.bitsStored;
+		boolean signed = l.signed;
+		if (l.bitsAllocated == 8) {
+			for (int i = 0; i < n; i++) {
+				int v = ((bb.get(pos + i) & 0xFF) >>> shift) & mask;
+				dst[at + i] = (float) ((signed ? (v << ext) >> ext : v) * slope + intercept);
+			}
+			return;
+		}
+		if (shift == 0 && l.bitsStored == 16 && slope == Math.rint(slope) && Math.abs(slope) <= 1 << 14
+			&& intercept == Math.rint(intercept) && Math.abs(intercept) <= 1 << 30) {
+			// Integer rescale (CT: 1 and -1024): exact in int arithmetic, and (float) of that int rounds as
+			// (float) of the double does; about five times faster than the double loop.
+			int is = (int) slope, ii = (int) intercept;
+			if (signed) for (int i = 0, p = pos; i < n; i++, p += 2) dst[at + i] = (float) (bb.getShort(p) * is + ii);
+			else for (int i = 0, p = pos; i < n; i++, p += 2) dst[at + i] = (float) ((bb.getShort(p) & 0xFFFF) * is + ii);
+			return;
+		}
+		for (int i = 0, p = pos; i < n; i++, p += 2) {
+			int v = ((bb.getShort(p) & 0xFFFF) >>> shift) & mask;
+			dst[at + i] = (float) ((signed ? (v << ext) >> ext : v) * slope + intercept);
+		}
+	}
+
+	/** Checks a file's header before {@link #readRealWorldValues} writes its values. */
+	@FunctionalInterface
+	public interface HeaderCheck {
+		void check(DicomObject header) throws DicomReadException;
+	}
+
+	/** Bytes per streamed read: the decode never holds more of a file's pixel data than this at once. */
+	static final int STREAM_CHUNK = 1 << 20;
+	private static final ThreadLocal<ByteBuffer> STREAM_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STREAM_CHUNK));
+
+	/**
+	 * Reads a greyscale image file and writes its real-world values ({@link #realWorldValues}: every frame, one
+	 * after another) into {@code dst} from {@code offset}; returns the data set, whose Pixel Data may not have been
+	 * kept. {@code check} sees the header first and may refuse it (e.g. a slice of the wrong size).
+	 * <p>
+	 * Native 8- and 16-bit Pixel Data with a rescale (CT, MR, most PET) is streamed: the header is read from the
+	 * file's start, then the pixel bytes in chunks of {@value #STREAM_CHUNK} bytes through a per-thread direct
+	 * buffer, straight into {@code dst}. That avoids a heap copy of the file and the per-frame arrays, and is about
+	 * twice as fast as {@link DicomReader#read} and {@link #realWorldValues}, with the same values to the bit and
+	 * the same refusals of truncated or inconsistent pixel data. Everything else (compressed, deflated, Modality
+	 * LUT, 32-bit) is read whole and decoded as before.
+	 *
+	 * @throws DicomReadException as {@link #realWorldValues}, when {@code check} refuses the header, or when the
+	 *         values do not fit in {@code dst} from {@code offset}
+	 */
+	public static DicomObject readRealWorldValues(Path file, float[] dst, int offset, HeaderCheck check) throws DicomReadException {
+		DicomObject h = DicomReader.readHeader(file);
+		check.check(h);
+		DicomElement px = h.element(Tag.PixelData);
+		if (px != null && !px.isEncapsulated() && px.off >= 0 && h.getInt(Tag.SamplesPerPixel, 1) == 1) {
+			Layout l = layout(h, false);
+			ModalityTransform mt = modalityTransform(h);
+			if (mt.lut() == null && (l.bitsAllocated == 8 || l.bitsAllocated == 16)) {
+				int n = checkNativeSize(h, px, l);
+				fits(file, (long) n * l.frames, dst, offset);
+				streamFrames(file, px, l, h, n, dst, offset);
+				return h;
+			}
+		}
+		DicomObject o = DicomReader.read(file);
+		float[][] frames = realWorldValues(o);
+		long total = 0;
+		for (float[] f : frames) total += f.length;
+		fits(file, total, dst, offset);
+		for (float[] f : frames) {
+			System.arraycopy(f, 0, dst, offset, f.length);
+			offset += f.length;
+		}
+		return o;
+	}
+
+	private static void fits(Path file, long values, float[] dst, int offset) throws DicomReadException {
+		if (offset < 0 || values > dst.length - (long) offset)
+			throw new DicomReadException(file, Tag.PixelData, "the image has " + values + " values but only "
+				+ Math.max(0, dst.length - offset) + " places are left for it");
+	}
+
+	/** The streamed part of {@link #readRealWorldValues}: {@code n} cells per frame from {@code px.off} on. */
+	private static void streamFrames(Path file, DicomElement px, Layout l, DicomObject h, int n, float[] dst, int at)
+		throws DicomReadException {
+		int bytesPerCell = l.bitsAllocated / 8;
+		ByteBuffer bb = STREAM_BUFFER.get().order(px.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+		int cellsPerChunk = STREAM_CHUNK / bytesPerCell;
+		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+			long pos = px.off;
+			for (int fr = 0; fr < l.frames; fr++) {
+				double[] si = rescale(h, fr);
+				for (int done = 0; done < n;) {
+					int cells = Math.min(cellsPerChunk, n - done);
+					bb.clear().limit(cells * bytesPerCell);
+					while (bb.hasRemaining()) {
+						int r = ch.read(bb, pos + bb.position());
+						if (r < 0)
+							throw new DicomReadException(file, Tag.PixelData, "the file ended inside Pixel Data, at offset "
+								+ (pos + bb.position()) + " (it shrank while being read?)");
+					}
+					toRealWorld(bb, 0, cells, dst, at, l, si[0], si[1]);
+					pos += (long) cells * bytesPerCell;
+					done += cells;
+					at += cells;
+				}
+			}
+		} catch (IOException e) {
+			throw new DicomReadException(file, -1, "cannot read the file: " + e.getMessage(), e);
+		}
 	}
 
 	/** Shifts right, masks to BitsStored and sign-extends when PixelRepresentation = 1, in place. */

@@ -381,7 +381,7 @@ public final class DicomReader {
 				throw err(tag, "value length " + len + " at offset " + vpos + where + " runs past the end of the file ("
 					+ (sourceLength - vpos) + " bytes left)");
 			if (headerOnly) {
-				obj.put(DicomElement.notRetained(tag, vr, len));
+				obj.put(DicomElement.notRetained(tag, vr, len, where.isEmpty() ? vpos : -1, big));
 				stopped = true;
 				return vpos;
 			}

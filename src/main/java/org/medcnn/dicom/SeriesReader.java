@@ -157,12 +157,10 @@ public final class SeriesReader {
 			double[] slicePositions = positions;
 			Parallel.forEachIndex(files.size(), progress, c, "Reading slice", z -> {
 				Path f = files.get(z);
-				DicomObject o = DicomReader.read(f);
-				float[][] frames = decode(o, f, s, 1);
+				DicomObject o = DicomPixels.readRealWorldValues(f, voxels, z * plane, h -> check(h, f, s, 1));
 				double[] ipp = o.getDoubles(Tag.ImagePositionPatient);
 				if (ipp == null || ipp.length < 3) missing[z] = true;
 				else slicePositions[z] = dir[6] * ipp[0] + dir[7] * ipp[1] + dir[8] * ipp[2];
-				System.arraycopy(frames[0], 0, voxels, z * plane, plane);
 				names[z] = f.getFileName().toString();
 			});
 			for (int z = 0; z < files.size(); z++) {
@@ -194,25 +192,24 @@ public final class SeriesReader {
 		DicomReadException[] damage = new DicomReadException[n];
 		Parallel.forEachIndex(n, progress, c, "Reading slice", z -> {
 			Path f = files.get(z);
+			DicomReadException[] wrongSize = new DicomReadException[1];
 			DicomObject o;
-			float[][] frames;
 			try {
-				o = DicomReader.read(f);
+				o = DicomPixels.readRealWorldValues(f, read, z * plane, h -> {
+					try {
+						check(h, f, s, 1);
+					} catch (DicomReadException e) {
+						wrongSize[0] = e;
+						throw e;
+					}
+				});
 			} catch (DicomReadException e) {
+				if (wrongSize[0] != null) throw e; // a slice of another size is no damaged slice: refused as before
 				damage[z] = e;
 				ipps[z] = headerPosition(f);
 				return;
 			}
-			check(o, f, s, 1);
-			try {
-				frames = DicomPixels.realWorldValues(o);
-			} catch (DicomReadException e) {
-				damage[z] = e;
-				ipps[z] = position(o);
-				return;
-			}
 			ipps[z] = position(o);
-			System.arraycopy(frames[0], 0, read, z * plane, plane);
 		});
 		List<ScanResult.Skipped> damaged = new ArrayList<>();
 		int first = -1;

@@ -49,6 +49,41 @@ class DicomCorpusTest {
 		return out.stream();
 	}
 
+	/**
+	 * The streamed decode ({@link DicomPixels#readRealWorldValues}, used by the series reader) gives the same
+	 * float bits as the whole-file read for every greyscale file, and refuses every file the whole read refuses.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("files")
+	void testStreamedDecodeEqualsWholeRead(String name, Map<String, Object> e) throws Exception {
+		Path file = CORPUS.resolve(name);
+		float[][] whole;
+		try {
+			DicomObject o = DicomReader.read(file);
+			Assumptions.assumeTrue(o.getInt(Tag.SamplesPerPixel, 1) == 1 && o.contains(Tag.PixelData), "not a greyscale image");
+			whole = DicomPixels.realWorldValues(o);
+		} catch (DicomReadException refused) {
+			DicomReadException ex = assertThrows(DicomReadException.class,
+				() -> DicomPixels.readRealWorldValues(file, new float[1 << 22], 0, h -> {}));
+			assertEquals(file, ex.file());
+			return;
+		}
+		int count = 0;
+		for (float[] f : whole) count += f.length;
+		int total = count;
+		float[] streamed = new float[total + 3];
+		java.util.Arrays.fill(streamed, Float.NaN);
+		DicomPixels.readRealWorldValues(file, streamed, 2, h -> {});
+		for (int f = 0, i = 2; f < whole.length; f++)
+			for (int k = 0; k < whole[f].length; k++, i++)
+				if (Float.floatToRawIntBits(whole[f][k]) != Float.floatToRawIntBits(streamed[i]))
+					throw new AssertionError(name + ": frame " + f + " value " + k + ": streamed " + streamed[i] + ", whole read " + whole[f][k]);
+		assertTrue(Float.isNaN(streamed[0]) && Float.isNaN(streamed[1]) && Float.isNaN(streamed[total + 2]), "wrote outside its place");
+		DicomReadException small = assertThrows(DicomReadException.class,
+			() -> DicomPixels.readRealWorldValues(file, new float[total - 1], 0, h -> {}));
+		assertTrue(small.getMessage().contains("places"), small.getMessage());
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("files")
 	void testCorpusFile(String name, Map<String, Object> e) throws Exception {

@@ -70,15 +70,16 @@ class FuzzTest {
 				StringBuilder what = new StringBuilder(s.name);
 				byte[] data = mutate(s, r, what);
 				cases++;
+				boolean viaFile = cases % 8 == 0;
 				try {
-					if (runCase(worker, data)) decoded++;
+					if (runCase(worker, data, viaFile)) decoded++;
 				} catch (TimeoutException e) {
 					worker.shutdownNow();
 					worker = newWorker();
 					// A stall of the whole machine (2 shared cores, garbage collection) can pass 2 s once; a hang
 					// does it again.
 					try {
-						if (runCase(worker, data)) decoded++;
+						if (runCase(worker, data, viaFile)) decoded++;
 						retried++;
 					} catch (TimeoutException again) {
 						failures.add("case " + cases + " (" + what + "): no result within 2 s, twice");
@@ -101,15 +102,36 @@ class FuzzTest {
 		assertTrue(cases >= MIN_CASES, "only " + cases + " cases ran in " + seconds + " s");
 	}
 
-	/** Runs one case on the worker: true when pixels decoded, false when refused with a DicomReadException. */
-	private static boolean runCase(ExecutorService worker, byte[] data)
+	/** Where the streamed cases write their file, and what they decode into (reused: cases run one at a time). */
+	private static Path fuzzFile;
+	private static final float[] STREAMED = new float[1 << 21];
+
+	@org.junit.jupiter.api.AfterAll
+	static void deleteFuzzFile() throws IOException {
+		if (fuzzFile != null) org.medcnn.common.AtomicFiles.deleteTree(fuzzFile.getParent());
+	}
+
+	/**
+	 * Runs one case on the worker: true when pixels decoded, false when refused with a DicomReadException.
+	 * {@code viaFile}: also written to a file and decoded as the series reader does, streamed
+	 * ({@link DicomPixels#readRealWorldValues}).
+	 */
+	private static boolean runCase(ExecutorService worker, byte[] data, boolean viaFile)
 		throws TimeoutException, ExecutionException, InterruptedException {
 		Future<Boolean> f = worker.submit(() -> {
+			String name = "fuzz.dcm";
 			try {
+				if (viaFile) {
+					if (fuzzFile == null) fuzzFile = Files.createTempDirectory("medcnn-fuzz").resolve("fuzz.dcm");
+					Files.write(fuzzFile, data);
+					name = fuzzFile.toString();
+					DicomPixels.readRealWorldValues(fuzzFile, STREAMED, 0, h -> {});
+					name = "fuzz.dcm";
+				}
 				DicomPixels.storedValues(DicomReader.read(data, Path.of("fuzz.dcm"), false));
 				return true;
 			} catch (DicomReadException expected) {
-				if (!expected.getMessage().contains("fuzz.dcm"))
+				if (!expected.getMessage().contains(name))
 					throw new AssertionError("message does not name the file: " + expected.getMessage());
 				return false;
 			}
