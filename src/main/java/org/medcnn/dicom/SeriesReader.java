@@ -78,12 +78,20 @@ public final class SeriesReader {
 	 *     {@link DamagedSlices#SKIP})
 	 * @param files the files of the volume's slices before any resampling, slice 0 first (a damaged file inside
 	 *     the stack stands for its interpolated slice; a multi-frame series has its one file)
+	 * @param resampled whether the slices were interpolated onto a new z grid ({@link ResampleOption#UNIFORM} on
+	 *     uneven spacing): the volume's slices then no longer correspond one to one to {@code files}
 	 */
-	public record Loaded(Volume volume, List<String> warnings, List<ScanResult.Skipped> damaged, List<Path> files) {
+	public record Loaded(Volume volume, List<String> warnings, List<ScanResult.Skipped> damaged, List<Path> files,
+		boolean resampled) {
 		public Loaded {
 			warnings = List.copyOf(warnings);
 			damaged = List.copyOf(damaged);
 			files = List.copyOf(files);
+		}
+
+		/** A volume whose slices are the files' own (not resampled). */
+		public Loaded(Volume volume, List<String> warnings, List<ScanResult.Skipped> damaged, List<Path> files) {
+			this(volume, warnings, damaged, files, false);
 		}
 
 		/** A volume with no damaged slices; {@code files} empty (unknown). */
@@ -171,10 +179,11 @@ public final class SeriesReader {
 		progress.progress(1, "Read " + s.slices() + " slices");
 		Volume v = new Volume(g, voxels, s.modality(), labels);
 		List<String> warnings = new ArrayList<>();
+		Volume read = v;
 		if (option == ResampleOption.UNIFORM && positioned && s.slices() > 2) v = resample(v, positions, warnings);
 		else if (option == ResampleOption.UNIFORM && !positioned)
 			warnings.add("slices have no positions: not resampled");
-		return new Loaded(v, warnings, List.of(), files);
+		return new Loaded(v, warnings, List.of(), files, v != read);
 	}
 
 	/** The multi-file path of {@link #load} with {@link DamagedSlices#SKIP}. */
@@ -287,9 +296,10 @@ public final class SeriesReader {
 		progress.progress(1, "Read " + good + " slices");
 		Volume v = new Volume(kept, voxels, s.modality(), labels);
 		double[] keptPositions = Arrays.copyOfRange(positions, first, last + 1);
+		Volume unresampled = v;
 		if (option == ResampleOption.UNIFORM && positioned && m > 2) v = resample(v, keptPositions, warnings);
 		else if (option == ResampleOption.UNIFORM && !positioned) warnings.add("slices have no positions: not resampled");
-		return new Loaded(v, warnings, damaged, files.subList(first, last + 1));
+		return new Loaded(v, warnings, damaged, files.subList(first, last + 1), v != unresampled);
 	}
 
 	/** ImagePositionPatient of a slice, or null. */

@@ -10,6 +10,8 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.dicom.DicomSeries;
+import org.medcnn.dicom.ResampleOption;
+import org.medcnn.dicom.SeriesReader;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -21,7 +23,8 @@ import org.scijava.plugin.Plugin;
  * (the menu item is {@link OpenDicomPlugin}).
  * <p>
  * Inputs {@code path} and {@code series} (SeriesInstanceUID or 1-based index; may be empty when there is only one
- * series); output {@code image} (not shown). Several series without {@code series} throw an
+ * series) and {@code resample} (interpolate uneven slice spacing and a damaged inner slice, as the plugin's flag);
+ * output {@code image} (not shown). Several series without {@code series} throw an
  * {@link IllegalArgumentException} that lists them; unreadable files an {@link UncheckedIOException} naming the file.
  * Damaged slices at either end of the stack are left out and named in the Log (see {@link OpenDicomTool}).
  */
@@ -33,6 +36,9 @@ public class OpenDicomCommand implements Command {
 
 	@Parameter(label = "Series (SeriesInstanceUID or number)", required = false, persist = false)
 	private String series = "";
+
+	@Parameter(label = "Resample uneven slices (and a damaged inner slice) onto a uniform grid", required = false, persist = false)
+	private boolean resample;
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus image;
@@ -47,7 +53,8 @@ public class OpenDicomCommand implements Command {
 			if (s == null)
 				throw new IllegalArgumentException(path + " holds " + found.size() + " series; choose one with series=:\n"
 					+ OpenDicomTool.describe(found));
-			image = OpenDicomTool.open(s, progress, cancel);
+			image = OpenDicomTool.open(s, progress, cancel, WindowPresets.AUTO, SeriesReader.DamagedSlices.SKIP,
+				resample ? ResampleOption.UNIFORM : ResampleOption.NONE);
 			for (String w : OpenDicomTool.readWarnings(image)) IJ.log(OpenDicomPlugin.TITLE + ": " + image.getTitle() + ": " + w);
 		} catch (IOException e) {
 			throw new UncheckedIOException(OpenDicomPlugin.TITLE + ": " + e.getMessage(), e);

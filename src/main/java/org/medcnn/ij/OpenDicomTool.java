@@ -41,6 +41,8 @@ public final class OpenDicomTool {
 
 	/** Image property: the series' files in spatial order, one absolute path a line. */
 	public static final String PROP_SOURCE_FILES = "medcnn.sourceFiles";
+	/** Image property: "true" when the slices were resampled onto a uniform grid when the series was opened. */
+	public static final String PROP_RESAMPLED = "medcnn.resampled";
 	/**
 	 * Image property: what reading did beyond decoding (damaged slices left out, resampling), one warning a line;
 	 * absent when there is none. The series' own warnings are in the Info only.
@@ -129,8 +131,20 @@ public final class OpenDicomTool {
 	 */
 	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel, String windowPreset,
 		SeriesReader.DamagedSlices damaged) throws IOException {
+		return open(series, progress, cancel, windowPreset, damaged, ResampleOption.NONE);
+	}
+
+	/**
+	 * As {@link #open(DicomSeries, ProgressListener, Cancellation, String, SeriesReader.DamagedSlices)}, with
+	 * {@link ResampleOption#UNIFORM} to interpolate unevenly spaced slices onto a uniform grid (and to accept a
+	 * damaged slice inside the stack, interpolated from its neighbours; see {@link SeriesReader}). A resampled image
+	 * has no {@link #PROP_SOURCE_FILES} (its slices are no longer the files'), so {@code Save DICOM SEG...} refuses
+	 * it, and {@link #PROP_RESAMPLED} says why.
+	 */
+	public static ImagePlus open(DicomSeries series, ProgressListener progress, Cancellation cancel, String windowPreset,
+		SeriesReader.DamagedSlices damaged, ResampleOption resample) throws IOException {
 		WindowPresets.check(windowPreset);
-		SeriesReader.Loaded loaded = SeriesReader.load(series, progress, cancel, ResampleOption.NONE, damaged);
+		SeriesReader.Loaded loaded = SeriesReader.load(series, progress, cancel, resample, damaged);
 		Volume v = loaded.volume();
 		DicomSeries read = asRead(series, loaded);
 		String header;
@@ -143,6 +157,10 @@ public final class OpenDicomTool {
 		}
 		ImagePlus imp = toImagePlus(read, v, header, windowPreset);
 		if (!loaded.warnings().isEmpty()) imp.setProp(PROP_READ_WARNINGS, String.join("\n", loaded.warnings()));
+		if (loaded.resampled()) {
+			imp.setProp(PROP_SOURCE_FILES, "");
+			imp.setProp(PROP_RESAMPLED, "true");
+		}
 		return imp;
 	}
 

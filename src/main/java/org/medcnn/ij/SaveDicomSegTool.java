@@ -91,6 +91,10 @@ public final class SaveDicomSegTool {
 	public static DicomSeries sourceSeries(ImagePlus image, Cancellation cancel) throws IOException {
 		String files = image.getProp(OpenDicomTool.PROP_SOURCE_FILES);
 		String uid = image.getProp(IjVolumes.PROP_SERIES_UID);
+		if ("true".equals(image.getProp(OpenDicomTool.PROP_RESAMPLED)))
+			throw new IllegalArgumentException("\"" + image.getTitle() + "\" was resampled onto a uniform slice grid when "
+				+ "it was opened, so its slices are not the series' own and a DICOM SEG cannot reference them; open the "
+				+ "series again without Resample to save a SEG.");
 		if (files == null || files.isBlank() || uid == null)
 			throw new IllegalArgumentException("\"" + image.getTitle() + "\" was not opened with Open DICOM..., so there is "
 				+ "no DICOM series for the SEG to reference.");

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.dicom.DicomReadException;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.DicomWriter;
+import org.medcnn.dicom.ResampleOption;
 import org.medcnn.dicom.SeriesReader;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
@@ -110,6 +111,38 @@ class OpenDicomDamagedTest {
 	}
 
 	@Test
+	void testResampleFillsADamagedInnerSliceAndEvensOutASpacingGap() throws Exception {
+		List<Path> files = write(tmp.resolve("inner"), 2);
+		ImagePlus filled = OpenDicomTool.open(only(tmp.resolve("inner")), null, null, WindowPresets.AUTO,
+			SeriesReader.DamagedSlices.SKIP, ResampleOption.UNIFORM);
+		assertEquals(5, filled.getStackSize());
+		assertEquals(200f, filled.getStack().getProcessor(3).getf(1, 1), 1e-3, "interpolated from 100 and 300 HU");
+		String name = files.get(2).getFileName().toString();
+		assertTrue(OpenDicomTool.readWarnings(filled).stream().anyMatch(w -> w.contains(name) && w.contains("interpolat")),
+			OpenDicomTool.readWarnings(filled).toString());
+
+		// Without the (damaged) file at 16 mm the slices lie at 10, 12, 14, 18 mm: resampled onto the median
+		// 2 mm spacing, 16 mm interpolated between 200 (14 mm) and 400 HU (18 mm).
+		Path uneven = tmp.resolve("uneven");
+		Files.delete(write(uneven, 3).get(3));
+		List<DicomSeries> found = OpenDicomTool.scan(uneven, null, null);
+		assertEquals(1, found.size());
+		ImagePlus plain = OpenDicomTool.open(found.get(0), null, null);
+		assertEquals(4, plain.getStackSize());
+		ImagePlus imp = OpenDicomTool.open(found.get(0), null, null, WindowPresets.AUTO, SeriesReader.DamagedSlices.SKIP,
+			ResampleOption.UNIFORM);
+		assertEquals(5, imp.getStackSize(), "10, 12, 14, 16, 18 mm");
+		assertEquals(2.0, imp.getCalibration().pixelDepth, 1e-9);
+		assertEquals(300f, imp.getStack().getProcessor(4).getf(1, 1), 1e-3);
+		assertEquals(400f, imp.getStack().getProcessor(5).getf(1, 1), 1e-3);
+		assertEquals("true", imp.getProp(OpenDicomTool.PROP_RESAMPLED));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+			() -> SaveDicomSegTool.sourceSeries(imp, new org.medcnn.common.Cancellation()));
+		assertTrue(e.getMessage().contains("resampled"), e.getMessage());
+		assertEquals(null, plain.getProp(OpenDicomTool.PROP_RESAMPLED));
+	}
+
+	@Test
 	void testMacroOpensTheRestAndLogsTheBadFile() throws Exception {
 		assumeFalse(GraphicsEnvironment.isHeadless(), "needs a display: run under xvfb-run");
 		IjHarness.start(tmp);
@@ -138,5 +171,18 @@ class OpenDicomDamagedTest {
 		assertNotEquals("ran", result, "a gap stops the macro");
 		String gapName = gapFiles.get(1).getFileName().toString();
 		assertTrue(IjHarness.DIALOGS.stream().anyMatch(d -> d.contains(gapName)), IjHarness.DIALOGS.toString());
+
+		IJ.log("\\Clear");
+		IjHarness.clearDialogs();
+		String filled = IJ.runMacro("setBatchMode(true);\nrun(\"Open DICOM...\", \"path=[" + gap + "] resample\");\n"
+			+ "t = getTitle();\nsetBatchMode(\"exit and display\");\nreturn t;");
+		assertTrue(IjHarness.DIALOGS.isEmpty(), IjHarness.DIALOGS.toString());
+		ImagePlus gapImage = WindowManager.getImage(filled);
+		assertNotNull(gapImage, "resample opens the series with the damaged inner slice: " + filled);
+		assertEquals(5, gapImage.getStackSize());
+		assertEquals(100f, gapImage.getStack().getProcessor(2).getf(1, 1), 1e-3);
+		assertTrue(IJ.getLog().contains(gapName), IJ.getLog());
+		gapImage.changes = false;
+		gapImage.close();
 	}
 }
