@@ -529,12 +529,9 @@ public final class JpegDctDecoder implements FrameDecoder {
 				usedQuant[c] = q[i];
 				blocksInMcu += h[c] * v[c];
 			}
-			int ss = u8(s + 1 + 2 * ns);
-			int se = u8(s + 2 + 2 * ns);
-			int ahal = u8(s + 3 + 2 * ns);
-			if (ss != 0 || se != 63 || ahal != 0)
-				throw error("scan has spectral selection " + ss + ".." + se + " and approximation " + (ahal >> 4) + "/"
-					+ (ahal & 15) + " (sequential JPEG needs 0..63 and 0/0)");
+			// Ss, Se, Ah/Al (T.81 B.2.3) must be 0, 63, 0/0 in a sequential scan and mean nothing there: some encoders
+			// write other values (pydicom's JPEG-lossy.dcm has Ss = Se = 0), and IJG libjpeg (DCMTK) warns and decodes
+			// as sequential anyway. So do we: progressive frames (SOF2/SOF6) never reach this decoder.
 			if (ns > 1 && blocksInMcu > 10) throw error("scan MCU has " + blocksInMcu + " blocks (at most 10)");
 
 			int pass1Bits = precision == 8 ? 2 : 1;

@@ -88,6 +88,23 @@ class JpegDctDecoderTest {
 		assertArrayEquals(expected, jpeg.decode(sof0, l, 2));
 	}
 
+	/** Sequential scans with wrong Ss/Se/Ah/Al (pydicom's JPEG-lossy.dcm has Ss = Se = 0) decode as libjpeg does. */
+	@Test
+	void testMeaninglessSpectralSelectionOfASequentialScanIsIgnored() throws Exception {
+		DicomObject o = DicomReader.read(fixture(SIGNED));
+		FrameLayout l = Jpeg12Files.layout(o);
+		byte[] f = o.pixelDataFragments().get(0);
+		int[] expected = decoder.decode(f, l, 0);
+		int sos = find(f, 0xDA);
+		int ns = f[sos + 4] & 0xFF; // FF DA, Ls (2 bytes), Ns, then Ns component selectors of 2 bytes
+		int ssAt = sos + 5 + 2 * ns;
+		byte[] odd = f.clone();
+		odd[ssAt] = 0;
+		odd[ssAt + 1] = 0;
+		odd[ssAt + 2] = 0x11;
+		assertArrayEquals(expected, decoder.decode(odd, l, 0));
+	}
+
 	// ---- layouts made by re-encoding the same coefficients ----
 
 	@Test

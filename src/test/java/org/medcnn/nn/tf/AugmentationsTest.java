@@ -129,6 +129,34 @@ class AugmentationsTest {
 	}
 
 	@Test
+	void noiseIsGaussianWithTheRequestedSigmaAndUncorrelated() {
+		int w = 512;
+		float[] x = new float[w * w];
+		Augmentations.addNoise(x, 0.02f, new Random(5));
+		double m = 0, m2 = 0, m4 = 0, lag1 = 0, lagRow = 0;
+		for (float f : x) m += f;
+		m /= x.length;
+		for (int i = 0; i < x.length; i++) {
+			double d = x[i] - m;
+			m2 += d * d;
+			m4 += d * d * d * d;
+			if (i + 1 < x.length) lag1 += d * (x[i + 1] - m);
+			if (i + w < x.length) lagRow += d * (x[i + w] - m);
+		}
+		double var = m2 / x.length;
+		assertEquals(0, m, 0.0005, "mean");
+		assertEquals(0.02, Math.sqrt(var), 0.0005, "standard deviation");
+		assertEquals(3, m4 / x.length / (var * var), 0.1, "kurtosis of a normal distribution");
+		assertEquals(0, lag1 / m2, 0.01, "neighbours are uncorrelated");
+		assertEquals(0, lagRow / m2, 0.01, "rows are uncorrelated");
+		float[] other = new float[x.length];
+		Augmentations.addNoise(other, 0.02f, new Random(6));
+		double cross = 0;
+		for (int i = 0; i < x.length; i++) cross += (x[i] - m) * other[i];
+		assertEquals(0, cross / m2, 0.01, "two samples get different noise");
+	}
+
+	@Test
 	void flipsKeepAClassificationTarget() {
 		float[] x = ramp(8, 8, 1), y = {1, 0};
 		for (long seed = 0; seed < 8; seed++) {
