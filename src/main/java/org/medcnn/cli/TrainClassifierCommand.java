@@ -54,6 +54,8 @@ final class TrainClassifierCommand implements Main.Command {
 			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
 			                      standard) | none | flips | standard (flips, 90° turns, rotations up to
 			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
+			  --clip-norm X       gradient clipping: scale a step's gradients down to global L2 norm X when
+			                      they exceed it; 0 = off (the default)
 			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
 			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         cross-entropy | mse, default %s
@@ -75,7 +77,7 @@ final class TrainClassifierCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "filters", "dense", "pooling", "epochs", "batch", "lr",
-			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init"),
+			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init", "clip-norm"),
 			Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		ClassifierConfig def = ClassifierConfig.defaults();
@@ -86,8 +88,9 @@ final class TrainClassifierCommand implements Main.Command {
 			a.choice("loss", td.loss(), "cross-entropy", "mse"),
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
 			a.number("val-fraction", td.valFraction(), 0, 0.9))
-			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"))
-			.withAugment(a.choice("augment", "auto", "auto", "none", "flips", "standard")).withResume(a.flag("resume"));
+			.withSchedule(a.choice("schedule", td.schedule(), "constant", "step", "cosine"))
+			.withAugment(a.choice("augment", td.augment(), "auto", "none", "flips", "standard")).withResume(a.flag("resume"))
+			.withClipNorm(a.number("clip-norm", td.clipNorm(), 0, 1e6));
 		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
 		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
 			a.integer("size", def.inputSize(), 8, 1024), filters(a, def.filters()), a.integer("dense", def.denseUnits(), 1, 65536),

@@ -66,6 +66,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
 			                      flips) | none | flips | standard (flips, 90° turns, rotations up to
 			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
+			  --clip-norm X       gradient clipping: scale a step's gradients down to global L2 norm X when
+			                      they exceed it; 0 = off (the default)
 			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
 			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
@@ -88,7 +90,7 @@ final class TrainSegmenterCommand implements Main.Command {
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
 			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment",
-			"dropout", "init", "context"), Set.of("resume", "batch-norm"));
+			"dropout", "init", "context", "clip-norm"), Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
 		if (!threeD && a.string("patch", null) != null)
@@ -105,8 +107,9 @@ final class TrainSegmenterCommand implements Main.Command {
 			a.choice("loss", td.loss(), "dice", "dice-ce", "cross-entropy", "mse"),
 			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
 			a.number("val-fraction", td.valFraction(), 0, 0.9))
-			.withSchedule(a.choice("schedule", "constant", "constant", "step", "cosine"))
-			.withAugment(a.choice("augment", "auto", "auto", "none", "flips", "standard")).withResume(a.flag("resume"));
+			.withSchedule(a.choice("schedule", td.schedule(), "constant", "step", "cosine"))
+			.withAugment(a.choice("augment", td.augment(), "auto", "none", "flips", "standard")).withResume(a.flag("resume"))
+			.withClipNorm(a.number("clip-norm", td.clipNorm(), 0, 1e6));
 		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
 		Segmenter3dConfig def3 = Segmenter3dConfig.defaults();
 		int depth = a.integer("depth", threeD ? def3.depth() : def.depth(), 1, threeD ? 5 : 6);

@@ -29,9 +29,14 @@ import java.util.List;
  *        window, Gaussian noise σ ≤ 0.03 of the window); the target follows every geometric change
  * @param resume continue from the checkpoint that an interrupted run of the same network, settings and data left
  *        beside the output package ({@code <package>.checkpoint/}); see the engine's documentation
+ * @param clipNorm gradient clipping: when the global L2 norm of all weight gradients of a step exceeds this value,
+ *        they are scaled down to it before the optimizer sees them; 0 turns clipping off, else (0, 1e6]. A batch
+ *        with little foreground makes the soft Dice gradient (∝ 1 / Σ target) spike, and one such step can throw a
+ *        U-Net onto the all-background plateau; clipping bounds that step
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss,
-	String activation, long seed, double valFraction, int patience, String schedule, String augment, boolean resume) {
+	String activation, long seed, double valFraction, int patience, String schedule, String augment, boolean resume,
+	double clipNorm) {
 
 	public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam");
 	public static final List<String> LOSSES = List.of("cross-entropy", "mse", "dice", "dice-ce");
@@ -55,6 +60,14 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 			throw new IllegalArgumentException("patience = " + patience + " is out of range: allowed 0…10000 (0 = no early stopping)");
 		schedule = keyword("schedule", schedule, SCHEDULES);
 		augment = keyword("augment", augment, AUGMENTATIONS);
+		if (!(clipNorm == 0 || clipNorm > 0 && clipNorm <= 1e6))
+			throw new IllegalArgumentException("clipNorm = " + clipNorm + " is out of range: allowed 0 (off) or (0, 1e6]");
+	}
+
+	/** The settings without gradient clipping. */
+	public TrainingConfig(int epochs, int batchSize, double learningRate, String optimizer, String loss, String activation,
+		long seed, double valFraction, int patience, String schedule, String augment, boolean resume) {
+		this(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume, 0);
 	}
 
 	/** The settings with the default augmentation ({@code auto}) and without resuming. */
@@ -86,57 +99,63 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	}
 
 	public TrainingConfig withEpochs(int e) {
-		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(e, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withBatchSize(int b) {
-		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, b, learningRate, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withLearningRate(double lr) {
-		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, lr, optimizer, loss, activation, seed, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withOptimizer(String o) {
-		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, o, loss, activation, seed, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withLoss(String l) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, l, activation, seed, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withActivation(String a) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, a, seed, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withSeed(long s) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, s, valFraction, patience, schedule, augment, resume, clipNorm);
 	}
 
 	public TrainingConfig withValFraction(double v) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, v, patience, schedule, augment, resume, clipNorm);
 	}
 
 	/** Early stopping after {@code p} epochs without a lower validation loss; 0 turns it off. */
 	public TrainingConfig withPatience(int p) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p, schedule, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, p, schedule, augment, resume, clipNorm);
 	}
 
 	/** The learning-rate schedule {@code s}, one of {@link #SCHEDULES}. */
 	public TrainingConfig withSchedule(String s) {
-		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, s, augment, resume);
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience, s, augment, resume, clipNorm);
 	}
 
 	/** The augmentation {@code a}, one of {@link #AUGMENTATIONS}. */
 	public TrainingConfig withAugment(String a) {
 		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience,
-			schedule, a, resume);
+			schedule, a, resume, clipNorm);
+	}
+
+	/** Gradient clipping at global norm {@code c}; 0 turns it off (see {@link #clipNorm()}). */
+	public TrainingConfig withClipNorm(double c) {
+		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience,
+			schedule, augment, resume, c);
 	}
 
 	/** Whether to continue from the checkpoint of an interrupted run (see {@link #resume()}). */
 	public TrainingConfig withResume(boolean r) {
 		return new TrainingConfig(epochs, batchSize, learningRate, optimizer, loss, activation, seed, valFraction, patience,
-			schedule, augment, r);
+			schedule, augment, r, clipNorm);
 	}
 
 	/**

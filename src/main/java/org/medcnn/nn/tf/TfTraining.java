@@ -455,6 +455,15 @@ final class TfTraining {
 		tr.put("loss", tc.loss());
 		tr.put("learningRate", tc.learningRate());
 		tr.put("schedule", tc.schedule());
+		tr.put("clipNorm", tc.clipNorm());
+		if (o.gradientNorms() != null) {
+			Map<String, Object> g = new LinkedHashMap<>();
+			g.put("steps", o.gradientNorms().steps());
+			g.put("clippedSteps", o.gradientNorms().clipped());
+			g.put("median", o.gradientNorms().median());
+			g.put("max", o.gradientNorms().max());
+			tr.put("gradientNorm", g);
+		}
 		tr.put("batchSize", tc.batchSize());
 		tr.put("seed", tc.seed());
 		tr.put("valFraction", tc.valFraction());

@@ -56,6 +56,8 @@ final class TrainableNet implements AutoCloseable {
 	static final String OUTPUT = "output";
 	static final String LOSS = "loss";
 	static final String TRAIN = "train";
+	/** The global L2 norm of the weight gradients, when the net clips them ({@link TrainingConfig#clipNorm()}). */
+	static final String GRAD_NORM = "grad_norm";
 	/** The training-mode flag (batch norm, dropout): a boolean placeholder with default false. */
 	static final String TRAINING = "training";
 	static final String SIGNATURE_KEY = Signature.DEFAULT_KEY;
@@ -72,6 +74,8 @@ final class TrainableNet implements AutoCloseable {
 	final Operand<TFloat32> output;
 	final Operand<TFloat32> loss;
 	final Op train;
+	/** The steps' global gradient norm before clipping ({@link #GRAD_NORM}); null when the net does not clip. */
+	final Output<TFloat32> gradNorm;
 	final boolean binary;
 	final long parameterCount;
 	/** Trainable variables, then the moving averages. */
@@ -125,7 +129,8 @@ final class TrainableNet implements AutoCloseable {
 				case "adam" -> new Adam(graph, (float) tc.learningRate());
 				default -> throw new IllegalArgumentException("optimizer = '" + tc.optimizer() + "' is not supported");
 			};
-			train = minimize(graph, tf, opt, loss, trainable, layers.movingUpdates());
+			train = minimize(graph, tf, opt, loss, trainable, layers.movingUpdates(), tc.clipNorm());
+			gradNorm = tc.clipNorm() > 0 ? graph.operation("clip_by_global_norm/" + GRAD_NORM).output(0) : null;
 			Ops restore = tf.withSubScope("restore");
 			for (int i = 0; i < variables.size(); i++) {
 				Placeholder<TFloat32> p = restore.placeholder(TFloat32.class, Placeholder.shape(shapes.get(i)));
@@ -181,16 +186,20 @@ final class TrainableNet implements AutoCloseable {
 	 */
 	@SuppressWarnings({"unchecked", "rawtypes"})
 	private static Op minimize(Graph graph, Ops tf, Optimizer opt, Operand<TFloat32> loss, List<Variable<TFloat32>> trainable,
-		List<Layers.MovingUpdate> moving) {
+		List<Layers.MovingUpdate> moving, double clipNorm) {
 		Output<?>[] xs = new Output<?>[trainable.size()];
 		for (int i = 0; i < xs.length; i++) xs[i] = trainable.get(i).asOutput();
 		Output<?>[] dys = graph.addGradients(loss.asOutput(), xs);
 		List<Op> barrier = new ArrayList<>();
 		for (Output<?> dy : dys) barrier.add(tf.identity((Operand) dy));
 		Ops after = tf.withSubScope("gradients_done").withControlDependencies(barrier);
+		Operand<TFloat32> clip = clipNorm > 0 ? clipScale(tf.withSubScope("clip_by_global_norm"), dys, (float) clipNorm) : null;
 		List<Optimizer.GradAndVar<? extends TType>> gated = new ArrayList<>();
-		for (int i = 0; i < xs.length; i++)
-			gated.add(new Optimizer.GradAndVar(after.identity((Operand) dys[i]).asOutput(), xs[i]));
+		for (int i = 0; i < xs.length; i++) {
+			Operand<TFloat32> g = after.identity((Operand) dys[i]);
+			if (clip != null) g = after.math.mul(g, clip);
+			gated.add(new Optimizer.GradAndVar(g.asOutput(), xs[i]));
+		}
 		if (moving.isEmpty()) return opt.applyGradients(gated, TRAIN);
 		List<Op> steps = new ArrayList<>();
 		steps.add(opt.applyGradients(gated, TRAIN + "_weights"));
@@ -199,6 +208,23 @@ final class TrainableNet implements AutoCloseable {
 		for (Layers.MovingUpdate u : moving)
 			steps.add(bn.assign(u.moving(), bn.math.add(bn.math.mul(u.moving(), m), bn.math.mul(u.batchValue(), m1))));
 		return tf.withName(TRAIN).withControlDependencies(steps).noOp();
+	}
+
+	/**
+	 * The factor {@code c / max(‖g‖, c)} that scales all gradients {@code g} together down to global L2 norm
+	 * {@code c} when their norm exceeds it (1 otherwise): the direction of the step is kept, only its length is
+	 * bounded.
+	 */
+	@SuppressWarnings("unchecked")
+	private static Operand<TFloat32> clipScale(Ops tf, Output<?>[] grads, float c) {
+		Operand<TFloat32> sum = tf.constant(0f);
+		for (Output<?> g : grads) {
+			Operand<TFloat32> flat = tf.reshape((Output<TFloat32>) g, tf.constant(new int[] {-1}));
+			sum = tf.math.add(sum, tf.reduceSum(tf.math.square(flat), tf.constant(0)));
+		}
+		Operand<TFloat32> norm = tf.withName(GRAD_NORM).math.sqrt(sum);
+		Operand<TFloat32> limit = tf.constant(c);
+		return tf.math.div(limit, tf.math.maximum(norm, limit));
 	}
 
 	/**

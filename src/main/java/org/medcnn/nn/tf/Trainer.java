@@ -235,7 +235,12 @@ final class Trainer {
 	 * TensorFlow (waiting for the next batch, bookkeeping): the data pipeline's cost.
 	 */
 	record Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly, int resumedAfter,
-		double outsideShare) {
+		double outsideShare, GradientNorms gradientNorms) {
+
+		Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly, int resumedAfter,
+			double outsideShare) {
+			this(history, bestEpoch, cancelled, stoppedEarly, resumedAfter, outsideShare, null);
+		}
 
 		Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled) {
 			this(history, bestEpoch, cancelled, false, 0, Double.NaN);
@@ -243,6 +248,27 @@ final class Trainer {
 
 		EpochMetrics best() {
 			return history.get(bestEpoch - 1);
+		}
+	}
+
+	/**
+	 * The global gradient norms of the training steps of this run (not of the epochs before a resume), when the net
+	 * clips them: how many steps, how many were clipped, the median and the largest norm (before clipping).
+	 */
+	record GradientNorms(int steps, int clipped, double median, double max) {
+
+		static GradientNorms of(List<Float> norms, double clipNorm) {
+			if (norms.isEmpty()) return null;
+			float[] sorted = new float[norms.size()];
+			int clipped = 0;
+			for (int i = 0; i < sorted.length; i++) {
+				sorted[i] = norms.get(i);
+				if (sorted[i] > clipNorm) clipped++;
+			}
+			java.util.Arrays.sort(sorted);
+			int n = sorted.length;
+			double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2;
+			return new GradientNorms(n, clipped, median, sorted[n - 1]);
 		}
 	}
 
@@ -254,6 +280,8 @@ final class Trainer {
 	private final Metric metric;
 	private final TrainingListener listener;
 	private final Cancellation cancellation;
+	/** The global gradient norm of each training step, when the net clips gradients. */
+	private final List<Float> gradNorms = new ArrayList<>();
 	private EpochSampler sampler = ALL;
 	private Augmenter augmenter = NONE;
 	private Path checkpointFolder;
@@ -357,7 +385,8 @@ final class Trainer {
 					} catch (CancellationException e) {
 						if (history.isEmpty()) throw e;
 						net.restore(best);
-						return new Outcome(history, bestEpoch, true, false, first - 1, share(outsideNanos, stepNanos));
+						return new Outcome(history, bestEpoch, true, false, first - 1, share(outsideNanos, stepNanos),
+			GradientNorms.of(gradNorms, tc.clipNorm()));
 					}
 					Packed batch = await(next, epoch, step);
 					int following = step;
@@ -402,14 +431,16 @@ final class Trainer {
 				listener.epochEnded(m);
 				if (!val.isEmpty() && stopsEarly(epoch, bestEpoch, tc.patience()) && epoch < tc.epochs()) {
 					net.restore(best);
-					return new Outcome(history, bestEpoch, false, true, first - 1, share(outsideNanos, stepNanos));
+					return new Outcome(history, bestEpoch, false, true, first - 1, share(outsideNanos, stepNanos),
+			GradientNorms.of(gradNorms, tc.clipNorm()));
 				}
 			}
 		} finally {
 			prep.shutdownNow();
 		}
 		if (bestEpoch != history.size()) net.restore(best);
-		return new Outcome(history, bestEpoch, false, false, first - 1, share(outsideNanos, stepNanos));
+		return new Outcome(history, bestEpoch, false, false, first - 1, share(outsideNanos, stepNanos),
+			GradientNorms.of(gradNorms, tc.clipNorm()));
 	}
 
 	private static double share(long part, long whole) {
@@ -495,6 +526,8 @@ final class Trainer {
 			TFloat32 ty = TFloat32.tensorOf(b.yShape(), DataBuffers.of(b.ys()))) {
 			Session.Runner r = net.session.runner().feed(net.input, tx).feed(net.target, ty).fetch(net.loss).fetch(net.output);
 			if (learn) net.feedTraining(r.addTarget(net.train));
+			boolean norm = learn && net.gradNorm != null;
+			if (norm) r.fetch(net.gradNorm);
 			float scale = (float) (tc.learningRateAt(epoch) / tc.learningRate());
 			boolean scaled = learn && net.hasSchedule() && scale != 1f;
 			if (scaled) net.keepWeightsBeforeStep();
@@ -504,6 +537,7 @@ final class Trainer {
 				float[] prob = new float[b.ys().length];
 				((TFloat32) res.get(1)).copyTo(DataBuffers.of(prob));
 				metric.add(prob, b.ys());
+				if (norm) gradNorms.add(((TFloat32) res.get(2)).getFloat());
 				return loss;
 			}
 		} catch (RuntimeException e) { // TF's exceptions extend several JDK runtime exceptions
