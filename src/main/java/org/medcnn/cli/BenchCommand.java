@@ -33,7 +33,8 @@ import org.medcnn.common.Parallel;
  * {@code bench dicom [DIR] [--json]}: DICOM decoding speed (DESIGN.md "bench"). With DIR, every DICOM file under
  * it is decoded in-process to real-world values (stored values for colour images) after a warm-up pass. Without
  * DIR, a temporary folder (deleted afterwards) gets 1,000 small files, timed as a header scan, and a 512×512×300
- * 16-bit uncompressed CT series, timed as a full decode and as a raw read of the same bytes.
+ * 16-bit CT series, uncompressed and JPEG lossless (SV1), each timed as a full decode; the uncompressed one also
+ * as a raw read of the same bytes.
  * <p>
  * {@code bench train [--json] [--seconds S]}: training and inference throughput of the reference models on
  * synthetic data in memory (see {@link #trainModels()}), through {@link Training}'s benchmark entry points.
@@ -63,7 +64,9 @@ final class BenchCommand implements Main.Command {
 			  Decodes every DICOM file under DIR to real-world values in-process, after a warm-up pass, and prints
 			  {files, bytes, seconds, filesPerSecond, megabytesPerSecond}. Without DIR, generates (in a temporary
 			  folder, deleted afterwards) 1,000 small files for a header scan and a 512x512x300 16-bit CT series for
-			  a full decode, and also reports the raw read speed of the same bytes (just written: page cache).
+			  a full decode, uncompressed (fullDecode) and JPEG lossless SV1 (fullDecodeJpegLossless, with its
+			  compressionRatio = uncompressed bytes / compressed bytes, files in the sibling folder ct-jpeg), and
+			  also reports the raw read speed of the uncompressed bytes (just written: page cache).
 			  Progress goes to stderr, the result to stdout.
 			  --json    the result as JSON
 			  --keep D  generate into the empty or new folder D and keep the files there (to time other tools on them)
@@ -228,8 +231,9 @@ final class BenchCommand implements Main.Command {
 	}
 
 	/**
-	 * Generated data: a header scan of small files, a full decode of a CT series, and a raw read of it; in
-	 * {@code keep} (kept, so other tools can be timed on the same files) or in a temporary folder (deleted).
+	 * Generated data: a header scan of small files, a full decode of a CT series uncompressed ({@code ct}) and as
+	 * JPEG lossless ({@code ct-jpeg}), and a raw read of the uncompressed one; in {@code keep} (kept, so other tools
+	 * can be timed on the same files) or in a temporary folder (deleted).
 	 */
 	static Map<String, Object> benchGenerated(Path keep, ProgressListener progress, Cancellation cancel) throws IOException {
 		Path tmp = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-bench");
@@ -241,18 +245,23 @@ final class BenchCommand implements Main.Command {
 				(f, m) -> progress.progress(f, "Writing " + SMALL_FILES + " small files"), cancel);
 			List<Path> smallFiles = InfoCommand.expand(small);
 			Path ct = tmp.resolve("ct");
+			Path ctJpeg = tmp.resolve("ct-jpeg");
 			Files.createDirectories(ct);
+			Files.createDirectories(ctJpeg);
 			for (int c = 0; c < CT_SLICES; c += CHUNK) {
-				int n = Math.min(CHUNK, CT_SLICES - c);
+				int n = Math.min(CHUNK, CT_SLICES - c), first = c;
 				Volume v = synthetic(CT_SIZE, CT_SIZE, n, c);
-				for (int z = 0; z < n; z++) {
-					cancel.check();
-					DicomWriter.writeSingleSlice(v, z, ct.resolve(String.format("IM%04d.dcm", c + z + 1)), info);
-				}
+				// Each slice uncompressed and as JPEG lossless, in parallel: the encoder is the slow part.
+				Parallel.forEachIndex(n, ProgressListener.NONE, cancel, "Writing", z -> {
+					String name = String.format("IM%04d.dcm", first + z + 1);
+					DicomWriter.writeSingleSlice(v, z, ct.resolve(name), info);
+					DicomWriter.writeSingleSlice(v, z, ctJpeg.resolve(name), info, DicomWriter.JPEG_LOSSLESS_SV1);
+				});
 				progress.progress((c + n) / (double) CT_SLICES, "Writing a " + CT_SIZE + "x" + CT_SIZE + "x" + CT_SLICES
-					+ " CT series");
+					+ " CT series, uncompressed and JPEG lossless");
 			}
 			List<Path> ctFiles = InfoCommand.expand(ct);
+			List<Path> ctJpegFiles = InfoCommand.expand(ctJpeg);
 
 			scanHeaders(smallFiles, progress, cancel, "Warm-up header scan");
 			long bytes = 0;
@@ -261,17 +270,10 @@ final class BenchCommand implements Main.Command {
 			scanHeaders(smallFiles, progress, cancel, "Header scan");
 			Map<String, Object> header = figures(smallFiles.size(), bytes, System.nanoTime() - t0);
 
-			// The full decode is what Open DICOM and the CLI do with a scanned series: SeriesReader.load, every
-			// slice in Hounsfield units into one volume.
-			List<org.medcnn.dicom.DicomSeries> series = org.medcnn.dicom.SeriesScanner.scan(List.of(ct), ProgressListener.NONE, cancel);
-			if (series.size() != 1) throw new IllegalStateException("bench dicom: the generated CT is " + series.size() + " series");
-			org.medcnn.dicom.SeriesReader.load(series.get(0), progress, cancel, org.medcnn.dicom.ResampleOption.NONE);
-			long ctBytes = 0;
-			for (Path f : ctFiles) ctBytes += Files.size(f);
-			t0 = System.nanoTime();
-			org.medcnn.dicom.SeriesReader.load(series.get(0), progress, cancel, org.medcnn.dicom.ResampleOption.NONE);
-			Map<String, Object> decode = figures(ctFiles.size(), ctBytes, System.nanoTime() - t0);
-			decode.put("threads", THREADS);
+			Map<String, Object> decode = fullDecode(ct, ctFiles, progress, cancel);
+			Map<String, Object> decodeJpeg = fullDecode(ctJpeg, ctJpegFiles, progress, cancel);
+			decodeJpeg.put("compressionRatio", round(((Number) decode.get("bytes")).doubleValue()
+				/ ((Number) decodeJpeg.get("bytes")).doubleValue()));
 
 			t0 = System.nanoTime();
 			long read = 0;
@@ -289,12 +291,32 @@ final class BenchCommand implements Main.Command {
 			Map<String, Object> r = new LinkedHashMap<>();
 			r.put("headerScan", header);
 			r.put("fullDecode", decode);
+			r.put("fullDecodeJpegLossless", decodeJpeg);
 			r.put("rawRead", raw);
 			r.put("diskRead", disk);
 			return r;
 		} finally {
 			if (keep == null) org.medcnn.common.AtomicFiles.deleteTree(tmp);
 		}
+	}
+
+	/**
+	 * The full decode is what Open DICOM and the CLI do with a scanned series: SeriesReader.load, every slice in
+	 * Hounsfield units into one volume; one warm-up load, then a timed one.
+	 */
+	private static Map<String, Object> fullDecode(Path dir, List<Path> files, ProgressListener progress,
+		Cancellation cancel) throws IOException {
+		List<org.medcnn.dicom.DicomSeries> series = org.medcnn.dicom.SeriesScanner.scan(List.of(dir), ProgressListener.NONE, cancel);
+		if (series.size() != 1)
+			throw new IllegalStateException("bench dicom: the generated CT in " + dir + " is " + series.size() + " series");
+		org.medcnn.dicom.SeriesReader.load(series.get(0), progress, cancel, org.medcnn.dicom.ResampleOption.NONE);
+		long bytes = 0;
+		for (Path f : files) bytes += Files.size(f);
+		long t0 = System.nanoTime();
+		org.medcnn.dicom.SeriesReader.load(series.get(0), progress, cancel, org.medcnn.dicom.ResampleOption.NONE);
+		Map<String, Object> r = figures(files.size(), bytes, System.nanoTime() - t0);
+		r.put("threads", THREADS);
+		return r;
 	}
 
 	/**

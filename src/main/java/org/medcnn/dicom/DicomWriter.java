@@ -16,6 +16,8 @@ import java.util.TreeMap;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
+import org.medcnn.dicom.codec.FrameDecoders;
+import org.medcnn.dicom.codec.JpegLosslessEncoder;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
 import org.medcnn.common.AtomicFiles;
@@ -23,6 +25,12 @@ import org.medcnn.common.AtomicFiles;
 /**
  * Writes a {@link Volume} as a DICOM CT Image Storage series: one PS3.10 file per slice (128-byte preamble,
  * "DICM", File Meta Information with its group length), Explicit VR Little Endian.
+ * <p>
+ * Single slices may also be written compressed with JPEG Lossless, Non-Hierarchical, First-Order Prediction
+ * ({@value #JPEG_LOSSLESS_SV1}, {@link JpegLosslessEncoder}): the data set is still Explicit VR Little Endian,
+ * Pixel Data is encapsulated (PS3.5 §A.4: OB of undefined length, an empty Basic Offset Table item, one
+ * fragment holding the JPEG stream padded to even length, a Sequence Delimitation Item) and the stored values
+ * and pixel attributes are the same as uncompressed; the 16-bit two's-complement pattern is what is encoded.
  * <p>
  * Pixels are 16-bit signed stored values (BitsStored 16, PixelRepresentation 1) with RescaleSlope 1 and
  * RescaleIntercept {@value #RESCALE_INTERCEPT}: {@code stored = round(HU) + 1024}, so integral HU survive a
@@ -43,6 +51,8 @@ public final class DicomWriter {
 	public static final String CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2";
 	/** Explicit VR Little Endian transfer syntax, PS3.5 §A.2. */
 	public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
+	/** JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, Selection Value 1), PS3.5 §A.4.1. */
+	public static final String JPEG_LOSSLESS_SV1 = FrameDecoders.JPEG_LOSSLESS_SV1;
 	/** RescaleIntercept of every written file; stored value = HU - RESCALE_INTERCEPT. */
 	public static final int RESCALE_INTERCEPT = -1024;
 
@@ -185,17 +195,46 @@ public final class DicomWriter {
 	 * @return {@code file}
 	 */
 	public static Path writeSingleSlice(Volume volume, int z, Path file, SeriesInfo info) throws IOException {
+		return writeSingleSlice(volume, z, file, info, EXPLICIT_VR_LITTLE_ENDIAN);
+	}
+
+	/**
+	 * Writes slice z of a volume as a single-slice CT file in a chosen transfer syntax, with InstanceNumber z + 1
+	 * and the slice's own position.
+	 *
+	 * @param transferSyntaxUid {@value #EXPLICIT_VR_LITTLE_ENDIAN} (as
+	 *        {@link #writeSingleSlice(Volume, int, Path, SeriesInfo)}) or {@value #JPEG_LOSSLESS_SV1}
+	 * @return {@code file}
+	 * @throws IllegalArgumentException for another transfer syntax (named in the message) or a slice index out
+	 *         of range
+	 */
+	public static Path writeSingleSlice(Volume volume, int z, Path file, SeriesInfo info, String transferSyntaxUid)
+		throws IOException {
+		checkTransferSyntax(transferSyntaxUid);
 		checkVolume(volume);
 		if (z < 0 || z >= volume.geometry().nz())
 			throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (volume.geometry().nz() - 1));
 		Path parent = file.toAbsolutePath().getParent();
 		if (parent != null) Files.createDirectories(parent);
-		AtomicFiles.write(file, encodeSlice(volume, z, info));
+		AtomicFiles.write(file, encodeSlice(volume, z, info, transferSyntaxUid));
 		return file;
 	}
 
-	/** The complete PS3.10 file (preamble, File Meta Information, data set) of slice z. */
+	/** The complete PS3.10 file (preamble, File Meta Information, data set) of slice z, Explicit VR Little Endian. */
 	public static byte[] encodeSlice(Volume volume, int z, SeriesInfo info) {
+		return encodeSlice(volume, z, info, EXPLICIT_VR_LITTLE_ENDIAN);
+	}
+
+	/**
+	 * The complete PS3.10 file (preamble, File Meta Information, data set) of slice z in a chosen transfer syntax.
+	 *
+	 * @param transferSyntaxUid {@value #EXPLICIT_VR_LITTLE_ENDIAN} or {@value #JPEG_LOSSLESS_SV1}
+	 * @throws IllegalArgumentException for another transfer syntax (named in the message) or a slice index out
+	 *         of range
+	 */
+	public static byte[] encodeSlice(Volume volume, int z, SeriesInfo info, String transferSyntaxUid) {
+		checkTransferSyntax(transferSyntaxUid);
+		boolean jpeg = transferSyntaxUid.equals(JPEG_LOSSLESS_SV1);
 		checkVolume(volume);
 		Geometry g = volume.geometry();
 		if (z < 0 || z >= g.nz()) throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (g.nz() - 1));
@@ -261,18 +300,26 @@ public final class DicomWriter {
 		ds.text(Tag.RescaleIntercept, "DS", Integer.toString(RESCALE_INTERCEPT));
 		ds.text(Tag.RescaleSlope, "DS", "1");
 		ds.text(Tag.RescaleType, "LO", "HU");
-		ds.put(Tag.PixelData, "OW", pixelBytes(volume, z));
+		int[] stored = storedValues(volume, z);
+		if (jpeg) {
+			ds.text(Tag.LossyImageCompression, "CS", "00");
+			for (int i = 0; i < stored.length; i++) stored[i] &= 0xFFFF; // PS3.5 §8.2.1: the 16-bit pattern
+			ds.encapsulated(Tag.PixelData, JpegLosslessEncoder.encode(stored, g.nx(), g.ny(), 16));
+		} else {
+			ds.put(Tag.PixelData, "OW", pixelBytes(stored));
+		}
 
 		DataSet meta = new DataSet();
 		meta.put(Tag.FileMetaInformationVersion, "OB", new byte[] {0, 1});
 		meta.uid(Tag.MediaStorageSOPClassUID, CT_IMAGE_STORAGE);
 		meta.uid(Tag.MediaStorageSOPInstanceUID, sopInstanceUid);
-		meta.uid(Tag.TransferSyntaxUID, EXPLICIT_VR_LITTLE_ENDIAN);
+		meta.uid(Tag.TransferSyntaxUID, transferSyntaxUid);
 		meta.uid(Tag.ImplementationClassUID, Uids.IMPLEMENTATION_CLASS_UID);
 		meta.text(Tag.ImplementationVersionName, "SH", Uids.IMPLEMENTATION_VERSION_NAME);
 		byte[] metaBytes = meta.encode();
 
-		ByteArrayOutputStream out = new ByteArrayOutputStream(metaBytes.length + g.sliceSize() * 2 + 2048);
+		ByteArrayOutputStream out = new ByteArrayOutputStream(metaBytes.length + (jpeg ? g.sliceSize() : g.sliceSize() * 2)
+			+ 2048);
 		out.writeBytes(new byte[128]);
 		out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
 		DataSet groupLength = new DataSet();
@@ -309,17 +356,32 @@ public final class DicomWriter {
 			throw new IllegalArgumentException("slice size " + g.nx() + "×" + g.ny() + " exceeds DICOM's 65535 rows/columns");
 	}
 
-	private static byte[] pixelBytes(Volume volume, int z) {
+	private static void checkTransferSyntax(String uid) {
+		if (!EXPLICIT_VR_LITTLE_ENDIAN.equals(uid) && !JPEG_LOSSLESS_SV1.equals(uid))
+			throw new IllegalArgumentException("transfer syntax '" + uid + "' cannot be written; use "
+				+ EXPLICIT_VR_LITTLE_ENDIAN + " (Explicit VR Little Endian) or " + JPEG_LOSSLESS_SV1
+				+ " (JPEG Lossless SV1)");
+	}
+
+	/** Signed 16-bit stored values of slice z: round(HU) + 1024, clamped; NaN → -32768. */
+	private static int[] storedValues(Volume volume, int z) {
 		int n = volume.geometry().sliceSize();
 		float[] v = volume.voxels();
-		byte[] b = new byte[n * 2];
+		int[] s = new int[n];
 		int off = z * n;
 		for (int i = 0; i < n; i++) {
 			float hu = v[off + i];
 			long stored = Float.isNaN(hu) ? Short.MIN_VALUE : Math.round((double) hu) - RESCALE_INTERCEPT;
-			int s = (int) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, stored));
-			b[2 * i] = (byte) s;
-			b[2 * i + 1] = (byte) (s >> 8);
+			s[i] = (int) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, stored));
+		}
+		return s;
+	}
+
+	private static byte[] pixelBytes(int[] stored) {
+		byte[] b = new byte[stored.length * 2];
+		for (int i = 0; i < stored.length; i++) {
+			b[2 * i] = (byte) stored[i];
+			b[2 * i + 1] = (byte) (stored[i] >> 8);
 		}
 		return b;
 	}
@@ -362,12 +424,38 @@ public final class DicomWriter {
 			put(tag, "US", new byte[] {(byte) value, (byte) (value >> 8)});
 		}
 
+		/**
+		 * Encapsulated Pixel Data of one frame (PS3.5 §A.4): OB of undefined length holding an empty Basic Offset
+		 * Table item, one fragment item with the stream padded to even length with a trailing 0x00, and a
+		 * Sequence Delimitation Item.
+		 */
+		void encapsulated(int tag, byte[] stream) {
+			int padded = stream.length + (stream.length & 1);
+			ByteArrayOutputStream v = new ByteArrayOutputStream(padded + 24);
+			v.writeBytes(itemHeader(ITEM, 0));
+			v.writeBytes(itemHeader(ITEM, padded));
+			v.writeBytes(stream);
+			if (padded != stream.length) v.write(0);
+			v.writeBytes(itemHeader(SEQUENCE_DELIMITATION, 0));
+			elements.put(tag, new Object[] {"OB", v.toByteArray(), Boolean.TRUE});
+		}
+
+		private static final int ITEM = 0xFFFEE000, SEQUENCE_DELIMITATION = 0xFFFEE0DD;
+
+		/** An item or delimiter tag (group, element little endian) and its 32-bit length. */
+		private static byte[] itemHeader(int tag, int length) {
+			byte[] le = le32(length);
+			return new byte[] {(byte) (tag >>> 16), (byte) (tag >>> 24), (byte) tag, (byte) (tag >>> 8), le[0], le[1],
+				le[2], le[3]};
+		}
+
 		byte[] encode() {
 			ByteArrayOutputStream out = new ByteArrayOutputStream();
 			for (Map.Entry<Integer, Object[]> e : elements.entrySet()) {
 				int tag = e.getKey();
 				String vr = (String) e.getValue()[0];
 				byte[] value = (byte[]) e.getValue()[1];
+				boolean undefinedLength = e.getValue().length > 2;
 				out.write(tag >>> 16 & 0xFF);
 				out.write(tag >>> 24 & 0xFF);
 				out.write(tag & 0xFF);
@@ -377,7 +465,7 @@ public final class DicomWriter {
 				if (vr.equals("OB") || vr.equals("OW") || vr.equals("SQ") || vr.equals("UN") || vr.equals("UT")) {
 					out.write(0);
 					out.write(0);
-					out.writeBytes(le32(value.length));
+					out.writeBytes(le32(undefinedLength ? -1 : value.length));
 				} else {
 					if (value.length > 0xFFFF)
 						throw new IllegalArgumentException("value of " + Tag.toString(tag) + " is too long for " + vr);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.dicom.DicomWriter.SeriesInfo;
@@ -286,6 +287,184 @@ class DicomWriterTest {
 		assertTrue(g.matches(back.geometry(), 1e-9), g.describeMismatch(back.geometry(), 1e-9));
 		assertArrayEquals(v.voxels(), back.voxels(), 0);
 		assertEquals("CT", back.modality());
+	}
+
+	/**
+	 * An 8×5 slice whose stored values alternate between 0 (HU -1024) and -32768 (HU -33792): every JPEG lossless
+	 * difference is ±32768 (category 16), including the last, whose code ends on a byte boundary.
+	 */
+	private static Volume category16Slice() {
+		Geometry g = Geometry.axial(8, 5, 1, 0.5, 0.5, 1);
+		float[] v = new float[g.voxelCount()];
+		for (int i = 0; i < v.length; i++) v[i] = (i + i / 8) % 2 == 0 ? -1024 : -33792;
+		return new Volume(g, v, "CT");
+	}
+
+	/** A 3-slice 37×23 CT-like volume with air, tissue, bone, noise, clamped extremes and ±32768 steps. */
+	private static Volume ctLike() {
+		Geometry g = Geometry.axial(37, 23, 3, 0.7, 0.7, 2);
+		float[] v = new float[g.voxelCount()];
+		java.util.Random r = new java.util.Random(70);
+		for (int z = 0, i = 0; z < 3; z++)
+			for (int y = 0; y < 23; y++)
+				for (int x = 0; x < 37; x++, i++) {
+					double d = Math.hypot(x - 18, y - 11) / 11;
+					v[i] = (float) Math.rint((d > 1 ? -1000 : d > 0.85 ? 1200 : 40) + r.nextGaussian() * 8);
+				}
+		v[0] = -50000; // clamped to stored -32768
+		v[1] = -1024; // stored 0: a difference of 32768
+		v[2] = 40000; // clamped to stored 32767
+		v[v.length - 1] = -33792;
+		return new Volume(g, v, "CT");
+	}
+
+	/** Offset of the Pixel Data element header "E0 7F 10 00 O B 00 00 FF FF FF FF" in a written file, or -1. */
+	private static int encapsulatedPixelDataOffset(byte[] f) {
+		byte[] h = {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, -1, -1, -1, -1};
+		outer: for (int p = f.length - h.length; p >= 132; p--) {
+			for (int k = 0; k < h.length; k++) if (f[p + k] != h[k]) continue outer;
+			return p;
+		}
+		return -1;
+	}
+
+	@Test
+	void testJpegLosslessEncapsulatedPixelData() {
+		Volume v = ctLike();
+		byte[] file = DicomWriter.encodeSlice(v, 1, info(), DicomWriter.JPEG_LOSSLESS_SV1);
+		int px = encapsulatedPixelDataOffset(file);
+		assertTrue(px > 0, "encapsulated Pixel Data (OB, undefined length)");
+		Map<Integer, Element> e = parse(Arrays.copyOf(file, px));
+		assertEquals("1.2.840.10008.1.2.4.70", e.get(Tag.TransferSyntaxUID).text());
+		assertEquals("00", e.get(Tag.LossyImageCompression).text());
+		assertEquals(16, e.get(Tag.BitsAllocated).us());
+		assertEquals(16, e.get(Tag.BitsStored).us());
+		assertEquals(1, e.get(Tag.PixelRepresentation).us());
+		assertEquals("-1024 ", e.get(Tag.RescaleIntercept).text());
+		ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+		b.position(px + 12);
+		// PS3.5 A.4: an empty Basic Offset Table item, one fragment, the Sequence Delimitation Item.
+		assertEquals(0xFFFE, b.getShort() & 0xFFFF);
+		assertEquals(0xE000, b.getShort() & 0xFFFF);
+		assertEquals(0, b.getInt(), "empty Basic Offset Table");
+		assertEquals(0xFFFE, b.getShort() & 0xFFFF);
+		assertEquals(0xE000, b.getShort() & 0xFFFF);
+		int length = b.getInt();
+		assertEquals(0, length % 2, "fragment padded to even length");
+		int start = b.position();
+		assertEquals(0xFFD8, (file[start] & 0xFF) << 8 | (file[start + 1] & 0xFF), "SOI");
+		assertEquals(0xFFC3, (file[start + 2] & 0xFF) << 8 | (file[start + 3] & 0xFF), "SOF3 first");
+		int end = start + length;
+		if (file[end - 1] == 0) end--;
+		assertEquals(0xFFD9, (file[end - 2] & 0xFF) << 8 | (file[end - 1] & 0xFF), "EOI, then at most one 0x00");
+		b.position(start + length);
+		assertEquals(0xFFFE, b.getShort() & 0xFFFF);
+		assertEquals(0xE0DD, b.getShort() & 0xFFFF);
+		assertEquals(0, b.getInt());
+		assertEquals(file.length, b.position(), "Sequence Delimitation Item ends the file");
+		assertTrue(file.length < DicomWriter.encodeSlice(v, 1, info()).length, "compressed");
+	}
+
+	@Test
+	void testJpegLosslessDecodesToTheUncompressedValues() throws IOException {
+		for (Volume v : List.of(ctLike(), category16Slice())) {
+			for (int z = 0; z < v.geometry().nz(); z++) {
+				Path plain = DicomWriter.writeSingleSlice(v, z, tmp.resolve("plain" + z + ".dcm"), info());
+				Path jpeg = DicomWriter.writeSingleSlice(v, z, tmp.resolve("jpeg" + z + ".dcm"), info(),
+					DicomWriter.JPEG_LOSSLESS_SV1);
+				DicomObject p = DicomReader.read(plain), j = DicomReader.read(jpeg);
+				assertEquals(DicomWriter.JPEG_LOSSLESS_SV1, j.transferSyntaxUID());
+				assertArrayEquals(DicomPixels.storedValues(p)[0], DicomPixels.storedValues(j)[0], "slice " + z);
+				assertArrayEquals(DicomPixels.realWorldValues(p)[0], DicomPixels.realWorldValues(j)[0], 0, "slice " + z);
+			}
+		}
+		// The same bytes as the explicit-VR call for the uncompressed syntax; the same seed gives the same file.
+		assertArrayEquals(DicomWriter.encodeSlice(ctLike(), 0, info()),
+			DicomWriter.encodeSlice(ctLike(), 0, info(), DicomWriter.EXPLICIT_VR_LITTLE_ENDIAN));
+		assertArrayEquals(DicomWriter.encodeSlice(ctLike(), 2, info(), DicomWriter.JPEG_LOSSLESS_SV1),
+			DicomWriter.encodeSlice(ctLike(), 2, info(), DicomWriter.JPEG_LOSSLESS_SV1));
+	}
+
+	@Test
+	void testJpegLosslessSeriesReadsBackThroughSeriesReader() throws IOException {
+		double c = Math.cos(0.3), s = Math.sin(0.3);
+		Volume ct = ctLike();
+		Geometry g = new Geometry(37, 23, 3, new double[] {0.7, 0.8, 2.5}, new double[] {-10.25, 20, 33.3},
+			new double[] {c, s, 0, -s, c, 0, 0, 0, 1});
+		Volume v = new Volume(g, ct.voxels().clone(), "CT");
+		Path dir = tmp.resolve("jpeg-series");
+		for (int z = 0; z < 3; z++)
+			DicomWriter.writeSingleSlice(v, z, dir.resolve(String.format("IM%04d.dcm", z + 1)), info(),
+				DicomWriter.JPEG_LOSSLESS_SV1);
+		List<DicomSeries> series = SeriesScanner.scan(List.of(dir), null, null);
+		assertEquals(1, series.size());
+		Volume back = SeriesReader.read(series.get(0), null, null);
+		assertTrue(g.matches(back.geometry(), 1e-9), g.describeMismatch(back.geometry(), 1e-9));
+		float[] expected = v.voxels().clone();
+		for (int i = 0; i < expected.length; i++) expected[i] = Math.max(-33792, Math.min(31743, expected[i]));
+		assertArrayEquals(expected, back.voxels(), 0);
+	}
+
+	@Test
+	void testOtherTransferSyntaxesAreRefused() {
+		Volume v = ctLike();
+		for (String ts : new String[] {"1.2.840.10008.1.2", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.5", null}) {
+			IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+				() -> DicomWriter.encodeSlice(v, 0, info(), ts));
+			assertTrue(e.getMessage().contains("'" + ts + "'"), e.getMessage());
+			assertThrows(IllegalArgumentException.class,
+				() -> DicomWriter.writeSingleSlice(v, 0, tmp.resolve("refused.dcm"), info(), ts));
+		}
+		assertFalse(Files.exists(tmp.resolve("refused.dcm")));
+	}
+
+	/** The DCMTK tool on the PATH, or null. */
+	private static Path dcmtk(String tool) {
+		for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+			if (dir.isEmpty()) continue;
+			Path p = Path.of(dir, tool);
+			if (Files.isExecutable(p)) return p;
+		}
+		return null;
+	}
+
+	private static void run(Path tool, String... args) throws IOException, InterruptedException {
+		List<String> cmd = new java.util.ArrayList<>();
+		cmd.add(tool.toString());
+		cmd.addAll(List.of(args));
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), tool + " timed out");
+		assertEquals(0, p.exitValue(), tool + " " + String.join(" ", args) + ": " + out);
+	}
+
+	@Test
+	void testDcmtkDecodesTheJpegLosslessSlicesExactly() throws Exception {
+		Path dcmdjpeg = dcmtk("dcmdjpeg");
+		Assumptions.assumeTrue(dcmdjpeg != null, "DCMTK dcmdjpeg is not installed (apt-get install dcmtk)");
+		Path dcmcjpeg = dcmtk("dcmcjpeg");
+		int k = 0;
+		for (Volume v : List.of(ctLike(), category16Slice())) {
+			for (int z = 0; z < v.geometry().nz(); z++, k++) {
+				Path plain = DicomWriter.writeSingleSlice(v, z, tmp.resolve("plain" + k + ".dcm"), info());
+				Path jpeg = DicomWriter.writeSingleSlice(v, z, tmp.resolve("jpeg" + k + ".dcm"), info(),
+					DicomWriter.JPEG_LOSSLESS_SV1);
+				Path decoded = tmp.resolve("dcmdjpeg" + k + ".dcm");
+				run(dcmdjpeg, jpeg.toString(), decoded.toString());
+				DicomObject d = DicomReader.read(decoded);
+				assertEquals(DicomWriter.EXPLICIT_VR_LITTLE_ENDIAN, d.transferSyntaxUID());
+				int[] expected = DicomPixels.storedValues(DicomReader.read(plain))[0];
+				assertArrayEquals(expected, DicomPixels.storedValues(d)[0], "DCMTK's decode of slice " + k);
+				assertArrayEquals(expected, DicomPixels.storedValues(DicomReader.read(jpeg))[0], "our decode of slice " + k);
+				if (dcmcjpeg != null) {
+					// DCMTK's own SV1 stream of the same slice through MedCNN's decoder (incl. the category-16 case).
+					Path theirs = tmp.resolve("dcmcjpeg" + k + ".dcm");
+					run(dcmcjpeg, "+e1", plain.toString(), theirs.toString());
+					assertArrayEquals(expected, DicomPixels.storedValues(DicomReader.read(theirs))[0],
+						"our decode of DCMTK's stream of slice " + k);
+				}
+			}
+		}
 	}
 
 	private static double[] numbers(String ds) {
