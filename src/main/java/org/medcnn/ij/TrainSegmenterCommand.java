@@ -10,6 +10,7 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Training;
+import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -17,14 +18,16 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * SciJava command of {@code Train Segmenter...} for scripts and headless runs: trains a 2D U-Net from an images
+ * SciJava command of {@code Train Segmenter...} for scripts and headless runs: trains a 2D or 3D U-Net from an images
  * folder and a masks folder and writes a model package, with the same data loading and the same training monitor
  * ({@link TrainingRun}: the live plot with Stop when there is a display outside batch mode, else Log lines) as
  * the ImageJ plugin. No menu entry (the menu item is {@link TrainSegmenterPlugin}).
  * <p>
  * Inputs are the plugin's macro keys: {@code images}, {@code masks}, {@code out}, {@code epochs}, {@code dims}
- * (2 only), {@code batch}, {@code learning}, {@code optimizer}, {@code loss}, {@code activation}, {@code filters},
- * {@code validation}; left out, they take the defaults of {@link SegmenterConfig#defaults()}. Outputs
+ * (2: 2D U-Net on axial slices, 3: 3D U-Net on patches), {@code batch}, {@code learning}, {@code clip_norm},
+ * {@code optimizer}, {@code loss}, {@code activation}, {@code filters}, {@code validation}; left out, they take the
+ * defaults of {@link SegmenterConfig#defaults()} or, with dims 3, {@link Segmenter3dConfig#defaults()} (epochs,
+ * batch and filters 0 mean "the default of the chosen dims"). Outputs
  * {@code model} (the package folder; null when stopped before an epoch finished) and {@code status}. A setting
  * out of range throws an {@link IllegalArgumentException} naming it; unreadable data an
  * {@link UncheckedIOException} naming the file.
@@ -43,17 +46,22 @@ public class TrainSegmenterCommand implements Command {
 	@Parameter(label = "Out (model package folder)", style = "directory", persist = false)
 	private File out;
 
-	@Parameter(label = "Epochs", required = false, min = "1", max = "10000", persist = false)
-	private int epochs = DEFAULTS.training().epochs();
+	@Parameter(label = "Epochs (0: the default of the chosen dims)", required = false, min = "0", max = "10000", persist = false)
+	private int epochs;
 
-	@Parameter(label = "Dims (2D U-Net only)", required = false, min = "2", max = "3", persist = false)
+	@Parameter(label = "Dims (2: 2D U-Net, 3: 3D U-Net on patches)", required = false, min = "2", max = "3", persist = false)
 	private int dims = 2;
 
-	@Parameter(label = "Batch size (slices per step)", required = false, min = "1", max = "4096", persist = false)
-	private int batch = DEFAULTS.training().batchSize();
+	@Parameter(label = "Batch size (slices or patches per step; 0: the default of the chosen dims)", required = false,
+		min = "0", max = "4096", persist = false)
+	private int batch;
 
 	@Parameter(label = "Learning rate", required = false, persist = false)
 	private double learning = DEFAULTS.training().learningRate();
+
+	@Parameter(label = "Clip norm (gradient clipping at this global norm; 0 = off)", required = false, min = "0",
+		persist = false)
+	private double clip_norm = DEFAULTS.training().clipNorm();
 
 	@Parameter(label = "Optimizer", required = false, choices = {"sgd", "momentum", "adam"}, persist = false)
 	private String optimizer = DEFAULTS.training().optimizer();
@@ -64,8 +72,9 @@ public class TrainSegmenterCommand implements Command {
 	@Parameter(label = "Activation", required = false, choices = {"relu", "tanh", "sigmoid", "elu"}, persist = false)
 	private String activation = DEFAULTS.training().activation();
 
-	@Parameter(label = "Filters (first U-Net level)", required = false, min = "1", max = "256", persist = false)
-	private int filters = DEFAULTS.baseFilters();
+	@Parameter(label = "Filters (first U-Net level; 0: the default of the chosen dims)", required = false, min = "0",
+		max = "256", persist = false)
+	private int filters;
 
 	@Parameter(label = "Validation fraction (of cases)", required = false, persist = false)
 	private double validation = DEFAULTS.training().valFraction();
@@ -78,12 +87,16 @@ public class TrainSegmenterCommand implements Command {
 
 	@Override
 	public void run() {
-		if (dims != 2)
-			throw new IllegalArgumentException("dims = " + dims + ": the 3D U-Net is not built yet; use dims=2");
-		TrainingConfig tc = DEFAULTS.training().withEpochs(epochs).withBatchSize(batch).withLearningRate(learning)
-			.withOptimizer(optimizer).withLoss(loss).withActivation(activation).withValFraction(validation);
-		SegmenterConfig cfg = new SegmenterConfig(DEFAULTS.depth(), filters, DEFAULTS.windowCenterHu(),
-			DEFAULTS.windowWidthHu(), tc);
+		if (dims != 2 && dims != 3) throw new IllegalArgumentException("dims = " + dims + " is not 2 or 3");
+		boolean threeD = dims == 3;
+		Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
+		TrainingConfig td = threeD ? d3.training() : DEFAULTS.training();
+		TrainingConfig tc = td.withEpochs(epochs == 0 ? td.epochs() : epochs).withBatchSize(batch == 0 ? td.batchSize() : batch)
+			.withLearningRate(learning).withClipNorm(clip_norm).withOptimizer(optimizer).withLoss(loss)
+			.withActivation(activation).withValFraction(validation);
+		int f = filters == 0 ? (threeD ? d3.baseFilters() : DEFAULTS.baseFilters()) : filters;
+		SegmenterConfig cfg = new SegmenterConfig(DEFAULTS.depth(), f, DEFAULTS.windowCenterHu(), DEFAULTS.windowWidthHu(), tc);
+		Segmenter3dConfig cfg3 = new Segmenter3dConfig(d3.depth(), f, d3.patchZyx(), d3.windowCenterHu(), d3.windowWidthHu(), tc);
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TrainSegmenterPlugin.TITLE, cancel);
 		try {
@@ -94,9 +107,11 @@ public class TrainSegmenterCommand implements Command {
 				progress.done();
 			}
 			Path outDir = out.toPath();
-			TrainingRun.Result r = TrainingRun.run(TrainSegmenterPlugin.TITLE, tc.epochs(), outDir, (l, c) -> Training
-				.trainSegmenter(cases.stream().map(Datasets.Case::image).toList(), cases.stream().map(Datasets.Case::mask).toList(),
-					cfg, l, c, outDir), cancel);
+			var vols = cases.stream().map(Datasets.Case::image).toList();
+			var labels = cases.stream().map(Datasets.Case::mask).toList();
+			TrainingRun.Result r = TrainingRun.run(TrainSegmenterPlugin.TITLE, tc.epochs(), outDir, (l, c) -> threeD
+				? Training.trainSegmenter3d(vols, labels, cfg3, l, c, outDir)
+				: Training.trainSegmenter(vols, labels, cfg, l, c, outDir), cancel);
 			model = r.model() == null ? null : r.model().toFile();
 			status = r.status();
 		} catch (IOException e) {

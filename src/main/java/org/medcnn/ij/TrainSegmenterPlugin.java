@@ -33,7 +33,7 @@ import org.medcnn.volume.Volume;
  * of its position ({@value #KEY_ROIS}); see {@link ImageTrainingData}.
  * <p>
  * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_MASK_IMAGE}, {@value #KEY_ROIS}, {@value #KEY_OUT} (the package folder to write),
- * {@value #KEY_EPOCHS}, {@value #KEY_DIMS} (2: a 2D U-Net on axial slices; 3: a 3D U-Net on patches of the
+ * {@value #KEY_EPOCHS}, {@value #KEY_CLIP_NORM} (gradient clipping, see {@link TrainingConfig#clipNorm()}), {@value #KEY_DIMS} (2: a 2D U-Net on axial slices; 3: a 3D U-Net on patches of the
  * default patch size, see {@link Segmenter3dConfig#defaults()}), {@value #KEY_BATCH} (slices or patches per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
  * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level), {@value #KEY_CONTEXT}
  * (2.5D, 2D only: neighbouring slices on each side fed as channels, see {@link SegmenterConfig#context()}; 0 = plain
@@ -61,9 +61,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_BATCH_NORM = "batch_norm", KEY_DROPOUT = "dropout", KEY_INIT = "init";
 	/** Macro key: neighbouring slices on each side as input channels (2.5D U-Net; 0 = plain 2D). */
 	public static final String KEY_CONTEXT = "context";
+	/** Macro key: gradient clipping at this global norm, 0 = off (see {@link TrainingConfig#clipNorm()}). */
+	public static final String KEY_CLIP_NORM = "clip_norm";
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
 		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
-		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT);
+		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -92,6 +94,8 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addChoice("Dims (2D or 3D U-Net)", new String[] {"2", "3"}, pref(macro, KEY_DIMS, "2"));
 			gd.addNumericField("Batch size (slices per step)", num(macro, KEY_BATCH, td.batchSize()), 0);
 			gd.addNumericField("Learning rate", num(macro, KEY_LEARNING, td.learningRate()), 5);
+			gd.addNumericField("Clip_norm (gradient clipping at this global norm; 0 = off)", num(macro, KEY_CLIP_NORM,
+				td.clipNorm()), 2);
 			gd.addChoice("Optimizer", TrainingConfig.OPTIMIZERS.toArray(String[]::new), pref(macro, KEY_OPTIMIZER, td.optimizer()));
 			gd.addChoice("Loss", TrainingConfig.LOSSES.toArray(String[]::new), pref(macro, KEY_LOSS, td.loss()));
 			gd.addChoice("Activation", TrainingConfig.ACTIVATIONS.toArray(String[]::new),
@@ -115,7 +119,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			String out = gd.getNextString();
 			double epochs = gd.getNextNumber();
 			String dims = gd.getNextChoice();
-			double batch = gd.getNextNumber(), lr = gd.getNextNumber();
+			double batch = gd.getNextNumber(), lr = gd.getNextNumber(), clip = gd.getNextNumber();
 			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice();
 			double filters = gd.getNextNumber(), contextValue = gd.getNextNumber(), validation = gd.getNextNumber();
 			String augment = gd.getNextChoice();
@@ -138,7 +142,8 @@ public class TrainSegmenterPlugin implements PlugIn {
 				.withLearningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10))
 				.withOptimizer(optimizer).withLoss(loss).withActivation(activation)
 				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
-				.withAugment(augment).withResume(resume);
+				.withAugment(augment).withResume(resume)
+				.withClipNorm(DialogValues.number("Clip_norm", KEY_CLIP_NORM, clip, 0, false, 1e6));
 			int baseFilters = DialogValues.whole("Filters", KEY_FILTERS, filters, 1, 256);
 			int context = DialogValues.whole("Context", KEY_CONTEXT, contextValue, 0, SegmenterConfig.MAX_CONTEXT);
 			if (threeD && context > 0)
@@ -161,6 +166,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_EPOCHS, tc.epochs());
 				Prefs.set(PREF + KEY_BATCH, tc.batchSize());
 				Prefs.set(PREF + KEY_LEARNING, tc.learningRate());
+				Prefs.set(PREF + KEY_CLIP_NORM, tc.clipNorm());
 				Prefs.set(PREF + KEY_FILTERS, cfg.baseFilters());
 				Prefs.set(PREF + KEY_CONTEXT, context);
 				Prefs.set(PREF + KEY_VALIDATION, tc.valFraction());

@@ -72,6 +72,17 @@ class ScijavaCommandTest {
 	}
 
 	@Test
+	void trainSegmenterTrainsA3dUNetWithClipping() throws Exception {
+		CommandModule m = commands.run(TrainSegmenterCommand.class, true, "images", images.toFile(), "masks", masks.toFile(),
+			"out", dir.resolve("model3d").toFile(), "epochs", 1, "dims", 3, "filters", 2, "batch", 1, "clip_norm", 1.0,
+			"validation", 0.0).get();
+		assertTrue(((String) m.getOutput("status")).startsWith("Model saved to"), (String) m.getOutput("status"));
+		String card = java.nio.file.Files.readString(((File) m.getOutput("model")).toPath().resolve("medcnn.json"));
+		assertTrue(card.contains("\"unet3d\""), card);
+		assertTrue(card.contains("\"clipNorm\": 1.0"), card);
+	}
+
+	@Test
 	void modelInfoDescribesTheCard() throws Exception {
 		String info = (String) commands.run(ModelInfoCommand.class, true, "model", model.toFile()).get().getOutput("info");
 		assertTrue(info.startsWith("Model: model\n"), info);
