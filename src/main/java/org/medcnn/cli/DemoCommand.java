@@ -50,7 +50,7 @@ final class DemoCommand implements Main.Command {
 	/** Side of the lesion-centred crop the risk classifier sees, in pixels (2.5 mm pixels: 160 mm). */
 	static final int CROP = 64;
 	/** Components smaller than this (voxels) are not reported as lesions. */
-	static final int MIN_LESION_VOXELS = 10;
+	static final int MIN_LESION_VOXELS = Lesions.DEFAULT_MIN_VOXELS;
 	private static final float AIR_HU = -1000f;
 
 	@Override

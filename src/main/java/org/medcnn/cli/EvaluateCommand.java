@@ -59,7 +59,9 @@ final class EvaluateCommand implements Main.Command {
 			  Classification model: --data holds one sub-folder per class (named as the model's classes) with
 			  images; reports accuracy, balancedAccuracy, per-class precision/recall/auc, macroAuc, confusion
 			  (rows = true class, columns = predicted), and each item's prediction.
-			  --min-lesion N   drop predicted components smaller than N voxels before scoring (default 0: none)
+			  --min-lesion N   drop predicted components smaller than N voxels before scoring (default 10,
+			                   as predict does, so the scores are those of the masks MedCNN delivers; 0 scores
+			                   the raw mask)
 			  --tta            segment with flip test-time augmentation (see predict --help)
 			  --json           print {task, model, cases: [...], overall: {...}} as JSON (default: a table)""";
 	}
@@ -70,7 +72,7 @@ final class EvaluateCommand implements Main.Command {
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument '" + a.positional().get(0) + "'");
 		Path model = a.path("model");
 		boolean json = a.flag("json");
-		int minLesion = a.integer("min-lesion", 0, 0, Integer.MAX_VALUE);
+		int minLesion = a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 0, Integer.MAX_VALUE);
 		ModelCard card = Models.readCard(model);
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("task", card.task());

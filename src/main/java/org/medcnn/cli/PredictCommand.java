@@ -78,7 +78,7 @@ final class PredictCommand implements Main.Command {
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = a.path("out");
-		int minLesion = a.integer("min-lesion", 10, 1, Integer.MAX_VALUE);
+		int minLesion = a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 1, Integer.MAX_VALUE);
 		boolean writeSeg = a.flag("seg");
 		boolean writeRtStruct = a.flag("rtstruct");
 		ModelCard card = Models.readCard(model);

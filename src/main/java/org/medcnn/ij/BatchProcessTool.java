@@ -49,7 +49,7 @@ public final class BatchProcessTool {
 	/** Name of the summary table in the output folder. */
 	public static final String SUMMARY_FILE = "summary.csv";
 	/** Connected components smaller than this are not lesions. */
-	public static final int MIN_LESION_VOXELS = 10;
+	public static final int MIN_LESION_VOXELS = Lesions.DEFAULT_MIN_VOXELS;
 	/** Header of {@value #SUMMARY_FILE}. */
 	public static final String SUMMARY_HEADER = "case,seriesInstanceUID,lesions,totalVolumeMl,largestDiameterMm,error";
 

@@ -14,6 +14,12 @@ import java.util.List;
  */
 public final class Lesions {
 
+	/**
+	 * The smallest lesion, in voxels, that MedCNN's segmentation outputs keep by default (predict, evaluate, Segment
+	 * Tumors, Batch Process, demo): smaller components are noise more often than lesions.
+	 */
+	public static final int DEFAULT_MIN_VOXELS = 10;
+
 	private Lesions() {}
 
 	/**
