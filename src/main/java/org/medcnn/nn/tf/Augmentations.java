@@ -66,8 +66,9 @@ final class Augmentations {
 		Transform t = drawTransform(rng, s.w() == s.h());
 		int slices = Math.max(1, s.d());
 		boolean segmentation = s.y().length * s.c() == s.x().length;
-		float[] x = transform(s.x(), s.w(), s.h(), slices * s.c(), t, false);
-		float[] y = segmentation ? transform(s.y(), s.w(), s.h(), slices, t, true) : s.y();
+		Sampling sampling = Sampling.of(s.w(), s.h(), t);
+		float[] x = sampling.apply(s.x(), slices * s.c(), false);
+		float[] y = segmentation ? sampling.apply(s.y(), slices, true) : s.y();
 		intensity(x, rng);
 		return new Trainer.Sample(x, y, s.w(), s.h(), s.d(), s.c());
 	};
@@ -113,54 +114,117 @@ final class Augmentations {
 	/**
 	 * Applies {@code t} to each of {@code slices} consecutive {@code w × h} slices. Output pixel centres (u, v),
 	 * relative to the image centre, map to input (x, y) = F(Q⁻¹(R(−θ)(u, v) / s)), where F mirrors and Q turns
-	 * by quarter turns; {@code binary} thresholds the interpolated value at 0.5.
+	 * by quarter turns; {@code binary} thresholds the interpolated value at 0.5. Where each output pixel samples the
+	 * input is worked out once per transform ({@link Sampling}) and then used for every slice and channel.
 	 */
 	static float[] transform(float[] a, int w, int h, int slices, Transform t, boolean binary) {
-		float[] out = new float[a.length];
-		double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-		// StrictMath: Math.sin/cos may differ in the last bit between interpreted and JIT-compiled code, which
-		// would make seeded training irreproducible
-		double cos = StrictMath.cos(-t.radians()) / t.scale(), sin = StrictMath.sin(-t.radians()) / t.scale();
-		int n = w * h;
-		for (int v = 0; v < h; v++) {
-			for (int u = 0; u < w; u++) {
-				double du = u - cx, dv = v - cy;
-				double ru = cos * du - sin * dv, rv = sin * du + cos * dv;
-				// undo the quarter turns: a turn maps (x, y) → (−y, x) about the centre
-				for (int k = 0; k < t.quarterTurns(); k++) {
-					double tmp = ru;
-					ru = rv;
-					rv = -tmp;
-				}
-				double sx = cx + (t.flipX() ? -ru : ru), sy = cy + (t.flipY() ? -rv : rv);
-				int o = v * w + u;
-				if (t.exact()) {
-					int ix = (int) Math.round(sx), iy = (int) Math.round(sy);
-					if (ix < 0 || iy < 0 || ix >= w || iy >= h) continue;
-					for (int z = 0; z < slices; z++) out[z * n + o] = a[z * n + iy * w + ix];
-				} else {
-					bilinear(a, w, h, slices, sx, sy, out, o, binary);
+		return Sampling.of(w, h, t).apply(a, slices, binary);
+	}
+
+	/**
+	 * Per output pixel of one transform: the input pixel it copies (exact transforms: flips and quarter turns), or the
+	 * top-left input pixel and the weights of bilinear interpolation, or nothing (outside the input: 0).
+	 */
+	static final class Sampling {
+		private static final byte OUTSIDE = 0, COPY = 1, INTERIOR = 2, EDGE = 3;
+		private final int w, h;
+		private final byte[] kind;
+		private final int[] x0, y0;
+		private final float[] fx, fy;
+
+		private Sampling(int w, int h) {
+			this.w = w;
+			this.h = h;
+			int n = w * h;
+			kind = new byte[n];
+			x0 = new int[n];
+			y0 = new int[n];
+			fx = new float[n];
+			fy = new float[n];
+		}
+
+		static Sampling of(int w, int h, Transform t) {
+			Sampling p = new Sampling(w, h);
+			double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
+			// StrictMath: Math.sin/cos may differ in the last bit between interpreted and JIT-compiled code, which
+			// would make seeded training irreproducible
+			double cos = StrictMath.cos(-t.radians()) / t.scale(), sin = StrictMath.sin(-t.radians()) / t.scale();
+			boolean exact = t.exact();
+			// The map is affine: (sx, sy) = (cx, cy) + L (u − cx, v − cy); L's columns are the images of the unit
+			// vectors under rotation and scaling, the undone quarter turns and the mirroring.
+			double[] e1 = linear(1, 0, cos, sin, t), e2 = linear(0, 1, cos, sin, t);
+			for (int v = 0, o = 0; v < h; v++) {
+				double dv = v - cy;
+				for (int u = 0; u < w; u++, o++) {
+					double du = u - cx;
+					double sx = cx + e1[0] * du + e2[0] * dv, sy = cy + e1[1] * du + e2[1] * dv;
+					if (exact) {
+						int ix = (int) Math.round(sx), iy = (int) Math.round(sy);
+						if (ix < 0 || iy < 0 || ix >= w || iy >= h) continue;
+						p.kind[o] = COPY;
+						p.x0[o] = ix;
+						p.y0[o] = iy;
+						continue;
+					}
+					if (sx <= -1 || sy <= -1 || sx >= w || sy >= h) continue;
+					int ix = (int) Math.floor(sx), iy = (int) Math.floor(sy);
+					p.x0[o] = ix;
+					p.y0[o] = iy;
+					p.fx[o] = (float) (sx - ix);
+					p.fy[o] = (float) (sy - iy);
+					p.kind[o] = ix >= 0 && iy >= 0 && ix + 1 < w && iy + 1 < h ? INTERIOR : EDGE;
 				}
 			}
+			return p;
 		}
-		return out;
-	}
 
-	private static void bilinear(float[] a, int w, int h, int slices, double sx, double sy, float[] out, int o,
-		boolean binary) {
-		if (sx <= -1 || sy <= -1 || sx >= w || sy >= h) return;
-		int x0 = (int) Math.floor(sx), y0 = (int) Math.floor(sy);
-		double fx = sx - x0, fy = sy - y0;
-		int n = w * h;
-		for (int z = 0; z < slices; z++) {
-			int base = z * n;
-			double v = (1 - fx) * (1 - fy) * at(a, w, h, base, x0, y0) + fx * (1 - fy) * at(a, w, h, base, x0 + 1, y0)
-				+ (1 - fx) * fy * at(a, w, h, base, x0, y0 + 1) + fx * fy * at(a, w, h, base, x0 + 1, y0 + 1);
-			out[base + o] = binary ? (v >= 0.5 ? 1f : 0f) : (float) v;
+		/** The linear part of the map applied to (du, dv): R(−θ)/s, then the quarter turns undone, then the flips. */
+		private static double[] linear(double du, double dv, double cos, double sin, Transform t) {
+			double ru = cos * du - sin * dv, rv = sin * du + cos * dv;
+			// undo the quarter turns: a turn maps (x, y) → (−y, x) about the centre
+			for (int k = 0; k < t.quarterTurns(); k++) {
+				double tmp = ru;
+				ru = rv;
+				rv = -tmp;
+			}
+			return new double[] {t.flipX() ? -ru : ru, t.flipY() ? -rv : rv};
 		}
-	}
 
-	private static float at(float[] a, int w, int h, int base, int x, int y) {
-		return x < 0 || y < 0 || x >= w || y >= h ? 0f : a[base + y * w + x];
+		float[] apply(float[] a, int slices, boolean binary) {
+			int n = w * h;
+			float[] out = new float[a.length];
+			for (int z = 0; z < slices; z++) {
+				int base = z * n;
+				for (int o = 0; o < n; o++) {
+					byte k = kind[o];
+					if (k == OUTSIDE) continue;
+					if (k == COPY) {
+						out[base + o] = a[base + y0[o] * w + x0[o]];
+						continue;
+					}
+					int x = x0[o], y = y0[o];
+					float gx = fx[o], gy = fy[o], v00, v10, v01, v11;
+					if (k == INTERIOR) {
+						int i = base + y * w + x;
+						v00 = a[i];
+						v10 = a[i + 1];
+						v01 = a[i + w];
+						v11 = a[i + w + 1];
+					} else {
+						v00 = at(a, base, x, y);
+						v10 = at(a, base, x + 1, y);
+						v01 = at(a, base, x, y + 1);
+						v11 = at(a, base, x + 1, y + 1);
+					}
+					float v = (1 - gy) * ((1 - gx) * v00 + gx * v10) + gy * ((1 - gx) * v01 + gx * v11);
+					out[base + o] = binary ? (v >= 0.5f ? 1f : 0f) : v;
+				}
+			}
+			return out;
+		}
+
+		private float at(float[] a, int base, int x, int y) {
+			return x < 0 || y < 0 || x >= w || y >= h ? 0f : a[base + y * w + x];
+		}
 	}
 }
