@@ -16,7 +16,8 @@ import org.medcnn.dicom.DicomReadException;
  * scans; difference category 16 (±32768, no additional bits, H.1.2.2); byte stuffing, fill bytes, APPn and COM
  * segments. Refused as "not supported yet": hierarchical and arithmetic-coded processes, selection value 0 (only
  * for hierarchical differential frames), heights defined by DNL, several components with sampling factors other
- * than 1×1, and restart intervals that are not a whole number of lines (libjpeg refuses them as well).
+ * than 1×1, and restart intervals that are not a whole number of lines (the first-line rule of H.1.2.1 after a
+ * restart is defined for whole lines; encoders write whole lines).
  * <p>
  * Reconstruction follows H.1.2.1: at the start of the scan and of every restart interval the prediction is
  * 2<sup>P−Pt−1</sup>; the rest of that first line is predicted from the left neighbour Ra, the first sample of
@@ -37,6 +38,29 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 		s.parseMarkers();
 		s.finish();
 		return s.out;
+	}
+
+	/** Bits looked at at once for a Huffman code together with its additional bits. */
+	private static final int DIFF_LOOKAHEAD = 11;
+
+	/**
+	 * A look-ahead table for differences: index, the next {@value #DIFF_LOOKAHEAD} bits; value, the difference
+	 * {@code << 8 |} the number of bits its code and additional bits take, or 0 when they do not fit (or the code is
+	 * longer than the Huffman look-ahead, or the category is over 16): then the table is decoded bit by bit.
+	 */
+	static int[] differenceTable(JpegHuffman t) {
+		int[] table = new int[1 << DIFF_LOOKAHEAD];
+		int extra = DIFF_LOOKAHEAD - JpegHuffman.LOOKAHEAD;
+		for (int i = 0; i < table.length; i++) {
+			int f = t.fast[i >> extra];
+			if (f == 0) continue;
+			int len = f >> 8;
+			int s = f & 0xFF;
+			if (s > 16 || (s < 16 && len + s > DIFF_LOOKAHEAD)) continue;
+			int diff = s == 0 ? 0 : s == 16 ? 32768 : JpegStream.extend((i >> (DIFF_LOOKAHEAD - len - s)) & ((1 << s) - 1), s);
+			table[i] = diff << 8 | (s == 16 ? len : len + s);
+		}
+		return table;
 	}
 
 	/** One frame's stream: marker parsing, entropy decoding and reconstruction. */
@@ -122,6 +146,7 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 			if (ns < 1 || ns > 4 || e - s != 4 + 2 * ns) throw error("SOS declares " + ns + " components or has the wrong length");
 			int[] comps = new int[ns];
 			JpegHuffman[] tables = new JpegHuffman[ns];
+			int[][] fast = new int[ns][];
 			for (int i = 0; i < ns; i++) {
 				int id = u8(s + 1 + 2 * i);
 				int c = -1;
@@ -135,6 +160,7 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 				tables[i] = dc[td];
 				if (tables[i] == null)
 					throw error("scan uses Huffman table " + td + " for component " + id + ", but no DHT defines it");
+				fast[i] = differenceTable(tables[i]);
 			}
 			int p = s + 1 + 2 * ns;
 			int sv = u8(p);
@@ -167,7 +193,7 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 				}
 				int row = y * width;
 				if (ns == 1) {
-					decodeRow(planes[0], tables[0], row, first, sv, initial);
+					decodeRow(planes[0], fast[0], tables[0], row, first, sv, initial);
 				} else {
 					for (int x = 0; x < width; x++) {
 						int i = row + x;
@@ -177,7 +203,7 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 							if (first) px = x == 0 ? initial : pl[i - 1];
 							else if (x == 0) px = pl[i - width];
 							else px = predict(sv, pl[i - 1], pl[i - width], pl[i - width - 1]);
-							pl[i] = (px + difference(tables[k])) & 0xFFFF;
+							pl[i] = (px + difference(fast[k], tables[k])) & 0xFFFF;
 						}
 					}
 				}
@@ -196,30 +222,30 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 		}
 
 		/** Decodes one line of a single-component scan into {@code p} from {@code row}. */
-		private void decodeRow(int[] p, JpegHuffman t, int row, boolean first, int sv, int initial)
+		private void decodeRow(int[] p, int[] f, JpegHuffman t, int row, boolean first, int sv, int initial)
 			throws DicomReadException {
 			int w = width;
 			int end = row + w;
 			int i = row;
 			if (first) {
-				p[i] = (initial + difference(t)) & 0xFFFF;
-				for (i++; i < end; i++) p[i] = (p[i - 1] + difference(t)) & 0xFFFF;
+				p[i] = (initial + difference(f, t)) & 0xFFFF;
+				for (i++; i < end; i++) p[i] = (p[i - 1] + difference(f, t)) & 0xFFFF;
 				return;
 			}
-			p[i] = (p[i - w] + difference(t)) & 0xFFFF;
+			p[i] = (p[i - w] + difference(f, t)) & 0xFFFF;
 			i++;
 			switch (sv) {
 				case 1 -> {
-					for (; i < end; i++) p[i] = (p[i - 1] + difference(t)) & 0xFFFF;
+					for (; i < end; i++) p[i] = (p[i - 1] + difference(f, t)) & 0xFFFF;
 				}
 				case 2 -> {
-					for (; i < end; i++) p[i] = (p[i - w] + difference(t)) & 0xFFFF;
+					for (; i < end; i++) p[i] = (p[i - w] + difference(f, t)) & 0xFFFF;
 				}
 				case 3 -> {
-					for (; i < end; i++) p[i] = (p[i - w - 1] + difference(t)) & 0xFFFF;
+					for (; i < end; i++) p[i] = (p[i - w - 1] + difference(f, t)) & 0xFFFF;
 				}
 				default -> {
-					for (; i < end; i++) p[i] = (predict(sv, p[i - 1], p[i - w], p[i - w - 1]) + difference(t)) & 0xFFFF;
+					for (; i < end; i++) p[i] = (predict(sv, p[i - 1], p[i - w], p[i - w - 1]) + difference(f, t)) & 0xFFFF;
 				}
 			}
 		}
@@ -237,8 +263,17 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 			};
 		}
 
-		/** The next difference (T.81 H.1.2.2): a Huffman-coded category SSSS and SSSS additional bits. */
-		private int difference(JpegHuffman t) throws DicomReadException {
+		/**
+		 * The next difference (T.81 H.1.2.2): a Huffman-coded category SSSS and SSSS additional bits, both taken at
+		 * once from the {@link #differenceTable} {@code f} of table {@code t} when they fit its look-ahead.
+		 */
+		private int difference(int[] f, JpegHuffman t) throws DicomReadException {
+			if (nbits < 16) fill();
+			int e = f[(int) (acc >>> (nbits - DIFF_LOOKAHEAD)) & ((1 << DIFF_LOOKAHEAD) - 1)];
+			if (e != 0) {
+				nbits -= e & 0xFF;
+				return e >> 8;
+			}
 			int s = huff(t);
 			if (s == 0) return 0;
 			if (s < 16) return extend(bits(s), s);
