@@ -274,6 +274,11 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 				nbits -= e & 0xFF;
 				return e >> 8;
 			}
+			return slowDifference(t);
+		}
+
+		/** A difference whose code and additional bits do not fit the look-ahead: decoded step by step. */
+		private int slowDifference(JpegHuffman t) throws DicomReadException {
 			int s = huff(t);
 			if (s == 0) return 0;
 			if (s < 16) return extend(bits(s), s);
