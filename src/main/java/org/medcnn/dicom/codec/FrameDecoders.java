@@ -4,9 +4,10 @@ package org.medcnn.dicom.codec;
  * Chooses the {@link FrameDecoder} for a transfer syntax UID (PS3.5 Annex A.4, PS3.6 Annex A).
  * <ul>
  * <li>RLE Lossless (1.2.840.10008.1.2.5): {@link RleDecoder}, written from PS3.5 Annex G.</li>
- * <li>JPEG Baseline (.4.50), JPEG Extended (.4.51) 8-bit, JPEG Lossless process 14 (.4.57) and its
- * selection value 1 (.4.70): TwelveMonkeys {@code imageio-jpeg}; JPEG Extended 12-bit (sequential, process 4):
- * {@link JpegDctDecoder}, written from ITU-T T.81 (12-bit progressive is refused).</li>
+ * <li>JPEG Baseline (.4.50), JPEG Extended (.4.51) 8-bit: TwelveMonkeys {@code imageio-jpeg}; JPEG Extended
+ * 12-bit (sequential, process 4): {@link JpegDctDecoder}, written from ITU-T T.81 (12-bit progressive is
+ * refused); JPEG Lossless process 14 (.4.57) and its selection value 1 (.4.70): {@link JpegLosslessDecoder},
+ * written from T.81 Annex H. The start-of-frame marker of each frame decides.</li>
  * <li>JPEG 2000 (.4.90 lossless, .4.91): {@code jai-imageio-jpeg2000}.</li>
  * <li>JPEG-LS (.4.80 lossless, .4.81 near-lossless): {@link JpegLsDecoder}, written from ITU-T T.87.</li>
  * </ul>

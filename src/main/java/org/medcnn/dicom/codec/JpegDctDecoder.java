@@ -219,58 +219,11 @@ public final class JpegDctDecoder implements FrameDecoder {
 		return v < 0 ? 0 : v > maxval ? maxval : v;
 	}
 
-	/** A Huffman table (T.81 Annex C) with a 9-bit look-ahead table and the F.2.2.3 decoding procedure. */
-	static final class Huffman {
-		static final int LOOKAHEAD = 9;
-		/** Index: the next 9 bits; value: (code length << 8) | symbol, or 0 when the code is longer. */
-		final int[] fast = new int[1 << LOOKAHEAD];
-		/** Per code length 1..16: largest code (−1 when none) and the offset of its first symbol minus its first code. */
-		final int[] maxCode = new int[18];
-		final int[] valOffset = new int[17];
-		final int[] symbols;
-
-		Huffman(int[] counts, int[] symbols) {
-			this.symbols = symbols;
-			int code = 0;
-			int k = 0;
-			for (int len = 1; len <= 16; len++) {
-				valOffset[len] = k - code;
-				for (int i = 0; i < counts[len - 1]; i++, k++, code++) {
-					if (len <= LOOKAHEAD) {
-						int shift = LOOKAHEAD - len;
-						int base = code << shift;
-						for (int j = 0; j < 1 << shift; j++) fast[base + j] = len << 8 | symbols[k];
-					}
-				}
-				maxCode[len] = counts[len - 1] == 0 ? -1 : code - 1;
-				code <<= 1;
-			}
-			maxCode[17] = Integer.MAX_VALUE;
-		}
-
-		/** Whether every code fits its length (T.81 Annex C; checked before construction). */
-		static boolean valid(int[] counts) {
-			long code = 0;
-			for (int len = 1; len <= 16; len++) {
-				code += counts[len - 1];
-				if (code > 1L << len) return false;
-				code <<= 1;
-			}
-			return true;
-		}
-	}
-
 	/** One frame's stream: marker parsing, entropy decoding and reconstruction. */
-	private static final class Stream {
-		final byte[] b;
-		final FrameLayout l;
-		final int frame;
+	private static final class Stream extends JpegStream {
 		final boolean keepCoefficients;
 
 		final int[][] quant = new int[4][];
-		final Huffman[] dc = new Huffman[4];
-		final Huffman[] ac = new Huffman[4];
-		int restartInterval;
 
 		int sof = -1;
 		int precision;
@@ -293,98 +246,39 @@ public final class JpegDctDecoder implements FrameDecoder {
 		int[][] usedQuant;
 		boolean[] done;
 
-		// bit reader state
-		int pos;
-		int end;
-		long acc;
-		int nbits;
-		int phantom;
-		boolean atMarker;
-
 		// per-scan state
 		final int[] block = new int[64];
 		final int[] deq = new int[64];
 		final int[] ws = new int[64];
 
 		Stream(byte[] b, FrameLayout l, int frame, boolean keepCoefficients) {
-			this.b = b;
-			this.l = l;
-			this.frame = frame;
+			super(b, l, frame);
 			this.keepCoefficients = keepCoefficients;
-			this.end = b.length;
-		}
-
-		DicomReadException error(String what) {
-			return l.frameError(frame, "JPEG " + what);
-		}
-
-		DicomReadException unsupported(String what) {
-			return l.unsupported(frame, what);
-		}
-
-		int u8(int p) throws DicomReadException {
-			if (p >= end) throw error("marker segment runs past the end of the " + end + "-byte stream (truncated)");
-			return b[p] & 0xFF;
-		}
-
-		int u16(int p) throws DicomReadException {
-			return u8(p) << 8 | u8(p + 1);
 		}
 
 		void decode() throws DicomReadException {
-			if (b.length < 4 || (b[0] & 0xFF) != 0xFF || (b[1] & 0xFF) != 0xD8)
-				throw error("stream must start with SOI (FFD8); this " + b.length + "-byte frame does not (not JPEG, or damaged)");
-			int p = 2;
-			while (true) {
-				if (p + 2 > end) throw error("stream ends at byte " + end + " without EOI (truncated)");
-				if ((b[p] & 0xFF) != 0xFF)
-					throw error("expected a marker at byte " + p + " but found 0x" + Integer.toHexString(b[p] & 0xFF));
-				int m = b[p + 1] & 0xFF;
-				if (m == 0xFF) {
-					p++;
-					continue;
-				}
-				if (m == 0xD9) break;
-				if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-					if (m != 0x01) throw error("restart marker RST" + (m - 0xD0) + " at byte " + p + " outside a scan");
-					p += 2;
-					continue;
-				}
-				if (m == 0xD8) throw error("second SOI marker at byte " + p);
-				int len = u16(p + 2);
-				if (len < 2 || p + 2 + len > end)
-					throw error("marker FF" + hex(m) + " at byte " + p + " has length " + len + ", past the end of the " + end
-						+ "-byte stream (truncated or damaged)");
-				int s = p + 4;
-				int e = p + 2 + len;
-				switch (m) {
-					case 0xC0, 0xC1 -> startOfFrame(m, s, e);
-					case 0xC2, 0xC6, 0xCA, 0xCE -> throw unsupported("progressive JPEG (SOF marker FF" + hex(m)
-						+ "); only sequential DCT (SOF0, SOF1) is decoded here");
-					case 0xC3, 0xC7, 0xCB, 0xCF -> throw unsupported("lossless JPEG (SOF marker FF" + hex(m)
-						+ ") inside a lossy transfer syntax");
-					case 0xC5 -> throw unsupported("hierarchical JPEG (SOF marker FFC5)");
-					case 0xC9 -> throw unsupported("arithmetic-coded JPEG (SOF marker FFC9)");
-					case 0xCC -> throw unsupported("arithmetic coding (DAC marker FFCC)");
-					case 0xC4 -> huffmanTables(s, e);
-					case 0xDB -> quantTables(s, e);
-					case 0xDD -> {
-						if (len != 4) throw error("DRI marker length " + len + " (must be 4)");
-						restartInterval = u16(s);
-					}
-					case 0xDA -> {
-						p = scan(s, e);
-						continue;
-					}
-					default -> {
-						// APPn, COM, DNL, DHP, EXP, JPGn: nothing needed here
-					}
-				}
-				p = e;
-			}
+			parseMarkers();
 			if (sof < 0) throw error("stream has no start-of-frame marker (SOF0/SOF1)");
 			for (int c = 0; c < nf; c++)
 				if (!done[c]) throw error("component " + ids[c] + " is not in any scan (truncated stream?)");
+		}
+
+		@Override
+		void segment(int m, int s, int e) throws DicomReadException {
+			switch (m) {
+				case 0xC0, 0xC1 -> startOfFrame(m, s, e);
+				case 0xC2, 0xC6, 0xCA, 0xCE -> throw unsupported("progressive JPEG (SOF marker FF" + hex(m)
+					+ "); only sequential DCT (SOF0, SOF1) is decoded here");
+				case 0xC3, 0xC7, 0xCB, 0xCF -> throw unsupported("lossless JPEG (SOF marker FF" + hex(m)
+					+ ") inside a lossy transfer syntax");
+				case 0xC5 -> throw unsupported("hierarchical JPEG (SOF marker FFC5)");
+				case 0xC9 -> throw unsupported("arithmetic-coded JPEG (SOF marker FFC9)");
+				case 0xCC -> throw unsupported("arithmetic coding (DAC marker FFCC)");
+				case 0xDB -> quantTables(s, e);
+				default -> {
+					// APPn, COM, DNL, DHP, EXP, JPGn: nothing needed here
+				}
+			}
 		}
 
 		void startOfFrame(int m, int s, int e) throws DicomReadException {
@@ -460,28 +354,6 @@ public final class JpegDctDecoder implements FrameDecoder {
 			}
 		}
 
-		void huffmanTables(int s, int e) throws DicomReadException {
-			int p = s;
-			while (p < e) {
-				int tcth = u8(p);
-				int tc = tcth >> 4;
-				int th = tcth & 15;
-				if (tc > 1 || th > 3) throw error("DHT table class " + tc + " / id " + th + " (class 0-1, id 0-3)");
-				if (p + 17 > e) throw error("DHT marker too short");
-				int[] counts = new int[16];
-				int total = 0;
-				for (int i = 0; i < 16; i++) total += counts[i] = u8(p + 1 + i);
-				if (total > 256 || p + 17 + total > e)
-					throw error("DHT table " + (tc == 0 ? "DC" : "AC") + th + " declares " + total + " codes, more than 256 or than the marker holds");
-				if (!Huffman.valid(counts))
-					throw error("DHT table " + (tc == 0 ? "DC" : "AC") + th + " has more codes of some length than fit (damaged)");
-				int[] symbols = new int[total];
-				for (int i = 0; i < total; i++) symbols[i] = u8(p + 17 + i);
-				(tc == 0 ? dc : ac)[th] = new Huffman(counts, symbols);
-				p += 17 + total;
-			}
-		}
-
 		void quantTables(int s, int e) throws DicomReadException {
 			int p = s;
 			while (p < e) {
@@ -498,14 +370,14 @@ public final class JpegDctDecoder implements FrameDecoder {
 			}
 		}
 
-		/** Decodes one scan; returns the position of the marker after its entropy-coded data. */
+		@Override
 		int scan(int s, int e) throws DicomReadException {
 			if (sof < 0) throw error("SOS marker before the start-of-frame marker");
 			int ns = u8(s);
 			if (ns < 1 || ns > 4 || e - s != 4 + 2 * ns) throw error("SOS declares " + ns + " components or has the wrong length");
 			int[] comps = new int[ns];
-			Huffman[] dcs = new Huffman[ns];
-			Huffman[] acs = new Huffman[ns];
+			JpegHuffman[] dcs = new JpegHuffman[ns];
+			JpegHuffman[] acs = new JpegHuffman[ns];
 			int[][] q = new int[ns][];
 			int blocksInMcu = 0;
 			for (int i = 0; i < ns; i++) {
@@ -547,11 +419,7 @@ public final class JpegDctDecoder implements FrameDecoder {
 				unitsWide = mcusWide;
 				units = mcusWide * mcusHigh;
 			}
-			pos = e;
-			acc = 0;
-			nbits = 0;
-			phantom = 0;
-			atMarker = false;
+			startData(e);
 			int expectedRst = 0;
 			for (int u = 0; u < units; u++) {
 				if (restartInterval > 0 && u > 0 && u % restartInterval == 0) {
@@ -587,7 +455,7 @@ public final class JpegDctDecoder implements FrameDecoder {
 		}
 
 		/** Decodes one block's coefficients into {@link #block} (natural order); returns the new DC predictor. */
-		int decodeBlock(Huffman dcTable, Huffman acTable, int pred, int maxDcCategory, int c) throws DicomReadException {
+		int decodeBlock(JpegHuffman dcTable, JpegHuffman acTable, int pred, int maxDcCategory, int c) throws DicomReadException {
 			int[] blk = block;
 			Arrays.fill(blk, 0);
 			int s = huff(dcTable);
@@ -611,90 +479,9 @@ public final class JpegDctDecoder implements FrameDecoder {
 					throw error("AC coefficients run past the end of a block in component " + ids[c] + " (bad Huffman data)");
 				blk[NATURAL_ORDER[k]] = extend(bits(s), s);
 			}
-			if (nbits < phantom)
+			if (overrun())
 				throw error("entropy-coded data end before the scan is complete (truncated or damaged stream) near byte " + pos);
 			return dcValue;
-		}
-
-		static int extend(int value, int s) {
-			return value < 1 << (s - 1) ? value - (1 << s) + 1 : value;
-		}
-
-		void fill() {
-			while (nbits <= 56) {
-				int c = 0;
-				if (!atMarker && pos < end) {
-					c = b[pos] & 0xFF;
-					if (c == 0xFF) {
-						int next = pos + 1 < end ? b[pos + 1] & 0xFF : -1;
-						if (next == 0) {
-							pos += 2;
-						} else {
-							atMarker = true;
-							c = 0;
-							phantom += 8;
-						}
-					} else {
-						pos++;
-					}
-				} else {
-					phantom += 8;
-				}
-				acc = acc << 8 | c;
-				nbits += 8;
-			}
-		}
-
-		int bits(int n) throws DicomReadException {
-			if (nbits < n) fill();
-			nbits -= n;
-			if (nbits < phantom) throw error("entropy-coded data end before the scan is complete (truncated or damaged stream)");
-			return (int) (acc >>> nbits) & ((1 << n) - 1);
-		}
-
-		int huff(Huffman t) throws DicomReadException {
-			if (nbits < 16) fill();
-			int look = (int) (acc >>> (nbits - Huffman.LOOKAHEAD)) & ((1 << Huffman.LOOKAHEAD) - 1);
-			int f = t.fast[look];
-			if (f != 0) {
-				nbits -= f >> 8;
-				return f & 0xFF;
-			}
-			int code = (int) (acc >>> (nbits - 16)) & 0xFFFF;
-			for (int len = Huffman.LOOKAHEAD + 1; len <= 16; len++) {
-				int cl = code >>> (16 - len);
-				if (cl <= t.maxCode[len]) {
-					nbits -= len;
-					int idx = cl + t.valOffset[len];
-					if (idx < 0 || idx >= t.symbols.length) break;
-					return t.symbols[idx];
-				}
-			}
-			if (nbits - 16 < phantom)
-				throw error("entropy-coded data end before the scan is complete (truncated or damaged stream)");
-			throw error("invalid Huffman code near byte " + pos + " (damaged data)");
-		}
-
-		/** Expects RSTn after the buffered bits (byte-aligned) and resets the bit reader behind it. */
-		void restart(int n) throws DicomReadException {
-			int p = pos;
-			if (p < end && (b[p] & 0xFF) == 0xFF) {
-				while (p + 1 < end && (b[p + 1] & 0xFF) == 0xFF) p++;
-			}
-			if (p + 1 >= end || (b[p] & 0xFF) != 0xFF || (b[p + 1] & 0xFF) != 0xD0 + n)
-				throw error("expected restart marker RST" + n + " at byte " + p + " (damaged or truncated stream)");
-			pos = p + 2;
-			acc = 0;
-			nbits = 0;
-			phantom = 0;
-			atMarker = false;
-		}
-
-		/** The position of the first marker after a scan's data (extraneous bytes are skipped, as libjpeg does). */
-		int markerAfterScan() {
-			int p = pos;
-			while (p + 1 < end && !((b[p] & 0xFF) == 0xFF && (b[p + 1] & 0xFF) != 0 && (b[p + 1] & 0xFF) != 0xFF)) p++;
-			return p + 1 < end ? p : end;
 		}
 
 		/**
@@ -775,13 +562,5 @@ public final class JpegDctDecoder implements FrameDecoder {
 			line[2 * w - 2] = (next * 3 + cur + 8) >> 4;
 			line[2 * w - 1] = (next * 4 + 7) >> 4;
 		}
-	}
-
-	private static int ceilDiv(int a, int b) {
-		return (a + b - 1) / b;
-	}
-
-	private static String hex(int m) {
-		return Integer.toHexString(m).toUpperCase();
 	}
 }

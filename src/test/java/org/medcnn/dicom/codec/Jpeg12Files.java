@@ -71,11 +71,17 @@ final class Jpeg12Files {
 	 */
 	static void writeJpeg(Path file, int rows, int columns, int samplesPerPixel, int bitsStored, boolean signed,
 		List<byte[]> frames) throws IOException {
+		writeJpeg(file, FrameDecoders.JPEG_EXTENDED, rows, columns, samplesPerPixel, bitsStored, signed, frames);
+	}
+
+	/** Writes JPEG frames of a transfer syntax, one fragment each, as an encapsulated image with 16 bits allocated. */
+	static void writeJpeg(Path file, String transferSyntax, int rows, int columns, int samplesPerPixel, int bitsStored,
+		boolean signed, List<byte[]> frames) throws IOException {
 		ByteArrayOutputStream meta = new ByteArrayOutputStream();
 		String sopClass = "1.2.840.10008.5.1.4.1.1.7.3";
 		element(meta, Tag.MediaStorageSOPClassUID, "UI", uid(sopClass));
 		element(meta, Tag.MediaStorageSOPInstanceUID, "UI", uid("1.2.826.0.1.3680043.2.1125.99.4"));
-		element(meta, Tag.TransferSyntaxUID, "UI", uid(FrameDecoders.JPEG_EXTENDED));
+		element(meta, Tag.TransferSyntaxUID, "UI", uid(transferSyntax));
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.writeBytes(new byte[128]);
 		out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
