@@ -80,7 +80,7 @@ final class BenchCommand implements Main.Command {
 			  the background thread) give pipelineTrainImagesPerSecond, its share of the bare graph's speed and
 			  the share of step time spent outside TensorFlow.
 			usage: medcnn bench quality [--json] [--cases N] [--keep DIR]
-			  Checks the accuracy targets with default settings: builds N (default 24) synthetic phantom CT cases in
+			  Checks the accuracy targets with default settings: builds N (default 40) synthetic phantom CT cases in
 			  code, a quarter held out, and runs train-segmenter (2D), train-segmenter --dims 3 and
 			  train-classifier (tumour / no-tumour slices) with their defaults, then evaluate on the held-out
 			  cases. Prints per task the metric (mean Dice; macro ROC AUC), the target (0.9; 0.95) and whether it
@@ -113,7 +113,7 @@ final class BenchCommand implements Main.Command {
 		}
 		if (what.equals("quality")) {
 			if (pos.size() > 1) throw new Args.UsageException("bench quality: takes no folder (see --keep)");
-			int cases = args.integer("cases", 24, 8, 400);
+			int cases = args.integer("cases", QualityBench.DEFAULT_CASES, 8, 400);
 			Path keep = args.string("keep", null) == null ? null : Path.of(args.string("keep", null));
 			Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-quality");
 			try (CliCancellation cancel = new CliCancellation()) {

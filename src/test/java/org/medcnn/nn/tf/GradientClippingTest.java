@@ -77,7 +77,8 @@ class GradientClippingTest {
 	@Test
 	void clipNormIsValidated() {
 		TrainingConfig tc = TrainingConfig.segmenterDefaults();
-		assertEquals(0, tc.clipNorm());
+		assertEquals(TrainingConfig.SEGMENTER_CLIP_NORM, tc.clipNorm());
+		assertEquals(0, TrainingConfig.classifierDefaults().clipNorm());
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tc.withClipNorm(-1));
 		assertTrue(e.getMessage().contains("clipNorm"), e.getMessage());
 		assertThrows(IllegalArgumentException.class, () -> tc.withClipNorm(Double.NaN));
