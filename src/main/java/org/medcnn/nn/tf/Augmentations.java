@@ -143,8 +143,19 @@ final class Augmentations {
 			fy = new float[n];
 		}
 
+		/**
+		 * The thread's last sampling object, reused when the size matches: {@link #of} overwrites every entry, and a
+		 * sampling is used right after it is made, in the same thread (the batch preparation thread), so reusing its
+		 * arrays saves allocating and zeroing them for every sample.
+		 */
+		private static final ThreadLocal<Sampling> LAST = new ThreadLocal<>();
+
 		static Sampling of(int w, int h, Transform t) {
-			Sampling p = new Sampling(w, h);
+			Sampling p = LAST.get();
+			if (p == null || p.w != w || p.h != h) {
+				p = new Sampling(w, h);
+				LAST.set(p);
+			}
 			double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
 			// StrictMath: Math.sin/cos may differ in the last bit between interpreted and JIT-compiled code, which
 			// would make seeded training irreproducible
@@ -158,6 +169,7 @@ final class Augmentations {
 				for (int u = 0; u < w; u++, o++) {
 					double du = u - cx;
 					double sx = cx + e1[0] * du + e2[0] * dv, sy = cy + e1[1] * du + e2[1] * dv;
+					p.kind[o] = OUTSIDE;
 					if (exact) {
 						int ix = (int) Math.round(sx), iy = (int) Math.round(sy);
 						if (ix < 0 || iy < 0 || ix >= w || iy >= h) continue;
@@ -167,7 +179,8 @@ final class Augmentations {
 						continue;
 					}
 					if (sx <= -1 || sy <= -1 || sx >= w || sy >= h) continue;
-					int ix = (int) Math.floor(sx), iy = (int) Math.floor(sy);
+					// floor without the call: sx > −1 here, and (int) truncates towards zero
+					int ix = sx >= 0 ? (int) sx : -1, iy = sy >= 0 ? (int) sy : -1;
 					p.x0[o] = ix;
 					p.y0[o] = iy;
 					p.fx[o] = (float) (sx - ix);
