@@ -293,16 +293,7 @@ public final class JpegDctDecoder implements FrameDecoder {
 				throw unsupported(precision + "-bit DCT precision (SOF FF" + hex(m) + "; 8 or 12 only)");
 			// SOF0 with 12-bit precision breaks T.81 (baseline is 8-bit) but some DICOM encoders write it and libjpeg
 			// decodes it: so do we
-			if (height == 0) throw unsupported("height defined by a DNL marker (SOF height 0)");
-			if (width == 0) throw error("SOF width is 0");
-			if (nf < 1 || nf > 4) throw error("SOF declares " + nf + " components (1 to 4)");
-			if (e - s != 6 + 3 * nf) throw error("SOF length does not match its " + nf + " components");
-			if (width != l.columns() || height != l.rows())
-				throw error("stream is " + width + "×" + height + " but Columns × Rows is " + l.columns() + "×" + l.rows());
-			if (nf != l.samplesPerPixel())
-				throw error("stream has " + nf + " components but SamplesPerPixel is " + l.samplesPerPixel());
-			if (precision > l.bitsAllocated())
-				throw error(precision + "-bit samples do not fit BitsAllocated " + l.bitsAllocated());
+			checkFrame("SOF", width, height, nf, precision, e - s);
 			ids = new int[nf];
 			h = new int[nf];
 			v = new int[nf];

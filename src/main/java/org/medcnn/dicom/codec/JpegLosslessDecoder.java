@@ -104,16 +104,7 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 			nf = u8(s + 5);
 			if (precision < 2 || precision > 16)
 				throw error("SOF3 declares a sample precision of " + precision + " bits (2 to 16 for lossless JPEG)");
-			if (height == 0) throw unsupported("height defined by a DNL marker (SOF3 height 0)");
-			if (width == 0) throw error("SOF3 width is 0");
-			if (nf < 1 || nf > 4) throw error("SOF3 declares " + nf + " components (1 to 4)");
-			if (e - s != 6 + 3 * nf) throw error("SOF3 length does not match its " + nf + " components");
-			if (width != l.columns() || height != l.rows())
-				throw error("stream is " + width + "×" + height + " but Columns × Rows is " + l.columns() + "×" + l.rows());
-			if (nf != l.samplesPerPixel())
-				throw error("stream has " + nf + " components but SamplesPerPixel is " + l.samplesPerPixel());
-			if (precision > l.bitsAllocated())
-				throw error(precision + "-bit samples do not fit BitsAllocated " + l.bitsAllocated());
+			checkFrame("SOF3", width, height, nf, precision, e - s);
 			ids = new int[nf];
 			for (int c = 0; c < nf; c++) {
 				int q = s + 6 + 3 * c;

@@ -235,6 +235,25 @@ abstract class JpegStream {
 		return (a + b - 1) / b;
 	}
 
+	/**
+	 * The checks of a frame header (SOF, T.81 B.2.2) shared by the decoders: a size given up front (no DNL), 1 to 4
+	 * components, the segment length, and agreement with the image attributes; {@code sof} names the marker in
+	 * messages.
+	 */
+	final void checkFrame(String sof, int width, int height, int nf, int precision, int length)
+		throws DicomReadException {
+		if (height == 0) throw unsupported("height defined by a DNL marker (" + sof + " height 0)");
+		if (width == 0) throw error(sof + " width is 0");
+		if (nf < 1 || nf > 4) throw error(sof + " declares " + nf + " components (1 to 4)");
+		if (length != 6 + 3 * nf) throw error(sof + " length does not match its " + nf + " components");
+		if (width != l.columns() || height != l.rows())
+			throw error("stream is " + width + "×" + height + " but Columns × Rows is " + l.columns() + "×" + l.rows());
+		if (nf != l.samplesPerPixel())
+			throw error("stream has " + nf + " components but SamplesPerPixel is " + l.samplesPerPixel());
+		if (precision > l.bitsAllocated())
+			throw error(precision + "-bit samples do not fit BitsAllocated " + l.bitsAllocated());
+	}
+
 	static String hex(int m) {
 		return Integer.toHexString(m).toUpperCase();
 	}
