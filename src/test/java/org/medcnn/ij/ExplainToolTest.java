@@ -61,9 +61,10 @@ class ExplainToolTest {
 			labels[i] = i % 2;
 			items.add(image(rng, labels[i] == 1 ? rng.nextInt(N - SQ) : -1, rng.nextInt(N - SQ)));
 		}
-		// No augmentation: the test needs a confident model of these 48 images, not a robust one (with the default
-		// standard augmentation 12 epochs leave it unsure, and the occlusion effect small).
-		TrainingConfig tc = new TrainingConfig(12, 8, 5e-3, "adam", "cross-entropy", "relu", 5, 0).withAugment("none");
+		// The default (standard) augmentation makes the model look at the square rather than at noise, and 30 epochs
+		// make it confident enough for occlusion to matter (12 left it unsure; without augmentation its saliency
+		// peaked outside the square now and then).
+		TrainingConfig tc = new TrainingConfig(30, 8, 5e-3, "adam", "cross-entropy", "relu", 5, 0);
 		ClassifierConfig cfg = new ClassifierConfig("cnn", N, new int[] {4, 8}, 16, "max", 40, 400, tc);
 		model = Training.trainClassifier(items, labels, List.of("none", "square"), cfg, null, null, dir.resolve("cls"));
 	}
@@ -141,7 +142,9 @@ class ExplainToolTest {
 			imp.deleteRoi();
 			ExplainTool.Explanation e = ExplainTool.explain(c, imp, 1, ExplainTool.OCCLUSION);
 			assertTrue(e.max() > 0.1, "occluding the square lowers the log-odds of square: " + e.max());
-			assertTrue(inSquare(e.argmax(), 2), "occlusion peak at " + Arrays.toString(e.argmax()));
+			// A pixel's value is the mean drop of the 4-pixel patches that cover it, and a patch covering a pixel up to
+			// 3 pixels outside the square can overlap the square's edge, which a CNN's edge filters key on.
+			assertTrue(inSquare(e.argmax(), 3), "occlusion peak at " + Arrays.toString(e.argmax()));
 			assertThrows(IllegalArgumentException.class, () -> ExplainTool.explain(c, imp, 1, "gradcam"));
 			assertThrows(IllegalArgumentException.class, () -> c.saliency(image(new Random(1), -1, 0), 2));
 		}
