@@ -104,18 +104,16 @@ public final class DicomPixels {
 				+ " (colour): only greyscale images have real-world values");
 		ModalityTransform mt = modalityTransform(o);
 		DicomElement px = pixelElement(o);
-		if (mt.lut() == null && !px.isEncapsulated()) {
-			Layout l = layout(o, false);
-			if (l.bitsAllocated == 8 || l.bitsAllocated == 16) {
-				// The common case (CT, MR): straight from the bytes, without the stored values' int arrays.
-				int n = checkNativeSize(o, px, l);
-				float[][] out = new float[l.frames][];
-				for (int fr = 0; fr < l.frames; fr++) {
-					double[] si = rescale(o, fr);
-					out[fr] = rescaledFrame(px, l, fr, n, si[0], si[1]);
-				}
-				return out;
+		Layout l = nativeRescale(o, px, mt);
+		if (l != null) {
+			// The common case (CT, MR): straight from the bytes, without the stored values' int arrays.
+			int n = checkNativeSize(o, px, l);
+			float[][] out = new float[l.frames][];
+			for (int fr = 0; fr < l.frames; fr++) {
+				double[] si = rescale(o, fr);
+				out[fr] = rescaledFrame(px, l, fr, n, si[0], si[1]);
 			}
+			return out;
 		}
 		int[][] stored = storedValues(o);
 		float[][] out = new float[stored.length][];
@@ -462,6 +460,17 @@ public final class DicomPixels {
 		}
 	}
 
+	/**
+	 * The layout of greyscale Pixel Data whose real-world values come straight from native 8- or 16-bit cells by a
+	 * rescale (the fast paths of {@link #realWorldValues} and {@link #readRealWorldValues}); null otherwise
+	 * (compressed, 1- or 32-bit, Modality LUT).
+	 */
+	private static Layout nativeRescale(DicomObject o, DicomElement px, ModalityTransform mt) throws DicomReadException {
+		if (mt.lut() != null || px.isEncapsulated()) return null;
+		Layout l = layout(o, false);
+		return l.bitsAllocated == 8 || l.bitsAllocated == 16 ? l : null;
+	}
+
 	/** Checks a file's header before {@link #readRealWorldValues} writes its values. */
 	@FunctionalInterface
 	public interface HeaderCheck {
@@ -491,15 +500,13 @@ public final class DicomPixels {
 		DicomObject h = DicomReader.readHeader(file);
 		check.check(h);
 		DicomElement px = h.element(Tag.PixelData);
-		if (px != null && !px.isEncapsulated() && px.off >= 0 && h.getInt(Tag.SamplesPerPixel, 1) == 1) {
-			Layout l = layout(h, false);
-			ModalityTransform mt = modalityTransform(h);
-			if (mt.lut() == null && (l.bitsAllocated == 8 || l.bitsAllocated == 16)) {
-				int n = checkNativeSize(h, px, l);
-				fits(file, (long) n * l.frames, dst, offset);
-				streamFrames(file, px, l, h, n, dst, offset);
-				return h;
-			}
+		Layout l = px != null && px.off >= 0 && h.getInt(Tag.SamplesPerPixel, 1) == 1
+			? nativeRescale(h, px, modalityTransform(h)) : null;
+		if (l != null) {
+			int n = checkNativeSize(h, px, l);
+			fits(file, (long) n * l.frames, dst, offset);
+			streamFrames(file, px, l, h, n, dst, offset);
+			return h;
 		}
 		DicomObject o = DicomReader.read(file);
 		float[][] frames = realWorldValues(o);
