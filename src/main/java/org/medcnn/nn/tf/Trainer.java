@@ -237,13 +237,8 @@ final class Trainer {
 	record Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly, int resumedAfter,
 		double outsideShare, GradientNorms gradientNorms) {
 
-		Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly, int resumedAfter,
-			double outsideShare) {
-			this(history, bestEpoch, cancelled, stoppedEarly, resumedAfter, outsideShare, null);
-		}
-
 		Outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled) {
-			this(history, bestEpoch, cancelled, false, 0, Double.NaN);
+			this(history, bestEpoch, cancelled, false, 0, Double.NaN, null);
 		}
 
 		EpochMetrics best() {
@@ -270,6 +265,13 @@ final class Trainer {
 			double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2;
 			return new GradientNorms(n, clipped, median, sorted[n - 1]);
 		}
+	}
+
+	/** The outcome of this run, with the gradient norms of its steps. */
+	private Outcome outcome(List<EpochMetrics> history, int bestEpoch, boolean cancelled, boolean stoppedEarly, int resumedAfter,
+		double outsideShare) {
+		return new Outcome(history, bestEpoch, cancelled, stoppedEarly, resumedAfter, outsideShare,
+			GradientNorms.of(gradNorms, tc.clipNorm()));
 	}
 
 	/** A batch packed into the arrays TensorFlow is fed. */
@@ -385,8 +387,7 @@ final class Trainer {
 					} catch (CancellationException e) {
 						if (history.isEmpty()) throw e;
 						net.restore(best);
-						return new Outcome(history, bestEpoch, true, false, first - 1, share(outsideNanos, stepNanos),
-			GradientNorms.of(gradNorms, tc.clipNorm()));
+						return outcome(history, bestEpoch, true, false, first - 1, share(outsideNanos, stepNanos));
 					}
 					Packed batch = await(next, epoch, step);
 					int following = step;
@@ -431,16 +432,14 @@ final class Trainer {
 				listener.epochEnded(m);
 				if (!val.isEmpty() && stopsEarly(epoch, bestEpoch, tc.patience()) && epoch < tc.epochs()) {
 					net.restore(best);
-					return new Outcome(history, bestEpoch, false, true, first - 1, share(outsideNanos, stepNanos),
-			GradientNorms.of(gradNorms, tc.clipNorm()));
+					return outcome(history, bestEpoch, false, true, first - 1, share(outsideNanos, stepNanos));
 				}
 			}
 		} finally {
 			prep.shutdownNow();
 		}
 		if (bestEpoch != history.size()) net.restore(best);
-		return new Outcome(history, bestEpoch, false, false, first - 1, share(outsideNanos, stepNanos),
-			GradientNorms.of(gradNorms, tc.clipNorm()));
+		return outcome(history, bestEpoch, false, false, first - 1, share(outsideNanos, stepNanos));
 	}
 
 	private static double share(long part, long whole) {
