@@ -102,7 +102,7 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	 * onto the all-background plateau: on {@code bench quality}'s 2D task the same command gave mean Dice 0.47 to 0.84
 	 * from run to run. Clipped at 0.3 (below the median norm of about 3, so nearly every step is normalised, which
 	 * Adam's per-weight scaling makes harmless) no run collapsed (0.84 to 0.94 on the same data, seeds and splits);
-	 * the 3D U-Net went from 0.87–0.89 to 0.93.
+	 * the 3D U-Net went from 0.87–0.89 to 0.92–0.95.
 	 */
 	public static final double SEGMENTER_CLIP_NORM = 0.3;
 
