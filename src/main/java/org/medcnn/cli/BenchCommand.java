@@ -60,13 +60,15 @@ final class BenchCommand implements Main.Command {
 	@Override
 	public String usage() {
 		return """
-			usage: medcnn bench dicom [DIR] [--json]
+			usage: medcnn bench dicom [DIR] [--json] [--keep D]
 			  Decodes every DICOM file under DIR to real-world values in-process, after a warm-up pass, and prints
 			  {files, bytes, seconds, filesPerSecond, megabytesPerSecond}. Without DIR, generates (in a temporary
 			  folder, deleted afterwards) 1,000 small files for a header scan and a 512x512x300 16-bit CT series for
 			  a full decode, uncompressed (fullDecode) and JPEG lossless SV1 (fullDecodeJpegLossless, with its
 			  compressionRatio = uncompressed bytes / compressed bytes, files in the sibling folder ct-jpeg), and
-			  also reports the raw read speed of the uncompressed bytes (just written: page cache).
+			  also reports the raw read speed of the uncompressed bytes from the page cache (rawRead; they were
+			  just written) and from the disk with O_DIRECT (diskRead, where the file system allows it), each
+			  with fullDecodeTimesSlower = full decode time / read time.
 			  Progress goes to stderr, the result to stdout.
 			  --json    the result as JSON
 			  --keep D  generate into the empty or new folder D and keep the files there (to time other tools on them)

@@ -67,7 +67,7 @@ final class TrainSegmenterCommand implements Main.Command {
 			                      flips) | none | flips | standard (flips, 90° turns, rotations up to
 			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
 			  --clip-norm X       gradient clipping: scale a step's gradients down to global L2 norm X when
-			                      they exceed it; 0 = off (default 0.3: see README)
+			                      they exceed it; 0 = off (default 0.3, see the README)
 			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
 			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
