@@ -133,18 +133,13 @@ public final class JpegLosslessDecoder implements FrameDecoder {
 		@Override
 		int scan(int s, int e) throws DicomReadException {
 			if (!sof) throw error("SOS marker before the start-of-frame marker");
-			int ns = u8(s);
-			if (ns < 1 || ns > 4 || e - s != 4 + 2 * ns) throw error("SOS declares " + ns + " components or has the wrong length");
+			int ns = scanComponents(s, e);
 			int[] comps = new int[ns];
 			JpegHuffman[] tables = new JpegHuffman[ns];
 			int[][] fast = new int[ns][];
 			for (int i = 0; i < ns; i++) {
-				int id = u8(s + 1 + 2 * i);
-				int c = -1;
-				for (int k = 0; k < nf; k++) if (ids[k] == id) c = k;
-				if (c < 0) throw error("scan uses component " + id + ", which the SOF3 does not declare");
-				for (int k = 0; k < i; k++) if (comps[k] == c) throw error("scan lists component " + id + " twice");
-				if (done[c]) throw error("component " + id + " appears in a second scan");
+				int c = scanComponent(s, i, ids, comps, done, "SOF3", "");
+				int id = ids[c];
 				comps[i] = c;
 				int td = u8(s + 2 + 2 * i) >> 4;
 				if (td > 3) throw error("scan uses Huffman table " + td + " for component " + id + " (0 to 3)");

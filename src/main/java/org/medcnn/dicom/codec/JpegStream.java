@@ -254,6 +254,29 @@ abstract class JpegStream {
 			throw error(precision + "-bit samples do not fit BitsAllocated " + l.bitsAllocated());
 	}
 
+	/** The number of components of the SOS header {@code [s, e)}, checked against its length. */
+	final int scanComponents(int s, int e) throws DicomReadException {
+		int ns = u8(s);
+		if (ns < 1 || ns > 4 || e - s != 4 + 2 * ns) throw error("SOS declares " + ns + " components or has the wrong length");
+		return ns;
+	}
+
+	/**
+	 * The frame component (its index in {@code ids}) that entry {@code i} of the SOS header at {@code s} selects,
+	 * checked: the frame ({@code sof}) declares it, the scan lists it once ({@code comps[0…i)} so far), and no earlier
+	 * scan had it ({@code done}; {@code secondScan} ends that message).
+	 */
+	final int scanComponent(int s, int i, int[] ids, int[] comps, boolean[] done, String sof, String secondScan)
+		throws DicomReadException {
+		int id = u8(s + 1 + 2 * i);
+		int c = -1;
+		for (int k = 0; k < ids.length; k++) if (ids[k] == id) c = k;
+		if (c < 0) throw error("scan uses component " + id + ", which the " + sof + " does not declare");
+		for (int k = 0; k < i; k++) if (comps[k] == c) throw error("scan lists component " + id + " twice");
+		if (done[c]) throw error("component " + id + " appears in a second scan" + secondScan);
+		return c;
+	}
+
 	static String hex(int m) {
 		return Integer.toHexString(m).toUpperCase();
 	}
