@@ -114,6 +114,26 @@ final class Args {
 			+ v + "'");
 	}
 
+	/** {@link #integer} or null when the option is absent. */
+	Integer integerOrNull(String name, int min, int max) throws UsageException {
+		return options.containsKey(name) ? integer(name, 0, min, max) : null;
+	}
+
+	/** {@link #longValue} or null when the option is absent. */
+	Long longOrNull(String name) throws UsageException {
+		return options.containsKey(name) ? longValue(name, 0) : null;
+	}
+
+	/** {@link #number} or null when the option is absent. */
+	Double numberOrNull(String name, double min, double max) throws UsageException {
+		return options.containsKey(name) ? number(name, 0, min, max) : null;
+	}
+
+	/** {@link #choice} or null when the option is absent. */
+	String choiceOrNull(String name, String... allowed) throws UsageException {
+		return options.containsKey(name) ? choice(name, null, allowed) : null;
+	}
+
 	List<String> positional() {
 		return positional;
 	}

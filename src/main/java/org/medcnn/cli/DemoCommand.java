@@ -18,13 +18,14 @@ import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
-import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Models;
-import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
-import org.medcnn.nn.SegmenterConfig;
-import org.medcnn.nn.Training;
 import org.medcnn.data.Datasets;
+import org.medcnn.pipeline.CaseSegmentation;
+import org.medcnn.pipeline.ClassifierRequest;
+import org.medcnn.pipeline.LesionCrops;
+import org.medcnn.pipeline.SegmenterRequest;
+import org.medcnn.pipeline.Trainings;
 import org.medcnn.volume.Lesion;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
@@ -47,11 +48,12 @@ import org.medcnn.common.AtomicFiles;
  */
 final class DemoCommand implements Main.Command {
 
-	/** Side of the lesion-centred crop the risk classifier sees, in pixels (2.5 mm pixels: 160 mm). */
+	/** Side of the lesion-centred crop the risk classifier sees, in mm (64 pixels of the sample's 2.5 mm). */
+	static final double CROP_MM = 160;
+	/** Pixels across a crop. */
 	static final int CROP = 64;
 	/** Components smaller than this (voxels) are not reported as lesions. */
 	static final int MIN_LESION_VOXELS = Lesions.DEFAULT_MIN_VOXELS;
-	private static final float AIR_HU = -1000f;
 
 	@Override
 	public String name() {
@@ -119,15 +121,11 @@ final class DemoCommand implements Main.Command {
 			err.println(Models.runtimeVersion() + " on " + Models.device() + "; oneDNN "
 				+ ("1".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")) ? "on" : "off"));
 
-			// 1. Segmenter.
-			SegmenterConfig def = SegmenterConfig.defaults();
-			SegmenterConfig segCfg = new SegmenterConfig(def.depth(), SEG_FILTERS, def.windowCenterHu(),
-				def.windowWidthHu(), def.training().withEpochs(segEpochs).withSeed(seed));
+			// 1. Segmenter: the planner's choices (as train-segmenter makes them) with the demo's epochs and seed.
+			SegmenterRequest segRequest = SegmenterRequest.builder().epochs(segEpochs).seed(seed).filters(SEG_FILTERS).build();
 			err.println("Training a 2D U-Net on " + trainCases.size() + " cases (" + segEpochs + " epochs)…");
 			long ts = System.nanoTime();
-			Training.trainSegmenter(trainCases.stream().map(Datasets.Case::image).toList(),
-				trainCases.stream().map(Datasets.Case::mask).toList(), segCfg, new EpochPrinter("segmenter", err), token,
-				segPkg);
+			Trainings.trainSegmenter(segRequest, trainCases, new EpochPrinter("segmenter", err), token, segPkg);
 			double segSeconds = seconds(ts);
 
 			// 2. Risk classifier on lesion-centred crops.
@@ -146,14 +144,14 @@ final class DemoCommand implements Main.Command {
 			}
 			// No validation split here: the crops of one case are near-copies, so a split by crop would leak; the
 			// held-out test cases below measure the classifier instead.
-			ClassifierConfig clsCfg = ClassifierConfig.defaults();
-			clsCfg = new ClassifierConfig(clsCfg.architecture(), CROP, clsCfg.filters(), clsCfg.denseUnits(),
-				clsCfg.pooling(), RISK_WINDOW_CENTER_HU, RISK_WINDOW_WIDTH_HU,
-				clsCfg.training().withEpochs(clsEpochs).withSeed(seed).withValFraction(0).withAugment("none"));
+			ClassifierRequest clsRequest = ClassifierRequest.builder().inputSize(CROP).epochs(clsEpochs).seed(seed)
+				.valFraction(0.0).augment("none").normalise("window " + RISK_WINDOW_CENTER_HU + "/" + RISK_WINDOW_WIDTH_HU)
+				.cropMm(CROP_MM).build();
+			List<Datasets.Item> items = new ArrayList<>();
+			for (int i = 0; i < crops.size(); i++) items.add(new Datasets.Item("crop " + (i + 1), crops.get(i), labels.get(i)));
 			err.println("Training a CNN risk classifier on " + crops.size() + " lesion crops (" + clsEpochs + " epochs)…");
 			long tc = System.nanoTime();
-			Training.trainClassifier(crops, labels.stream().mapToInt(Integer::intValue).toArray(), levels, clsCfg,
-				new EpochPrinter("classifier", err), token, clsPkg);
+			Trainings.trainClassifier(clsRequest, items, levels, new EpochPrinter("classifier", err), token, clsPkg);
 			double clsSeconds = seconds(tc);
 
 			// 3. Held-out cases.
@@ -166,11 +164,12 @@ final class DemoCommand implements Main.Command {
 				for (int i = 0; i < testCases.size(); i++) {
 					Datasets.Case c = testCases.get(i);
 					String truthRisk = Json.asString(test.get(i).get("riskLevel"), "riskLevel");
-					Segmentation s = seg.segment(c.image(), ProgressListener.NONE, token);
-					Mask predicted = Lesions.removeSmall(s.mask(), MIN_LESION_VOXELS);
+					CaseSegmentation.Segmented s = CaseSegmentation.segment(seg, c.image(), CaseSegmentation.Options.DEFAULT,
+						ProgressListener.NONE, token);
+					Mask predicted = s.mask();
 					double dice = Volumes.dice(predicted, c.mask());
 					diceSum += dice;
-					List<Lesion> lesions = Lesions.measure(predicted, c.image(), s.probability(), MIN_LESION_VOXELS);
+					List<Lesion> lesions = s.lesions();
 					Map<String, Object> r = new LinkedHashMap<>();
 					r.put("case", c.name());
 					r.put("dice", round(dice));
@@ -182,7 +181,7 @@ final class DemoCommand implements Main.Command {
 					String riskText = "no lesion found";
 					if (!lesions.isEmpty()) {
 						Lesion main = lesions.get(0);
-						Classification k = cls.classify(crop(c.image(), main));
+						Classification k = cls.classify(LesionCrops.crop(c.image(), main, cls.card().cropMm(), CROP));
 						riskText = String.format(Locale.ROOT, "%s (%.2f)", k.className(),
 							k.probabilities()[k.classIndex()]);
 						r.put("risk", k.className());
@@ -260,24 +259,28 @@ final class DemoCommand implements Main.Command {
 	}
 
 	/**
-	 * Crops centred on the largest lesion. For prediction: its key slice. For training: the key slice and its
-	 * neighbours that hold the lesion, each in the 8 orientations of the square (rotations by 90° and mirror
-	 * images) and with the centre shifted by up to {@value #MAX_SHIFT} pixels (the segmenter's centroid is not the
-	 * reference's). The risk rule depends on the lesion's size only, never on its orientation or position.
+	 * Crops of {@value #CROP_MM} mm centred on the largest lesion. For prediction: its key slice
+	 * ({@link LesionCrops}). For training: the key slice and its neighbours that hold the lesion, each in the 8
+	 * orientations of the square (rotations by 90° and mirror images) and with the centre shifted by up to
+	 * {@value #MAX_SHIFT_MM} mm (the segmenter's centroid is not the reference's). The risk rule depends on the lesion's
+	 * size only, never on its orientation or position.
 	 */
 	static List<Volume> lesionCrops(Volume image, Mask mask, boolean augment, java.util.Random rng) {
 		List<Lesion> lesions = Lesions.measure(mask, image);
 		if (lesions.isEmpty()) return List.of();
 		Lesion main = lesions.get(0);
+		if (!augment) return List.of(LesionCrops.crop(image, main, CROP_MM, CROP));
 		List<Volume> crops = new ArrayList<>();
 		double[] c = main.centroidVoxel();
+		double sx0 = image.geometry().spacingMm()[0], sy0 = image.geometry().spacingMm()[1];
 		int cx = (int) Math.round(c[0]), cy = (int) Math.round(c[1]);
-		if (!augment) return List.of(Volumes.crop2d(image, main.keySlice(), cx, cy, CROP, AIR_HU));
+		float outside = LesionCrops.outside(image);
 		for (int z = main.keySlice() - 1; z <= main.keySlice() + 1; z++) {
 			if (z < main.firstSlice() || z > main.lastSlice()) continue;
 			for (int k = 0; k < 8; k++) {
-				int sx = rng.nextInt(2 * MAX_SHIFT + 1) - MAX_SHIFT, sy = rng.nextInt(2 * MAX_SHIFT + 1) - MAX_SHIFT;
-				crops.add(dihedral(Volumes.crop2d(image, z, cx + sx, cy + sy, CROP, AIR_HU), k));
+				int sx = (int) Math.round((rng.nextDouble() * 2 - 1) * MAX_SHIFT_MM / sx0);
+				int sy = (int) Math.round((rng.nextDouble() * 2 - 1) * MAX_SHIFT_MM / sy0);
+				crops.add(dihedral(Volumes.cropMm(image, z, cx + sx, cy + sy, CROP_MM, CROP, outside), k));
 			}
 		}
 		return crops;
@@ -289,13 +292,8 @@ final class DemoCommand implements Main.Command {
 	 */
 	static final double RISK_WINDOW_CENTER_HU = 40, RISK_WINDOW_WIDTH_HU = 150;
 
-	/** Largest shift of a training crop's centre, in pixels. */
-	static final int MAX_SHIFT = 6;
-
-	private static Volume crop(Volume image, Lesion l) {
-		double[] c = l.centroidVoxel();
-		return Volumes.crop2d(image, l.keySlice(), (int) Math.round(c[0]), (int) Math.round(c[1]), CROP, AIR_HU);
-	}
+	/** Largest shift of a training crop's centre, mm (6 pixels of the sample's 2.5 mm). */
+	static final double MAX_SHIFT_MM = 15;
 
 	/**
 	 * Orientation k (0…7) of a square one-slice crop: k &amp; 3 quarter turns, mirrored when k ≥ 4. The geometry

@@ -8,10 +8,10 @@ import java.util.Set;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Models;
-import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.data.Datasets;
-import org.medcnn.volume.Volume;
+import org.medcnn.pipeline.ClassifierRequest;
+import org.medcnn.pipeline.Trainings;
 
 /** {@code train-classifier}: trains a CNN (or MLP) classifier on a class-folder layout. */
 final class TrainClassifierCommand implements Main.Command {
@@ -40,20 +40,30 @@ final class TrainClassifierCommand implements Main.Command {
 			  --data DIR          one sub-folder per class (sorted names = class order, e.g. high/ intermediate/ low/);
 			                      items: DICOM files, DICOM series folders or NIfTI files (middle slice)
 			  --out MODEL         model package folder to write (must not exist)
+			  Settings marked "auto" follow the data (a dataset fingerprint, printed first, with the plan).
+			  --normalise NAME    auto (default: CT → clip to the set's 0.5-99.5 percentiles and z-score; other
+			                      modalities → z-score per image over its body) | ct | zscore | none | 'window C/W'
+			  --window C,W        the same as --normalise 'window C/W'
+			  --crop-mm X         the items are lesion-centred crops of X mm (recorded in the card, so that
+			                      Classify Risk and predict crop each lesion so); default 0: whole images
 			  --arch NAME         cnn | mlp (plain fully connected network, for comparison), default %s
-			  --size N            input size in pixels (items are resampled to N×N), default %d
-			  --filters A,B,...   CNN: filters of each conv block (one block per number), default %s
-			  --dense N           units of the hidden dense layer, default %d
+			  --size N            input size in pixels (items are resampled to N×N), default auto (small
+			                      images keep their size, larger ones are resampled to %d)
+			  --filters A,B,...   CNN: filters of each conv block (one block per number), default auto (%s;
+			                      32,64 for %d items or more)
+			  --dense N           units of the hidden dense layer, default auto (%d; 128 for large sets)
 			  --pooling NAME      max | avg, default %s
-			  --epochs N          default %d
-			  --batch N           mini-batch size, default %d
+			  --epochs N          default auto (%d, fewer for large sets: about %d samples in all, at least 10)
+			  --batch N           mini-batch size, default auto (%d; 64 for large sets)
 			  --lr X              learning rate, default %s
 			  --optimizer NAME    sgd | momentum | adam, default %s
 			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
 			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
 			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
-			                      standard) | none | flips | standard (flips, 90° turns, rotations up to
-			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
+			                      standard for medical images, mild for others) | none | flips | standard
+			                      (flips, 90° turns, rotations up to ±15°, scaling 0.85-1.15, intensity
+			                      scale/shift, Gaussian noise) | mild (left-right flips, rotations ±10°,
+			                      scaling 0.9-1.1, intensity changes: for images with an up and a down)
 			  --clip-norm X       gradient clipping: scale a step's gradients down to global L2 norm X when
 			                      they exceed it; 0 = off (the default for classifiers)
 			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
@@ -65,48 +75,47 @@ final class TrainClassifierCommand implements Main.Command {
 			  --dropout R         dropout rate 0…0.9 in training, on the output layer's input; default 0 (off)
 			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
 			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid
-			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of items held out for validation, default %s"""
 			.formatted(c.architecture(), c.inputSize(),
 				java.util.Arrays.stream(c.filters()).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")),
-				c.denseUnits(), c.pooling(), d.epochs(), d.batchSize(), d.learningRate(),
-				d.optimizer(), d.loss(), d.activation(), c.windowCenterHu(), c.windowWidthHu(), d.seed(), d.valFraction());
+				5000, c.denseUnits(), c.pooling(), d.epochs(), 600_000, d.batchSize(), d.learningRate(),
+				d.optimizer(), d.loss(), d.activation(), d.seed(), d.valFraction());
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "filters", "dense", "pooling", "epochs", "batch", "lr",
-			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init", "clip-norm"),
-			Set.of("resume", "batch-norm"));
+			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init", "clip-norm",
+			"normalise", "crop-mm"), Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
-		ClassifierConfig def = ClassifierConfig.defaults();
-		TrainingConfig td = def.training();
-		TrainingConfig tc = new TrainingConfig(a.integer("epochs", td.epochs(), 1, 100000),
-			a.integer("batch", td.batchSize(), 1, 4096), a.number("lr", td.learningRate(), 1e-9, 10),
-			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
-			a.choice("loss", td.loss(), "cross-entropy", "mse"),
-			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
-			a.number("val-fraction", td.valFraction(), 0, 0.9))
-			.withSchedule(a.choice("schedule", td.schedule(), "constant", "step", "cosine"))
-			.withAugment(a.choice("augment", td.augment(), "auto", "none", "flips", "standard")).withResume(a.flag("resume"))
-			.withClipNorm(a.number("clip-norm", td.clipNorm(), 0, 1e6));
-		double[] window = TrainSegmenterCommand.window(a, def.windowCenterHu(), def.windowWidthHu());
-		ClassifierConfig cfg = new ClassifierConfig(a.choice("arch", def.architecture(), "cnn", "mlp"),
-			a.integer("size", def.inputSize(), 8, 1024), filters(a, def.filters()), a.integer("dense", def.denseUnits(), 1, 65536),
-			a.choice("pooling", def.pooling(), "max", "avg"), window[0], window[1], tc, TrainSegmenterCommand.layers(a));
+		ClassifierRequest request;
+		try {
+			request = ClassifierRequest.builder().architecture(a.choiceOrNull("arch", "cnn", "mlp"))
+				.inputSize(a.integerOrNull("size", 8, 1024)).filters(filters(a, null)).denseUnits(a.integerOrNull("dense", 1, 65536))
+				.pooling(a.choiceOrNull("pooling", "max", "avg")).epochs(a.integerOrNull("epochs", 1, 100000))
+				.batch(a.integerOrNull("batch", 1, 4096)).learningRate(a.numberOrNull("lr", 1e-9, 10))
+				.optimizer(a.choiceOrNull("optimizer", "sgd", "momentum", "adam")).loss(a.choiceOrNull("loss", "cross-entropy", "mse"))
+				.activation(a.choiceOrNull("activation", "relu", "tanh", "sigmoid", "elu")).seed(a.longOrNull("seed"))
+				.valFraction(a.numberOrNull("val-fraction", 0, 0.9))
+				.schedule(a.choiceOrNull("schedule", "constant", "step", "cosine"))
+				.augment(a.choiceOrNull("augment", TrainingConfig.AUGMENTATIONS.toArray(String[]::new))).resume(a.flag("resume"))
+				.clipNorm(a.numberOrNull("clip-norm", 0, 1e6)).layers(TrainSegmenterCommand.layers(a))
+				.normalise(TrainSegmenterCommand.normalise(a)).cropMm(a.numberOrNull("crop-mm", 0, 10_000)).build();
+		} catch (IllegalArgumentException e) {
+			throw new Args.UsageException(name() + ": " + e.getMessage());
+		}
 		Path data = a.path("data");
 		CliProgress progress = new CliProgress(err);
 		List<String> classes = Datasets.classNames(data);
 		List<Datasets.Item> items = Datasets.loadItems(data, progress, new Cancellation());
 		progress.done();
-		err.println("Training a " + cfg.architecture().toUpperCase() + " classifier on " + items.size() + " items of "
-			+ classes.size() + " classes " + classes + " with TensorFlow on " + Models.device());
-		List<Volume> images = items.stream().map(Datasets.Item::image).toList();
-		int[] labels = items.stream().mapToInt(Datasets.Item::label).toArray();
+		err.println("Training a " + (request.architecture() == null ? "CNN" : request.architecture().toUpperCase())
+			+ " classifier on " + items.size() + " items of " + classes.size() + " classes " + classes + " with TensorFlow on "
+			+ Models.device());
 		try (CliCancellation cancel = new CliCancellation()) {
-			Path pkg = Training.trainClassifier(images, labels, classes, cfg, new EpochPrinter("classifier", err),
-				cancel.token(), a.path("out"));
+			Path pkg = Trainings.trainClassifier(request, items, classes, new EpochPrinter("classifier", err), cancel.token(),
+				a.path("out"));
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;

@@ -10,11 +10,11 @@ import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
-import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.data.Datasets;
-import org.medcnn.volume.Mask;
-import org.medcnn.volume.Volume;
+import org.medcnn.pipeline.Normalisations;
+import org.medcnn.pipeline.SegmenterRequest;
+import org.medcnn.pipeline.Trainings;
 
 /**
  * {@code train-segmenter}: trains a 2D U-Net (axial slices) or, with {@code --dims 3}, a 3D U-Net on patches, on
@@ -39,10 +39,7 @@ final class TrainSegmenterCommand implements Main.Command {
 
 	@Override
 	public String usage() {
-		TrainingConfig d = SegmenterConfig.defaults().training();
-		SegmenterConfig s = SegmenterConfig.defaults();
-		Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
-		int[] p = d3.patchZyx();
+		TrainingConfig d = TrainingConfig.segmenterDefaults();
 		return """
 			usage: medcnn train-segmenter --images DIR --masks DIR --out MODEL [options]
 			  --images DIR        one case per entry: a DICOM series folder or a NIfTI file
@@ -50,24 +47,35 @@ final class TrainSegmenterCommand implements Main.Command {
 			                      a DICOM SEG or an RTSTRUCT .dcm (with --roi)
 			  --roi NAME          the ROI to train on from RTSTRUCT masks (e.g. GTV)
 			  --out MODEL         model package folder to write (must not exist)
-			  --dims 2|3          2: 2D U-Net on axial slices (default); 3: 3D U-Net on patches,
-			                      sliding-window inference over the volume
+			  Settings marked "auto" follow the data: MedCNN measures a dataset fingerprint (modality, spacing,
+			  sizes, intensities of body and lesions, lesion sizes) and plans from it; both are printed first.
+			  --normalise NAME    auto (default: CT → clip to the set's 0.5-99.5 percentiles and z-score with
+			                      its statistics; MR and other relative units → z-score per image over its body)
+			                      | ct | zscore | none | 'window C/W' (a fixed HU window mapped to [0, 1])
+			  --window C,W        the same as --normalise 'window C/W'
+			  --dims 2|3          2: 2D U-Net on axial slices (default); 3: 3D U-Net on patches, tiled
+			                      inference over the volume. Cases are resampled to the median spacing (2D and
+			                      anisotropic 3D keep each case's slice spacing); masks come back on each
+			                      case's own grid
 			  --context N         2.5D: feed each slice with its N neighbouring slices on either side as
 			                      channels (1 → 3 channels z-1, z, z+1; the nearest slice is repeated at
 			                      the ends of a volume); 0…%d, default 0 (plain 2D); not with --dims 3
-			  --patch Z,Y,X       3D patch size in voxels, default %d,%d,%d (Z a multiple of 4 when
-			                      Z >= 16 at depth 3, Y and X multiples of 2^(depth-1))
+			  --patch Y,X | Z,Y,X training patch in voxels (2D: Y,X; 3D: Z,Y,X), default auto (2D: the median
+			                      slice up to 256; 3D: the median volume shrunk to about 64k voxels)
+			  --samples N         2D training patches per epoch, default auto (one per training slice, at
+			                      most 800; every third centred on a lesion)
 			  --epochs N          default %d (3D: %d)
-			  --batch N           mini-batch size (slices, or patches with --dims 3), default %d (3D: %d)
+			  --batch N           mini-batch size (patches), default auto (2D: about 128k pixels per batch;
+			                      3D: %d)
 			  --lr X              learning rate, default %s
 			  --optimizer NAME    sgd | momentum | adam, default %s
 			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
 			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
 			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
 			                      flips) | none | flips | standard (flips, 90° turns, rotations up to
-			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise)
+			                      ±15°, scaling 0.85-1.15, intensity scale/shift, Gaussian noise) | mild
 			  --clip-norm X       gradient clipping: scale a step's gradients down to global L2 norm X when
-			                      they exceed it; 0 = off (default 0.3, see the README)
+			                      they exceed it; 0 = off (default %s, see the README)
 			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
 			                      epoch; same data and settings; --epochs may be raised)
 			  --loss NAME         dice | dice-ce | cross-entropy | mse, default %s
@@ -76,72 +84,62 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --dropout R         dropout rate 0…0.9 in training, at the U-Net bottleneck; default 0 (off)
 			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
 			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid
-			  --depth N           U-Net levels, default %d (3D: %d)
+			  --depth N           U-Net levels, default auto (3-5: the receptive field covers twice the larger
+			                      lesions)
 			  --filters N         filters of the first level (doubling per level), default %d (3D: %d)
-			  --window C,W        HU window mapped to [0, 1], default %s,%s
 			  --seed N            random seed, default %d
 			  --val-fraction X    share of cases held out for validation, default %s"""
-			.formatted(SegmenterConfig.MAX_CONTEXT, p[0], p[1], p[2], d.epochs(), d3.training().epochs(), d.batchSize(),
-				d3.training().batchSize(), d.learningRate(), d.optimizer(), d.loss(), d.activation(), s.depth(), d3.depth(),
-				s.baseFilters(), d3.baseFilters(), s.windowCenterHu(), s.windowWidthHu(), d.seed(), d.valFraction());
+			.formatted(SegmenterConfig.MAX_CONTEXT, SegmenterConfig.DEFAULT_EPOCHS, d.epochs(),
+				Segmenter3dConfig.defaults().training().batchSize(), d.learningRate(), d.optimizer(), d.clipNorm(), d.loss(),
+				d.activation(), SegmenterConfig.defaults().baseFilters(), Segmenter3dConfig.defaults().baseFilters(), d.seed(),
+				d.valFraction());
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
 			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment",
-			"dropout", "init", "context", "clip-norm"), Set.of("resume", "batch-norm"));
+			"dropout", "init", "context", "clip-norm", "normalise", "samples"), Set.of("resume", "batch-norm"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
-		boolean threeD = a.integer("dims", 2, 2, 3) == 3;
-		if (!threeD && a.string("patch", null) != null)
-			throw new Args.UsageException(name() + ": --patch needs --dims 3");
-		if (threeD && a.string("context", null) != null)
-			throw new Args.UsageException(name() + ": --context (neighbouring slices as channels) is for the 2D U-Net only;"
-				+ " leave it out with --dims 3, whose 3D convolutions see the neighbouring slices already");
-		int context = a.integer("context", 0, 0, SegmenterConfig.MAX_CONTEXT);
-		SegmenterConfig def = SegmenterConfig.defaults();
-		TrainingConfig td = threeD ? Segmenter3dConfig.defaults().training() : def.training();
-		TrainingConfig tc = new TrainingConfig(a.integer("epochs", td.epochs(), 1, 100000),
-			a.integer("batch", td.batchSize(), 1, 4096), a.number("lr", td.learningRate(), 1e-9, 10),
-			a.choice("optimizer", td.optimizer(), "sgd", "momentum", "adam"),
-			a.choice("loss", td.loss(), "dice", "dice-ce", "cross-entropy", "mse"),
-			a.choice("activation", td.activation(), "relu", "tanh", "sigmoid", "elu"), a.longValue("seed", td.seed()),
-			a.number("val-fraction", td.valFraction(), 0, 0.9))
-			.withSchedule(a.choice("schedule", td.schedule(), "constant", "step", "cosine"))
-			.withAugment(a.choice("augment", td.augment(), "auto", "none", "flips", "standard")).withResume(a.flag("resume"))
-			.withClipNorm(a.number("clip-norm", td.clipNorm(), 0, 1e6));
-		double[] window = window(a, def.windowCenterHu(), def.windowWidthHu());
-		Segmenter3dConfig def3 = Segmenter3dConfig.defaults();
-		int depth = a.integer("depth", threeD ? def3.depth() : def.depth(), 1, threeD ? 5 : 6);
-		int filters = a.integer("filters", threeD ? def3.baseFilters() : def.baseFilters(), 1, 512);
-		LayerConfig layers = layers(a);
-		SegmenterConfig cfg = threeD ? null : new SegmenterConfig(depth, filters, window[0], window[1], tc, layers, context);
-		Segmenter3dConfig cfg3 = null;
-		if (threeD) {
-			try {
-				cfg3 = new Segmenter3dConfig(depth, filters, patch(a, Segmenter3dConfig.defaults().patchZyx()), window[0],
-					window[1], tc, layers);
-			} catch (IllegalArgumentException e) {
-				throw new Args.UsageException(name() + ": " + e.getMessage());
-			}
+		SegmenterRequest request;
+		try {
+			request = request(a);
+		} catch (IllegalArgumentException e) {
+			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}
 		Path outDir = a.path("out");
 		CliProgress progress = new CliProgress(err);
 		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), a.string("roi", null), progress,
 			new Cancellation());
 		progress.done();
-		err.println("Training a " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx()) + " patches of "
-			: context > 0 ? "2.5D U-Net (" + cfg.channels() + " slices as channels) on " : "2D U-Net on ") + cases.size()
-			+ " cases with TensorFlow on " + Models.device());
-		List<Volume> images = cases.stream().map(Datasets.Case::image).toList();
-		List<Mask> masks = cases.stream().map(Datasets.Case::mask).toList();
+		err.println("Training a " + (request.dimsOrDefault() == 3 ? "3D U-Net" : request.context() != null
+			&& request.context() > 0 ? "2.5D U-Net" : "2D U-Net") + " on " + cases.size() + " cases with TensorFlow on "
+			+ Models.device());
 		try (CliCancellation cancel = new CliCancellation()) {
-			EpochPrinter printer = new EpochPrinter("segmenter", err);
-			Path pkg = threeD ? Training.trainSegmenter3d(images, masks, cfg3, printer, cancel.token(), outDir)
-				: Training.trainSegmenter(images, masks, cfg, printer, cancel.token(), outDir);
+			Path pkg = Trainings.trainSegmenter(request, cases, new EpochPrinter("segmenter", err), cancel.token(), outDir);
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;
+	}
+
+	/** The user's settings; absent options stay null for the planner. */
+	static SegmenterRequest request(Args a) throws Args.UsageException {
+		Integer dims = a.integerOrNull("dims", 2, 3);
+		boolean threeD = dims != null && dims == 3;
+		if (threeD && a.string("context", null) != null)
+			throw new Args.UsageException("train-segmenter: --context (neighbouring slices as channels) is for the 2D U-Net only;"
+				+ " leave it out with --dims 3, whose 3D convolutions see the neighbouring slices already");
+		return SegmenterRequest.builder().dims(dims).epochs(a.integerOrNull("epochs", 1, 100000))
+			.batch(a.integerOrNull("batch", 1, 4096)).learningRate(a.numberOrNull("lr", 1e-9, 10))
+			.optimizer(a.choiceOrNull("optimizer", "sgd", "momentum", "adam"))
+			.loss(a.choiceOrNull("loss", "dice", "dice-ce", "cross-entropy", "mse"))
+			.activation(a.choiceOrNull("activation", "relu", "tanh", "sigmoid", "elu")).seed(a.longOrNull("seed"))
+			.valFraction(a.numberOrNull("val-fraction", 0, 0.9)).schedule(a.choiceOrNull("schedule", "constant", "step", "cosine"))
+			.augment(a.choiceOrNull("augment", TrainingConfig.AUGMENTATIONS.toArray(String[]::new))).resume(a.flag("resume"))
+			.clipNorm(a.numberOrNull("clip-norm", 0, 1e6)).depth(a.integerOrNull("depth", 1, threeD ? 5 : 6))
+			.filters(a.integerOrNull("filters", 1, 512)).context(a.integerOrNull("context", 0, SegmenterConfig.MAX_CONTEXT))
+			.patch(patch(a, threeD)).layers(layers(a)).normalise(normalise(a))
+			.samplesPerEpoch(a.integerOrNull("samples", 1, 1_000_000)).build();
 	}
 
 	/** Parses {@code --batch-norm}, {@code --dropout R} and {@code --init NAME}. */
@@ -151,21 +149,41 @@ final class TrainSegmenterCommand implements Main.Command {
 		return new LayerConfig(a.flag("batch-norm"), a.number("dropout", 0, 0, LayerConfig.MAX_DROPOUT), init);
 	}
 
-	/** Parses {@code --patch Z,Y,X} (positive integers). */
-	static int[] patch(Args a, int[] def) throws Args.UsageException {
+	/** Parses {@code --patch Y,X} (2D) or {@code --patch Z,Y,X} (3D), positive integers; null when absent. */
+	static int[] patch(Args a, boolean threeD) throws Args.UsageException {
 		String s = a.string("patch", null);
-		if (s == null) return def;
+		if (s == null) return null;
 		String[] p = s.split(",");
+		int n = threeD ? 3 : 2;
 		try {
-			if (p.length == 3) {
-				int[] out = new int[3];
-				for (int i = 0; i < 3; i++) out[i] = Integer.parseInt(p[i].trim());
-				if (out[0] > 0 && out[1] > 0 && out[2] > 0) return out;
+			if (p.length == n) {
+				int[] out = new int[n];
+				for (int i = 0; i < n; i++) out[i] = Integer.parseInt(p[i].trim());
+				if (java.util.Arrays.stream(out).allMatch(v -> v > 0)) return out;
 			}
 		} catch (NumberFormatException e) {
 			// reported below
 		}
-		throw new Args.UsageException("--patch expects Z,Y,X in voxels, each > 0, e.g. 16,64,64; got '" + s + "'");
+		throw new Args.UsageException("--patch expects " + (threeD ? "Z,Y,X" : "Y,X") + " in voxels, each > 0, e.g. "
+			+ (threeD ? "16,64,64" : "128,128") + "; got '" + s + "'");
+	}
+
+	/** {@code --normalise NAME}, or {@code --window C,W} as {@code window C/W}; null when neither is given. */
+	static String normalise(Args a) throws Args.UsageException {
+		String n = a.string("normalise", null), w = a.string("window", null);
+		if (n != null && w != null) throw new Args.UsageException("give --normalise or --window, not both");
+		if (w != null) {
+			double[] cw = window(a, 0, 1);
+			return "window " + cw[0] + "/" + cw[1];
+		}
+		if (n != null) {
+			try {
+				Normalisations.parse(n);
+			} catch (IllegalArgumentException e) {
+				throw new Args.UsageException("--" + e.getMessage().replaceFirst("^normalise = ", "normalise "));
+			}
+		}
+		return n;
 	}
 
 	/** Parses {@code --window C,W}. */

@@ -67,8 +67,30 @@ public final class Datasets {
 	 * file.
 	 */
 	public static Volume loadImage(Path entry, ProgressListener progress, Cancellation cancel) throws IOException {
+		return load(entry, progress, cancel).image();
+	}
+
+	/**
+	 * An image as read, with where it came from.
+	 *
+	 * @param image the volume
+	 * @param series the DICOM series it was read from, or null (NIfTI)
+	 * @param warnings what the reader assumed or left out (e.g. a missing spacing, skipped slices); never identifiers
+	 */
+	public record Loaded(Volume image, DicomSeries series, List<String> warnings) {
+
+		public Loaded {
+			warnings = List.copyOf(warnings);
+		}
+	}
+
+	/**
+	 * Reads one image entry as {@link #loadImage} does, keeping the DICOM series (to reference from a SEG or RTSTRUCT)
+	 * and the scanner's and reader's warnings.
+	 */
+	public static Loaded load(Path entry, ProgressListener progress, Cancellation cancel) throws IOException {
 		String lower = entry.getFileName().toString().toLowerCase(Locale.ROOT);
-		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) return Nifti.readVolume(entry);
+		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) return new Loaded(Nifti.readVolume(entry), null, List.of());
 		if (lower.endsWith(".tif") || lower.endsWith(".tiff"))
 			throw new IOException(entry + ": TIFF stacks are not supported yet as images; use DICOM or NIfTI");
 		List<DicomSeries> series = SeriesScanner.scan(List.of(entry), ProgressListener.NONE, cancel);
@@ -80,7 +102,15 @@ public final class Datasets {
 				.append(", ").append(s.files().size()).append(" slices)");
 			throw new IOException(sb.toString());
 		}
-		return SeriesReader.read(series.get(0), progress, cancel);
+		return load(series.get(0), progress, cancel);
+	}
+
+	/** Reads a scanned series, with the scanner's and the reader's warnings. */
+	public static Loaded load(DicomSeries series, ProgressListener progress, Cancellation cancel) throws IOException {
+		SeriesReader.Loaded l = SeriesReader.load(series, progress, cancel, null);
+		List<String> warnings = new ArrayList<>(series.warnings());
+		for (String w : l.warnings()) if (!warnings.contains(w)) warnings.add(w);
+		return new Loaded(l.volume(), series, warnings);
 	}
 
 	/** Finds the mask entry for a case name in a masks folder. */

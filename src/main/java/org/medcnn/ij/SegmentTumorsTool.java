@@ -13,14 +13,16 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
+import org.medcnn.pipeline.CaseSegmentation;
 import org.medcnn.volume.Lesion;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
 /**
- * The headless part of {@code Segment Tumors...}: runs a segmenter on an image, finds the connected lesions
- * ({@link Lesions}), draws them into the image's overlay ({@link SegmentationOverlay}) and writes one results
+ * The headless part of {@code Segment Tumors...}: runs the per-case pipeline every front end shares
+ * ({@link CaseSegmentation#segment}: the model's preprocessing, optional flip TTA, small components dropped, connected
+ * lesions measured), draws them into the image's overlay ({@link SegmentationOverlay}) and writes one results
  * row per lesion. Used by {@link SegmentTumorsPlugin}, tests and scripts. Stateless.
  * <p>
  * Slice numbers in the table are ImageJ's (1-based); lesion numbers match the outline names ("Lesion 1" is the
@@ -58,10 +60,9 @@ public final class SegmentTumorsTool {
 	 */
 	public static Outcome segment(ImagePlus imp, Segmenter segmenter, boolean flipTta, int minLesionVoxels,
 		ProgressListener progress, Cancellation cancel) {
-		Volume v = IjVolumes.toVolume(imp);
-		Segmentation s = segmenter.segment(v, flipTta, progress, cancel);
-		if (minLesionVoxels > 1) s = new Segmentation(Lesions.removeSmall(s.mask(), minLesionVoxels), s.probability());
-		return measure(v, s);
+		CaseSegmentation.Segmented s = CaseSegmentation.segment(segmenter, IjVolumes.toVolume(imp),
+			new CaseSegmentation.Options(flipTta, Math.max(1, minLesionVoxels), false, false), progress, cancel);
+		return new Outcome(s.mask(), s.components(), s.lesions());
 	}
 
 	/** Segments the whole image, keeping every component (see {@link #segment(ImagePlus, Segmenter, boolean, int, ProgressListener, Cancellation)}). */

@@ -8,10 +8,10 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
-import org.medcnn.nn.SegmenterConfig;
-import org.medcnn.nn.Training;
-import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.pipeline.SegmenterRequest;
+import org.medcnn.pipeline.TrainingPlanner;
+import org.medcnn.pipeline.Trainings;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -25,9 +25,9 @@ import org.scijava.plugin.Plugin;
  * <p>
  * Inputs are the plugin's macro keys: {@code images}, {@code masks}, {@code out}, {@code epochs}, {@code dims}
  * (2: 2D U-Net on axial slices, 3: 3D U-Net on patches), {@code batch}, {@code learning}, {@code clip_norm},
- * {@code optimizer}, {@code loss}, {@code activation}, {@code filters}, {@code validation}; left out, they take the
- * defaults of {@link SegmenterConfig#defaults()} or, with dims 3, {@link Segmenter3dConfig#defaults()} (epochs,
- * batch and filters 0 mean "the default of the chosen dims"). Outputs
+ * {@code optimizer}, {@code loss}, {@code activation}, {@code filters}, {@code validation}, {@code normalise}; left out,
+ * they are planned from the data by the same {@link Trainings} pipeline as the CLI and the plugin use (epochs, batch
+ * and filters 0 mean "auto"). Outputs
  * {@code model} (the package folder; null when stopped before an epoch finished) and {@code status}. A setting
  * out of range throws an {@link IllegalArgumentException} naming it; unreadable data an
  * {@link UncheckedIOException} naming the file.
@@ -35,7 +35,7 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, headless = true, label = "MedCNN Train Segmenter")
 public class TrainSegmenterCommand implements Command {
 
-	private static final SegmenterConfig DEFAULTS = SegmenterConfig.defaults();
+	private static final TrainingConfig DEFAULTS = TrainingConfig.segmenterDefaults();
 
 	@Parameter(label = "Images folder", style = "directory", persist = false)
 	private File images;
@@ -46,38 +46,41 @@ public class TrainSegmenterCommand implements Command {
 	@Parameter(label = "Out (model package folder)", style = "directory", persist = false)
 	private File out;
 
-	@Parameter(label = "Epochs (0: the default of the chosen dims)", required = false, min = "0", max = "10000", persist = false)
+	@Parameter(label = "Epochs (0: auto)", required = false, min = "0", max = "10000", persist = false)
 	private int epochs;
 
 	@Parameter(label = "Dims (2: 2D U-Net, 3: 3D U-Net on patches)", required = false, min = "2", max = "3", persist = false)
 	private int dims = 2;
 
-	@Parameter(label = "Batch size (slices or patches per step; 0: the default of the chosen dims)", required = false,
+	@Parameter(label = "Batch size (patches per step; 0: auto)", required = false,
 		min = "0", max = "4096", persist = false)
 	private int batch;
 
 	@Parameter(label = "Learning rate", required = false, persist = false)
-	private double learning = DEFAULTS.training().learningRate();
+	private double learning = DEFAULTS.learningRate();
 
 	@Parameter(label = "Clip norm (gradient clipping at this global norm; 0 = off)", required = false, min = "0",
 		persist = false)
-	private double clip_norm = DEFAULTS.training().clipNorm();
+	private double clip_norm = DEFAULTS.clipNorm();
 
 	@Parameter(label = "Optimizer", required = false, choices = {"sgd", "momentum", "adam"}, persist = false)
-	private String optimizer = DEFAULTS.training().optimizer();
+	private String optimizer = DEFAULTS.optimizer();
 
 	@Parameter(label = "Loss", required = false, choices = {"cross-entropy", "mse", "dice", "dice-ce"}, persist = false)
-	private String loss = DEFAULTS.training().loss();
+	private String loss = DEFAULTS.loss();
 
 	@Parameter(label = "Activation", required = false, choices = {"relu", "tanh", "sigmoid", "elu"}, persist = false)
-	private String activation = DEFAULTS.training().activation();
+	private String activation = DEFAULTS.activation();
 
-	@Parameter(label = "Filters (first U-Net level; 0: the default of the chosen dims)", required = false, min = "0",
+	@Parameter(label = "Filters (first U-Net level; 0: auto)", required = false, min = "0",
 		max = "256", persist = false)
 	private int filters;
 
 	@Parameter(label = "Validation fraction (of cases)", required = false, persist = false)
-	private double validation = DEFAULTS.training().valFraction();
+	private double validation = DEFAULTS.valFraction();
+
+	@Parameter(label = "Normalise (auto, ct, zscore, none or window C/W)", required = false, persist = false)
+	private String normalise = "auto";
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private File model;
@@ -88,15 +91,10 @@ public class TrainSegmenterCommand implements Command {
 	@Override
 	public void run() {
 		if (dims != 2 && dims != 3) throw new IllegalArgumentException("dims = " + dims + " is not 2 or 3");
-		boolean threeD = dims == 3;
-		Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
-		TrainingConfig td = threeD ? d3.training() : DEFAULTS.training();
-		TrainingConfig tc = td.withEpochs(epochs == 0 ? td.epochs() : epochs).withBatchSize(batch == 0 ? td.batchSize() : batch)
-			.withLearningRate(learning).withClipNorm(clip_norm).withOptimizer(optimizer).withLoss(loss)
-			.withActivation(activation).withValFraction(validation);
-		int f = filters == 0 ? (threeD ? d3.baseFilters() : DEFAULTS.baseFilters()) : filters;
-		SegmenterConfig cfg = new SegmenterConfig(DEFAULTS.depth(), f, DEFAULTS.windowCenterHu(), DEFAULTS.windowWidthHu(), tc);
-		Segmenter3dConfig cfg3 = new Segmenter3dConfig(d3.depth(), f, d3.patchZyx(), d3.windowCenterHu(), d3.windowWidthHu(), tc);
+		SegmenterRequest request = SegmenterRequest.builder().dims(dims).epochs(epochs == 0 ? null : epochs)
+			.batch(batch == 0 ? null : batch).learningRate(learning).clipNorm(clip_norm).optimizer(optimizer).loss(loss)
+			.activation(activation).filters(filters == 0 ? null : filters).valFraction(validation)
+			.normalise(normalise == null || normalise.isBlank() ? null : normalise).build();
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TrainSegmenterPlugin.TITLE, cancel);
 		try {
@@ -107,11 +105,9 @@ public class TrainSegmenterCommand implements Command {
 				progress.done();
 			}
 			Path outDir = out.toPath();
-			var vols = cases.stream().map(Datasets.Case::image).toList();
-			var labels = cases.stream().map(Datasets.Case::mask).toList();
-			TrainingRun.Result r = TrainingRun.run(TrainSegmenterPlugin.TITLE, tc.epochs(), outDir, (l, c) -> threeD
-				? Training.trainSegmenter3d(vols, labels, cfg3, l, c, outDir)
-				: Training.trainSegmenter(vols, labels, cfg, l, c, outDir), cancel);
+			TrainingPlanner.SegmenterPlan plan = Trainings.planSegmenter(request, cases);
+			TrainingRun.Result r = TrainingRun.run(TrainSegmenterPlugin.TITLE, plan.training().epochs(), outDir,
+				(l, c) -> Trainings.trainSegmenter(plan, cases, l, c, outDir), cancel);
 			model = r.model() == null ? null : r.model().toFile();
 			status = r.status();
 		} catch (IOException e) {

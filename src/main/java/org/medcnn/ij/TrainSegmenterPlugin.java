@@ -16,12 +16,12 @@ import java.util.List;
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
 import org.medcnn.nn.LayerConfig;
-import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
-import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.pipeline.SegmenterRequest;
+import org.medcnn.pipeline.TrainingPlanner;
+import org.medcnn.pipeline.Trainings;
 import org.medcnn.volume.Mask;
-import org.medcnn.volume.Volume;
 
 /**
  * {@code Plugins>MedCNN>Train Segmenter...}: trains a 2D U-Net from an images folder and a masks folder (the
@@ -32,15 +32,21 @@ import org.medcnn.volume.Volume;
  * label image on the same grid ({@value #KEY_MASK_IMAGE}) or from the ROI Manager's area ROIs, each on the slice
  * of its position ({@value #KEY_ROIS}); see {@link ImageTrainingData}.
  * <p>
- * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_MASK_IMAGE}, {@value #KEY_ROIS}, {@value #KEY_OUT} (the package folder to write),
- * {@value #KEY_EPOCHS}, {@value #KEY_CLIP_NORM} (gradient clipping, see {@link TrainingConfig#clipNorm()}), {@value #KEY_DIMS} (2: a 2D U-Net on axial slices; 3: a 3D U-Net on patches of the
- * default patch size, see {@link Segmenter3dConfig#defaults()}), {@value #KEY_BATCH} (slices or patches per step), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER}, {@value #KEY_LOSS},
- * {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level), {@value #KEY_CONTEXT}
- * (2.5D, 2D only: neighbouring slices on each side fed as channels, see {@link SegmenterConfig#context()}; 0 = plain
- * 2D), {@value #KEY_VALIDATION}
- * (fraction of cases held out), {@value #KEY_AUGMENT} (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME}
- * (checkbox: continue the interrupted run whose checkpoint lies beside the package), {@value #KEY_BATCH_NORM}
- * (checkbox), {@value #KEY_DROPOUT} and {@value #KEY_INIT} (see {@link LayerConfig}). Keys left out take the defaults of {@link SegmenterConfig#defaults()} in a macro,
+ * The same {@link Trainings} pipeline as the CLI's {@code train-segmenter} measures the data's fingerprint and plans
+ * what was not given (normalisation, target spacing, depth, patch, batch, epochs; see {@link TrainingPlanner}); the
+ * fingerprint and the plan go to the Log before the first epoch.
+ * <p>
+ * Macro keys: {@value #KEY_IMAGES}, {@value #KEY_MASKS}, {@value #KEY_MASK_IMAGE}, {@value #KEY_ROIS}, {@value #KEY_OUT}
+ * (the package folder to write), {@value #KEY_EPOCHS} (0 = auto), {@value #KEY_CLIP_NORM} (gradient clipping, see
+ * {@link TrainingConfig#clipNorm()}), {@value #KEY_DIMS} (2: a 2D U-Net on axial slices; 3: a 3D U-Net on patches),
+ * {@value #KEY_BATCH} (patches per step, 0 = auto), {@value #KEY_LEARNING} (learning rate), {@value #KEY_OPTIMIZER},
+ * {@value #KEY_LOSS}, {@value #KEY_ACTIVATION}, {@value #KEY_FILTERS} (filters of the first U-Net level, 0 = auto),
+ * {@value #KEY_CONTEXT} (2.5D, 2D only: neighbouring slices on each side fed as channels, see
+ * {@link SegmenterConfig#context()}; 0 = plain 2D), {@value #KEY_NORMALISE} ({@code auto}, {@code ct}, {@code zscore},
+ * {@code none} or {@code window C/W}), {@value #KEY_VALIDATION} (fraction of cases held out), {@value #KEY_AUGMENT}
+ * (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME} (checkbox: continue the interrupted run whose
+ * checkpoint lies beside the package), {@value #KEY_BATCH_NORM} (checkbox), {@value #KEY_DROPOUT} and {@value #KEY_INIT}
+ * (see {@link LayerConfig}). Keys left out are planned from the data (or take the CLI's defaults) in a macro,
  * the last values used in the dialog. Example:
  * {@code run("Train Segmenter...", "images=[/data/images] masks=[/data/masks] out=[/models/liver] epochs=30 dims=2");}
  * or, with the CT image current: {@code run("Train Segmenter...", "mask_image=[liver labels] out=[/models/liver]");}
@@ -63,9 +69,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_CONTEXT = "context";
 	/** Macro key: gradient clipping at this global norm, 0 = off (see {@link TrainingConfig#clipNorm()}). */
 	public static final String KEY_CLIP_NORM = "clip_norm";
+	/** Macro key: the normalisation, {@code auto} (the default), {@code ct}, {@code zscore}, {@code none} or {@code window C/W}. */
+	public static final String KEY_NORMALISE = "normalise";
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
 		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
-		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM);
+		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM, KEY_NORMALISE);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -78,8 +86,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			String options = Macro.getOptions();
 			MacroOptions.checkKeys(TITLE + "...", options, KEYS);
 			boolean macro = options != null;
-			SegmenterConfig def = SegmenterConfig.defaults();
-			TrainingConfig td = def.training();
+			TrainingConfig td = TrainingConfig.segmenterDefaults();
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Images folder", pref(macro, KEY_IMAGES, ""), 40);
 			gd.addDirectoryField("Masks folder", pref(macro, KEY_MASKS, ""), 40);
@@ -90,9 +97,9 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addChoice("Mask_image (label image for the current image)", maskChoices, NO_MASK_IMAGE);
 			gd.addCheckbox("Rois (ROI Manager outlines on the current image)", false);
 			gd.addDirectoryField("Out (model package folder)", pref(macro, KEY_OUT, ""), 40);
-			gd.addNumericField("Epochs", num(macro, KEY_EPOCHS, td.epochs()), 0);
+			gd.addNumericField("Epochs (0 = auto)", num(macro, KEY_EPOCHS, 0), 0);
 			gd.addChoice("Dims (2D or 3D U-Net)", new String[] {"2", "3"}, pref(macro, KEY_DIMS, "2"));
-			gd.addNumericField("Batch size (slices per step)", num(macro, KEY_BATCH, td.batchSize()), 0);
+			gd.addNumericField("Batch size (patches per step; 0 = auto)", num(macro, KEY_BATCH, 0), 0);
 			gd.addNumericField("Learning rate", num(macro, KEY_LEARNING, td.learningRate()), 5);
 			gd.addNumericField("Clip_norm (gradient clipping at this global norm; 0 = off)", num(macro, KEY_CLIP_NORM,
 				td.clipNorm()), 2);
@@ -100,9 +107,10 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addChoice("Loss", TrainingConfig.LOSSES.toArray(String[]::new), pref(macro, KEY_LOSS, td.loss()));
 			gd.addChoice("Activation", TrainingConfig.ACTIVATIONS.toArray(String[]::new),
 				pref(macro, KEY_ACTIVATION, td.activation()));
-			gd.addNumericField("Filters (first U-Net level)", num(macro, KEY_FILTERS, def.baseFilters()), 0);
+			gd.addNumericField("Filters (first U-Net level; 0 = auto)", num(macro, KEY_FILTERS, 0), 0);
 			gd.addNumericField("Context (neighbouring slices on each side as channels, 2D only)",
-				num(macro, KEY_CONTEXT, def.context()), 0);
+				num(macro, KEY_CONTEXT, 0), 0);
+			gd.addStringField("Normalise (auto, ct, zscore, none or window C/W)", pref(macro, KEY_NORMALISE, "auto"), 16);
 			gd.addNumericField("Validation fraction (of cases)", num(macro, KEY_VALIDATION, td.valFraction()), 2);
 			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
 				pref(macro, KEY_AUGMENT, td.augment()));
@@ -110,7 +118,8 @@ public class TrainSegmenterPlugin implements PlugIn {
 			addLayerFields(gd, macro, PREF);
 			gd.addMessage("Images: one case per entry (DICOM series folder or NIfTI file); masks: the entry with the\n"
 				+ "same name (NIfTI label image). Or, leaving both folders empty, the current image with a mask image\n"
-				+ "or the ROI Manager's outlines (each on its slice). A live plot shows loss and Dice per epoch; Stop keeps the best model.");
+				+ "or the ROI Manager's outlines (each on its slice). Settings at 0 / auto follow the data (its fingerprint\n"
+				+ "is shown in the Log). A live plot shows loss and Dice per epoch; Stop keeps the best model.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			String images = gd.getNextString(), masks = gd.getNextString();
@@ -121,7 +130,9 @@ public class TrainSegmenterPlugin implements PlugIn {
 			String dims = gd.getNextChoice();
 			double batch = gd.getNextNumber(), lr = gd.getNextNumber(), clip = gd.getNextNumber();
 			String optimizer = gd.getNextChoice(), loss = gd.getNextChoice(), activation = gd.getNextChoice();
-			double filters = gd.getNextNumber(), contextValue = gd.getNextNumber(), validation = gd.getNextNumber();
+			double filters = gd.getNextNumber(), contextValue = gd.getNextNumber();
+			String normalise = gd.getNextString().trim();
+			double validation = gd.getNextNumber();
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
 			LayerConfig layers = layerValues(gd, macro, PREF);
@@ -136,24 +147,20 @@ public class TrainSegmenterPlugin implements PlugIn {
 			Path masksDir = fromImage ? null : DialogValues.folder("Masks folder", KEY_MASKS, masks);
 			Path outDir = DialogValues.path("Out (model package folder)", KEY_OUT, out);
 			boolean threeD = dims.equals("3");
-			if (threeD) td = Segmenter3dConfig.defaults().training();
-			TrainingConfig tc = td.withEpochs(DialogValues.whole("Epochs", KEY_EPOCHS, epochs, 1, 10000))
-				.withBatchSize(DialogValues.whole("Batch size", KEY_BATCH, batch, 1, 4096))
-				.withLearningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10))
-				.withOptimizer(optimizer).withLoss(loss).withActivation(activation)
-				.withValFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
-				.withAugment(augment).withResume(resume)
-				.withClipNorm(DialogValues.number("Clip_norm", KEY_CLIP_NORM, clip, 0, false, 1e6));
-			int baseFilters = DialogValues.whole("Filters", KEY_FILTERS, filters, 1, 256);
+			int epochCount = DialogValues.whole("Epochs", KEY_EPOCHS, epochs, 0, 10000);
+			int batchSize = DialogValues.whole("Batch size", KEY_BATCH, batch, 0, 4096);
+			int baseFilters = DialogValues.whole("Filters", KEY_FILTERS, filters, 0, 256);
 			int context = DialogValues.whole("Context", KEY_CONTEXT, contextValue, 0, SegmenterConfig.MAX_CONTEXT);
 			if (threeD && context > 0)
 				throw new IllegalArgumentException("Context (macro key " + KEY_CONTEXT + ") = " + context + " is for the 2D U-Net"
 					+ " only; set it to 0 with Dims 3, whose 3D convolutions see the neighbouring slices already.");
-			SegmenterConfig cfg = new SegmenterConfig(def.depth(), baseFilters, def.windowCenterHu(), def.windowWidthHu(), tc)
-				.withLayers(layers).withContext(context);
-			Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
-			Segmenter3dConfig cfg3 = new Segmenter3dConfig(d3.depth(), baseFilters, d3.patchZyx(), d3.windowCenterHu(),
-				d3.windowWidthHu(), tc).withLayers(layers);
+			SegmenterRequest request = SegmenterRequest.builder().dims(threeD ? 3 : 2).epochs(epochCount == 0 ? null : epochCount)
+				.batch(batchSize == 0 ? null : batchSize)
+				.learningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10))
+				.clipNorm(DialogValues.number("Clip_norm", KEY_CLIP_NORM, clip, 0, false, 1e6)).optimizer(optimizer).loss(loss)
+				.activation(activation).filters(baseFilters == 0 ? null : baseFilters).context(context)
+				.valFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
+				.augment(augment).resume(resume).layers(layers).normalise(normalise.isEmpty() ? null : normalise).build();
 			if (!macro) {
 				save(KEY_IMAGES, images);
 				save(KEY_MASKS, masks);
@@ -163,13 +170,14 @@ public class TrainSegmenterPlugin implements PlugIn {
 				save(KEY_LOSS, loss);
 				save(KEY_ACTIVATION, activation);
 				save(KEY_AUGMENT, augment);
-				Prefs.set(PREF + KEY_EPOCHS, tc.epochs());
-				Prefs.set(PREF + KEY_BATCH, tc.batchSize());
-				Prefs.set(PREF + KEY_LEARNING, tc.learningRate());
-				Prefs.set(PREF + KEY_CLIP_NORM, tc.clipNorm());
-				Prefs.set(PREF + KEY_FILTERS, cfg.baseFilters());
+				save(KEY_NORMALISE, normalise);
+				Prefs.set(PREF + KEY_EPOCHS, epochCount);
+				Prefs.set(PREF + KEY_BATCH, batchSize);
+				Prefs.set(PREF + KEY_LEARNING, lr);
+				Prefs.set(PREF + KEY_CLIP_NORM, clip);
+				Prefs.set(PREF + KEY_FILTERS, baseFilters);
 				Prefs.set(PREF + KEY_CONTEXT, context);
-				Prefs.set(PREF + KEY_VALIDATION, tc.valFraction());
+				Prefs.set(PREF + KEY_VALIDATION, validation);
 			}
 
 			List<Datasets.Case> cases;
@@ -199,15 +207,13 @@ public class TrainSegmenterPlugin implements PlugIn {
 				source = cases.size() + " cases from " + imagesDir;
 			}
 			progress.done();
-			IJ.log(TITLE + ": " + source + "; " + (threeD ? "3D U-Net on " + java.util.Arrays.toString(cfg3.patchZyx())
-				+ " patches" : context > 0 ? "2.5D U-Net (" + cfg.channels() + " slices as channels)" : "2D U-Net") + ", "
-				+ tc.epochs() + " epochs, " + tc.optimizer() + " " + tc.learningRate()
-				+ ", loss " + tc.loss() + ", augment " + tc.augment() + (resume ? ", resuming" : ""));
-			List<Volume> vols = cases.stream().map(Datasets.Case::image).toList();
-			List<Mask> labels = cases.stream().map(Datasets.Case::mask).toList();
-			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir, (l, c) -> threeD
-				? Training.trainSegmenter3d(vols, labels, cfg3, l, c, outDir)
-				: Training.trainSegmenter(vols, labels, cfg, l, c, outDir), cancel);
+			TrainingPlanner.SegmenterPlan plan = Trainings.planSegmenter(request, cases);
+			TrainingConfig tc = plan.training();
+			IJ.log(TITLE + ": " + source + "; " + (plan.dims() == 3 ? "3D U-Net" : context > 0 ? "2.5D U-Net" : "2D U-Net") + ", "
+				+ tc.epochs() + " epochs, " + tc.optimizer() + " " + tc.learningRate() + ", loss " + tc.loss() + ", augment "
+				+ tc.augment() + (resume ? ", resuming" : ""));
+			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir,
+				(l, c) -> Trainings.trainSegmenter(plan, cases, l, c, outDir), cancel);
 			IJ.showStatus(TITLE + ": " + r.status());
 		} catch (IOException | RuntimeException e) {
 			progress.done();

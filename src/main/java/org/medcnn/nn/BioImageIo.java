@@ -27,8 +27,10 @@ import java.util.regex.Pattern;
  * <li>input tensor {@code input}: the SavedModel input, axes batch, y, x, channel (NHWC; a 3D segmenter, one whose
  * card has {@code input.patchZyx}, has batch, z, y, x, channel, with z steps of {@code input.zMultiple}); the channel
  * axis has the card's {@code input.channels} (1, or 2·context + 1 neighbouring slices for a 2.5D segmenter). The
- * test input holds real-world values (HU); the preprocessing {@code clip} to the card's window followed by {@code scale_linear}
- * ({@code gain = 1/width}, {@code offset = -(center - width/2)/width}) reproduces MedCNN's windowing.</li>
+ * test input holds real-world values (HU for CT) on the network's grid; the preprocessing is the card's normalisation
+ * ({@link Normalisation#rdfPreprocessing}: {@code clip} then {@code scale_linear} for a window or the CT scheme,
+ * {@code zero_mean_unit_variance} for a per-image z-score), and the test output is the network's answer to the test
+ * input so preprocessed.</li>
  * <li>output tensor {@code output}: a segmenter's foreground probability (batch, y, x, channel; y and x as
  * large as the input's) or a classifier's class probabilities (batch, channel = class names).</li>
  * <li>weights {@code tensorflow_saved_model_bundle}: {@value #WEIGHTS_ZIP}, the SavedModel zipped as
@@ -50,6 +52,8 @@ public final class BioImageIo {
 	public static final String WEIGHTS_ZIP = "tensorflow_saved_model_bundle.zip";
 	/** License when the card names none. */
 	public static final String DEFAULT_LICENSE = "Apache-2.0";
+	/** The ε of {@code zero_mean_unit_variance}: bioimage.io's default. */
+	public static final double ZMUV_EPS = 1e-6;
 	/** Tensor ids, equal to the SavedModel signature's input and output names. */
 	public static final String INPUT_ID = "input", OUTPUT_ID = "output";
 
@@ -70,7 +74,8 @@ public final class BioImageIo {
 		boolean seg = ModelCard.SEGMENTATION.equals(task);
 		Map<String, Object> input = map(card.get("input"));
 		String modality = input.get("modality") instanceof String s && !s.isBlank() ? s : "CT";
-		double center = number(input.get("windowCenterHu")), width = number(input.get("windowWidthHu"));
+		Normalisation norm = input.get("normalisation") instanceof Map<?, ?> nm ? Normalisation.fromCard(nm)
+			: Normalisation.window(number(input.get("windowCenterHu")), number(input.get("windowWidthHu")));
 		String arch = map(card.get("architecture")).get("type") instanceof String s ? s : task;
 		List<String> classNames = strings(card.get("classNames"));
 		boolean is3d = seg && input.get("patchZyx") instanceof List<?>;
@@ -87,7 +92,7 @@ public final class BioImageIo {
 		rdf.put("format_version", FORMAT_VERSION);
 		String cardName = card.get("name") instanceof String s ? s : "model";
 		rdf.put("name", rdfName(cardName));
-		rdf.put("description", description(card, seg, is3d, arch, modality, center, width, classNames));
+		rdf.put("description", description(card, seg, is3d, arch, modality, norm, classNames));
 		rdf.put("authors", authors(card.get("authors")));
 		rdf.put("cite", List.of(citation(arch)));
 		rdf.put("license", card.get("license") instanceof String s && !s.isBlank() ? s : DEFAULT_LICENSE);
@@ -104,7 +109,9 @@ public final class BioImageIo {
 		int context = (channels - 1) / 2;
 		in.put("description", modality + (is3d ? " patch (z, y, x)" : " slice")
 			+ (context > 0 ? " and neighbours as channels (z-" + context + " … z+" + context + ")" : "")
-			+ " in real-world values (HU), windowed by the preprocessing");
+			+ " in real-world values (HU for CT), normalised by the preprocessing"
+			+ (norm instanceof Normalisation.ZScore ? " (MedCNN itself takes the z-score's statistics over the image's body"
+				+ " voxels)" : ""));
 		List<Object> inAxes = new ArrayList<>();
 		inAxes.add(axis("batch", "batch"));
 		for (String a : spaceAxes) {
@@ -125,10 +132,7 @@ public final class BioImageIo {
 		inAxes.add(inChannel);
 		in.put("axes", inAxes);
 		in.put("test_tensor", file(pkgDir, TEST_INPUT));
-		double lo = center - width / 2;
-		in.put("preprocessing", List.of(
-			op("clip", kwargs("min", lo, "max", center + width / 2)),
-			op("scale_linear", kwargs("gain", 1 / width, "offset", -lo / width))));
+		in.put("preprocessing", norm.rdfPreprocessing(spaceAxes));
 		rdf.put("inputs", List.of(in));
 
 		Map<String, Object> out = new LinkedHashMap<>();
@@ -170,8 +174,8 @@ public final class BioImageIo {
 		medcnn.put("card", ModelCard.FILE_NAME);
 		medcnn.put("formatVersion", String.valueOf(card.get("formatVersion")));
 		medcnn.put("task", task);
-		medcnn.put("windowCenterHu", center);
-		medcnn.put("windowWidthHu", width);
+		medcnn.put("normalisation", norm.cardRecord());
+		if (input.get("targetSpacingMm") != null) medcnn.put("targetSpacingMm", input.get("targetSpacingMm"));
 		if (context > 0) medcnn.put("context", context);
 		medcnn.put("history", HISTORY);
 		medcnn.put("intendedUse", "research only");
@@ -203,13 +207,13 @@ public final class BioImageIo {
 	}
 
 	private static String description(Map<String, Object> card, boolean seg, boolean is3d, String arch, String modality,
-		double center, double width, List<String> classNames) {
+		Normalisation norm, List<String> classNames) {
 		if (card.get("description") instanceof String d && !d.isBlank()) return d.length() > 1024 ? d.substring(0, 1024) : d;
-		String window = fmt(center) + "/" + fmt(width) + " HU";
+		String how = "normalisation: " + norm.describe();
 		String s = seg
 			? "MedCNN " + arch + " that outlines lesions " + (is3d ? "in " + modality + " volumes, patch by patch"
-				: "on axial " + modality + " slices") + " (HU window " + window + ")."
-			: "MedCNN " + arch + " classifier of " + modality + " images (HU window " + window + ") into " + classNames + ".";
+				: "on axial " + modality + " slices") + " (" + how + ")."
+			: "MedCNN " + arch + " classifier of " + modality + " images (" + how + ") into " + classNames + ".";
 		return s + " Research use only, not for diagnosis.";
 	}
 
@@ -259,20 +263,6 @@ public final class BioImageIo {
 		return a;
 	}
 
-	private static Map<String, Object> op(String id, Map<String, Object> kwargs) {
-		Map<String, Object> o = new LinkedHashMap<>();
-		o.put("id", id);
-		o.put("kwargs", kwargs);
-		return o;
-	}
-
-	private static Map<String, Object> kwargs(String k1, double v1, String k2, double v2) {
-		Map<String, Object> m = new LinkedHashMap<>();
-		m.put(k1, v1);
-		m.put(k2, v2);
-		return m;
-	}
-
 	private static Map<String, Object> file(Path dir, String name) throws IOException {
 		Map<String, Object> f = new LinkedHashMap<>();
 		f.put("source", name);
@@ -304,10 +294,6 @@ public final class BioImageIo {
 	private static double number(Object o) {
 		if (o instanceof Number n) return n.doubleValue();
 		throw new IllegalArgumentException("the model card lacks a number the bioimage.io description needs (found " + o + ")");
-	}
-
-	private static String fmt(double v) {
-		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
 	}
 
 	// ---- YAML ----

@@ -4,27 +4,29 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An image classifier: a small CNN or a fully connected (MLP) baseline, its input window and training settings.
+ * An image classifier: a small CNN or a fully connected (MLP) baseline, its preprocessing and training settings.
  * <p>
  * CNN: per entry of {@code filters} a block conv 3×3 → activation → 2×2 pooling, then flatten → dense
  * ({@code denseUnits}) → activation → dense (classes) → softmax. MLP: flatten → dense ({@code denseUnits}) →
  * activation → dense (classes) → softmax ({@code filters} and {@code pooling} are ignored). Images are resampled
- * bilinearly to {@code inputSize × inputSize}. Immutable and validated; the losses allowed are
- * {@code cross-entropy} and {@code mse}.
+ * bilinearly to {@code inputSize × inputSize}, after the preprocessing's normalisation (classifiers do not resample
+ * to a spacing: the item's field of view is what it is). {@code cropMm} records what an item is: a lesion-centred
+ * crop of that many millimetres (front ends that classify lesions crop this field of view around each lesion), or 0
+ * for whole images. Immutable and validated; the losses allowed are {@code cross-entropy} and {@code mse}.
  *
  * @param architecture {@code cnn} or {@code mlp}
  * @param inputSize square input side in pixels, 8…1024; for a CNN divisible by {@code 2^filters.length}
  * @param filters filters per convolution block, each 1…1024 (at least one block for a CNN)
  * @param denseUnits units of the hidden fully connected layer, 1…65536
  * @param pooling {@code max} or {@code avg}
- * @param windowCenterHu centre of the HU window mapped to [0, 1]
- * @param windowWidthHu width of the HU window, &gt; 0
+ * @param preprocessing the intensity normalisation (its target spacing is not used)
  * @param training training settings
  * @param layers batch norm, dropout (on the output layer's input) and weight initialisation; {@code null} means
  *        {@link LayerConfig#DEFAULT}
+ * @param cropMm side of the lesion-centred crop each item is, in mm, or 0 for whole images (slices)
  */
 public record ClassifierConfig(String architecture, int inputSize, int[] filters, int denseUnits, String pooling,
-	double windowCenterHu, double windowWidthHu, TrainingConfig training, LayerConfig layers) {
+	Preprocessing preprocessing, TrainingConfig training, LayerConfig layers, double cropMm) {
 
 	public static final List<String> ARCHITECTURES = List.of("cnn", "mlp");
 	public static final List<String> POOLINGS = List.of("max", "avg");
@@ -49,7 +51,9 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 				throw new IllegalArgumentException("filters = " + Arrays.toString(filters) + ": each must be in 1…1024");
 		if (denseUnits < 1 || denseUnits > 65536)
 			throw new IllegalArgumentException("denseUnits = " + denseUnits + " is out of range: allowed 1…65536");
-		SegmenterConfig.checkWindow(windowCenterHu, windowWidthHu);
+		if (preprocessing == null) throw new IllegalArgumentException("preprocessing is missing");
+		if (!(cropMm >= 0 && cropMm <= 10_000))
+			throw new IllegalArgumentException("cropMm = " + cropMm + " is out of range: allowed 0 (whole images) or (0, 10000]");
 		if (training == null) throw new IllegalArgumentException("training settings are missing");
 		if (training.loss().startsWith("dice"))
 			throw new IllegalArgumentException("loss = '" + training.loss()
@@ -57,7 +61,14 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 		if (layers == null) layers = LayerConfig.DEFAULT;
 	}
 
-	/** A classifier with {@link LayerConfig#DEFAULT} layer options. */
+	/** A classifier of whole images with an explicit HU window (the configuration of card format 1). */
+	public ClassifierConfig(String architecture, int inputSize, int[] filters, int denseUnits, String pooling,
+		double windowCenterHu, double windowWidthHu, TrainingConfig training, LayerConfig layers) {
+		this(architecture, inputSize, filters, denseUnits, pooling, Preprocessing.window(windowCenterHu, windowWidthHu),
+			training, layers, 0);
+	}
+
+	/** A classifier of whole images with an explicit HU window and {@link LayerConfig#DEFAULT} layer options. */
 	public ClassifierConfig(String architecture, int inputSize, int[] filters, int denseUnits, String pooling,
 		double windowCenterHu, double windowWidthHu, TrainingConfig training) {
 		this(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, training,
@@ -78,18 +89,28 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 	public static final int DEFAULT_EPOCHS = 60;
 
 	public ClassifierConfig withArchitecture(String a) {
-		return new ClassifierConfig(a, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, training,
-			layers);
+		return new ClassifierConfig(a, inputSize, filters, denseUnits, pooling, preprocessing, training, layers, cropMm);
 	}
 
 	public ClassifierConfig withTraining(TrainingConfig t) {
-		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu, t,
-			layers);
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, preprocessing, t, layers, cropMm);
 	}
 
 	public ClassifierConfig withLayers(LayerConfig l) {
-		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, windowCenterHu, windowWidthHu,
-			training, l);
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, preprocessing, training, l, cropMm);
+	}
+
+	public ClassifierConfig withPreprocessing(Preprocessing p) {
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, p, training, layers, cropMm);
+	}
+
+	/** Items are lesion-centred crops of {@code mm} millimetres (0: whole images). */
+	public ClassifierConfig withCropMm(double mm) {
+		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, preprocessing, training, layers, mm);
+	}
+
+	public ClassifierConfig withInputSize(int s) {
+		return new ClassifierConfig(architecture, s, filters, denseUnits, pooling, preprocessing, training, layers, cropMm);
 	}
 
 	@Override
@@ -101,8 +122,8 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 	public boolean equals(Object o) {
 		return o instanceof ClassifierConfig c && architecture.equals(c.architecture) && inputSize == c.inputSize
 			&& Arrays.equals(filters, c.filters) && denseUnits == c.denseUnits && pooling.equals(c.pooling)
-			&& windowCenterHu == c.windowCenterHu && windowWidthHu == c.windowWidthHu && training.equals(c.training)
-			&& layers.equals(c.layers);
+			&& preprocessing.equals(c.preprocessing) && training.equals(c.training) && layers.equals(c.layers)
+			&& cropMm == c.cropMm;
 	}
 
 	@Override
@@ -113,7 +134,7 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 	@Override
 	public String toString() {
 		return "ClassifierConfig[" + architecture + ", inputSize=" + inputSize + ", filters=" + Arrays.toString(filters)
-			+ ", denseUnits=" + denseUnits + ", pooling=" + pooling + ", window=" + windowCenterHu + "/" + windowWidthHu
-			+ " HU, " + training + ", " + layers + "]";
+			+ ", denseUnits=" + denseUnits + ", pooling=" + pooling + ", " + preprocessing + ", cropMm=" + cropMm + ", "
+			+ training + ", " + layers + "]";
 	}
 }

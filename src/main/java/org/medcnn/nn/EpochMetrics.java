@@ -11,9 +11,19 @@ package org.medcnn.nn;
  * @param trainMetric metric over the epoch's training steps
  * @param valMetric metric on the validation set, NaN without a validation set
  * @param seconds wall time of the epoch including validation
+ * @param valLesionSensitivity segmenters: reference lesions of the validation cases that the thresholded prediction
+ *        touches / all reference lesions (NaN without validation or reference lesions)
+ * @param valLesionPrecision segmenters: predicted lesions that touch a reference lesion / all predicted lesions
+ *        (NaN without validation or predicted lesions)
  */
 public record EpochMetrics(int epoch, int epochs, double trainLoss, double valLoss, String metricName,
-	double trainMetric, double valMetric, double seconds) {
+	double trainMetric, double valMetric, double seconds, double valLesionSensitivity, double valLesionPrecision) {
+
+	/** An epoch without lesion-wise validation metrics. */
+	public EpochMetrics(int epoch, int epochs, double trainLoss, double valLoss, String metricName, double trainMetric,
+		double valMetric, double seconds) {
+		this(epoch, epochs, trainLoss, valLoss, metricName, trainMetric, valMetric, seconds, Double.NaN, Double.NaN);
+	}
 
 	/** Whether a validation set was evaluated. */
 	public boolean hasValidation() {

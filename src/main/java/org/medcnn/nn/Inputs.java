@@ -4,7 +4,7 @@ import org.medcnn.volume.Volume;
 
 /**
  * Turns image data into network input: HU windowing to [0, 1], bilinear resampling, padding and cropping of
- * row-major {@code [y][x]} slices. Shared by training and prediction so that both see the same input. Stateless.
+ * row-major {@code [y][x]} slices (see {@link Preprocessing} for the normalisation and resampling of whole volumes). Shared by training and prediction so that both see the same input. Stateless.
  */
 public final class Inputs {
 
@@ -15,13 +15,7 @@ public final class Inputs {
 	 * clipping outside. NaN becomes 0.
 	 */
 	public static float[] window(float[] values, double centerHu, double widthHu) {
-		float[] out = new float[values.length];
-		double lo = centerHu - widthHu / 2;
-		for (int i = 0; i < values.length; i++) {
-			double v = (values[i] - lo) / widthHu;
-			out[i] = v > 0 ? (v < 1 ? (float) v : 1f) : 0f; // NaN fails v > 0 and lands on 0
-		}
-		return out;
+		return Normalisation.window(centerHu, widthHu).forImage(values, null).apply(values);
 	}
 
 	/**
@@ -103,10 +97,13 @@ public final class Inputs {
 		return v.slice(nz == 1 ? 0 : nz / 2);
 	}
 
-	/** A classifier input: representative slice, resampled to {@code size × size}, windowed. */
-	public static float[] classifierInput(Volume v, int size, double centerHu, double widthHu) {
+	/**
+	 * A classifier input: the representative slice resampled to {@code size × size}, then normalised with the mapping
+	 * {@code n} gives that slice (for a window: windowed, as card format 1 did).
+	 */
+	public static float[] classifierInput(Volume v, int size, Normalisation n) {
 		float[] s = representativeSlice(v);
 		float[] r = resizeBilinear(s, v.geometry().nx(), v.geometry().ny(), size, size);
-		return window(r, centerHu, widthHu);
+		return n.forImage(s, v.modality()).apply(r);
 	}
 }

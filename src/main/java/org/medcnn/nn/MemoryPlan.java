@@ -133,8 +133,7 @@ public record MemoryPlan(int batchSize, int[] patchZyx, long bytesPerItem, long 
 		int[] patch = cfg.patchZyx().clone();
 		int m = cfg.sizeMultiple();
 		while (true) {
-			Segmenter3dConfig c = new Segmenter3dConfig(cfg.depth(), cfg.baseFilters(), patch, cfg.windowCenterHu(),
-				cfg.windowWidthHu(), cfg.training(), cfg.layers());
+			Segmenter3dConfig c = cfg.withPatch(patch[0], patch[1], patch[2]);
 			long per = unetItemBytes(patch, cfg.depth(), cfg.baseFilters(), c::poolsZ);
 			int b = fit(cfg.training().batchSize(), per, fixed, budget);
 			boolean fits = fixed + per <= budget;

@@ -22,12 +22,21 @@ import org.medcnn.common.Json;
 public record ModelCard(String formatVersion, String task, String name, List<String> classNames,
 	Map<String, Object> json) {
 
-	/** The card format this release writes and reads. */
-	public static final String FORMAT_VERSION = "1";
+	/**
+	 * The card format this release writes: 2 (a normalisation chosen from the dataset fingerprint, a target spacing).
+	 * Format 1 (a fixed HU window, no resampling) is still read, and such packages predict as they always did.
+	 */
+	public static final String FORMAT_VERSION = "2";
+	/** Card formats this release reads. */
+	public static final List<String> READABLE_FORMATS = List.of("1", "2");
 	public static final String SEGMENTATION = "segmentation";
 	public static final String CLASSIFICATION = "classification";
 	/** File name of the card inside a package. */
 	public static final String FILE_NAME = "medcnn.json";
+	/** Architecture types MedCNN trains and runs. */
+	public static final List<String> ARCHITECTURES = List.of("unet2d", "unet3d", "cnn", "mlp");
+	/** Largest size multiple (2^(depth − 1) of the deepest U-Net MedCNN builds, with room). */
+	static final int MAX_SIZE_MULTIPLE = 64;
 
 	public ModelCard {
 		classNames = List.copyOf(classNames);
@@ -35,11 +44,13 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 	}
 
 	/**
-	 * Parses and validates a card.
+	 * Parses and validates a card: every field that prediction reads is checked here (types, ranges, consistency),
+	 * so that a damaged or hostile card is refused with a message instead of producing nonsense.
 	 *
 	 * @param pkg the package, for messages
 	 * @throws ModelFormatException naming the package and field when the JSON is malformed, the format version is
-	 *         not {@value #FORMAT_VERSION}, the task is unknown, or the input spec lacks its window
+	 *         not one of {@link #READABLE_FORMATS}, the task or architecture is unknown, or the input spec is missing
+	 *         a field or holds a value out of range
 	 */
 	public static ModelCard parse(String text, Path pkg) throws ModelFormatException {
 		Map<String, Object> m;
@@ -52,9 +63,9 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		if (fv == null) throw new ModelFormatException(pkg, "formatVersion", "is missing");
 		String version = String.valueOf(fv);
 		if (fv instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) version = Long.toString(n.longValue());
-		if (!FORMAT_VERSION.equals(version))
-			throw new ModelFormatException(pkg, "formatVersion", "is \"" + version + "\" but this MedCNN reads only format \""
-				+ FORMAT_VERSION + "\"");
+		if (!READABLE_FORMATS.contains(version))
+			throw new ModelFormatException(pkg, "formatVersion", "is \"" + version + "\" but this MedCNN reads only format"
+				+ (READABLE_FORMATS.size() > 1 ? "s " : " ") + READABLE_FORMATS.stream().map(v -> "\"" + v + "\"").toList());
 		String task = string(m, "task", pkg);
 		if (!task.equals(SEGMENTATION) && !task.equals(CLASSIFICATION))
 			throw new ModelFormatException(pkg, "task", "is \"" + task + "\": expected \"" + SEGMENTATION + "\" or \""
@@ -70,17 +81,39 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		} else if (cn != null) {
 			throw new ModelFormatException(pkg, "classNames", "must be an array of strings");
 		}
-		if (task.equals(CLASSIFICATION) && classes.size() < 2)
-			throw new ModelFormatException(pkg, "classNames", "must name at least 2 classes for a classifier");
+		if (task.equals(CLASSIFICATION) && (classes.size() < 2 || classes.size() > 1000))
+			throw new ModelFormatException(pkg, "classNames", "must name 2…1000 classes for a classifier, not " + classes.size());
+		String arch = m.get("architecture") instanceof Map<?, ?> a && a.get("type") instanceof String t ? t : null;
+		if (arch == null) throw new ModelFormatException(pkg, "architecture.type", "is missing");
+		if (!ARCHITECTURES.contains(arch))
+			throw new ModelFormatException(pkg, "architecture.type", "is \"" + arch + "\": MedCNN runs " + ARCHITECTURES);
+		boolean segArch = arch.startsWith("unet");
+		if (segArch != task.equals(SEGMENTATION))
+			throw new ModelFormatException(pkg, "architecture.type", "is \"" + arch + "\", which is not a " + task + " model");
 		if (!(m.get("input") instanceof Map<?, ?> input))
 			throw new ModelFormatException(pkg, "input", "is missing or not an object");
-		for (String k : new String[] {"windowCenterHu", "windowWidthHu"})
-			if (!(input.get(k) instanceof Number))
-				throw new ModelFormatException(pkg, "input." + k, "is missing or not a number");
-		if (task.equals(CLASSIFICATION) && !(input.get("inputSize") instanceof Number))
-			throw new ModelFormatException(pkg, "input.inputSize", "is missing or not a number");
-		if (task.equals(SEGMENTATION) && !(input.get("sizeMultiple") instanceof Number))
-			throw new ModelFormatException(pkg, "input.sizeMultiple", "is missing or not a number");
+		if (version.equals("1")) {
+			double c = finite(input, "windowCenterHu", pkg), w = finite(input, "windowWidthHu", pkg);
+			if (!(w > 0)) throw new ModelFormatException(pkg, "input.windowWidthHu", "is " + w + ": it must be > 0");
+			if (Math.abs(c) > 1e6 || w > 1e7)
+				throw new ModelFormatException(pkg, "input.windowCenterHu", "and windowWidthHu " + c + "/" + w + " are absurd");
+		} else {
+			try {
+				Normalisation.fromCard(input.get("normalisation"));
+				targetSpacing(input);
+			} catch (IllegalArgumentException e) {
+				throw new ModelFormatException(pkg, null, "has an invalid " + e.getMessage());
+			}
+		}
+		if (task.equals(CLASSIFICATION)) {
+			int s = whole(input, "inputSize", pkg);
+			if (s < 8 || s > 1024) throw new ModelFormatException(pkg, "input.inputSize", "is " + s + ": allowed 8…1024");
+		} else {
+			int sm = whole(input, "sizeMultiple", pkg);
+			if (sm < 1 || sm > MAX_SIZE_MULTIPLE || Integer.bitCount(sm) != 1)
+				throw new ModelFormatException(pkg, "input.sizeMultiple", "is " + sm + ": expected a power of two 1…"
+					+ MAX_SIZE_MULTIPLE);
+		}
 		Object ch = input.get("channels");
 		if (ch != null && !(ch instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() % 2 == 1
 			&& n.doubleValue() <= 2 * SegmenterConfig.MAX_CONTEXT + 1))
@@ -89,11 +122,53 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		if (ch instanceof Number n && n.intValue() > 1 && (!task.equals(SEGMENTATION) || input.get("patchZyx") != null))
 			throw new ModelFormatException(pkg, "input.channels", "is " + n.intValue()
 				+ ": several channels (neighbouring slices) are supported by 2D segmenters only");
-		if (m.get("architecture") instanceof Map<?, ?> a && "unet3d".equals(a.get("type"))
-			&& !(input.get("patchZyx") instanceof List<?> p && p.size() == 3 && p.stream().allMatch(
-				o -> o instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() == Math.rint(n.doubleValue()))))
-			throw new ModelFormatException(pkg, "input.patchZyx", "is missing or not 3 positive integers {z, y, x}");
+		if (arch.equals("unet3d")) {
+			if (!(input.get("patchZyx") instanceof List<?> p && p.size() == 3 && p.stream().allMatch(
+				o -> o instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() <= 512 && n.doubleValue() == Math.rint(n.doubleValue()))))
+				throw new ModelFormatException(pkg, "input.patchZyx", "is missing or not 3 whole numbers 1…512 {z, y, x}");
+			if (input.get("zMultiple") != null) {
+				int zm = whole(input, "zMultiple", pkg);
+				if (zm < 1 || zm > MAX_SIZE_MULTIPLE || Integer.bitCount(zm) != 1)
+					throw new ModelFormatException(pkg, "input.zMultiple", "is " + zm + ": expected a power of two 1…"
+						+ MAX_SIZE_MULTIPLE);
+			}
+		} else if (input.get("patchZyx") != null) {
+			throw new ModelFormatException(pkg, "input.patchZyx", "is set, but only a unet3d has a patch size");
+		}
+		if (m.get("calibration") instanceof Map<?, ?> cal && cal.get("temperature") != null
+			&& !(cal.get("temperature") instanceof Number t && t.doubleValue() > 0 && t.doubleValue() <= 1e3))
+			throw new ModelFormatException(pkg, "calibration.temperature", "is " + cal.get("temperature") + ": allowed (0, 1000]");
 		return new ModelCard(version, task, name, classes, m);
+	}
+
+	private static double finite(Map<?, ?> input, String key, Path pkg) throws ModelFormatException {
+		if (!(input.get(key) instanceof Number n) || !Double.isFinite(n.doubleValue()))
+			throw new ModelFormatException(pkg, "input." + key, "is missing or not a finite number");
+		return n.doubleValue();
+	}
+
+	private static int whole(Map<?, ?> input, String key, Path pkg) throws ModelFormatException {
+		double v = finite(input, key, pkg);
+		if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE)
+			throw new ModelFormatException(pkg, "input." + key, "is " + v + ": expected a whole number");
+		return (int) v;
+	}
+
+	/** {@code input.targetSpacingMm} of a format-2 card: 3 entries, each null (axis kept) or a spacing in (0, 100] mm. */
+	private static double[] targetSpacing(Map<?, ?> input) {
+		Object t = input.get("targetSpacingMm");
+		double[] out = {Double.NaN, Double.NaN, Double.NaN};
+		if (t == null) return out;
+		if (!(t instanceof List<?> l) || l.size() != 3)
+			throw new IllegalArgumentException("input.targetSpacingMm: expected 3 entries {x, y, z} (null keeps an axis)");
+		for (int i = 0; i < 3; i++) {
+			Object o = l.get(i);
+			if (o == null) continue;
+			if (!(o instanceof Number n) || !(n.doubleValue() > 0 && n.doubleValue() <= 100))
+				throw new IllegalArgumentException("input.targetSpacingMm: entry " + i + " is " + o + ", allowed (0, 100] mm or null");
+			out[i] = n.doubleValue();
+		}
+		return out;
 	}
 
 	private static String string(Map<String, Object> m, String key, Path pkg) throws ModelFormatException {
@@ -108,12 +183,36 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		return (Map<String, Object>) json.get("input");
 	}
 
-	public double windowCenterHu() {
-		return ((Number) input().get("windowCenterHu")).doubleValue();
+	/**
+	 * What the network expects: the intensity normalisation and the target spacing. A card of format 1 has its HU
+	 * window and no resampling.
+	 */
+	public Preprocessing preprocessing() {
+		Map<String, Object> in = input();
+		if (formatVersion.equals("1"))
+			return Preprocessing.window(((Number) in.get("windowCenterHu")).doubleValue(),
+				((Number) in.get("windowWidthHu")).doubleValue());
+		return new Preprocessing(Normalisation.fromCard(in.get("normalisation")), targetSpacing(in), null);
 	}
 
-	public double windowWidthHu() {
-		return ((Number) input().get("windowWidthHu")).doubleValue();
+	/**
+	 * The HU window for pictures of this model's inputs (overlays, covers) as {center, width}: the card's window for a
+	 * windowed model, {@code input.displayWindow} when the card has one, else null (choose one per image).
+	 */
+	public double[] displayWindow() {
+		if (preprocessing().normalisation() instanceof Normalisation.Window w) return new double[] {w.centerHu(), w.widthHu()};
+		if (input().get("displayWindow") instanceof Map<?, ?> d && d.get("centerHu") instanceof Number c
+			&& d.get("widthHu") instanceof Number w && w.doubleValue() > 0)
+			return new double[] {c.doubleValue(), w.doubleValue()};
+		return null;
+	}
+
+	/**
+	 * For a classifier, the side (mm) of the lesion-centred crop its items are ({@code input.cropMm}), or 0 when it
+	 * classifies whole images or slices (also for cards that do not say).
+	 */
+	public double cropMm() {
+		return input().get("cropMm") instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : 0;
 	}
 
 	/** Square input side of a classifier; 0 for a segmenter (any size that is a multiple of {@link #sizeMultiple()}). */

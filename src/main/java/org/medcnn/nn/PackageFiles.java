@@ -22,7 +22,8 @@ import org.medcnn.volume.Volume;
 public final class PackageFiles {
 
 	/** Header of {@code history.csv}. */
-	public static final String HISTORY_HEADER = "epoch,train_loss,val_loss,metric,train_metric,val_metric,seconds";
+	public static final String HISTORY_HEADER = "epoch,train_loss,val_loss,metric,train_metric,val_metric,seconds,"
+		+ "val_lesion_sensitivity,val_lesion_precision";
 	/** Covers are drawn at least this wide (pixels), zoomed by a whole factor. */
 	static final int COVER_MIN_SIDE = 256;
 
@@ -37,9 +38,22 @@ public final class PackageFiles {
 		for (EpochMetrics m : history) {
 			sb.append(m.epoch()).append(',').append(num(m.trainLoss())).append(',').append(num(m.valLoss())).append(',')
 				.append(m.metricName()).append(',').append(num(m.trainMetric())).append(',').append(num(m.valMetric()))
-				.append(',').append(String.format(Locale.ROOT, "%.3f", m.seconds())).append('\n');
+				.append(',').append(String.format(Locale.ROOT, "%.3f", m.seconds())).append(',')
+				.append(num(m.valLesionSensitivity())).append(',').append(num(m.valLesionPrecision())).append('\n');
 		}
 		return sb.toString();
+	}
+
+	/** The normalisation formula of an {@code input} record of either card format. */
+	private static String normalisationFormula(Map<?, ?> input) {
+		if (input.get("normalisation") instanceof Map<?, ?> n) {
+			StringBuilder sb = new StringBuilder(String.valueOf(n.get("formula")));
+			for (Map.Entry<?, ?> e : n.entrySet())
+				if (e.getValue() instanceof Number v) sb.append(", ").append(e.getKey()).append(" = ").append(v);
+			return sb.toString();
+		}
+		return "clip((HU - (" + input.get("windowCenterHu") + " - " + input.get("windowWidthHu") + " / 2)) / "
+			+ input.get("windowWidthHu") + ", 0, 1)";
 	}
 
 	private static String num(double v) {
@@ -60,9 +74,12 @@ public final class PackageFiles {
 			.append(arch.get("parameters")).append(" parameters). **Intended use: research only** — not for diagnosis or"
 				+ " treatment decisions.\n\n");
 		sb.append("## Input\n\n");
-		sb.append("- ").append(input.get("modality")).append(" in real-world values (HU), one axial slice at a time,"
-			+ " windowed to [0, 1] with centre ").append(input.get("windowCenterHu")).append(" HU and width ")
-			.append(input.get("windowWidthHu")).append(" HU: `").append(input.get("normalisation")).append("`\n");
+		sb.append("- ").append(input.get("modality")).append(" in real-world values (HU for CT), ").append(
+			input.get("patchZyx") != null ? "3D patches" : "one axial slice at a time").append(", normalised: `")
+			.append(normalisationFormula(input)).append("`\n");
+		if (input.get("targetSpacingMm") instanceof List<?> t && t.stream().anyMatch(v -> v != null))
+			sb.append("- resampled to the spacing ").append(t).append(" mm {x, y, z} (null: kept) before the network, the"
+				+ " prediction interpolated back onto the image's grid\n");
 		if (ModelCard.SEGMENTATION.equals(task))
 			sb.append("- any slice size; slices are padded to a multiple of ").append(input.get("sizeMultiple")).append(" pixels\n");
 		else
@@ -100,7 +117,7 @@ public final class PackageFiles {
 		sb.append("| `").append(BioImageIo.RDF_FILE).append("` | bioimage.io model description (format ")
 			.append(BioImageIo.FORMAT_VERSION).append(") |\n");
 		sb.append("| `").append(BioImageIo.TEST_INPUT).append("`, `").append(BioImageIo.TEST_OUTPUT)
-			.append("` | a training slice in HU, shape (1, H, W, 1), and the model's output on it after windowing |\n");
+			.append("` | a training input in real-world values and the model's output on it (after the preprocessing) |\n");
 		sb.append("| `").append(BioImageIo.COVER).append("` | the test slice and the model's answer |\n");
 		sb.append("| `").append(BioImageIo.HISTORY).append("` | loss and metric per epoch |\n");
 		return sb.toString();

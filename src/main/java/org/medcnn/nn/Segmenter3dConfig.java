@@ -3,7 +3,7 @@ package org.medcnn.nn;
 import java.util.Arrays;
 
 /**
- * A 3D U-Net segmenter trained on patches: architecture, patch size, input window and training settings.
+ * A 3D U-Net segmenter trained on patches: architecture, patch size, preprocessing and training settings.
  * <p>
  * Each resolution level has two 3×3×3 convolutions with the activation; levels are joined by max pooling on the
  * way down and transposed convolutions (kernel = stride) plus skip concatenations on the way up; a 1×1×1
@@ -12,20 +12,20 @@ import java.util.Arrays;
  * Pooling is 2×2×2 while the patch's z extent at that level is at least {@value #MIN_Z_TO_POOL}, else 1×2×2
  * (in-plane only): CT patches are usually thin in z, and halving 4 slices to 2 leaves the 3×3×3 kernels mostly
  * padding. {@link #poolsZ(int)} tells which levels pool z. The patch must be a multiple of
- * {@link #zMultiple()} in z and of {@link #sizeMultiple()} in y and x. Training samples patches (half of them
- * centred near a lesion voxel); inference slides a patch-sized window over the volume with half a patch of
- * overlap and blends the windows with Gaussian weights. Immutable and validated.
+ * {@link #zMultiple()} in z and of {@link #sizeMultiple()} in y and x. Training samples patches (a third of them
+ * centred near a lesion voxel) on the preprocessing's grid; inference covers the volume with overlapping tiles as
+ * large as memory allows (the network is fully convolutional) and blends them with Gaussian weights. Immutable and
+ * validated.
  *
  * @param depth resolution levels, 1…5 (depth 3 = two poolings)
  * @param baseFilters filters of the first level (doubled per level), 1…256
  * @param patchZyx patch size {z, y, x} in voxels, each 1…512 (copied)
- * @param windowCenterHu centre of the HU window mapped to [0, 1]
- * @param windowWidthHu width of the HU window, &gt; 0
+ * @param preprocessing normalisation and target spacing
  * @param training training settings; {@code batchSize} counts patches
  * @param layers batch norm, dropout (at the bottleneck) and weight initialisation; {@code null} means
  *        {@link LayerConfig#DEFAULT}
  */
-public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, double windowCenterHu, double windowWidthHu,
+public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, Preprocessing preprocessing,
 	TrainingConfig training, LayerConfig layers) {
 
 	/** A pooling step halves z only while z at that level is at least this. */
@@ -42,7 +42,7 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 		for (int s : patchZyx)
 			if (s < 1 || s > 512)
 				throw new IllegalArgumentException("patchZyx = " + Arrays.toString(patchZyx) + " is out of range: each size 1…512");
-		SegmenterConfig.checkWindow(windowCenterHu, windowWidthHu);
+		if (preprocessing == null) throw new IllegalArgumentException("preprocessing is missing");
 		if (training == null) throw new IllegalArgumentException("training settings are missing");
 		int zm = zMultiple(depth, patchZyx[0]), m = 1 << (depth - 1);
 		if (patchZyx[0] % zm != 0 || patchZyx[1] % m != 0 || patchZyx[2] % m != 0)
@@ -51,7 +51,13 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 		if (layers == null) layers = LayerConfig.DEFAULT;
 	}
 
-	/** A 3D segmenter with {@link LayerConfig#DEFAULT} layer options. */
+	/** A 3D segmenter with an explicit HU window and no resampling (the configuration of card format 1). */
+	public Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, double windowCenterHu, double windowWidthHu,
+		TrainingConfig training, LayerConfig layers) {
+		this(depth, baseFilters, patchZyx, Preprocessing.window(windowCenterHu, windowWidthHu), training, layers);
+	}
+
+	/** A 3D segmenter with an explicit HU window and {@link LayerConfig#DEFAULT} layer options. */
 	public Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, double windowCenterHu, double windowWidthHu,
 		TrainingConfig training) {
 		this(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, training, LayerConfig.DEFAULT);
@@ -59,7 +65,7 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 
 	/**
 	 * Depth 3, 8 base filters, 16×64×64 patches, soft-tissue window (40/400 HU), segmenter training defaults with
-	 * batch 2. ({@code medcnn bench quality} measured 16 filters and 40 epochs too: held-out mean Dice 0.873–0.903
+	 * batch 2: the settings before the dataset fingerprint chose them (the pipeline's planner now does). ({@code medcnn bench quality} measured 16 filters and 40 epochs too: held-out mean Dice 0.873–0.903
 	 * against 0.873–0.893, not clearly better for 2.8× the training time.)
 	 */
 	public static Segmenter3dConfig defaults() {
@@ -73,15 +79,19 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 	}
 
 	public Segmenter3dConfig withTraining(TrainingConfig t) {
-		return new Segmenter3dConfig(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, t, layers);
+		return new Segmenter3dConfig(depth, baseFilters, patchZyx, preprocessing, t, layers);
 	}
 
 	public Segmenter3dConfig withPatch(int z, int y, int x) {
-		return new Segmenter3dConfig(depth, baseFilters, new int[] {z, y, x}, windowCenterHu, windowWidthHu, training, layers);
+		return new Segmenter3dConfig(depth, baseFilters, new int[] {z, y, x}, preprocessing, training, layers);
 	}
 
 	public Segmenter3dConfig withLayers(LayerConfig l) {
-		return new Segmenter3dConfig(depth, baseFilters, patchZyx, windowCenterHu, windowWidthHu, training, l);
+		return new Segmenter3dConfig(depth, baseFilters, patchZyx, preprocessing, training, l);
+	}
+
+	public Segmenter3dConfig withPreprocessing(Preprocessing p) {
+		return new Segmenter3dConfig(depth, baseFilters, patchZyx, p, training, layers);
 	}
 
 	/** Whether the pooling after {@code level} (0-based, &lt; depth − 1) halves z too (2×2×2) or not (1×2×2). */
@@ -112,8 +122,7 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 	@Override
 	public boolean equals(Object o) {
 		return o instanceof Segmenter3dConfig c && depth == c.depth && baseFilters == c.baseFilters
-			&& Arrays.equals(patchZyx, c.patchZyx) && Double.compare(windowCenterHu, c.windowCenterHu) == 0
-			&& Double.compare(windowWidthHu, c.windowWidthHu) == 0 && training.equals(c.training)
+			&& Arrays.equals(patchZyx, c.patchZyx) && preprocessing.equals(c.preprocessing) && training.equals(c.training)
 			&& layers.equals(c.layers);
 	}
 
@@ -125,6 +134,6 @@ public record Segmenter3dConfig(int depth, int baseFilters, int[] patchZyx, doub
 	@Override
 	public String toString() {
 		return "Segmenter3dConfig[depth=" + depth + ", baseFilters=" + baseFilters + ", patchZyx=" + Arrays.toString(patchZyx)
-			+ ", window=" + windowCenterHu + "/" + windowWidthHu + ", training=" + training + ", layers=" + layers + "]";
+			+ ", " + preprocessing + ", training=" + training + ", layers=" + layers + "]";
 	}
 }

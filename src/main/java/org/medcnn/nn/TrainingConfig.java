@@ -42,7 +42,7 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, Str
 	public static final List<String> LOSSES = List.of("cross-entropy", "mse", "dice", "dice-ce");
 	public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid", "elu");
 	public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
-	public static final List<String> AUGMENTATIONS = List.of("auto", "none", "flips", "standard");
+	public static final List<String> AUGMENTATIONS = List.of("auto", "none", "flips", "standard", "mild");
 
 	public TrainingConfig {
 		if (epochs < 1 || epochs > 10000)

@@ -317,7 +317,28 @@ public final class Nifti {
 			double s = raw.value(i);
 			v[i] = (float) (scale ? s * raw.header.slope + raw.header.inter : s);
 		}
-		return new Volume(raw.header.geometry, v, "OT");
+		return new Volume(raw.header.geometry, v, modality(file));
+	}
+
+	/**
+	 * The modality this program recorded in the header's {@code descrip} when it wrote the image ("MedCNN CT volume"),
+	 * else "OT" (NIfTI has no modality field: files from other tools are of unknown modality).
+	 */
+	static String modality(Path file) throws IOException {
+		byte[] head;
+		try (InputStream in = open(file)) {
+			head = in.readNBytes(540);
+		}
+		int at = head.length >= 4 && (readInt(head, 0, ByteOrder.LITTLE_ENDIAN) == 540
+			|| readInt(head, 0, ByteOrder.BIG_ENDIAN) == 540) ? 240 : 148;
+		if (head.length < at + 80) return "OT";
+		String d = new String(head, at, 80, StandardCharsets.US_ASCII).trim();
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("^MedCNN ([A-Z]{2}) volume").matcher(d);
+		return m.find() ? m.group(1) : "OT";
+	}
+
+	private static int readInt(byte[] b, int at, ByteOrder order) {
+		return ByteBuffer.wrap(b, at, 4).order(order).getInt();
 	}
 
 	/**

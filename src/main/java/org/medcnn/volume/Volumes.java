@@ -41,6 +41,42 @@ public final class Volumes {
 	}
 
 	/**
+	 * A crop of slice z that covers {@code fovMm × fovMm} of the patient around the voxel position (cx, cy)
+	 * (fractional allowed), sampled bilinearly onto {@code size × size} pixels of {@code fovMm / size} mm, so that
+	 * images of different pixel spacing give crops of the same anatomy at the same scale. As in {@link #crop2d}, the
+	 * centre lies at pixel {@code size / 2}: crop pixel i samples {@code cx + (i − size/2) · fovMm / size / spacing}, so
+	 * a crop at the image's own spacing around a whole-pixel centre copies pixels exactly. Samples outside the image
+	 * take {@code fill}. The crop's origin is the patient position of its pixel (0, 0).
+	 */
+	public static Volume cropMm(Volume v, int z, double cx, double cy, double fovMm, int size, float fill) {
+		Geometry g = v.geometry();
+		checkSlice(g, z);
+		if (size <= 0 || !(fovMm > 0)) throw new IllegalArgumentException("crop of " + size + " pixels over " + fovMm + " mm");
+		double px = fovMm / size, sx = g.spacingMm()[0], sy = g.spacingMm()[1];
+		float[] src = v.voxels(), out = new float[size * size];
+		int nx = g.nx(), ny = g.ny(), base = z * g.sliceSize();
+		for (int j = 0; j < size; j++) {
+			double fy = cy + (j - size / 2) * px / sy;
+			for (int i = 0; i < size; i++) {
+				double fx = cx + (i - size / 2) * px / sx;
+				int x0 = (int) Math.floor(fx), y0 = (int) Math.floor(fy);
+				double tx = fx - x0, ty = fy - y0;
+				double v00 = at(src, base, nx, ny, x0, y0, fill), v10 = at(src, base, nx, ny, x0 + 1, y0, fill);
+				double v01 = at(src, base, nx, ny, x0, y0 + 1, fill), v11 = at(src, base, nx, ny, x0 + 1, y0 + 1, fill);
+				out[j * size + i] = (float) ((1 - ty) * ((1 - tx) * v00 + tx * v10) + ty * ((1 - tx) * v01 + tx * v11));
+			}
+		}
+		double ox = cx - size / 2 * px / sx, oy = cy - size / 2 * px / sy;
+		Geometry cg = new Geometry(size, size, 1, new double[] {px, px, g.spacingMm()[2]}, g.toPatient(ox, oy, z),
+			g.direction());
+		return new Volume(cg, out, v.modality(), List.of(v.sliceLabels().get(z)));
+	}
+
+	private static double at(float[] src, int base, int nx, int ny, int x, int y, float fill) {
+		return x < 0 || y < 0 || x >= nx || y >= ny ? fill : src[base + y * nx + x];
+	}
+
+	/**
 	 * Dice coefficient 2|A∩B| / (|A| + |B|) of the foregrounds (label &gt; 0) of two masks on the same grid;
 	 * 1 when both are empty.
 	 */

@@ -1,5 +1,6 @@
 package org.medcnn.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,8 +38,8 @@ class ModelCardTest {
 		assertEquals("toy", c.name());
 		assertEquals(List.of("low", "high"), c.classNames());
 		assertEquals(64, c.inputSize());
-		assertEquals(40, c.windowCenterHu());
-		assertEquals(400, c.windowWidthHu());
+		assertEquals(new org.medcnn.nn.Normalisation.Window(40, 400), c.preprocessing().normalisation());
+		assertArrayEquals(new double[] {40, 400}, c.displayWindow());
 		assertEquals("cnn", c.architecture());
 		assertEquals(List.of("low", "high"), c.riskLevels());
 	}

@@ -97,10 +97,20 @@ public final class SegmentationMetrics {
 		double dice = np + nr == 0 ? 1 : 2.0 * both / (np + nr);
 		double iou = np + nr == 0 ? 1 : both / (double) (np + nr - both);
 		double hd95 = np + nr == 0 ? 0 : np == 0 || nr == 0 ? Double.NaN : hd95(predicted, reference);
-		int[] refLabels = Lesions.label(reference, 0), predLabels = Lesions.label(predicted, 0);
-		int[] ref = overlapCounts(refLabels, p), pred = overlapCounts(predLabels, r);
+		int[] lc = lesionCounts(p, r, g);
 		double voxelMl = g.voxelVolumeMm3() / 1000.0;
-		return new Result(dice, iou, hd95, ref[0], ref[1], pred[0], pred[1], np * voxelMl, nr * voxelMl);
+		return new Result(dice, iou, hd95, lc[0], lc[1], lc[2], lc[3], np * voxelMl, nr * voxelMl);
+	}
+
+	/**
+	 * Lesion-wise counts of a prediction against its reference on one grid (26-connected components):
+	 * {reference lesions, reference lesions touched by the prediction, predicted lesions, predicted lesions touching
+	 * a reference lesion}.
+	 */
+	public static int[] lesionCounts(byte[] predicted, byte[] reference, Geometry g) {
+		int[] refLabels = Lesions.label(new Mask(g, reference), 0), predLabels = Lesions.label(new Mask(g, predicted), 0);
+		int[] ref = overlapCounts(refLabels, predicted), pred = overlapCounts(predLabels, reference);
+		return new int[] {ref[0], ref[1], pred[0], pred[1]};
 	}
 
 	/** {number of components, number of components with a voxel where {@code other} is foreground}. */

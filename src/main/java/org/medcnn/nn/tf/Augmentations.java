@@ -37,6 +37,7 @@ final class Augmentations {
 			case "none" -> Trainer.NONE;
 			case "flips" -> Trainer.FLIPS;
 			case "standard" -> STANDARD;
+			case "mild" -> MILD;
 			case "auto" -> segmenter ? Trainer.FLIPS : STANDARD;
 			default -> throw new IllegalArgumentException("augment = '" + keyword + "' is not supported");
 		};
@@ -46,6 +47,10 @@ final class Augmentations {
 	static String describe(String keyword, boolean segmenter) {
 		Trainer.Augmenter a = of(keyword, segmenter);
 		if (a == Trainer.FLIPS) return "random left-right and up-down flips";
+		if (a == MILD)
+			return "random left-right flips, rotations up to ±" + (int) MILD_ROTATION_DEGREES + "°, scaling " + MILD_MIN_SCALE + "…"
+				+ MILD_MAX_SCALE + ", intensity scale ±" + (int) (INTENSITY_SCALE * 100) + " % and shift ±" + INTENSITY_SHIFT
+				+ ", Gaussian noise σ ≤ " + MAX_NOISE_SIGMA + " (normalised units); no up-down flips or quarter turns";
 		if (a == STANDARD)
 			return "random flips, quarter turns, rotations up to ±" + (int) MAX_ROTATION_DEGREES + "°, scaling " + MIN_SCALE
 				+ "…" + MAX_SCALE + ", intensity scale ±" + (int) (INTENSITY_SCALE * 100) + " % and shift ±" + INTENSITY_SHIFT
@@ -61,9 +66,26 @@ final class Augmentations {
 		}
 	}
 
+	/** Largest rotation, and the scaling range, of {@link #MILD}. */
+	static final double MILD_ROTATION_DEGREES = 10, MILD_MIN_SCALE = 0.9, MILD_MAX_SCALE = 1.1;
+
 	/** Flips, quarter turns (square images only), small rotations, scaling, intensity changes and noise. */
-	static final Trainer.Augmenter STANDARD = (s, rng) -> {
-		Transform t = drawTransform(rng, s.w() == s.h());
+	static final Trainer.Augmenter STANDARD = (s, rng) -> augment(s, drawTransform(rng, s.w() == s.h()), rng);
+
+	/**
+	 * For images with an up and a down (photographs, scanned objects, anything that is not a medical slice): left-right
+	 * flips, rotations up to ±{@value #MILD_ROTATION_DEGREES}° and scaling, intensity changes and noise, but no up-down
+	 * flips or quarter turns.
+	 */
+	static final Trainer.Augmenter MILD = (s, rng) -> {
+		boolean fx = rng.nextBoolean();
+		double radians = rng.nextBoolean() ? Math.toRadians((rng.nextDouble() * 2 - 1) * MILD_ROTATION_DEGREES) : 0;
+		double scale = rng.nextBoolean() ? MILD_MIN_SCALE + rng.nextDouble() * (MILD_MAX_SCALE - MILD_MIN_SCALE) : 1;
+		return augment(s, new Transform(fx, false, 0, radians, scale), rng);
+	};
+
+	/** Applies the geometric transform to input and (segmentation) target, then the intensity changes to the input. */
+	private static Trainer.Sample augment(Trainer.Sample s, Transform t, Random rng) {
 		int slices = Math.max(1, s.d());
 		boolean segmentation = s.y().length * s.c() == s.x().length;
 		Sampling sampling = Sampling.of(s.w(), s.h(), t);
@@ -71,7 +93,7 @@ final class Augmentations {
 		float[] y = segmentation ? sampling.apply(s.y(), slices, true) : s.y();
 		intensity(x, rng);
 		return new Trainer.Sample(x, y, s.w(), s.h(), s.d(), s.c());
-	};
+	}
 
 	static Transform drawTransform(Random rng, boolean square) {
 		boolean fx = rng.nextBoolean(), fy = rng.nextBoolean();

@@ -37,7 +37,7 @@ import org.medcnn.nn.EpochMetrics;
  * <p>
  * Binary layout of {@value #STATE_FILE} (big-endian, {@link DataOutputStream}): magic {@code MEDCNNCK}, version
  * (int), graph and data fingerprints (UTF), epoch, best epoch (int), best score (double), history (count, then per
- * epoch its fields), random state (length-prefixed Java serialisation of {@link Random}), variables (count, then
+ * epoch its fields, the lesion-wise validation metrics since version 2), random state (length-prefixed Java serialisation of {@link Random}), variables (count, then
  * per variable name and float array), best weights (count, then float arrays).
  */
 final class Checkpoint {
@@ -46,7 +46,7 @@ final class Checkpoint {
 	static final String STATE_FILE = "state.bin";
 	static final String SUMMARY_FILE = "checkpoint.json";
 	private static final long MAGIC = 0x4D4544434E4E434BL; // "MEDCNNCK"
-	private static final int VERSION = 1;
+	private static final int VERSION = 2;
 
 	/** Everything a resumed run needs; see the class comment. */
 	record State(String graphFingerprint, String dataFingerprint, int epoch, int bestEpoch, double bestScore,
@@ -82,6 +82,8 @@ final class Checkpoint {
 					o.writeDouble(m.trainMetric());
 					o.writeDouble(m.valMetric());
 					o.writeDouble(m.seconds());
+					o.writeDouble(m.valLesionSensitivity());
+					o.writeDouble(m.valLesionPrecision());
 				}
 				o.writeInt(s.random().length);
 				o.write(s.random());
@@ -130,7 +132,7 @@ final class Checkpoint {
 			List<EpochMetrics> history = new ArrayList<>();
 			for (int i = 0; i < n; i++)
 				history.add(new EpochMetrics(in.readInt(), in.readInt(), in.readDouble(), in.readDouble(), in.readUTF(),
-					in.readDouble(), in.readDouble(), in.readDouble()));
+					in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble()));
 			byte[] random = new byte[count(in, file, "random state")];
 			in.readFully(random);
 			int nv = count(in, file, "variables");

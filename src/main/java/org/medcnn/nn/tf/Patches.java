@@ -103,6 +103,40 @@ final class Patches {
 		return out;
 	}
 
+	/**
+	 * The overlap of neighbouring inference tiles of side {@code t} (a multiple of {@code m}): an eighth of the tile,
+	 * at least {@code m} and at least {@value #MIN_OVERLAP} voxels (half the receptive field of a depth-3 U-Net), at
+	 * most half the tile, rounded up to a multiple of {@code m} so that tile starts stay aligned.
+	 */
+	static int overlap(int t, int m) {
+		int o = Math.max(Math.max(m, MIN_OVERLAP), t / 8);
+		o = (o + m - 1) / m * m;
+		return Math.min(o, Math.max(m, t / 2 / m * m));
+	}
+
+	/** The smallest overlap of inference tiles, voxels. */
+	static final int MIN_OVERLAP = 16;
+
+	/**
+	 * The largest inference tile {z, y, x} for a grid of {@code dims} {z, y, x} that holds at most {@code maxVoxels}:
+	 * the grid itself rounded up to the multiples {@code mult} {z, y, x}, then, while too large, the axis with the most
+	 * voxels is cut down by a multiple (never below {@code min}, e.g. the training patch).
+	 */
+	static int[] largestTile(int[] dims, int[] mult, int[] min, long maxVoxels) {
+		int[] t = new int[3];
+		for (int a = 0; a < 3; a++) t[a] = Math.max(min[a], (dims[a] + mult[a] - 1) / mult[a] * mult[a]);
+		while ((long) t[0] * t[1] * t[2] > maxVoxels) {
+			int axis = -1;
+			for (int a = 0; a < 3; a++)
+				if (t[a] - mult[a] >= min[a] && (axis < 0 || t[a] > t[axis])) axis = a;
+			if (axis < 0) break;
+			// shrink towards 3/4 of its size in whole multiples, at least one multiple
+			int cut = Math.max(mult[axis], t[axis] / 4 / mult[axis] * mult[axis]);
+			t[axis] = Math.max(min[axis], t[axis] - cut);
+		}
+		return t;
+	}
+
 	static int clamp(int v, int lo, int hi) {
 		return Math.max(lo, Math.min(hi, v));
 	}

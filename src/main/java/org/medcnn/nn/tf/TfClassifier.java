@@ -6,21 +6,28 @@ import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.Inputs;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Normalisation;
 import org.medcnn.nn.metrics.TemperatureScaling;
 import org.medcnn.volume.Volume;
 import org.tensorflow.ndarray.Shape;
 
-/** A classification package. Thread-safe. */
+/**
+ * A classification package: items are normalised with the card's normalisation (the mapping of their representative
+ * slice) after resampling to the input size. Thread-safe.
+ */
 final class TfClassifier extends LoadedModel implements Classifier {
+
+	private final Normalisation normalisation;
 
 	TfClassifier(Path pkg, ModelCard card) throws IOException {
 		super(pkg, card);
+		normalisation = card.preprocessing().normalisation();
 	}
 
 	@Override
 	public Classification classify(Volume image2d) {
 		int s = card.inputSize();
-		float[] x = Inputs.classifierInput(image2d, s, card.windowCenterHu(), card.windowWidthHu());
+		float[] x = Inputs.classifierInput(image2d, s, normalisation);
 		// The SavedModel gives the raw softmax; the card's calibration temperature is applied here (1 = none).
 		float[] p = TemperatureScaling.rescale(run(x, Shape.of(1, s, s, 1)), TemperatureScaling.temperatureOf(card));
 		if (p.length != card.classNames().size())
@@ -39,7 +46,7 @@ final class TfClassifier extends LoadedModel implements Classifier {
 		if (classIndex < 0 || classIndex >= classes)
 			throw new IllegalArgumentException("class index " + classIndex + " is outside 0…" + (classes - 1) + " for the model "
 				+ card.name());
-		float[] x = Inputs.classifierInput(image2d, s, card.windowCenterHu(), card.windowWidthHu());
+		float[] x = Inputs.classifierInput(image2d, s, normalisation);
 		float[] g = withBundle(b -> {
 			InputGradients ig;
 			synchronized (this) {
@@ -70,7 +77,7 @@ final class TfClassifier extends LoadedModel implements Classifier {
 		if (classIndex < 0 || classIndex >= classes)
 			throw new IllegalArgumentException("class index " + classIndex + " is outside 0…" + (classes - 1) + " for the model "
 				+ card.name());
-		float[] x = Inputs.classifierInput(image2d, s, card.windowCenterHu(), card.windowWidthHu());
+		float[] x = Inputs.classifierInput(image2d, s, normalisation);
 		return withBundle(b -> {
 			GradCam gc = gradCamOps(b);
 			try {

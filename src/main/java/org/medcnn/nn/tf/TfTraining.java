@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -26,18 +27,22 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.nn.BioImageIo;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.EpochMetrics;
+import org.medcnn.nn.Fingerprint;
 import org.medcnn.nn.Inputs;
 import org.medcnn.nn.MemoryPlan;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.Normalisation;
 import org.medcnn.nn.Npy;
 import org.medcnn.nn.PackageFiles;
+import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
 import org.medcnn.volume.Mask;
 import org.medcnn.nn.Zips;
 import org.medcnn.nn.metrics.TemperatureScaling;
+import org.medcnn.volume.Intensities;
 import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
 import org.tensorflow.Result;
@@ -58,8 +63,6 @@ final class TfTraining {
 
 	/** Tolerance when checking that a mask lies on its image's grid. */
 	static final double GEOMETRY_TOLERANCE_MM = 0.01;
-	/** Share of lesion slices in each segmenter training epoch (see {@link Trainer#foregroundAware}). */
-	static final double FOREGROUND_SHARE = 0.5;
 	/** Class names recognised as ordered risk levels, lowest first. */
 	static final List<String> RISK_ORDER = List.of("none", "minimal", "low", "intermediate", "moderate", "medium",
 		"high", "very high", "very-high");
@@ -68,33 +71,18 @@ final class TfTraining {
 
 	static Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, TrainingListener l,
 		Cancellation c, Path out) throws IOException {
-		if (images == null || masks == null || images.isEmpty())
-			throw new IllegalArgumentException("No training cases: give at least one image with its mask");
-		if (images.size() != masks.size())
-			throw new IllegalArgumentException(images.size() + " images but " + masks.size() + " masks: each case needs one of each");
-		for (int i = 0; i < images.size(); i++) {
-			String d = images.get(i).geometry().describeMismatch(masks.get(i).geometry(), GEOMETRY_TOLERANCE_MM);
-			if (!d.isEmpty())
-				throw new IllegalArgumentException("Case " + (i + 1) + ": the mask does not lie on the image's grid (" + d + ")");
-		}
+		checkCases(images, masks);
 		TrainingConfig tc = cfg.training();
-		List<Integer> order = new ArrayList<>();
-		for (int i = 0; i < images.size(); i++) order.add(i);
-		Collections.shuffle(order, new Random(tc.seed()));
-		int nVal = valCount(images.size(), tc.valFraction());
-		List<Integer> valCases = new ArrayList<>(order.subList(0, nVal));
-		List<Integer> trainCases = new ArrayList<>(order.subList(nVal, order.size()));
-		Collections.sort(valCases);
-		Collections.sort(trainCases);
+		Split split = split(images.size(), tc);
+		Preprocessing pre = withFingerprint(cfg.preprocessing(), images, masks);
+		PreparedCases train = PreparedCases.of(images, masks, split.train(), pre, c);
+		PreparedCases val = PreparedCases.of(images, masks, split.val(), pre, c);
 		int m = cfg.sizeMultiple();
-		List<Trainer.Sample> train = slices(images, masks, trainCases, cfg, m), val = slices(images, masks, valCases, cfg, m);
+		int[] patch = cfg.patchYx() != null ? cfg.patchYx() : (train.isEmpty() ? val : train).largestSlice(m);
+		int perEpoch = cfg.samplesPerEpoch() > 0 ? cfg.samplesPerEpoch() : Math.max(1, train.slices());
+		PreparedCases.Validation validation = val.validationSlices(m, cfg.context());
 
-		int maxY = 0, maxX = 0;
-		for (Volume v : images) {
-			maxY = Math.max(maxY, Inputs.roundUp(v.geometry().ny(), m));
-			maxX = Math.max(maxX, Inputs.roundUp(v.geometry().nx(), m));
-		}
-		MemoryPlan plan = MemoryPlan.segmenter2d(cfg, maxY, maxX, MemoryPlan.availableBudget());
+		MemoryPlan plan = MemoryPlan.segmenter2d(cfg, patch[0], patch[1], MemoryPlan.availableBudget());
 		if (l != null) l.note(plan.describe());
 		tc = tc.withBatchSize(plan.batchSize());
 		long t0 = System.nanoTime();
@@ -102,8 +90,11 @@ final class TfTraining {
 		Map<String, Object> card;
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, cfg.channels()), Shape.of(-1, -1, -1, 1), true,
 			Architectures.unet2d(cfg), tc)) {
-			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(Trainer.foregroundAware(FOREGROUND_SHARE))
-				.augmenter(Augmentations.of(tc.augment(), true)).checkpoint(Checkpoint.folderFor(out), "unet2d").fit(train, val);
+			o = new Trainer(net, tc, new Trainer.Dice(), l, c).patches(train.slicePatches(patch, cfg.context(), perEpoch))
+				.validator(val.isEmpty() ? null : val.validator(validation)).augmenter(Augmentations.of(tc.augment(), true))
+				.checkpoint(Checkpoint.folderFor(out), "unet2d " + fingerprint(images, masks) + " " + split.train() + " "
+					+ pre.describe() + " " + Arrays.toString(patch) + " " + perEpoch)
+				.fit(List.of(), validation.samples());
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			card = header(ModelCard.SEGMENTATION, out);
@@ -114,41 +105,83 @@ final class TfTraining {
 			arch.put("baseFilters", cfg.baseFilters());
 			arch.put("context", cfg.context());
 			arch.put("upsampling", "transposed-conv");
+			arch.put("receptiveFieldPx", SegmenterConfig.receptiveField(cfg.depth()));
 			arch.put("augmentation", Augmentations.describe(tc.augment(), true));
-			arch.put("sampling", "foreground-aware: all lesion slices + random background slices, "
-				+ Math.round(FOREGROUND_SHARE * 100) + " % lesion slices per epoch");
+			arch.put("sampling", "per epoch " + perEpoch + " patches of " + patch[0] + "×" + patch[1] + " pixels (y×x), every "
+				+ ordinal(PreparedCases.CENTRED_EVERY) + " centred near a random lesion voxel, the others on random slices at"
+				+ " random positions");
 			arch.put("activation", tc.activation());
 			arch.putAll(cfg.layers().cardFields(tc.activation()));
 			arch.put("output", "sigmoid");
 			arch.put("parameters", net.parameterCount);
 			card.put("architecture", arch);
 			card.put("classNames", List.of("background", "lesion"));
-			Map<String, Object> input = inputSpec(images.get(0).modality(), cfg.windowCenterHu(), cfg.windowWidthHu());
+			Map<String, Object> input = inputSpec(images.get(0), pre);
 			input.put("inputSize", "any multiple of " + m);
 			input.put("sizeMultiple", m);
 			input.put("channels", cfg.channels());
 			input.put("context", cfg.context());
+			input.put("trainingPatchYx", List.of(patch[0], patch[1]));
 			input.put("slices", cfg.context() == 0 ? "axial, one at a time" : "axial, each with its " + cfg.context()
 				+ " neighbouring slice" + (cfg.context() > 1 ? "s" : "") + " on either side as channels (z-" + cfg.context()
 				+ " … z+" + cfg.context() + "); beyond the first and last slice the nearest slice is repeated");
 			card.put("input", input);
 			card.put("output", outputSpec("foreground probability per pixel (sigmoid); mask = probability >= 0.5"));
 			card.put("signature", signatureSpec());
+			card.put("fingerprint", pre.fingerprint().cardRecord());
 			Map<String, Object> tr = trainingRecord(tc, o, seconds);
-			tr.put("trainCases", trainCases.size());
-			tr.put("valCases", valCases.size());
-			tr.put("trainSlices", train.size());
-			tr.put("valSlices", val.size());
+			tr.put("trainCases", split.train().size());
+			tr.put("valCases", split.val().size());
+			tr.put("samplesPerEpoch", perEpoch);
+			tr.put("valSlices", validation.samples().size());
 			tr.put("dataFingerprint", fingerprint(images, masks));
 			tr.put("memoryPlan", plan.cardRecord());
 			card.put("training", tr);
-			card.put("validation", validationRecord(o, valCases.size(), "cases"));
+			card.put("validation", validationRecord(o, split.val().size(), "cases"));
 			finish(card);
-			Showcase sc = segmenterShowcase(net, images, masks, trainCases.isEmpty() ? valCases : trainCases, cfg);
+			Showcase sc = segmenterShowcase(net, train.isEmpty() ? val : train, cfg, pre);
 			Map<String, Object> cardCopy = card;
 			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, cardCopy, o.history(), sc));
 		}
 		return cancelledOrDone(o, out);
+	}
+
+
+	static String ordinal(int n) {
+		return n == 2 ? "second" : n == 3 ? "third" : n + "th";
+	}
+
+	/** Refuses inconsistent segmentation training data, naming the case. */
+	static void checkCases(List<Volume> images, List<Mask> masks) {
+		if (images == null || masks == null || images.isEmpty())
+			throw new IllegalArgumentException("No training cases: give at least one image with its mask");
+		if (images.size() != masks.size())
+			throw new IllegalArgumentException(images.size() + " images but " + masks.size() + " masks: each case needs one of each");
+		for (int i = 0; i < images.size(); i++) {
+			String d = images.get(i).geometry().describeMismatch(masks.get(i).geometry(), GEOMETRY_TOLERANCE_MM);
+			if (!d.isEmpty())
+				throw new IllegalArgumentException("Case " + (i + 1) + ": the mask does not lie on the image's grid (" + d + ")");
+		}
+	}
+
+	/** Training and validation cases, each sorted. */
+	record Split(List<Integer> train, List<Integer> val) {}
+
+	/** The seeded split by case: {@link #valCount} cases for validation, the rest for training. */
+	static Split split(int n, TrainingConfig tc) {
+		List<Integer> order = new ArrayList<>();
+		for (int i = 0; i < n; i++) order.add(i);
+		Collections.shuffle(order, new Random(tc.seed()));
+		int nVal = valCount(n, tc.valFraction());
+		List<Integer> val = new ArrayList<>(order.subList(0, nVal)), train = new ArrayList<>(order.subList(nVal, order.size()));
+		Collections.sort(val);
+		Collections.sort(train);
+		return new Split(List.copyOf(train), List.copyOf(val));
+	}
+
+	/** The preprocessing with the data's fingerprint, measured here when the caller did not give one. */
+	static Preprocessing withFingerprint(Preprocessing pre, List<Volume> images, List<Mask> masks) {
+		return pre.fingerprint() != null ? pre : pre.withFingerprint(Fingerprint.of(images, masks));
 	}
 
 	static Path trainClassifier(List<Volume> items, int[] labels, List<String> classNames, ClassifierConfig cfg,
@@ -178,6 +211,8 @@ final class TfTraining {
 		Collections.sort(trainIdx);
 		Collections.sort(valIdx);
 		List<Trainer.Sample> train = new ArrayList<>(), val = new ArrayList<>();
+		Preprocessing pre = cfg.preprocessing().fingerprint() != null ? cfg.preprocessing()
+			: cfg.preprocessing().withFingerprint(Fingerprint.ofItems(items, labels, classNames));
 		for (int i : trainIdx) train.add(classifierSample(items.get(i), labels[i], k, cfg));
 		for (int i : valIdx) val.add(classifierSample(items.get(i), labels[i], k, cfg));
 
@@ -212,12 +247,16 @@ final class TfTraining {
 			card.put("classNames", classNames);
 			List<String> risk = riskLevels(classNames);
 			if (!risk.isEmpty()) card.put("riskLevels", risk);
-			Map<String, Object> input = inputSpec(items.get(0).modality(), cfg.windowCenterHu(), cfg.windowWidthHu());
+			Map<String, Object> input = inputSpec(items.get(0), pre.withTargetSpacing(null));
 			input.put("inputSize", s);
 			input.put("sizeMultiple", 1);
 			input.put("resample", "bilinear to inputSize × inputSize");
 			input.put("slices", "slice 0 of a single-slice image, else the middle slice");
+			input.put("cropMm", cfg.cropMm());
+			input.put("field", cfg.cropMm() > 0 ? "a lesion-centred crop of " + fmtMm(cfg.cropMm())
+				+ " mm on the lesion's key slice (the slice where it is largest)" : "the whole image (slice)");
 			card.put("input", input);
+			card.put("fingerprint", pre.fingerprint().cardRecord());
 			card.put("output", outputSpec("class probabilities (softmax) in classNames order, before calibration (MedCNN"
 				+ " applies calibration.temperature: softmax(log(p) / temperature))"));
 			card.put("signature", signatureSpec());
@@ -230,7 +269,8 @@ final class TfTraining {
 			card.put("validation", validationRecord(o, val.size(), "items"));
 			card.put("calibration", calibrate(net, val, s));
 			finish(card);
-			Showcase sc = classifierShowcase(net, items.get(trainIdx.isEmpty() ? valIdx.get(0) : trainIdx.get(0)), classNames, cfg);
+			Showcase sc = classifierShowcase(net, items.get(trainIdx.isEmpty() ? valIdx.get(0) : trainIdx.get(0)), classNames, cfg,
+				pre);
 			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, card, o.history(), sc));
 		}
 		return cancelledOrDone(o, out);
@@ -255,39 +295,12 @@ final class TfTraining {
 		return (int) Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
 	}
 
-	/**
-	 * One sample per axial slice: windowed and padded to the size multiple; with context, the neighbouring slices
-	 * ({@link Inputs#contextSlices}) as channels, stored channel-planar (see {@link Trainer.Sample}).
-	 */
-	static List<Trainer.Sample> slices(List<Volume> images, List<Mask> masks, List<Integer> cases,
-		SegmenterConfig cfg, int multiple) {
-		List<Trainer.Sample> out = new ArrayList<>();
-		int c = cfg.channels();
-		for (int ci : cases) {
-			Volume v = images.get(ci);
-			byte[] labels = masks.get(ci).labels();
-			int nx = v.geometry().nx(), ny = v.geometry().ny(), nz = v.geometry().nz(), n = nx * ny;
-			int pw = Inputs.roundUp(nx, multiple), ph = Inputs.roundUp(ny, multiple), pn = pw * ph;
-			float[][] windowed = new float[nz][];
-			for (int z = 0; z < nz; z++)
-				windowed[z] = Inputs.pad(Inputs.window(v.slice(z), cfg.windowCenterHu(), cfg.windowWidthHu()), nx, ny, pw, ph);
-			for (int z = 0; z < nz; z++) {
-				float[] x = windowed[z];
-				if (c > 1) {
-					x = new float[c * pn];
-					int[] zs = Inputs.contextSlices(z, nz, cfg.context());
-					for (int k = 0; k < c; k++) System.arraycopy(windowed[zs[k]], 0, x, k * pn, pn);
-				}
-				float[] y = new float[n];
-				for (int i = 0; i < n; i++) y[i] = labels[z * n + i] != 0 ? 1f : 0f;
-				out.add(new Trainer.Sample(x, Inputs.pad(y, nx, ny, pw, ph), pw, ph, 0, c));
-			}
-		}
-		return out;
+	private static String fmtMm(double mm) {
+		return mm == Math.rint(mm) ? Long.toString((long) mm) : String.format(Locale.ROOT, "%.1f", mm);
 	}
 
 	private static Trainer.Sample classifierSample(Volume v, int label, int k, ClassifierConfig cfg) {
-		float[] x = Inputs.classifierInput(v, cfg.inputSize(), cfg.windowCenterHu(), cfg.windowWidthHu());
+		float[] x = Inputs.classifierInput(v, cfg.inputSize(), cfg.preprocessing().normalisation());
 		float[] y = new float[k];
 		y[label] = 1;
 		return new Trainer.Sample(x, y, cfg.inputSize(), cfg.inputSize());
@@ -300,55 +313,86 @@ final class TfTraining {
 	record Showcase(float[] hu, int[] inputShape, float[] output, int[] outputShape, BufferedImage cover) {}
 
 	/**
-	 * The training slice with the most lesion pixels, padded with the window's lower bound (windowed: 0); with
-	 * context, the slice and its neighbours as channels ({@code 1 × h × w × channels}, HU).
+	 * The training slice with the most lesion pixels on the network's grid, padded to the size multiple, in real-world
+	 * values ({@code 1 × h × w × channels}, with its neighbours as channels for a 2.5D net), and the model's output on
+	 * it after the preprocessing the package's rdf.yaml describes (see {@link #rdfInput}).
 	 */
-	static Showcase segmenterShowcase(TrainableNet net, List<Volume> images, List<Mask> masks, List<Integer> cases,
-		SegmenterConfig cfg) {
-		int bestCase = cases.get(0), bestZ = 0;
+	static Showcase segmenterShowcase(TrainableNet net, PreparedCases cases, SegmenterConfig cfg, Preprocessing pre) {
+		PreparedCases.Case best = cases.cases.get(0);
+		int bestZ = 0;
 		long bestCount = -1;
-		for (int ci : cases) {
-			byte[] labels = masks.get(ci).labels();
-			int n = images.get(ci).geometry().sliceSize();
-			for (int z = 0; z < images.get(ci).geometry().nz(); z++) {
+		for (PreparedCases.Case pc : cases.cases) {
+			int n = pc.grid().sliceSize();
+			for (int z = 0; z < pc.grid().nz(); z++) {
 				long count = 0;
-				for (int i = z * n; i < (z + 1) * n; i++) if (labels[i] != 0) count++;
+				for (int i = z * n; i < (z + 1) * n; i++) if (pc.labels()[i] != 0) count++;
 				if (count > bestCount) {
 					bestCount = count;
-					bestCase = ci;
+					best = pc;
 					bestZ = z;
 				}
 			}
 		}
-		Volume v = images.get(bestCase);
-		int nx = v.geometry().nx(), ny = v.geometry().ny(), m = cfg.sizeMultiple();
-		int pw = Inputs.roundUp(nx, m), ph = Inputs.roundUp(ny, m);
-		float lo = (float) (cfg.windowCenterHu() - cfg.windowWidthHu() / 2);
-		int c = cfg.channels(), pn = pw * ph;
-		float[] planar = new float[c * pn];
-		java.util.Arrays.fill(planar, lo);
-		int[] zs = Inputs.contextSlices(bestZ, v.geometry().nz(), cfg.context());
-		for (int k = 0; k < c; k++) {
-			float[] slice = v.slice(zs[k]);
-			for (int y = 0; y < ny; y++) System.arraycopy(slice, y * nx, planar, k * pn + y * pw, nx);
-		}
+		int m = cfg.sizeMultiple(), c = cfg.channels(), nx = best.grid().nx(), ny = best.grid().ny();
+		int pw = Inputs.roundUp(nx, m), ph = Inputs.roundUp(ny, m), pn = pw * ph;
+		float[] normalised = PreparedCases.slicePatch(best, bestZ, 0, 0, ph, pw, cfg.context()).x(); // channel-planar
+		float[] planar = realWorld(normalised, best.image().map());
 		float[] hu = Inputs.interleave(planar, c);
-		float[] prob = infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()), Shape.of(1, ph, pw, c));
+		float[] prob = infer(net, rdfInput(hu, normalised, c, pre), Shape.of(1, ph, pw, c));
 		float[] centre = java.util.Arrays.copyOfRange(planar, cfg.context() * pn, (cfg.context() + 1) * pn);
-		BufferedImage cover = PackageFiles.segmentationCover(Inputs.crop(centre, pw, ph, nx, ny), Inputs.crop(prob, pw, ph, nx, ny),
-			nx, ny, cfg.windowCenterHu(), cfg.windowWidthHu(), "MedCNN U-Net: predicted lesion in red");
+		float[] slice = Inputs.crop(centre, pw, ph, nx, ny);
+		double[] window = displayWindow(slice, pre);
+		BufferedImage cover = PackageFiles.segmentationCover(slice, Inputs.crop(prob, pw, ph, nx, ny), nx, ny, window[0],
+			window[1], "MedCNN U-Net: predicted lesion in red");
 		return new Showcase(hu, new int[] {1, ph, pw, c}, prob, new int[] {1, ph, pw, 1}, cover);
 	}
 
+	/** Normalised values back in real-world units (the inverse of the image's unclipped mapping). */
+	static float[] realWorld(float[] normalised, Normalisation.IntensityMap map) {
+		float[] out = new float[normalised.length];
+		for (int i = 0; i < out.length; i++) out[i] = (float) map.inverse(normalised[i]);
+		return out;
+	}
+
+	/**
+	 * The network input for a package's test tensor {@code hu} (channels-last, {@code channels} per pixel): the
+	 * normalised values MedCNN uses, except for a per-image z-score, whose body statistics bioimage.io cannot express:
+	 * there the input is what rdf.yaml's {@code zero_mean_unit_variance} gives the test tensor (per channel), so that
+	 * the package's test tensors agree with its rdf.yaml.
+	 */
+	static float[] rdfInput(float[] hu, float[] normalisedPlanar, int channels, Preprocessing pre) {
+		if (!(pre.normalisation() instanceof Normalisation.ZScore)) return Inputs.interleave(normalisedPlanar, channels);
+		float[] out = new float[hu.length];
+		int n = hu.length / channels;
+		for (int k = 0; k < channels; k++) {
+			double sum = 0, ss = 0;
+			for (int i = 0; i < n; i++) sum += hu[i * channels + k];
+			double mean = sum / n;
+			for (int i = 0; i < n; i++) ss += (hu[i * channels + k] - mean) * (hu[i * channels + k] - mean);
+			double sd = Math.sqrt(ss / n) + BioImageIo.ZMUV_EPS;
+			for (int i = 0; i < n; i++) out[i * channels + k] = (float) ((hu[i * channels + k] - mean) / sd);
+		}
+		return out;
+	}
+
+	/** The window for pictures of {@code values}: the model's own window when it has one, else chosen per image. */
+	static double[] displayWindow(float[] values, Preprocessing pre) {
+		if (pre.normalisation() instanceof Normalisation.Window w) return new double[] {w.centerHu(), w.widthHu()};
+		String modality = pre.fingerprint() == null ? null : pre.fingerprint().modality();
+		return Intensities.displayWindow(values, modality);
+	}
+
 	/** A training item, resampled to the input size (HU), and the class probabilities the model gives it. */
-	static Showcase classifierShowcase(TrainableNet net, Volume item, List<String> classNames, ClassifierConfig cfg) {
+	static Showcase classifierShowcase(TrainableNet net, Volume item, List<String> classNames, ClassifierConfig cfg,
+		Preprocessing pre) {
 		int s = cfg.inputSize();
 		float[] hu = Inputs.resizeBilinear(Inputs.representativeSlice(item), item.geometry().nx(), item.geometry().ny(), s, s);
-		float[] p = infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()), Shape.of(1, s, s, 1));
+		float[] normalised = Inputs.classifierInput(item, s, pre.normalisation());
+		float[] p = infer(net, rdfInput(hu, normalised, 1, pre), Shape.of(1, s, s, 1));
 		int best = 0;
 		for (int k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-		BufferedImage cover = PackageFiles.classificationCover(hu, s, cfg.windowCenterHu(), cfg.windowWidthHu(),
-			classNames.get(best), p[best]);
+		double[] window = displayWindow(hu, pre);
+		BufferedImage cover = PackageFiles.classificationCover(hu, s, window[0], window[1], classNames.get(best), p[best]);
 		return new Showcase(hu, new int[] {1, s, s, 1}, p, new int[] {1, p.length}, cover);
 	}
 
@@ -415,16 +459,26 @@ final class TfTraining {
 		return card;
 	}
 
-	static Map<String, Object> inputSpec(String modality, double center, double width) {
+	/**
+	 * The card's {@code input} record: tensor, modality, dtype, axes, the preprocessing (normalisation and target
+	 * spacing) and, for CT, the display window of pictures.
+	 */
+	static Map<String, Object> inputSpec(Volume first, Preprocessing pre) {
 		Map<String, Object> input = new LinkedHashMap<>();
 		input.put("tensor", TrainableNet.INPUT);
+		String modality = pre.fingerprint() != null && pre.fingerprint().modality() != null ? pre.fingerprint().modality()
+			: first.modality();
 		input.put("modality", modality);
 		input.put("channels", 1);
 		input.put("dtype", "float32");
 		input.put("axes", "byxc");
-		input.put("windowCenterHu", center);
-		input.put("windowWidthHu", width);
-		input.put("normalisation", "clip((HU - (windowCenterHu - windowWidthHu / 2)) / windowWidthHu, 0, 1)");
+		input.putAll(pre.cardFields());
+		if ("CT".equalsIgnoreCase(modality)) {
+			Map<String, Object> dw = new LinkedHashMap<>();
+			dw.put("centerHu", Intensities.CT_DISPLAY_WINDOW[0]);
+			dw.put("widthHu", Intensities.CT_DISPLAY_WINDOW[1]);
+			input.put("displayWindow", dw);
+		}
 		return input;
 	}
 

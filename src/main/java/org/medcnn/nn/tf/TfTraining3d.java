@@ -5,16 +5,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.medcnn.common.Cancellation;
-import org.medcnn.nn.Inputs;
 import org.medcnn.nn.MemoryPlan;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.PackageFiles;
+import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
@@ -26,16 +24,16 @@ import org.tensorflow.ndarray.Shape;
  * Training and packaging of the 3D U-Net on patches (see {@link Segmenter3dConfig}). Stateless.
  * <p>
  * Each epoch draws fresh patches ({@link #patchesPerCase} per training case, at most {@value #MAX_PATCHES_PER_EPOCH}
- * in all), alternately centred near a random lesion voxel and placed uniformly at random; patches get random
- * augmentations ({@link org.medcnn.nn.TrainingConfig#augment()}; {@code auto}: in-plane flips). The validation patches are drawn the same way once, with a fixed seed, at most
- * {@value #MAX_VAL_PATCHES_PER_CASE} per case.
+ * in all) from the cases on the preprocessing's grid ({@link PreparedCases}), every third centred near a random lesion
+ * voxel and the others placed uniformly at random; patches get random augmentations
+ * ({@link org.medcnn.nn.TrainingConfig#augment()}; {@code auto}: in-plane flips). Validation covers each validation
+ * case with patch-sized tiles, so its Dice and its lesion-wise sensitivity and precision are those of whole cases.
  */
 final class TfTraining3d {
 
 	/** Architecture type written to the card and dispatched on by {@link TfEngine#openSegmenter}. */
 	static final String ARCHITECTURE = "unet3d";
 	static final int MAX_PATCHES_PER_EPOCH = 512;
-	static final int MAX_VAL_PATCHES_PER_CASE = 16;
 
 	private TfTraining3d() {}
 
@@ -47,47 +45,32 @@ final class TfTraining3d {
 
 	static Path train(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l, Cancellation c,
 		Path out) throws IOException {
-		if (images == null || masks == null || images.isEmpty())
-			throw new IllegalArgumentException("No training cases: give at least one image with its mask");
-		if (images.size() != masks.size())
-			throw new IllegalArgumentException(images.size() + " images but " + masks.size() + " masks: each case needs one of each");
-		for (int i = 0; i < images.size(); i++) {
-			String d = images.get(i).geometry().describeMismatch(masks.get(i).geometry(), TfTraining.GEOMETRY_TOLERANCE_MM);
-			if (!d.isEmpty())
-				throw new IllegalArgumentException("Case " + (i + 1) + ": the mask does not lie on the image's grid (" + d + ")");
-		}
+		TfTraining.checkCases(images, masks);
 		MemoryPlan plan = MemoryPlan.segmenter3d(cfg, MemoryPlan.availableBudget());
 		if (l != null) l.note(plan.describe());
 		if (plan.reduced())
-			cfg = new Segmenter3dConfig(cfg.depth(), cfg.baseFilters(), plan.patchZyx(), cfg.windowCenterHu(), cfg.windowWidthHu(),
+			cfg = new Segmenter3dConfig(cfg.depth(), cfg.baseFilters(), plan.patchZyx(), cfg.preprocessing(),
 				cfg.training().withBatchSize(plan.batchSize()), cfg.layers());
 		TrainingConfig tc = cfg.training();
-		List<Integer> order = new ArrayList<>();
-		for (int i = 0; i < images.size(); i++) order.add(i);
-		Collections.shuffle(order, new Random(tc.seed()));
-		int nVal = TfTraining.valCount(images.size(), tc.valFraction());
-		List<Integer> valCases = new ArrayList<>(order.subList(0, nVal));
-		List<Integer> trainCases = new ArrayList<>(order.subList(nVal, order.size()));
-		Collections.sort(valCases);
-		Collections.sort(trainCases);
+		TfTraining.Split split = TfTraining.split(images.size(), tc);
+		Preprocessing pre = TfTraining.withFingerprint(cfg.preprocessing(), images, masks);
+		PreparedCases train = PreparedCases.of(images, masks, split.train(), pre, c);
+		PreparedCases val = PreparedCases.of(images, masks, split.val(), pre, c);
 		int[] patch = cfg.patchZyx();
-		List<Patches.Grid> trainGrids = grids(images, masks, trainCases, cfg), valGrids = grids(images, masks, valCases, cfg);
 		int perEpoch = 0;
-		for (Patches.Grid g : trainGrids) perEpoch += patchesPerCase(g.x.length, patch);
-		int epochPatches = Math.min(MAX_PATCHES_PER_EPOCH, perEpoch);
-		Trainer.EpochSampler sampler = (ignored, rng) -> draw(trainGrids, epochPatches, patch, rng);
-		List<Trainer.Sample> val = new ArrayList<>();
-		Random valRng = new Random(tc.seed() ^ 0x5DEECE66DL);
-		for (Patches.Grid g : valGrids)
-			val.addAll(draw(List.of(g), Math.min(MAX_VAL_PATCHES_PER_CASE, patchesPerCase(g.x.length, patch)), patch, valRng));
+		for (PreparedCases.Case pc : train.cases) perEpoch += patchesPerCase(pc.labels().length, patch);
+		int epochPatches = Math.max(1, Math.min(MAX_PATCHES_PER_EPOCH, perEpoch));
+		PreparedCases.Validation validation = val.validationTiles(patch);
 
 		long t0 = System.nanoTime();
 		Trainer.Outcome o;
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, -1, 1), Shape.of(-1, -1, -1, -1, 1), true,
 			Architectures.unet3d(cfg), tc)) {
-			o = new Trainer(net, tc, new Trainer.Dice(), l, c).sampler(sampler).augmenter(Augmentations.of(tc.augment(), true))
+			o = new Trainer(net, tc, new Trainer.Dice(), l, c).patches(train.volumePatches(patch, epochPatches))
+				.validator(val.isEmpty() ? null : val.validator(validation)).augmenter(Augmentations.of(tc.augment(), true))
 				.checkpoint(Checkpoint.folderFor(out), ARCHITECTURE + " " + TfTraining.fingerprint(images, masks) + " "
-					+ trainCases).fit(List.of(), val);
+					+ split.train() + " " + pre.describe())
+				.fit(List.of(), validation.samples());
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
 			Map<String, Object> card = TfTraining.header(ModelCard.SEGMENTATION, out);
@@ -103,15 +86,17 @@ final class TfTraining3d {
 			arch.put("pooling", pooling);
 			arch.put("upsampling", "transposed-conv");
 			arch.put("augmentation", Augmentations.describe(tc.augment(), true));
-			arch.put("sampling", "per epoch " + epochPatches + " random patches, every other one centred near a lesion voxel");
-			arch.put("inference", "sliding window of the patch size, half a patch overlap, Gaussian blending (sigma = patch / 4)");
+			arch.put("sampling", "per epoch " + epochPatches + " random patches, every "
+				+ TfTraining.ordinal(PreparedCases.CENTRED_EVERY) + " centred near a lesion voxel");
+			arch.put("inference", "overlapping tiles as large as memory allows (at least the patch), Gaussian blending"
+				+ " (sigma = a quarter of the tile per axis)");
 			arch.put("activation", tc.activation());
 			arch.putAll(cfg.layers().cardFields(tc.activation()));
 			arch.put("output", "sigmoid");
 			arch.put("parameters", net.parameterCount);
 			card.put("architecture", arch);
 			card.put("classNames", List.of("background", "lesion"));
-			Map<String, Object> input = TfTraining.inputSpec(images.get(0).modality(), cfg.windowCenterHu(), cfg.windowWidthHu());
+			Map<String, Object> input = TfTraining.inputSpec(images.get(0), pre);
 			input.put("axes", "bzyxc");
 			input.put("inputSize", "patch; the network takes any z multiple of " + cfg.zMultiple() + " and y, x multiples of "
 				+ cfg.sizeMultiple());
@@ -124,88 +109,51 @@ final class TfTraining3d {
 			output.put("axes", "bzyxc");
 			card.put("output", output);
 			card.put("signature", TfTraining.signatureSpec());
+			card.put("fingerprint", pre.fingerprint().cardRecord());
 			Map<String, Object> tr = TfTraining.trainingRecord(tc, o, seconds);
-			tr.put("trainCases", trainCases.size());
-			tr.put("valCases", valCases.size());
+			tr.put("trainCases", split.train().size());
+			tr.put("valCases", split.val().size());
 			tr.put("memoryPlan", plan.cardRecord());
 			tr.put("patchesPerEpoch", epochPatches);
-			tr.put("valPatches", val.size());
+			tr.put("valPatches", validation.samples().size());
 			tr.put("dataFingerprint", TfTraining.fingerprint(images, masks));
 			card.put("training", tr);
-			card.put("validation", TfTraining.validationRecord(o, valCases.size(), "cases"));
+			card.put("validation", TfTraining.validationRecord(o, split.val().size(), "cases"));
 			TfTraining.finish(card);
-			TfTraining.Showcase sc = showcase(net, images, masks, trainCases.isEmpty() ? valCases : trainCases, cfg);
+			TfTraining.Showcase sc = showcase(net, train.isEmpty() ? val : train, cfg, pre);
 			PackageWriter.write(out, card, dir -> TfTraining.export(net, dir),
 				dir -> TfTraining.extras(dir, card, o.history(), sc));
 		}
 		return TfTraining.cancelledOrDone(o, out);
 	}
 
-	/** Windowed, padded volumes with 0/1 targets. */
-	private static List<Patches.Grid> grids(List<Volume> images, List<Mask> masks, List<Integer> cases, Segmenter3dConfig cfg) {
-		List<Patches.Grid> out = new ArrayList<>();
-		for (int ci : cases) {
-			Volume v = images.get(ci);
-			byte[] labels = masks.get(ci).labels();
-			float[] y = new float[labels.length];
-			for (int i = 0; i < y.length; i++) y[i] = labels[i] != 0 ? 1f : 0f;
-			var g = v.geometry();
-			out.add(new Patches.Grid(Inputs.window(v.voxels(), cfg.windowCenterHu(), cfg.windowWidthHu()), y, g.nz(), g.ny(),
-				g.nx(), cfg.patchZyx(), 0f));
-		}
-		return out;
-	}
-
-	/** {@code count} patches from random cases, even-numbered ones centred near lesion (when the case has any). */
-	static List<Trainer.Sample> draw(List<Patches.Grid> grids, int count, int[] p, Random rng) {
-		List<Trainer.Sample> out = new ArrayList<>(count);
-		for (int i = 0; i < count; i++) {
-			Patches.Grid g = grids.size() == 1 ? grids.get(0) : grids.get(rng.nextInt(grids.size()));
-			int[] s = g.start(p, i % 2 == 0, rng);
-			out.add(new Trainer.Sample(g.extract(g.x, s[0], s[1], s[2], p), g.extract(g.y, s[0], s[1], s[2], p), p[2], p[1], p[0]));
-		}
-		return out;
-	}
-
 	/**
-	 * The package's sample: a patch in HU (padded with the window's lower bound) centred on a lesion voxel of the
-	 * training case with the most lesion, the model's output on it, and its middle slice as the cover.
+	 * The package's sample: a patch in real-world values centred on a lesion voxel of the training case with the most
+	 * lesion (on the network's grid, padded at the high end), the model's output on it (see
+	 * {@link TfTraining#rdfInput}), and its middle slice as the cover.
 	 */
-	private static TfTraining.Showcase showcase(TrainableNet net, List<Volume> images, List<Mask> masks, List<Integer> cases,
-		Segmenter3dConfig cfg) {
-		int best = cases.get(0);
-		long bestCount = -1;
-		for (int ci : cases) {
-			long count = 0;
-			for (byte b : masks.get(ci).labels()) if (b != 0) count++;
-			if (count > bestCount) {
-				bestCount = count;
-				best = ci;
-			}
-		}
-		Volume v = images.get(best);
-		var geo = v.geometry();
+	private static TfTraining.Showcase showcase(TrainableNet net, PreparedCases cases, Segmenter3dConfig cfg,
+		Preprocessing pre) {
+		PreparedCases.Case best = cases.cases.get(0);
+		for (PreparedCases.Case pc : cases.cases) if (pc.foreground().length > best.foreground().length) best = pc;
+		var geo = best.grid();
 		int[] p = cfg.patchZyx();
-		float lo = (float) (cfg.windowCenterHu() - cfg.windowWidthHu() / 2);
-		Patches.Grid g = new Patches.Grid(v.voxels(), null, geo.nz(), geo.ny(), geo.nx(), p, lo);
-		byte[] labels = masks.get(best).labels();
+		Patches.Grid g = PreparedCases.grid(best, p);
 		int[] s = new int[3];
-		int centre = -1;
-		List<Integer> fg = new ArrayList<>();
-		for (int i = 0; i < labels.length; i++) if (labels[i] != 0) fg.add(i);
-		if (!fg.isEmpty()) centre = fg.get(fg.size() / 2);
-		if (centre >= 0) {
+		if (best.foreground().length > 0) {
+			int centre = best.foreground()[best.foreground().length / 2];
 			int[] c = {centre / (geo.ny() * geo.nx()), (centre / geo.nx()) % geo.ny(), centre % geo.nx()};
 			int[] n = {g.nz, g.ny, g.nx};
 			for (int a = 0; a < 3; a++) s[a] = Patches.clamp(c[a] - p[a] / 2, 0, n[a] - p[a]);
 		}
-		float[] hu = g.extract(g.x, s[0], s[1], s[2], p);
-		float[] prob = TfTraining.infer(net, Inputs.window(hu, cfg.windowCenterHu(), cfg.windowWidthHu()),
-			Shape.of(1, p[0], p[1], p[2], 1));
+		float[] normalised = g.extract(g.x, s[0], s[1], s[2], p);
+		float[] hu = TfTraining.realWorld(normalised, best.image().map());
+		float[] prob = TfTraining.infer(net, TfTraining.rdfInput(hu, normalised, 1, pre), Shape.of(1, p[0], p[1], p[2], 1));
 		int n = p[1] * p[2], mid = p[0] / 2;
-		BufferedImage cover = PackageFiles.segmentationCover(Arrays.copyOfRange(hu, mid * n, (mid + 1) * n),
-			Arrays.copyOfRange(prob, mid * n, (mid + 1) * n), p[2], p[1], cfg.windowCenterHu(), cfg.windowWidthHu(),
-			"MedCNN 3D U-Net: predicted lesion in red (middle slice of a patch)");
+		float[] slice = Arrays.copyOfRange(hu, mid * n, (mid + 1) * n);
+		double[] window = TfTraining.displayWindow(slice, pre);
+		BufferedImage cover = PackageFiles.segmentationCover(slice, Arrays.copyOfRange(prob, mid * n, (mid + 1) * n), p[2],
+			p[1], window[0], window[1], "MedCNN 3D U-Net: predicted lesion in red (middle slice of a patch)");
 		int[] shape = {1, p[0], p[1], p[2], 1};
 		return new TfTraining.Showcase(hu, shape, prob, shape, cover);
 	}

@@ -71,6 +71,31 @@ final class Trainer {
 		List<Sample> sample(List<Sample> all, Random rng);
 	}
 
+	/**
+	 * Draws an epoch's training samples one at a time, when their batch is prepared in the background thread (so an
+	 * epoch's patches are never all held in memory): {@link #perEpoch()} samples per epoch, sample {@code i} drawn
+	 * with the batch's seeded random source.
+	 */
+	interface PatchSource {
+		int perEpoch();
+
+		Sample draw(int index, Random rng);
+	}
+
+	/**
+	 * Sees the validation samples' outputs after each epoch, in the order they were run, to measure what a per-batch
+	 * metric cannot (e.g. lesion-wise detection over whole cases).
+	 */
+	interface Validator {
+		void reset();
+
+		/** The batch's samples and the network's output for them, concatenated in batch order. */
+		void add(List<Sample> batch, float[] output);
+
+		/** {lesion sensitivity, lesion precision} of everything added since {@link #reset()} (NaN when undefined). */
+		double[] finish();
+	}
+
 	/** Changes a training sample on the fly (data augmentation); never applied to validation samples. */
 	@FunctionalInterface
 	interface Augmenter {
@@ -285,6 +310,9 @@ final class Trainer {
 	/** The global gradient norm of each training step, when the net clips gradients. */
 	private final List<Float> gradNorms = new ArrayList<>();
 	private EpochSampler sampler = ALL;
+	private PatchSource patches;
+	private Validator validator;
+	private float[] lastOutput;
 	private Augmenter augmenter = NONE;
 	private Path checkpointFolder;
 	private String dataFingerprint = "";
@@ -300,6 +328,21 @@ final class Trainer {
 	/** Sets how each epoch's training samples are chosen (default: all). */
 	Trainer sampler(EpochSampler s) {
 		this.sampler = s;
+		return this;
+	}
+
+	/**
+	 * Draws each epoch's training samples from {@code p} instead of the list given to {@link #fit} (which is then
+	 * ignored for training).
+	 */
+	Trainer patches(PatchSource p) {
+		this.patches = p;
+		return this;
+	}
+
+	/** Reports lesion-wise validation metrics through {@code v} (default: none, NaN in the history). */
+	Trainer validator(Validator v) {
+		this.validator = v;
 		return this;
 	}
 
@@ -373,14 +416,15 @@ final class Trainer {
 		try {
 			for (int epoch = first; epoch <= tc.epochs(); epoch++) {
 				long t0 = System.nanoTime();
-				List<List<Sample>> batches = batches(sampler.sample(train, rng), tc.batchSize(), rng);
-				long[] seeds = new long[batches.size()];
+				List<List<Sample>> batches = patches != null ? null : batches(sampler.sample(train, rng), tc.batchSize(), rng);
+				int nBatches = patches != null ? (patches.perEpoch() + tc.batchSize() - 1) / tc.batchSize() : batches.size();
+				long[] seeds = new long[nBatches];
 				for (int i = 0; i < seeds.length; i++) seeds[i] = rng.nextLong();
 				metric.reset();
 				double lossSum = 0;
 				int seen = 0;
-				Future<Packed> next = batches.isEmpty() ? null : prep.submit(() -> augmentAndPack(batches.get(0), seeds[0]));
-				for (int step = 1; step <= batches.size(); step++) {
+				Future<Packed> next = nBatches == 0 ? null : prep.submit(() -> prepare(batches, 0, seeds[0]));
+				for (int step = 1; step <= nBatches; step++) {
 					long s0 = System.nanoTime();
 					try {
 						if (cancellation != null) cancellation.check();
@@ -391,8 +435,7 @@ final class Trainer {
 					}
 					Packed batch = await(next, epoch, step);
 					int following = step;
-					next = step < batches.size() ? prep.submit(() -> augmentAndPack(batches.get(following), seeds[following]))
-						: null;
+					next = step < nBatches ? prep.submit(() -> prepare(batches, following, seeds[following])) : null;
 					long tf0 = System.nanoTime();
 					double loss = run(batch, true, epoch, step);
 					long tf1 = System.nanoTime();
@@ -401,24 +444,29 @@ final class Trainer {
 							+ tc.learningRate() + ") or another loss");
 					lossSum += loss * batch.size();
 					seen += batch.size();
-					listener.stepEnded(epoch, step, batches.size(), loss);
+					listener.stepEnded(epoch, step, nBatches, loss);
 					long s1 = System.nanoTime();
 					stepNanos += s1 - s0;
 					outsideNanos += (s1 - s0) - (tf1 - tf0);
 				}
 				double trainLoss = seen == 0 ? Double.NaN : lossSum / seen, trainMetric = metric.value();
 				double valLoss = Double.NaN, valMetric = Double.NaN;
+				double[] lesionWise = {Double.NaN, Double.NaN};
 				if (!val.isEmpty()) {
 					metric.reset();
+					if (validator != null) validator.reset();
 					double vs = 0;
 					int vstep = 0;
-					for (List<Sample> batch : batches(val, tc.batchSize(), null))
+					for (List<Sample> batch : batches(val, tc.batchSize(), null)) {
 						vs += run(pack(batch), false, epoch, --vstep) * batch.size();
+						if (validator != null) validator.add(batch, lastOutput);
+					}
 					valLoss = vs / val.size();
 					valMetric = metric.value();
+					if (validator != null) lesionWise = validator.finish();
 				}
 				EpochMetrics m = new EpochMetrics(epoch, tc.epochs(), trainLoss, valLoss, metric.name(), trainMetric, valMetric,
-					(System.nanoTime() - t0) / 1e9);
+					(System.nanoTime() - t0) / 1e9, lesionWise[0], lesionWise[1]);
 				history.add(m);
 				double score = val.isEmpty() ? Double.NEGATIVE_INFINITY : valLoss;
 				if (score <= bestLoss || best == null) {
@@ -458,9 +506,20 @@ final class Trainer {
 		}
 	}
 
-	/** Augments each sample with a random source seeded from {@code seed} and packs the batch. */
-	private Packed augmentAndPack(List<Sample> batch, long seed) {
+	/**
+	 * Batch {@code index} of the epoch, ready for TensorFlow: its samples (drawn from the patch source, or taken from
+	 * {@code batches}), each augmented with a random source seeded from {@code seed}, packed.
+	 */
+	private Packed prepare(List<List<Sample>> batches, int index, long seed) {
 		Random r = new Random(seed);
+		List<Sample> batch;
+		if (batches != null) {
+			batch = batches.get(index);
+		} else {
+			int first = index * tc.batchSize(), n = Math.min(tc.batchSize(), patches.perEpoch() - first);
+			batch = new ArrayList<>(n);
+			for (int i = 0; i < n; i++) batch.add(patches.draw(first + i, r));
+		}
 		List<Sample> out = new ArrayList<>(batch.size());
 		for (Sample smp : batch) out.add(augmenter.augment(smp, r));
 		return pack(out);
@@ -536,6 +595,7 @@ final class Trainer {
 				float[] prob = new float[b.ys().length];
 				((TFloat32) res.get(1)).copyTo(DataBuffers.of(prob));
 				metric.add(prob, b.ys());
+				lastOutput = prob;
 				if (norm) gradNorms.add(((TFloat32) res.get(2)).getFloat());
 				return loss;
 			}

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.medcnn.nn.Inputs;
+import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.volume.Geometry;
@@ -55,7 +56,7 @@ class ContextInputTest {
 		// window 0…100 HU: windowed value = HU / 100
 		for (int z0 : new int[] {0, 1}) {
 			int b = z0 == 0 ? nz : 2;
-			float[] x = TfSegmenter.batchInput(v, z0, b, 1, 50, 100, pw, ph);
+			float[] x = TfSegmenter.batchInput(Preprocessing.window(50, 100).prepare(v), z0, b, 1, pw, ph);
 			assertEquals(b * ph * pw * 3, x.length);
 			for (int i = 0; i < b; i++) {
 				int z = z0 + i;
@@ -70,7 +71,7 @@ class ContextInputTest {
 			}
 		}
 		// context 0: the plain single-channel input
-		float[] one = TfSegmenter.batchInput(v, 2, 1, 0, 50, 100, 3, 2);
+		float[] one = TfSegmenter.batchInput(Preprocessing.window(50, 100).prepare(v), 2, 1, 0, 3, 2);
 		assertArrayEquals(Inputs.window(v.slice(2), 50, 100), one);
 	}
 
@@ -82,9 +83,10 @@ class ContextInputTest {
 		m.labels()[v.geometry().index(1, 1, 2)] = 1;
 		TrainingConfig tc = TrainingConfig.segmenterDefaults();
 		SegmenterConfig cfg = new SegmenterConfig(2, 4, 50, 100, tc).withContext(1);
-		List<Trainer.Sample> samples = TfTraining.slices(List.of(v), List.of(m), List.of(0), cfg, cfg.sizeMultiple());
+		List<Trainer.Sample> samples = PreparedCases.of(List.of(v), List.of(m), List.of(0), cfg.preprocessing(), null)
+			.validationSlices(cfg.sizeMultiple(), cfg.context()).samples();
 		assertEquals(nz, samples.size());
-		float[] inference = TfSegmenter.batchInput(v, 0, nz, 1, 50, 100, 4, 2);
+		float[] inference = TfSegmenter.batchInput(cfg.preprocessing().prepare(v), 0, nz, 1, 4, 2);
 		for (int z = 0; z < nz; z++) {
 			Trainer.Sample s = samples.get(z);
 			assertEquals(3, s.c());
@@ -139,8 +141,10 @@ class ContextInputTest {
 		List<Volume> vols = org.medcnn.nn.Synthetic.discCases(2, 8, 3, 3, masks);
 		TrainingConfig tc = new TrainingConfig(1, 2, 1e-2, "adam", "dice-ce", "relu", 1, 0.5);
 		SegmenterConfig cfg = new SegmenterConfig(2, 2, 40, 400, tc).withContext(1);
-		List<Trainer.Sample> train = TfTraining.slices(vols, masks, List.of(0), cfg, 2);
-		List<Trainer.Sample> val = TfTraining.slices(vols, masks, List.of(1), cfg, 2);
+		List<Trainer.Sample> train = PreparedCases.of(vols, masks, List.of(0), cfg.preprocessing(), null).validationSlices(2, 1)
+			.samples();
+		List<Trainer.Sample> val = PreparedCases.of(vols, masks, List.of(1), cfg.preprocessing(), null).validationSlices(2, 1)
+			.samples();
 		try (TrainableNet net = new TrainableNet(org.tensorflow.ndarray.Shape.of(-1, -1, -1, 3),
 			org.tensorflow.ndarray.Shape.of(-1, -1, -1, 1), true, Architectures.unet2d(cfg), tc)) {
 			Trainer.Outcome o = new Trainer(net, tc, new Trainer.Dice(), null, null).augmenter(Trainer.FLIPS).fit(train, val);

@@ -87,7 +87,7 @@ class GradCamTest {
 			assertEquals(8, m.channels());
 			assertEquals("Relu", ops.featureMap().op().type(), ops.featureOpName());
 
-			float[] x = Inputs.classifierInput(v, N, 40, 400);
+			float[] x = Inputs.classifierInput(v, N, new org.medcnn.nn.Normalisation.Window(40, 400));
 			int hw = m.height() * m.width(), k = m.channels();
 			c.onBundle(b -> {
 				Output<?> a = ops.featureMap(), logits = b.graph().operation(TrainableNet.LOGITS).output(0);

@@ -183,7 +183,7 @@ class UNet3dTest {
 	}
 
 	private static float[] windowed(Volume v, ModelCard card) {
-		return org.medcnn.nn.Inputs.window(v.voxels(), card.windowCenterHu(), card.windowWidthHu());
+		return card.preprocessing().normalisation().apply(v.voxels(), v.modality());
 	}
 
 	private static Volume crop(Volume v, int nz, int ny, int nx) {

@@ -1,0 +1,366 @@
+package org.medcnn.pipeline;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import org.medcnn.common.AtomicFiles;
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.Json;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.data.Datasets;
+import org.medcnn.dicom.DicomSeries;
+import org.medcnn.dicom.SeriesScanner;
+import org.medcnn.dicom.rt.RtStructOptions;
+import org.medcnn.dicom.rt.RtStructWriter;
+import org.medcnn.dicom.seg.SegOptions;
+import org.medcnn.dicom.seg.SegWriter;
+import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmentation;
+import org.medcnn.nn.Segmenter;
+import org.medcnn.volume.Intensities;
+import org.medcnn.volume.Lesion;
+import org.medcnn.volume.Lesions;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.OverlayImages;
+import org.medcnn.volume.Volume;
+
+/**
+ * The per-case inference pipeline that {@code predict}, {@code Batch Process...}, {@code Segment Tumors...} and the
+ * demo share: load → segment (the model's own preprocessing, optional flip TTA) → drop components under the minimum
+ * lesion size → measure the lesions → write the outputs. One home, so that no front end can drift from another.
+ * <p>
+ * A case's outputs in the output folder: {@code NAME.nii.gz} (the mask on the image's own grid),
+ * {@code NAME_lesions.json} and {@code NAME_lesions.csv} (one entry per lesion), {@code NAME_sliceNN.png} (each
+ * lesion's key slice with the mask; one picture per slice) and {@code NAME_overlay.png} (the largest lesion's), and on
+ * request {@code NAME_seg.dcm} (DICOM SEG) and {@code NAME_rtstruct.dcm} (RT Structure Set) for DICOM inputs with a
+ * lesion. They are written into a temporary folder first; then the case's earlier outputs (files named {@code NAME.…}
+ * or {@code NAME_…}) are removed and the new ones moved in, so a rerun never leaves a stale picture beside a new mask.
+ * Inputs are only read. Stateless.
+ */
+public final class CaseSegmentation {
+
+	private CaseSegmentation() {}
+
+	/**
+	 * What every front end may choose.
+	 *
+	 * @param flipTta flip test-time augmentation (see {@link Segmenter#segment(Volume, boolean, ProgressListener, Cancellation)})
+	 * @param minLesionVoxels connected components smaller than this are dropped (1 keeps all)
+	 * @param seg also write a DICOM SEG for DICOM inputs with a lesion
+	 * @param rtstruct also write an RT Structure Set for DICOM inputs with a lesion
+	 */
+	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct) {
+
+		/** No TTA, {@link Lesions#DEFAULT_MIN_VOXELS}, no DICOM objects. */
+		public static final Options DEFAULT = new Options(false, Lesions.DEFAULT_MIN_VOXELS, false, false);
+
+		public Options {
+			if (minLesionVoxels < 1) throw new IllegalArgumentException("minLesionVoxels = " + minLesionVoxels + ": must be >= 1");
+		}
+	}
+
+	/**
+	 * A segmented image.
+	 *
+	 * @param image the image
+	 * @param mask the mask after dropping small components
+	 * @param probability foreground probability per voxel
+	 * @param components per voxel 0 or the lesion number
+	 * @param lesions the lesions, number 1 (the largest) first
+	 */
+	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions) {}
+
+	/** Segments a loaded image and measures its lesions (no files). */
+	public static Segmented segment(Segmenter segmenter, Volume v, Options o, ProgressListener p, Cancellation c) {
+		Segmentation s = segmenter.segment(v, o.flipTta(), p, c);
+		Mask mask = o.minLesionVoxels() > 1 ? Lesions.removeSmall(s.mask(), o.minLesionVoxels()) : s.mask();
+		return new Segmented(v, mask, s.probability(), Lesions.label(mask, 1), Lesions.measure(mask, v, s.probability(), 1));
+	}
+
+	/**
+	 * One case to process: a name for its outputs, the file or folder it comes from, and the DICOM series when it was
+	 * scanned already (else the entry is loaded with {@link Datasets#load}); or why it cannot be processed.
+	 */
+	public record Input(String name, Path entry, DicomSeries series, String error) {}
+
+	/**
+	 * The inputs for paths given on a command line: one per path, named after it ({@link Datasets#caseName});
+	 * a name met again gets {@code -2}, {@code -3}, … so that no case's outputs overwrite another's.
+	 */
+	public static List<Input> inputs(List<Path> paths) {
+		List<Input> out = new ArrayList<>();
+		Map<String, Integer> seen = new HashMap<>();
+		for (Path p : paths) out.add(new Input(unique(Datasets.caseName(p), seen), p, null, null));
+		return out;
+	}
+
+	/**
+	 * The cases of a folder, sorted by entry name: each DICOM series folder or file, NIfTI image; an entry with several
+	 * series gives one case per series ({@code ENTRY-1}, {@code ENTRY-2}, …). Entries without images are skipped unless
+	 * they look like DICOM ({@code .dcm}, folders), which are listed with their error. Names are made unique.
+	 */
+	public static List<Input> folderInputs(Path folder, ProgressListener p, Cancellation c) throws IOException {
+		List<Input> jobs = new ArrayList<>();
+		Map<String, Integer> seen = new HashMap<>();
+		for (Path e : Datasets.entries(folder)) {
+			c.check();
+			String name = Datasets.caseName(e);
+			String lower = e.getFileName().toString().toLowerCase(Locale.ROOT);
+			if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
+				jobs.add(new Input(unique(name, seen), e, null, null));
+				continue;
+			}
+			p.progress(-1, "scanning " + e.getFileName());
+			List<DicomSeries> series;
+			try {
+				series = SeriesScanner.scan(List.of(e), ProgressListener.NONE, c);
+			} catch (IOException ex) {
+				jobs.add(new Input(unique(name, seen), e, null, ex.getMessage()));
+				continue;
+			}
+			if (series.isEmpty()) {
+				if (Files.isDirectory(e) || lower.endsWith(".dcm"))
+					jobs.add(new Input(unique(name, seen), e, null, e + ": no readable DICOM image series found"));
+				continue;
+			}
+			for (int k = 0; k < series.size(); k++)
+				jobs.add(new Input(unique(series.size() == 1 ? name : name + "-" + (k + 1), seen), e, series.get(k), null));
+		}
+		return jobs;
+	}
+
+	private static String unique(String name, Map<String, Integer> seen) {
+		int n = seen.merge(name, 1, Integer::sum);
+		if (n == 1) return name;
+		String candidate = name + "-" + n;
+		while (seen.containsKey(candidate)) candidate = name + "-" + (++n);
+		seen.put(candidate, 1);
+		return candidate;
+	}
+
+	/**
+	 * What came of one case.
+	 *
+	 * @param name the case name (outputs start with it)
+	 * @param input the input's path as given
+	 * @param seriesUid its SeriesInstanceUID ("" for NIfTI)
+	 * @param lesions the lesions found (empty on error)
+	 * @param files the files written, by kind ({@code mask}, {@code lesionsJson}, {@code lesionsCsv}, {@code overlay},
+	 *        {@code seg}, {@code rtstruct}) and the key-slice pictures in {@code slices}
+	 * @param slices the key-slice pictures
+	 * @param notes why an asked-for output was not written (e.g. no SEG for a NIfTI input)
+	 * @param warnings what the reader assumed (e.g. a missing pixel spacing)
+	 * @param error why the case failed, or null
+	 */
+	public record Result(String name, String input, String seriesUid, List<Lesion> lesions, Map<String, Path> files,
+		List<Path> slices, List<String> notes, List<String> warnings, String error) {
+
+		public boolean ok() {
+			return error == null;
+		}
+
+		/** The sum of the lesion volumes, mL (NaN on error). */
+		public double totalVolumeMl() {
+			return ok() ? lesions.stream().mapToDouble(Lesion::volumeMl).sum() : Double.NaN;
+		}
+
+		/** The longest axial diameter over the lesions, mm; 0 without lesions (NaN on error). */
+		public double largestDiameterMm() {
+			return ok() ? lesions.stream().mapToDouble(Lesion::longestAxialDiameterMm).max().orElse(0) : Double.NaN;
+		}
+
+		/** The JSON record {@code predict} prints for the case. */
+		public Map<String, Object> toJson() {
+			Map<String, Object> r = new LinkedHashMap<>();
+			r.put("input", input);
+			r.put("case", name);
+			if (!ok()) {
+				r.put("error", error);
+				if (!warnings.isEmpty()) r.put("warnings", warnings);
+				return r;
+			}
+			if (files.get("mask") != null) r.put("mask", files.get("mask").toString());
+			r.put("lesions", lesionsJson(lesions));
+			r.put("overlays", slices.stream().map(Path::toString).toList());
+			if (files.get("seg") != null) r.put("seg", files.get("seg").toString());
+			if (files.get("rtstruct") != null) r.put("rtstruct", files.get("rtstruct").toString());
+			for (String n : notes) r.put(n.startsWith("no DICOM SEG") ? "segNote" : "rtstructNote", n);
+			r.put("warnings", warnings);
+			return r;
+		}
+	}
+
+	/**
+	 * Processes one case into {@code outDir} (created if needed). A case that cannot be read or segmented gives a
+	 * result with its error; cancellation is passed on.
+	 *
+	 * @param card the model's card (its name goes into SEG/RTSTRUCT; its display window, if any, into the pictures)
+	 * @throws CancellationException when cancelled
+	 */
+	public static Result run(Input in, Segmenter segmenter, ModelCard card, Path outDir, Options o, ProgressListener p,
+		Cancellation c) {
+		String uid = in.series() != null ? in.series().seriesInstanceUID() : "";
+		if (in.error() != null) return failed(in, uid, List.of(), in.error());
+		List<String> warnings = List.of();
+		try {
+			Datasets.Loaded loaded = in.series() != null ? Datasets.load(in.series(), ProgressListener.NONE, c)
+				: Datasets.load(in.entry(), ProgressListener.NONE, c);
+			warnings = loaded.warnings();
+			if (loaded.series() != null) uid = loaded.series().seriesInstanceUID();
+			Segmented s = segment(segmenter, loaded.image(), o, p, c);
+			Files.createDirectories(outDir);
+			Path tmp = Files.createTempDirectory(outDir, "." + in.name() + ".partial-");
+			try {
+				Map<String, Path> files = new LinkedHashMap<>();
+				List<Path> slices = new ArrayList<>();
+				List<String> notes = new ArrayList<>();
+				write(in.name(), s, loaded.series(), card, tmp, o, files, slices, notes, c);
+				replace(outDir, in.name(), tmp);
+				Map<String, Path> placed = new LinkedHashMap<>();
+				files.forEach((k, f) -> placed.put(k, outDir.resolve(f.getFileName())));
+				return new Result(in.name(), in.entry().toString(), uid, s.lesions(), placed,
+					slices.stream().map(f -> outDir.resolve(f.getFileName())).toList(), notes, warnings, null);
+			} finally {
+				AtomicFiles.deleteTree(tmp);
+			}
+		} catch (CancellationException e) {
+			throw e;
+		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
+			return failed(in, uid, warnings, e.getMessage());
+		}
+	}
+
+	private static Result failed(Input in, String uid, List<String> warnings, String error) {
+		return new Result(in.name(), in.entry() == null ? "" : in.entry().toString(), uid, List.of(), Map.of(), List.of(),
+			List.of(), warnings, error);
+	}
+
+	/** Writes the case's outputs into {@code dir}, recording them. */
+	private static void write(String name, Segmented s, DicomSeries series, ModelCard card, Path dir, Options o,
+		Map<String, Path> files, List<Path> slices, List<String> notes, Cancellation c) throws IOException {
+		Volume v = s.image();
+		Path maskFile = dir.resolve(name + ".nii.gz");
+		Nifti.writeMask(s.mask(), maskFile);
+		files.put("mask", maskFile);
+		files.put("lesionsJson", AtomicFiles.writeString(dir.resolve(name + "_lesions.json"),
+			Json.writePretty(lesionsJson(s.lesions())) + "\n"));
+		files.put("lesionsCsv", AtomicFiles.writeString(dir.resolve(name + "_lesions.csv"), lesionsCsv(s.lesions())));
+		double[] window = card.displayWindow() != null ? card.displayWindow() : Intensities.displayWindow(v.voxels(), v.modality());
+		int scale = Math.max(1, Math.min(8, (int) Math.ceil(384.0 / v.geometry().nx())));
+		Map<Integer, List<Lesion>> byKeySlice = new TreeMap<>();
+		for (Lesion l : s.lesions()) byKeySlice.computeIfAbsent(l.keySlice(), k -> new ArrayList<>()).add(l);
+		for (Map.Entry<Integer, List<Lesion>> e : byKeySlice.entrySet()) {
+			int z = e.getKey();
+			List<String> caption = new ArrayList<>();
+			caption.add(String.format(Locale.ROOT, "%s  slice %d/%d", name, z + 1, v.geometry().nz()));
+			for (Lesion l : e.getValue())
+				caption.add(String.format(Locale.ROOT, "lesion %d: %.1f mL, %.0f mm", l.id(), l.volumeMl(), l.longestAxialDiameterMm()));
+			caption.add("research use only");
+			BufferedImage img = OverlayImages.render(v, z, s.mask(), null, window[0], window[1], scale, caption.toArray(String[]::new));
+			Path png = dir.resolve(String.format(Locale.ROOT, "%s_slice%02d.png", name, z + 1));
+			OverlayImages.writePng(img, png);
+			slices.add(png);
+			if (e.getValue().get(0).id() == 1) {
+				OverlayImages.writePng(img, dir.resolve(name + "_overlay.png"));
+				files.put("overlay", dir.resolve(name + "_overlay.png"));
+			}
+		}
+		if (!o.seg() && !o.rtstruct()) return;
+		String why = series == null ? "the input is not a DICOM series" : s.mask().foregroundCount() == 0 ? "no lesion found" : null;
+		if (why != null) {
+			if (o.seg()) notes.add("no DICOM SEG: " + why);
+			if (o.rtstruct()) notes.add("no RTSTRUCT: " + why);
+			return;
+		}
+		if (o.seg())
+			files.put("seg", SegWriter.write(s.mask(), series, dir.resolve(name + "_seg.dcm"),
+				SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), ProgressListener.NONE, c));
+		if (o.rtstruct())
+			files.put("rtstruct", RtStructWriter.write(s.mask(), series, dir.resolve(name + "_rtstruct.dcm"),
+				RtStructOptions.forModel(card.name(), Models.MEDCNN_VERSION), ProgressListener.NONE, c));
+	}
+
+	/**
+	 * Removes the case's earlier outputs from {@code outDir} (files named {@code NAME.…} or {@code NAME_…}) and moves
+	 * the new ones from {@code tmp} in.
+	 */
+	static void replace(Path outDir, String name, Path tmp) throws IOException {
+		try (var s = Files.list(outDir)) {
+			for (Path f : s.toList()) {
+				String n = f.getFileName().toString();
+				if (Files.isRegularFile(f) && (n.startsWith(name + ".") || n.startsWith(name + "_")) && isOutput(n))
+					Files.delete(f);
+			}
+		}
+		try (var s = Files.list(tmp)) {
+			for (Path f : s.toList()) {
+				Path target = outDir.resolve(f.getFileName());
+				try {
+					Files.move(f, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+				} catch (AtomicMoveNotSupportedException e) {
+					Files.move(f, target, StandardCopyOption.REPLACE_EXISTING);
+				}
+			}
+		}
+	}
+
+	/** Whether a file name is of a kind this pipeline writes (so that other files of the user's are never removed). */
+	private static boolean isOutput(String n) {
+		return n.endsWith(".nii.gz") || n.endsWith(".png") || n.endsWith("_lesions.json") || n.endsWith("_lesions.csv")
+			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm");
+	}
+
+	/** One JSON object per lesion: id, volume, HU, diameter, slices (1-based), centroid, mean probability. */
+	public static List<Object> lesionsJson(List<Lesion> lesions) {
+		List<Object> out = new ArrayList<>();
+		for (Lesion l : lesions) {
+			Map<String, Object> m = new LinkedHashMap<>();
+			m.put("id", l.id());
+			m.put("volumeMl", l.volumeMl());
+			m.put("meanHu", l.meanHu());
+			m.put("maxHu", l.maxHu());
+			m.put("longestAxialDiameterMm", l.longestAxialDiameterMm());
+			m.put("firstSlice", l.firstSlice() + 1);
+			m.put("lastSlice", l.lastSlice() + 1);
+			m.put("keySlice", l.keySlice() + 1);
+			m.put("centroidMm", l.centroidMm());
+			m.put("meanProbability", l.meanProbability());
+			out.add(m);
+		}
+		return out;
+	}
+
+	/** The per-case lesion table: one row per lesion, slices 1-based, centroid in LPS mm. */
+	public static String lesionsCsv(List<Lesion> lesions) {
+		StringBuilder sb = new StringBuilder("lesion,voxels,volumeMl,meanHu,maxHu,longestAxialDiameterMm,firstSlice,lastSlice,"
+			+ "keySlice,centroidXMm,centroidYMm,centroidZMm,meanProbability\n");
+		for (Lesion l : lesions) {
+			double[] cm = l.centroidMm();
+			sb.append(l.id()).append(',').append(l.voxelCount()).append(',').append(num(l.volumeMl())).append(',')
+				.append(num(l.meanHu())).append(',').append(num(l.maxHu())).append(',').append(num(l.longestAxialDiameterMm()))
+				.append(',').append(l.firstSlice() + 1).append(',').append(l.lastSlice() + 1).append(',').append(l.keySlice() + 1)
+				.append(',').append(num(cm[0])).append(',').append(num(cm[1])).append(',').append(num(cm[2])).append(',')
+				.append(num(l.meanProbability())).append('\n');
+		}
+		return sb.toString();
+	}
+
+	/** A number with up to 4 decimals, "" for NaN. */
+	public static String num(double v) {
+		if (Double.isNaN(v)) return "";
+		return String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
+	}
+}
