@@ -208,8 +208,8 @@ public sealed interface Normalisation permits Normalisation.Window, Normalisatio
 		public Map<String, Object> cardRecord() {
 			Map<String, Object> m = record(ZSCORE);
 			m.put("formula", "(x - mean(body)) / std(body), per image");
-			m.put("body", "CT: voxels above " + Intensities.CT_BODY_THRESHOLD_HU + " HU; other modalities: voxels above Otsu's"
-				+ " threshold (256 bins between the 0.1 and 99.9 percentiles); the whole image when that leaves under "
+			m.put("body", "CT: voxels above " + Intensities.CT_BODY_THRESHOLD_HU + " HU; other modalities: voxels above p0.1 + "
+				+ Intensities.BODY_FRACTION + " × (p99 - p0.1) of the image; the whole image when that leaves under "
 				+ Intensities.MIN_BODY_FRACTION * 100 + " % or over " + Intensities.MAX_BODY_FRACTION * 100 + " % as body");
 			return m;
 		}
