@@ -24,24 +24,25 @@ import org.medcnn.volume.Volume;
  * <li><b>Anatomy</b>: the template head under a random rigid rotation and an anisotropic scaling of its axes,
  * placed near the scanner's origin, and a smooth random deformation (a sum of four separable sine products with
  * wavelengths of 60–140 mm); each voxel of the grid is mapped back into the template and sampled trilinearly,
- * head and brain mask alike.</li>
+ * head and brain mask alike. Outside the template's box the head is air: where an oblique grid reaches past it
+ * (ears, neck) the head ends in a flat cut, far from the brain.</li>
  * <li><b>Lesions</b> (1–3): each the union of one to three ellipsoidal lobes whose surfaces are perturbed by low
- * harmonics of direction (12–28 % of the radius), scaled to a drawn equivalent diameter and placed in brain tissue (not CSF) where it
- * fits in the brain and inside the slab, apart from the others. Kinds ({@link MrLesion.Kind}): enhancing rim
- * (a rim 1.3–1.7 × white matter, 2–4.5 mm thick ±40 % along the surface, around a core that keeps half the
- * tissue's contrast);
- * necrotic core (the same rim, 2.5–5 mm, around a fluid-like core at 0.2–0.4 × white matter); non-enhancing
- * (0.5–0.64 × white matter, or 1.15–1.3 × in three cases of ten, with an edge blurred over 2–3.5 mm). Every
- * lesion has a ±3–8 % internal texture; its effect fades out at the brain's edge. The label covers the whole lesion
- * (rim and core, up to its nominal surface) inside the brain mask.</li>
- * <li><b>Intensities</b>: the template is normalised to its white matter (= 1), raised to a contrast exponent
- * 0.85–1.2 (changing grey/white/CSF/fat contrast), lesions are painted, then the value is multiplied by
- * {@value #WHITE_MATTER} × a global scale, a smooth multiplicative bias field (1 ± 20–35 % over the grid: three
- * separable sine products of 300–600 mm wavelength, scaled to the drawn amplitude), and becomes the magnitude of
- * itself plus complex Gaussian noise (Rician; σ = 2–4.5 % of the white-matter level), plus an offset of 0–4 % of
- * it. The global scale is spread log-uniformly by a low-discrepancy rule on the seed ({@code u = frac(seed × 0.618…)}),
- * so any 24 consecutive seeds span at least 94 % of the scale range on a log scale (8.8× of the default 10×;
- * the three-gap theorem bounds the largest gap).</li>
+ * harmonics of direction (by 12–28 % of the radius), scaled to a drawn equivalent diameter and centred in brain
+ * tissue (not CSF) where it fits in the brain and inside the slab, apart from the others. Kinds
+ * ({@link MrLesion.Kind}): enhancing rim (a rim 1.3–1.7 × white matter, 2–4.5 mm thick ±40 % along the surface,
+ * around a core that keeps half the tissue's contrast); necrotic core (the same rim, 2.5–5 mm, around a
+ * fluid-like core at 0.2–0.4 × white matter); non-enhancing (0.5–0.64 × white matter, or 1.15–1.3 × in three
+ * cases of ten, with an edge blurred over 2–3.5 mm). Every lesion has a ±3–8 % internal texture; its effect
+ * fades out at the brain's edge. The label covers the whole lesion (rim and core, up to its nominal surface)
+ * inside the brain mask.</li>
+ * <li><b>Intensities</b>: the template is normalised to its white matter (= 1) and raised to a contrast exponent
+ * 0.85–1.2 (changing grey/white/CSF/fat contrast); lesions are painted; the value is multiplied by
+ * {@value #WHITE_MATTER} × a global scale and by a smooth multiplicative bias field (1 ± 20–35 % over the grid:
+ * three separable sine products of 300–600 mm wavelength, scaled to the drawn amplitude), becomes the magnitude
+ * of itself plus complex Gaussian noise (Rician; σ = 2–4.5 % of the white-matter level), and gets an offset of
+ * 0–4 % of that level. The global scale is spread log-uniformly by a low-discrepancy rule on the seed
+ * ({@code u = frac(seed × 0.618…)}): any 24 consecutive seeds span at least 94 % of the scale range on a log
+ * scale (8.8× of the default 10×), the three-gap theorem bounding the largest gap.</li>
  * </ul>
  * A single global intensity threshold cannot separate the lesions: rims are darker than scalp fat and, through
  * the bias field, overlap white matter; necrotic cores are as dark as CSF; non-enhancing lesions lie between grey
