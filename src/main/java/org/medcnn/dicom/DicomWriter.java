@@ -23,8 +23,9 @@ import org.medcnn.volume.Volume;
 import org.medcnn.common.AtomicFiles;
 
 /**
- * Writes a {@link Volume} as a DICOM CT Image Storage series: one PS3.10 file per slice (128-byte preamble,
- * "DICM", File Meta Information with its group length), Explicit VR Little Endian.
+ * Writes a {@link Volume} as a DICOM CT Image Storage series (or, with {@link ImageOptions}, an MR Image Storage
+ * series): one PS3.10 file per slice (128-byte preamble, "DICM", File Meta Information with its group length),
+ * Explicit VR Little Endian.
  * <p>
  * Single slices may also be written compressed with JPEG Lossless, Non-Hierarchical, First-Order Prediction
  * ({@value #JPEG_LOSSLESS_SV1}, {@link JpegLosslessEncoder}): the data set is still Explicit VR Little Endian,
@@ -32,15 +33,18 @@ import org.medcnn.common.AtomicFiles;
  * fragment holding the JPEG stream padded to even length, a Sequence Delimitation Item) and the stored values
  * and pixel attributes are the same as uncompressed; the 16-bit two's-complement pattern is what is encoded.
  * <p>
- * Pixels are 16-bit signed stored values (BitsStored 16, PixelRepresentation 1) with RescaleSlope 1 and
- * RescaleIntercept {@value #RESCALE_INTERCEPT}: {@code stored = round(HU) + 1024}, so integral HU survive a
- * write/read round trip exactly and HU in [-33792, 31743] are representable (values outside are clamped). The
- * volume's values are written as HU whatever its modality; the SOP class is always CT Image Storage.
+ * By default ({@link ImageOptions#CT}) pixels are 16-bit signed stored values (BitsStored 16, PixelRepresentation 1)
+ * with RescaleSlope 1 and RescaleIntercept {@value #RESCALE_INTERCEPT}: {@code stored = round(HU) + 1024}, so
+ * integral HU survive a write/read round trip exactly and HU in [-33792, 31743] are representable (values outside
+ * are clamped). The volume's values are written as HU whatever its modality; the SOP class is CT Image Storage.
+ * {@link ImageOptions} choose another modality (MR), another {@link PixelCoding} (BitsStored, signedness,
+ * rescale or none) and shuffled InstanceNumbers.
  * <p>
  * Geometry: PixelSpacing = [y (row) spacing, x (column) spacing], ImageOrientationPatient = the row and
  * column direction cosines, ImagePositionPatient of slice z = {@code geometry.toPatient(0, 0, z)},
- * SliceThickness = SpacingBetweenSlices = z spacing. InstanceNumber = z + 1 in spatial order. File names are
- * {@code IM0001.dcm}, {@code IM0002.dcm}, … Each file is written to a temporary name in the same folder and
+ * SliceThickness = SpacingBetweenSlices = z spacing. InstanceNumber = z + 1 in spatial order (unless
+ * {@link ImageOptions#withShuffledInstances shuffled}). File names are {@code IM0001.dcm}, {@code IM0002.dcm}, …
+ * by InstanceNumber. Each file is written to a temporary name in the same folder and
  * renamed, so a reader never sees half a file. SOP Instance UIDs are derived from the series UID and the
  * instance number ({@link Uids#fromSeed}), so a series with seeded UIDs is byte-for-byte reproducible.
  * Stateless and thread-safe.
@@ -53,10 +57,71 @@ public final class DicomWriter {
 	public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
 	/** JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, Selection Value 1), PS3.5 §A.4.1. */
 	public static final String JPEG_LOSSLESS_SV1 = FrameDecoders.JPEG_LOSSLESS_SV1;
-	/** RescaleIntercept of every written file; stored value = HU - RESCALE_INTERCEPT. */
+	/** RescaleIntercept of every CT file ({@link ImageOptions#CT}); stored value = HU - RESCALE_INTERCEPT. */
 	public static final int RESCALE_INTERCEPT = -1024;
+	/** MR Image Storage SOP class, PS3.4 Annex B. */
+	public static final String MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4";
 
 	private DicomWriter() {}
+
+	/**
+	 * What kind of image files are written: the modality with its SOP class and modality-specific attributes, how
+	 * values are coded, and the order of InstanceNumbers.
+	 * <ul>
+	 * <li>{@code CT}: CT Image Storage, ImageType DERIVED\SECONDARY\AXIAL, KVP empty (type 2).</li>
+	 * <li>{@code MR}: MR Image Storage, ImageType DERIVED\SECONDARY\OTHER, and the MR Image module's type 1
+	 * attributes describing a T1-weighted 3D spoiled gradient echo (ScanningSequence GR, SequenceVariant SP\MP,
+	 * MRAcquisitionType 3D) — what MedCNN's synthetic MR imitates; its timing attributes (RepetitionTime, EchoTime,
+	 * EchoTrainLength) are type 2 and written empty.</li>
+	 * </ul>
+	 * The window of {@link SeriesInfo} is written in the coding's real-world units whatever the modality.
+	 *
+	 * @param modality "CT" or "MR"
+	 * @param coding how real-world values are stored
+	 * @param instanceShuffleSeed null: InstanceNumber = z + 1 (spatial order); otherwise InstanceNumbers 1…nz in an
+	 *        order shuffled by this seed (reproducible), as scanners that number slices in acquisition order
+	 *        (interleaved, descending) do: readers must sort by position, never by InstanceNumber
+	 */
+	public record ImageOptions(String modality, PixelCoding coding, Long instanceShuffleSeed) {
+
+		/** CT in HU, spatial instance order: what {@link DicomWriter} writes without options. */
+		public static final ImageOptions CT = new ImageOptions("CT", PixelCoding.CT_HU, null);
+
+		public ImageOptions {
+			if (!"CT".equals(modality) && !"MR".equals(modality))
+				throw new IllegalArgumentException("modality must be CT or MR but is '" + modality + "'");
+			if (coding == null) throw new IllegalArgumentException("coding must not be null");
+		}
+
+		/** MR Image Storage with this coding, spatial instance order. */
+		public static ImageOptions mr(PixelCoding coding) {
+			return new ImageOptions("MR", coding, null);
+		}
+
+		/** The same options with InstanceNumbers shuffled by a seed. */
+		public ImageOptions withShuffledInstances(long seed) {
+			return new ImageOptions(modality, coding, seed);
+		}
+
+		/** The SOP class: {@value #CT_IMAGE_STORAGE} or {@value #MR_IMAGE_STORAGE}. */
+		public String sopClassUid() {
+			return modality.equals("MR") ? MR_IMAGE_STORAGE : CT_IMAGE_STORAGE;
+		}
+
+		/** The InstanceNumber of each slice z of a series of {@code slices} slices: a permutation of 1…slices. */
+		public int[] instanceNumbers(int slices) {
+			int[] n = new int[slices];
+			for (int z = 0; z < slices; z++) n[z] = z + 1;
+			if (instanceShuffleSeed == null) return n;
+			java.util.Random r = new java.util.Random(instanceShuffleSeed);
+			for (int i = slices - 1; i > 0; i--) {
+				int j = r.nextInt(i + 1), t = n[i];
+				n[i] = n[j];
+				n[j] = t;
+			}
+			return n;
+		}
+	}
 
 	/**
 	 * Patient, study and series attributes of a written series. Text values must fit their value
@@ -129,6 +194,13 @@ public final class DicomWriter {
 				bodyPartExamined);
 		}
 
+		/** The same attributes with another BodyPartExamined (CS, e.g. "HEAD"; "" when unknown). */
+		public SeriesInfo withBodyPart(String bodyPart) {
+			return new SeriesInfo(patientName, patientId, studyInstanceUid, seriesInstanceUid, frameOfReferenceUid,
+				seriesNumber, studyDescription, seriesDescription, studyDate, studyTime, windowCenterHu, windowWidthHu,
+				bodyPart);
+		}
+
 		/** Another series of the same study and frame of reference (e.g. a derived key-slice series). */
 		public SeriesInfo withSeries(String seriesUid, int number, String description) {
 			return new SeriesInfo(patientName, patientId, studyInstanceUid, seriesUid, frameOfReferenceUid, number,
@@ -162,8 +234,8 @@ public final class DicomWriter {
 	}
 
 	/**
-	 * Writes every slice of a volume into {@code dir} (created if missing) as {@code IM0001.dcm}, … Existing
-	 * files of the same names are replaced.
+	 * Writes every slice of a volume into {@code dir} (created if missing) as a CT series ({@link ImageOptions#CT}),
+	 * {@code IM0001.dcm}, … Existing files of the same names are replaced.
 	 *
 	 * @param progress progress per slice (may be null)
 	 * @param cancel checked before each slice (may be null)
@@ -173,15 +245,33 @@ public final class DicomWriter {
 	 */
 	public static List<Path> writeSeries(Volume volume, Path dir, SeriesInfo info, ProgressListener progress,
 		Cancellation cancel) throws IOException {
+		return writeSeries(volume, dir, info, ImageOptions.CT, progress, cancel);
+	}
+
+	/**
+	 * Writes every slice of a volume into {@code dir} (created if missing) as {@code IMnnnn.dcm}, nnnn being the
+	 * slice's InstanceNumber (so with shuffled instances neither file names nor InstanceNumbers follow position).
+	 * Existing files of the same names are replaced.
+	 *
+	 * @param options modality, value coding and instance order
+	 * @param progress progress per slice (may be null)
+	 * @param cancel checked before each slice (may be null)
+	 * @return the written files in spatial order (z = 0 first)
+	 * @throws IOException if a file cannot be written
+	 * @throws java.util.concurrent.CancellationException if cancelled between slices
+	 */
+	public static List<Path> writeSeries(Volume volume, Path dir, SeriesInfo info, ImageOptions options,
+		ProgressListener progress, Cancellation cancel) throws IOException {
 		checkVolume(volume);
 		if (progress == null) progress = ProgressListener.NONE;
 		Files.createDirectories(dir);
 		int nz = volume.geometry().nz();
+		int[] instances = options.instanceNumbers(nz);
 		List<Path> files = new ArrayList<>(nz);
 		for (int z = 0; z < nz; z++) {
 			if (cancel != null) cancel.check();
-			Path file = dir.resolve(String.format("IM%04d.dcm", z + 1));
-			AtomicFiles.write(file, encodeSlice(volume, z, info));
+			Path file = dir.resolve(String.format("IM%04d.dcm", instances[z]));
+			AtomicFiles.write(file, encode(volume, z, instances[z], info, EXPLICIT_VR_LITTLE_ENDIAN, options));
 			files.add(file);
 			progress.progress((z + 1) / (double) nz, "Writing DICOM slice " + (z + 1) + "/" + nz);
 		}
@@ -211,9 +301,7 @@ public final class DicomWriter {
 	public static Path writeSingleSlice(Volume volume, int z, Path file, SeriesInfo info, String transferSyntaxUid)
 		throws IOException {
 		checkTransferSyntax(transferSyntaxUid);
-		checkVolume(volume);
-		if (z < 0 || z >= volume.geometry().nz())
-			throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (volume.geometry().nz() - 1));
+		checkSlice(volume, z);
 		Path parent = file.toAbsolutePath().getParent();
 		if (parent != null) Files.createDirectories(parent);
 		AtomicFiles.write(file, encodeSlice(volume, z, info, transferSyntaxUid));
@@ -233,12 +321,30 @@ public final class DicomWriter {
 	 *         of range
 	 */
 	public static byte[] encodeSlice(Volume volume, int z, SeriesInfo info, String transferSyntaxUid) {
+		return encode(volume, z, z + 1, info, transferSyntaxUid, ImageOptions.CT);
+	}
+
+	/**
+	 * The complete PS3.10 file (preamble, File Meta Information, data set) of slice z of a series written with
+	 * options, Explicit VR Little Endian: the same bytes as that slice's file from
+	 * {@link #writeSeries(Volume, Path, SeriesInfo, ImageOptions, ProgressListener, Cancellation)}.
+	 *
+	 * @throws IllegalArgumentException for a slice index out of range
+	 */
+	public static byte[] encodeSlice(Volume volume, int z, SeriesInfo info, ImageOptions options) {
+		checkSlice(volume, z);
+		return encode(volume, z, options.instanceNumbers(volume.geometry().nz())[z], info, EXPLICIT_VR_LITTLE_ENDIAN,
+			options);
+	}
+
+	private static byte[] encode(Volume volume, int z, int instance, SeriesInfo info, String transferSyntaxUid,
+		ImageOptions options) {
 		checkTransferSyntax(transferSyntaxUid);
 		boolean jpeg = transferSyntaxUid.equals(JPEG_LOSSLESS_SV1);
-		checkVolume(volume);
+		checkSlice(volume, z);
 		Geometry g = volume.geometry();
-		if (z < 0 || z >= g.nz()) throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (g.nz() - 1));
-		int instance = z + 1;
+		PixelCoding coding = options.coding();
+		boolean mr = options.modality().equals("MR");
 		String sopInstanceUid = info.sopInstanceUid(instance);
 		double[] sp = g.spacingMm();
 		double[] dir = g.direction();
@@ -246,8 +352,8 @@ public final class DicomWriter {
 		double[] normal = cross(dir);
 
 		DataSet ds = new DataSet();
-		ds.text(Tag.ImageType, "CS", "DERIVED\\SECONDARY\\AXIAL");
-		ds.uid(Tag.SOPClassUID, CT_IMAGE_STORAGE);
+		ds.text(Tag.ImageType, "CS", mr ? "DERIVED\\SECONDARY\\OTHER" : "DERIVED\\SECONDARY\\AXIAL");
+		ds.uid(Tag.SOPClassUID, options.sopClassUid());
 		ds.uid(Tag.SOPInstanceUID, sopInstanceUid);
 		ds.text(Tag.StudyDate, "DA", info.studyDate());
 		ds.text(Tag.SeriesDate, "DA", info.studyDate());
@@ -256,7 +362,7 @@ public final class DicomWriter {
 		ds.text(Tag.SeriesTime, "TM", info.studyTime());
 		ds.text(Tag.ContentTime, "TM", info.studyTime());
 		ds.text(Tag.AccessionNumber, "SH", "");
-		ds.text(Tag.Modality, "CS", "CT");
+		ds.text(Tag.Modality, "CS", options.modality());
 		ds.text(Tag.Manufacturer, "LO", "MedCNN");
 		ds.text(Tag.ReferringPhysicianName, "PN", "");
 		ds.text(Tag.StudyDescription, "LO", info.studyDescription());
@@ -267,8 +373,18 @@ public final class DicomWriter {
 		ds.text(Tag.PatientBirthDate, "DA", "");
 		ds.text(Tag.PatientSex, "CS", "");
 		if (!info.bodyPartExamined().isEmpty()) ds.text(Tag.BodyPartExamined, "CS", info.bodyPartExamined());
+		if (mr) {
+			// PS3.3 C.8.3.1 MR Image module: type 1 ScanningSequence and SequenceVariant, type 2 the rest.
+			ds.text(Tag.ScanningSequence, "CS", "GR");
+			ds.text(Tag.SequenceVariant, "CS", "SP\\MP");
+			ds.text(Tag.ScanOptions, "CS", "");
+			ds.text(Tag.MRAcquisitionType, "CS", "3D");
+			ds.text(Tag.RepetitionTime, "DS", "");
+			ds.text(Tag.EchoTime, "DS", "");
+			ds.text(Tag.EchoTrainLength, "IS", "");
+		}
 		ds.text(Tag.SliceThickness, "DS", ds(sp[2]));
-		ds.text(Tag.KVP, "DS", "");
+		if (!mr) ds.text(Tag.KVP, "DS", "");
 		ds.text(Tag.SpacingBetweenSlices, "DS", ds(sp[2]));
 		ds.text(Tag.SoftwareVersions, "LO", "MedCNN");
 		ds.text(Tag.PatientPosition, "CS", "HFS");
@@ -292,15 +408,17 @@ public final class DicomWriter {
 		ds.us(Tag.Columns, g.nx());
 		ds.text(Tag.PixelSpacing, "DS", ds(sp[1]) + "\\" + ds(sp[0]));
 		ds.us(Tag.BitsAllocated, 16);
-		ds.us(Tag.BitsStored, 16);
-		ds.us(Tag.HighBit, 15);
-		ds.us(Tag.PixelRepresentation, 1);
+		ds.us(Tag.BitsStored, coding.bitsStored());
+		ds.us(Tag.HighBit, coding.bitsStored() - 1);
+		ds.us(Tag.PixelRepresentation, coding.signed() ? 1 : 0);
 		ds.text(Tag.WindowCenter, "DS", ds(info.windowCenterHu()));
 		ds.text(Tag.WindowWidth, "DS", ds(info.windowWidthHu()));
-		ds.text(Tag.RescaleIntercept, "DS", Integer.toString(RESCALE_INTERCEPT));
-		ds.text(Tag.RescaleSlope, "DS", "1");
-		ds.text(Tag.RescaleType, "LO", "HU");
-		int[] stored = storedValues(volume, z);
+		if (coding.rescaleTags()) {
+			ds.text(Tag.RescaleIntercept, "DS", ds(coding.intercept()));
+			ds.text(Tag.RescaleSlope, "DS", ds(coding.slope()));
+			if (!coding.rescaleType().isEmpty()) ds.text(Tag.RescaleType, "LO", coding.rescaleType());
+		}
+		int[] stored = storedValues(volume, z, coding);
 		if (jpeg) {
 			ds.text(Tag.LossyImageCompression, "CS", "00");
 			for (int i = 0; i < stored.length; i++) stored[i] &= 0xFFFF; // PS3.5 §8.2.1: the 16-bit pattern
@@ -311,7 +429,7 @@ public final class DicomWriter {
 
 		DataSet meta = new DataSet();
 		meta.put(Tag.FileMetaInformationVersion, "OB", new byte[] {0, 1});
-		meta.uid(Tag.MediaStorageSOPClassUID, CT_IMAGE_STORAGE);
+		meta.uid(Tag.MediaStorageSOPClassUID, options.sopClassUid());
 		meta.uid(Tag.MediaStorageSOPInstanceUID, sopInstanceUid);
 		meta.uid(Tag.TransferSyntaxUID, transferSyntaxUid);
 		meta.uid(Tag.ImplementationClassUID, Uids.IMPLEMENTATION_CLASS_UID);
@@ -356,6 +474,12 @@ public final class DicomWriter {
 			throw new IllegalArgumentException("slice size " + g.nx() + "×" + g.ny() + " exceeds DICOM's 65535 rows/columns");
 	}
 
+	private static void checkSlice(Volume volume, int z) {
+		checkVolume(volume);
+		if (z < 0 || z >= volume.geometry().nz())
+			throw new IllegalArgumentException("slice z = " + z + " is outside 0.." + (volume.geometry().nz() - 1));
+	}
+
 	private static void checkTransferSyntax(String uid) {
 		if (!EXPLICIT_VR_LITTLE_ENDIAN.equals(uid) && !JPEG_LOSSLESS_SV1.equals(uid))
 			throw new IllegalArgumentException("transfer syntax '" + uid + "' cannot be written; use "
@@ -363,17 +487,13 @@ public final class DicomWriter {
 				+ " (JPEG Lossless SV1)");
 	}
 
-	/** Signed 16-bit stored values of slice z: round(HU) + 1024, clamped; NaN → -32768. */
-	private static int[] storedValues(Volume volume, int z) {
+	/** Stored values of slice z by the coding (for CT: round(HU) + 1024, clamped to 16 bits; NaN → -32768). */
+	private static int[] storedValues(Volume volume, int z, PixelCoding coding) {
 		int n = volume.geometry().sliceSize();
 		float[] v = volume.voxels();
 		int[] s = new int[n];
 		int off = z * n;
-		for (int i = 0; i < n; i++) {
-			float hu = v[off + i];
-			long stored = Float.isNaN(hu) ? Short.MIN_VALUE : Math.round((double) hu) - RESCALE_INTERCEPT;
-			s[i] = (int) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, stored));
-		}
+		for (int i = 0; i < n; i++) s[i] = coding.stored(v[off + i]);
 		return s;
 	}
 

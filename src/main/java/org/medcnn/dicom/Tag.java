@@ -72,9 +72,16 @@ public final class Tag {
 
 	// Acquisition (group 0018)
 	public static final int BodyPartExamined = 0x00180015;
+	public static final int ScanningSequence = 0x00180020;
+	public static final int SequenceVariant = 0x00180021;
+	public static final int ScanOptions = 0x00180022;
+	public static final int MRAcquisitionType = 0x00180023;
 	public static final int SliceThickness = 0x00180050;
 	public static final int KVP = 0x00180060;
+	public static final int RepetitionTime = 0x00180080;
+	public static final int EchoTime = 0x00180081;
 	public static final int SpacingBetweenSlices = 0x00180088;
+	public static final int EchoTrainLength = 0x00180091;
 	public static final int DeviceSerialNumber = 0x00181000;
 	public static final int SoftwareVersions = 0x00181020;
 	public static final int GantryDetectorTilt = 0x00181120;

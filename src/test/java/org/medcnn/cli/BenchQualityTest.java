@@ -1,13 +1,17 @@
 package org.medcnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
 import org.medcnn.volume.PhantomCase;
 import org.medcnn.volume.PhantomConfig;
@@ -24,6 +28,36 @@ class BenchQualityTest {
 		assertTrue(help.out().contains("usage: medcnn bench quality"), help.out());
 		assertEquals(2, MainTest.run("bench", "quality", "--cases", "3").code(), "too few cases");
 		assertEquals(2, MainTest.run("bench", "train", "--cases", "30").code(), "--cases belongs to bench quality");
+	}
+
+	@Test
+	void modalityOption() {
+		MainTest.Run help = MainTest.run("bench", "--help");
+		assertTrue(help.out().contains("bench quality [--modality ct|mr]"), help.out());
+		assertTrue(help.out().contains("apt-get install mricron-data"), help.out());
+		MainTest.Run pet = MainTest.run("bench", "quality", "--modality", "pet");
+		assertEquals(2, pet.code());
+		assertTrue(pet.err().contains("ct, mr"), pet.err());
+		assertEquals(2, MainTest.run("bench", "train", "--modality", "mr").code(), "--modality belongs to bench quality");
+	}
+
+	@Test
+	void thresholdBaselineRowHasNoTarget() {
+		// Two training cases whose lesions are bright (value 3000 among 1000s), a test case at a tenth of the scale.
+		Mask m = new Mask(Geometry.axial(4, 1, 1, 1, 1, 1), new byte[] {0, 0, 1, 1});
+		var train = QualityBench.MR_THRESHOLDS.count(new float[] {1000, 1000, 3000, 3000}, m);
+		var test = QualityBench.MR_THRESHOLDS.count(new float[] {100, 100, 300, 300}, m);
+		Map<String, Object> r = QualityBench.thresholdRow(List.of(train, train), List.of(test));
+		assertEquals("mr", r.get("modality"));
+		assertEquals(Boolean.TRUE, r.get("baseline"));
+		assertNull(r.get("target"));
+		assertNull(r.get("reached"));
+		assertEquals("above", r.get("direction"));
+		assertEquals(1.0, r.get("trainMeanDice"));
+		assertEquals(0.0, r.get("value"), "the training threshold finds nothing at a tenth of the scale");
+		assertEquals(1.0, r.get("perCaseBestMeanDice"));
+		double t = (Double) r.get("threshold");
+		assertTrue(t > 1000 && t <= 3000, "threshold " + t);
 	}
 
 	@Test
