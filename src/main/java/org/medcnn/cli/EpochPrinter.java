@@ -38,7 +38,7 @@ final class EpochPrinter implements TrainingListener {
 		if (!Double.isNaN(m.valLoss())) sb.append(String.format("  val loss %.4f", m.valLoss()));
 		sb.append(String.format("  %s %.3f", m.metricName(), m.trainMetric()));
 		if (!Double.isNaN(m.valMetric())) sb.append(String.format("  val %s %.3f", m.metricName(), m.valMetric()));
-		sb.append(String.format("  (%.1f s)", m.seconds()));
+		sb.append(m.lesionText()).append(String.format(java.util.Locale.ROOT, "  (%.1f s)", m.seconds()));
 		err.println(sb);
 	}
 }

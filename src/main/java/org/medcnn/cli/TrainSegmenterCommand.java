@@ -14,6 +14,7 @@ import org.medcnn.nn.TrainingConfig;
 import org.medcnn.data.Datasets;
 import org.medcnn.pipeline.Normalisations;
 import org.medcnn.pipeline.SegmenterRequest;
+import org.medcnn.pipeline.TrainingPlanner;
 import org.medcnn.pipeline.Trainings;
 
 /**
@@ -112,11 +113,12 @@ final class TrainSegmenterCommand implements Main.Command {
 		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), a.string("roi", null), progress,
 			new Cancellation());
 		progress.done();
-		err.println("Training a " + (request.dimsOrDefault() == 3 ? "3D U-Net" : request.context() != null
-			&& request.context() > 0 ? "2.5D U-Net" : "2D U-Net") + " on " + cases.size() + " cases with TensorFlow on "
-			+ Models.device());
+		TrainingPlanner.SegmenterPlan plan = Trainings.planSegmenter(request, cases);
+		err.println("Training a " + (plan.dims() == 3 ? "3D U-Net on " + java.util.Arrays.toString(plan.config3d().patchZyx())
+			+ " patches" : plan.config2d().context() > 0 ? "2.5D U-Net (" + plan.config2d().channels() + " slices as channels)"
+			: "2D U-Net") + " on " + cases.size() + " cases with TensorFlow on " + Models.device());
 		try (CliCancellation cancel = new CliCancellation()) {
-			Path pkg = Trainings.trainSegmenter(request, cases, new EpochPrinter("segmenter", err), cancel.token(), outDir);
+			Path pkg = Trainings.trainSegmenter(plan, cases, new EpochPrinter("segmenter", err), cancel.token(), outDir);
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;

@@ -209,7 +209,9 @@ public class TrainSegmenterPlugin implements PlugIn {
 			progress.done();
 			TrainingPlanner.SegmenterPlan plan = Trainings.planSegmenter(request, cases);
 			TrainingConfig tc = plan.training();
-			IJ.log(TITLE + ": " + source + "; " + (plan.dims() == 3 ? "3D U-Net" : context > 0 ? "2.5D U-Net" : "2D U-Net") + ", "
+			IJ.log(TITLE + ": " + source + "; " + (plan.dims() == 3 ? "3D U-Net on "
+				+ java.util.Arrays.toString(plan.config3d().patchZyx()) + " patches" : context > 0 ? "2.5D U-Net ("
+				+ plan.config2d().channels() + " slices as channels)" : "2D U-Net") + ", "
 				+ tc.epochs() + " epochs, " + tc.optimizer() + " " + tc.learningRate() + ", loss " + tc.loss() + ", augment "
 				+ tc.augment() + (resume ? ", resuming" : ""));
 			TrainingRun.Result r = TrainingRun.run(TITLE, tc.epochs(), outDir,

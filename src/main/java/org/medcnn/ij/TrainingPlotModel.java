@@ -100,7 +100,7 @@ public final class TrainingPlotModel {
 		if (m.hasValidation()) sb.append(String.format(Locale.ROOT, "  val loss %.4f", m.valLoss()));
 		sb.append(String.format(Locale.ROOT, "  %s %.3f", m.metricName(), m.trainMetric()));
 		if (!Double.isNaN(m.valMetric())) sb.append(String.format(Locale.ROOT, "  val %s %.3f", m.metricName(), m.valMetric()));
-		return sb.append(String.format(Locale.ROOT, "  (%.1f s)", m.seconds())).toString();
+		return sb.append(m.lesionText()).append(String.format(Locale.ROOT, "  (%.1f s)", m.seconds())).toString();
 	}
 
 	/**

@@ -25,6 +25,20 @@ public record EpochMetrics(int epoch, int epochs, double trainLoss, double valLo
 		this(epoch, epochs, trainLoss, valLoss, metricName, trainMetric, valMetric, seconds, Double.NaN, Double.NaN);
 	}
 
+	/**
+	 * The lesion-wise validation metrics for a progress line, e.g. {@code "  val lesions: sensitivity 0.83, precision
+	 * 0.71"}; "" when there are none.
+	 */
+	public String lesionText() {
+		if (Double.isNaN(valLesionSensitivity) && Double.isNaN(valLesionPrecision)) return "";
+		return String.format(java.util.Locale.ROOT, "  val lesions: sensitivity %s, precision %s", fmt(valLesionSensitivity),
+			fmt(valLesionPrecision));
+	}
+
+	private static String fmt(double v) {
+		return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, "%.2f", v);
+	}
+
 	/** Whether a validation set was evaluated. */
 	public boolean hasValidation() {
 		return !Double.isNaN(valLoss);

@@ -163,7 +163,8 @@ class TrainBatchMacroTest {
 			+ "] epochs=1 dims=3 filters=2 batch=1\");");
 		assertEquals("ran", result, IjHarness.DIALOGS.toString());
 		assertEquals(3, org.medcnn.nn.Models.readCard(out).dims(), "a 3D U-Net package");
-		assertTrue(log().contains("3D U-Net on [16, 64, 64] patches"), log());
+		// the planner's patch: the cases' own 4 × 32 × 32 voxels (they are smaller than any default patch)
+		assertTrue(log().contains("3D U-Net on [4, 32, 32] patches"), log());
 	}
 
 	@Test

@@ -216,7 +216,7 @@ class ContextSegmenterTest {
 		assertEquals(5, assertParses(seg.formatted("5")).channels());
 		String cls = """
 			{"formatVersion": "1", "task": "classification", "name": "toy", "classNames": ["low", "high"],
-			 "input": {"channels": 3, "windowCenterHu": 40, "windowWidthHu": 400, "inputSize": 16}}
+			 "architecture": {"type": "cnn"}, "input": {"channels": 3, "windowCenterHu": 40, "windowWidthHu": 400, "inputSize": 16}}
 			""";
 		ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelCard.parse(cls, p));
 		assertTrue(e.getMessage().contains("2D segmenters only"), e.getMessage());

@@ -46,10 +46,10 @@ class ModelCardTest {
 
 	@Test
 	void wrongFormatVersionIsRefusedNamingPackageAndField() throws IOException {
-		Path p = pkg("2", "classification");
+		Path p = pkg("9", "classification");
 		ModelFormatException e = assertThrows(ModelFormatException.class, () -> Models.readCard(p));
 		assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
-		assertTrue(e.getMessage().contains("formatVersion") && e.getMessage().contains("\"2\""), e.getMessage());
+		assertTrue(e.getMessage().contains("formatVersion") && e.getMessage().contains("\"9\""), e.getMessage());
 		// opening refuses it before TensorFlow is touched
 		assertThrows(ModelFormatException.class, () -> Models.openClassifier(p));
 	}
@@ -77,7 +77,8 @@ class ModelCardTest {
 		assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
 		Path noWindow = Files.createDirectories(dir.resolve("nowindow"));
 		Files.writeString(noWindow.resolve(ModelCard.FILE_NAME),
-			"{\"formatVersion\": \"1\", \"task\": \"segmentation\", \"input\": {\"sizeMultiple\": 4}}");
+			"{\"formatVersion\": \"1\", \"task\": \"segmentation\", \"architecture\": {\"type\": \"unet2d\"},"
+				+ " \"input\": {\"sizeMultiple\": 4}}");
 		e = assertThrows(ModelFormatException.class, () -> Models.readCard(noWindow));
 		assertTrue(e.getMessage().contains("input.windowCenterHu"), e.getMessage());
 	}

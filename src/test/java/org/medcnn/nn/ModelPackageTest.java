@@ -187,14 +187,14 @@ class ModelPackageTest {
 		assertEquals(PackageFiles.HISTORY_HEADER, lines.get(0));
 		assertEquals(4, lines.size(), "header + 3 epochs");
 		String[] f = lines.get(3).split(",", -1);
-		assertEquals(7, f.length);
+		assertEquals(9, f.length);
 		assertEquals("3", f[0]);
 		assertEquals("dice", f[3]);
 		Map<?, ?> h = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Models.readCard(seg).json().get("training")).get("history")).get(2);
 		assertEquals(((Number) h.get("trainLoss")).doubleValue(), Double.parseDouble(f[1]), "same as the card");
 		List<String> clsLines = Files.readAllLines(cls.resolve(BioImageIo.HISTORY));
 		assertEquals("accuracy", clsLines.get(1).split(",", -1)[3]);
-		assertEquals(PackageFiles.HISTORY_HEADER + "\n1,0.5,,dice,0.25,,1.500\n",
+		assertEquals(PackageFiles.HISTORY_HEADER + "\n1,0.5,,dice,0.25,,1.500,,\n",
 			PackageFiles.historyCsv(List.of(new EpochMetrics(1, 1, 0.5, Double.NaN, "dice", 0.25, Double.NaN, 1.5))),
 			"no validation: empty fields");
 	}
@@ -283,12 +283,12 @@ class ModelPackageTest {
 	void packagesOfAnotherFormatVersionAreRefused() throws IOException {
 		Path other = shared.resolve("other");
 		Files.createDirectories(other);
-		String card = Files.readString(seg.resolve(ModelCard.FILE_NAME)).replaceFirst("\"formatVersion\": \"1\"",
-			"\"formatVersion\": \"2\"");
-		assertTrue(card.contains("\"formatVersion\": \"2\""), "card rewritten");
+		String card = Files.readString(seg.resolve(ModelCard.FILE_NAME)).replaceFirst("\"formatVersion\": \"2\"",
+			"\"formatVersion\": \"9\"");
+		assertTrue(card.contains("\"formatVersion\": \"9\""), "card rewritten");
 		Files.writeString(other.resolve(ModelCard.FILE_NAME), card);
 		String m = assertThrows(ModelFormatException.class, () -> Models.readCard(other)).getMessage();
-		assertTrue(m.contains("formatVersion") && m.contains("\"2\""), m);
+		assertTrue(m.contains("formatVersion") && m.contains("\"9\""), m);
 		Path zip = shared.resolve("other.zip");
 		try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
 			z.putNextEntry(new ZipEntry(ModelCard.FILE_NAME));

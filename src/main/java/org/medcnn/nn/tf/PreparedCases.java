@@ -40,8 +40,9 @@ final class PreparedCases {
 	 * @param image normalised values and grid
 	 * @param labels 0/1 per voxel on the same grid
 	 * @param foreground flat indices of the lesion voxels
+	 * @param original the image as given (real-world values on its own grid), for the package's test tensors
 	 */
-	record Case(Preprocessing.Prepared image, byte[] labels, int[] foreground) {
+	record Case(Preprocessing.Prepared image, byte[] labels, int[] foreground, Volume original) {
 
 		Geometry grid() {
 			return image.grid();
@@ -80,7 +81,7 @@ final class PreparedCases {
 			}
 		int[] fg = new int[n];
 		for (int k = 0, j = 0; k < l.length; k++) if (l[k] != 0) fg[j++] = k;
-		out[i] = new Case(p, labels, fg);
+		out[i] = new Case(p, labels, fg, images.get(ci));
 	}
 
 	boolean isEmpty() {
@@ -157,20 +158,29 @@ final class PreparedCases {
 	/** The 2D sample at slice z, window {@code (y0, x0)} of {@code ph × pw}, padded outside the slice. */
 	static Trainer.Sample slicePatch(Case c, int z, int y0, int x0, int ph, int pw, int context) {
 		Geometry g = c.grid();
-		int nx = g.nx(), ny = g.ny(), nz = g.nz(), channels = 2 * context + 1, pn = ph * pw;
-		float[] x = new float[channels * pn], y = new float[pn];
-		float pad = c.image().padValue();
-		float[] v = c.image().values();
-		int[] zs = Inputs.contextSlices(z, nz, context);
+		int nx = g.nx(), ny = g.ny(), pn = ph * pw;
+		float[] x = stack(c.image().values(), g, z, y0, x0, ph, pw, context, c.image().padValue()), y = new float[pn];
+		int h = Math.min(ph, ny - y0), w = Math.min(pw, nx - x0);
+		byte[] l = c.labels();
+		for (int yy = 0; yy < h; yy++)
+			for (int xx = 0; xx < w; xx++) y[yy * pw + xx] = l[(z * ny + y0 + yy) * nx + x0 + xx];
+		return new Trainer.Sample(x, y, pw, ph, 0, 2 * context + 1);
+	}
+
+	/**
+	 * Slices z−context … z+context (clamped to the volume) of {@code values} on grid {@code g}, window
+	 * {@code (y0, x0)} of {@code ph × pw}, channel-planar, {@code pad} outside the slice.
+	 */
+	static float[] stack(float[] values, Geometry g, int z, int y0, int x0, int ph, int pw, int context, float pad) {
+		int nx = g.nx(), ny = g.ny(), channels = 2 * context + 1, pn = ph * pw;
+		float[] x = new float[channels * pn];
+		int[] zs = Inputs.contextSlices(z, g.nz(), context);
 		int h = Math.min(ph, ny - y0), w = Math.min(pw, nx - x0);
 		if (pad != 0) Arrays.fill(x, pad);
 		for (int k = 0; k < channels; k++)
 			for (int yy = 0; yy < h; yy++)
-				System.arraycopy(v, (zs[k] * ny + y0 + yy) * nx + x0, x, k * pn + yy * pw, w);
-		byte[] l = c.labels();
-		for (int yy = 0; yy < h; yy++)
-			for (int xx = 0; xx < w; xx++) y[yy * pw + xx] = l[(z * ny + y0 + yy) * nx + x0 + xx];
-		return new Trainer.Sample(x, y, pw, ph, 0, channels);
+				System.arraycopy(values, (zs[k] * ny + y0 + yy) * nx + x0, x, k * pn + yy * pw, w);
+		return x;
 	}
 
 	/** Where a validation sample's output goes: its case and its window on the case's grid. */

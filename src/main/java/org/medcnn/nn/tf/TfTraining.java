@@ -44,6 +44,7 @@ import org.medcnn.nn.Zips;
 import org.medcnn.nn.metrics.TemperatureScaling;
 import org.medcnn.volume.Intensities;
 import org.medcnn.volume.OverlayImages;
+import org.medcnn.volume.Resampling;
 import org.medcnn.volume.Volume;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -335,8 +336,11 @@ final class TfTraining {
 		}
 		int m = cfg.sizeMultiple(), c = cfg.channels(), nx = best.grid().nx(), ny = best.grid().ny();
 		int pw = Inputs.roundUp(nx, m), ph = Inputs.roundUp(ny, m), pn = pw * ph;
-		float[] normalised = PreparedCases.slicePatch(best, bestZ, 0, 0, ph, pw, cfg.context()).x(); // channel-planar
-		float[] planar = realWorld(normalised, best.image().map());
+		Normalisation.IntensityMap map = best.image().map();
+		float[] raw = Resampling.resample(best.original(), best.grid()).voxels();
+		float[] planar = PreparedCases.stack(raw, best.grid(), bestZ, 0, 0, ph, pw, cfg.context(),
+			(float) map.inverse(best.image().padValue())); // channel-planar, real-world values
+		float[] normalised = map.apply(planar);
 		float[] hu = Inputs.interleave(planar, c);
 		float[] prob = infer(net, rdfInput(hu, normalised, c, pre), Shape.of(1, ph, pw, c));
 		float[] centre = java.util.Arrays.copyOfRange(planar, cfg.context() * pn, (cfg.context() + 1) * pn);
@@ -345,13 +349,6 @@ final class TfTraining {
 		BufferedImage cover = PackageFiles.segmentationCover(slice, Inputs.crop(prob, pw, ph, nx, ny), nx, ny, window[0],
 			window[1], "MedCNN U-Net: predicted lesion in red");
 		return new Showcase(hu, new int[] {1, ph, pw, c}, prob, new int[] {1, ph, pw, 1}, cover);
-	}
-
-	/** Normalised values back in real-world units (the inverse of the image's unclipped mapping). */
-	static float[] realWorld(float[] normalised, Normalisation.IntensityMap map) {
-		float[] out = new float[normalised.length];
-		for (int i = 0; i < out.length; i++) out[i] = (float) map.inverse(normalised[i]);
-		return out;
 	}
 
 	/**
@@ -540,6 +537,8 @@ final class TfTraining {
 			h.put("metric", m.metricName());
 			h.put("trainMetric", m.trainMetric());
 			h.put("valMetric", m.hasValidation() ? m.valMetric() : null);
+			if (!Double.isNaN(m.valLesionSensitivity())) h.put("valLesionSensitivity", m.valLesionSensitivity());
+			if (!Double.isNaN(m.valLesionPrecision())) h.put("valLesionPrecision", m.valLesionPrecision());
 			h.put("seconds", Math.round(m.seconds() * 1000) / 1000.0);
 			history.add(h);
 		}

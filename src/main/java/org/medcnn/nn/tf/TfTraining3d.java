@@ -11,12 +11,14 @@ import java.util.Map;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.MemoryPlan;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.Normalisation;
 import org.medcnn.nn.PackageFiles;
 import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
 import org.medcnn.volume.Mask;
+import org.medcnn.volume.Resampling;
 import org.medcnn.volume.Volume;
 import org.tensorflow.ndarray.Shape;
 
@@ -138,7 +140,9 @@ final class TfTraining3d {
 		for (PreparedCases.Case pc : cases.cases) if (pc.foreground().length > best.foreground().length) best = pc;
 		var geo = best.grid();
 		int[] p = cfg.patchZyx();
-		Patches.Grid g = PreparedCases.grid(best, p);
+		Normalisation.IntensityMap map = best.image().map();
+		Patches.Grid g = new Patches.Grid(Resampling.resample(best.original(), geo).voxels(), null, geo.nz(), geo.ny(), geo.nx(),
+			p, (float) map.inverse(best.image().padValue()));
 		int[] s = new int[3];
 		if (best.foreground().length > 0) {
 			int centre = best.foreground()[best.foreground().length / 2];
@@ -146,8 +150,8 @@ final class TfTraining3d {
 			int[] n = {g.nz, g.ny, g.nx};
 			for (int a = 0; a < 3; a++) s[a] = Patches.clamp(c[a] - p[a] / 2, 0, n[a] - p[a]);
 		}
-		float[] normalised = g.extract(g.x, s[0], s[1], s[2], p);
-		float[] hu = TfTraining.realWorld(normalised, best.image().map());
+		float[] hu = g.extract(g.x, s[0], s[1], s[2], p);
+		float[] normalised = map.apply(hu);
 		float[] prob = TfTraining.infer(net, TfTraining.rdfInput(hu, normalised, 1, pre), Shape.of(1, p[0], p[1], p[2], 1));
 		int n = p[1] * p[2], mid = p[0] / 2;
 		float[] slice = Arrays.copyOfRange(hu, mid * n, (mid + 1) * n);

@@ -51,8 +51,9 @@ class ExportRoundTripTest {
 
 	private static Map<String, Object> card(String task, Map<String, Object> input, List<String> classes) {
 		Map<String, Object> c = new LinkedHashMap<>();
-		c.put("formatVersion", ModelCard.FORMAT_VERSION);
+		c.put("formatVersion", "1"); // the window in the input record is card format 1's
 		c.put("task", task);
+		c.put("architecture", Map.of("type", task.equals(ModelCard.SEGMENTATION) ? "unet2d" : "cnn"));
 		c.put("name", "roundtrip");
 		c.put("classNames", classes);
 		c.put("input", input);
