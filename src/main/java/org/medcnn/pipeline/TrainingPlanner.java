@@ -28,8 +28,9 @@ import org.medcnn.nn.TrainingConfig;
  * of lesion volume, as a sphere's diameter), as long as the deepest level keeps at least {@value #MIN_BOTTLENECK}
  * pixels across the patch; at most {@value #MAX_DEPTH}.</li>
  * <li><b>2D patch and batch</b>: the median slice, padded to the size multiple, at most {@value #MAX_PATCH_2D} pixels a
- * side; about {@value #PIXELS_PER_BATCH} pixels per batch (2…32 patches); {@value #MAX_SAMPLES_2D} patches per epoch
- * at most (one per training slice below that), every third centred on a lesion.</li>
+ * side; about {@value #PIXELS_PER_BATCH} pixels per batch (2…32 patches); one patch per training slice and epoch, at
+ * most {@value #MAX_SAMPLES_2D} and at least {@value #MIN_STEPS_PER_EPOCH} batches' worth, every third centred on a
+ * lesion.</li>
  * <li><b>3D patch</b>: the median volume, shrunk along its physically longest axis until it holds at most
  * {@value #PATCH_VOXELS_3D} voxels, batch 2.</li>
  * <li><b>Classifier</b>: small images keep their size (up to {@value #MAX_NATIVE_CLASSIFIER_SIDE} pixels, else
@@ -47,6 +48,8 @@ public final class TrainingPlanner {
 	static final int MAX_PATCH_2D = 256;
 	static final int PIXELS_PER_BATCH = 8 * 128 * 128;
 	static final int MAX_SAMPLES_2D = 800;
+	/** Small data sets still get this many steps per epoch. */
+	static final int MIN_STEPS_PER_EPOCH = 25;
 	static final int PATCH_VOXELS_3D = 64 * 64 * 16;
 	static final int MAX_NATIVE_CLASSIFIER_SIDE = 64;
 	static final int LARGE_SET = 5000;
@@ -145,7 +148,8 @@ public final class TrainingPlanner {
 			int filters = r.filters() != null ? r.filters() : SegmenterConfig.defaults().baseFilters();
 			int batch = r.batch() != null ? r.batch() : clamp((int) Math.round((double) PIXELS_PER_BATCH / (patch[0] * patch[1])), 2, 32);
 			long trainSlices = Math.round(fp.totalSlices() * (1 - tc.valFraction()));
-			int perEpoch = r.samplesPerEpoch() != null ? r.samplesPerEpoch() : (int) Math.max(1, Math.min(MAX_SAMPLES_2D, trainSlices));
+			int perEpoch = r.samplesPerEpoch() != null ? r.samplesPerEpoch()
+				: (int) Math.max(MIN_STEPS_PER_EPOCH * batch, Math.min(MAX_SAMPLES_2D, trainSlices));
 			tc = tc.withBatchSize(batch);
 			why.add(String.format(Locale.ROOT, "network: 2D U-Net, depth %d, %d filters%s; training patches %d×%d (y×x; median"
 				+ " slice %d×%d), batch %d, %d patches per epoch (every third centred on a lesion), %d epochs", depth, filters,
