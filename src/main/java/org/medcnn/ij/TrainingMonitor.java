@@ -62,6 +62,7 @@ final class TrainingMonitor implements TrainingListener {
 	@Override
 	public void note(String message) {
 		IJ.log(model.title() + ": " + message);
+		if (window != null) window.note(message);
 	}
 
 	@Override

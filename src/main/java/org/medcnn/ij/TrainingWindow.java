@@ -9,17 +9,19 @@ import java.awt.Color;
 import java.awt.Dimension;
 import java.awt.EventQueue;
 import java.awt.FlowLayout;
+import java.awt.Font;
 import java.awt.Frame;
 import java.awt.Graphics;
 import java.awt.Label;
 import java.awt.Panel;
+import java.awt.TextArea;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
 import java.awt.image.BufferedImage;
 
 /**
- * The live training window: the loss/metric plot of {@link TrainingPlotModel}, a status line (epoch, values,
- * time left, device) and a Stop button. Stop (or closing the window while training runs) calls the given action,
+ * The live training window: the dataset fingerprint and the training plan (notes, at the top), the loss/metric plot
+ * of {@link TrainingPlotModel}, a status line (epoch, values, time left, device) and a Stop button. Stop (or closing the window while training runs) calls the given action,
  * which requests cancellation; the engine then saves the best model so far. The window stays open after the
  * run with the final plot and status. Updates may come from any thread; they are applied on the event thread.
  */
@@ -30,6 +32,7 @@ final class TrainingWindow extends Frame {
 	private final PlotCanvas canvas = new PlotCanvas();
 	private final Label status = new Label("Starting…");
 	private final Button stop = new Button("Stop");
+	private final TextArea notes = new TextArea("", 7, 90, TextArea.SCROLLBARS_VERTICAL_ONLY);
 	private volatile boolean running = true;
 
 	/**
@@ -40,6 +43,9 @@ final class TrainingWindow extends Frame {
 		super(title);
 		setLayout(new BorderLayout());
 		add(canvas, BorderLayout.CENTER);
+		notes.setEditable(false);
+		notes.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 11));
+		add(notes, BorderLayout.NORTH);
 		Panel south = new Panel(new BorderLayout());
 		status.setForeground(Color.DARK_GRAY);
 		south.add(status, BorderLayout.CENTER);
@@ -80,6 +86,16 @@ final class TrainingWindow extends Frame {
 			status.setText(text);
 			canvas.repaint();
 		});
+	}
+
+	/** Adds a note (the fingerprint, the plan, the memory plan) to the text above the plot. */
+	void note(String text) {
+		EventQueue.invokeLater(() -> notes.append((notes.getText().isEmpty() ? "" : "\n") + text));
+	}
+
+	/** The notes' text. */
+	String notesText() {
+		return notes.getText();
 	}
 
 	/** Ends the run: shows the final status and disables Stop; the window stays open. */
