@@ -23,7 +23,12 @@ import org.junit.jupiter.api.Test;
  * <li>{@code common} is JDK only: no other MedCNN package, no ImageJ, SciJava or TensorFlow.</li>
  * <li>{@code dicom} and {@code volume}: no {@code nn}, {@code ij}, {@code cli}, no ImageJ/SciJava, no
  * TensorFlow.</li>
- * <li>{@code nn}: no {@code ij}, {@code cli}, no ImageJ/SciJava; the only package that may use TensorFlow.</li>
+ * <li>{@code data} (data layouts): no {@code nn}, {@code pipeline}, {@code ij}, {@code cli}, no ImageJ, SciJava or
+ * TensorFlow.</li>
+ * <li>{@code nn}: no {@code ij}, {@code cli}, {@code pipeline}, no ImageJ/SciJava; the only package that may use
+ * TensorFlow.</li>
+ * <li>{@code pipeline} (what every front end shares): no {@code ij}, {@code cli}, {@code nn.tf}, no ImageJ, SciJava or
+ * TensorFlow.</li>
  * <li>{@code ij} and {@code cli}: no TensorFlow, and not {@code nn.tf} (the TensorFlow-backed implementation that
  * is loaded behind the TF-free API); they do not use each other.</li>
  * <li>{@code cli} uses no ImageJ user-interface classes ({@code ij.gui}, {@code ij.plugin}, {@code ij.ImageJ},
@@ -54,8 +59,20 @@ class LayeringTest {
 	}
 
 	@Test
+	void dataKnowsNoModelsAndNoUserInterface() throws IOException {
+		assertNoReferences("data", "org.medcnn.nn.", "org.medcnn.pipeline.", "org.medcnn.ij.", "org.medcnn.cli.", IMAGEJ,
+			SCIJAVA, TENSORFLOW);
+	}
+
+	@Test
+	void pipelineIsSharedByTheFrontEndsAndKnowsNoneOfThem() throws IOException {
+		// the per-case inference and the training requests every front end uses: no ImageJ, CLI or TensorFlow
+		assertNoReferences("pipeline", "org.medcnn.ij.", "org.medcnn.cli.", "org.medcnn.nn.tf.", IMAGEJ, SCIJAVA, TENSORFLOW);
+	}
+
+	@Test
 	void nnKnowsNoUserInterface() throws IOException {
-		assertNoReferences("nn", "org.medcnn.ij.", "org.medcnn.cli.", IMAGEJ, SCIJAVA);
+		assertNoReferences("nn", "org.medcnn.ij.", "org.medcnn.cli.", "org.medcnn.pipeline.", IMAGEJ, SCIJAVA);
 	}
 
 	@Test

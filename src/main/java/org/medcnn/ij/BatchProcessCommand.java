@@ -8,6 +8,8 @@ import java.util.List;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
+import org.medcnn.pipeline.CaseSegmentation;
+import org.medcnn.volume.Lesions;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -19,7 +21,8 @@ import org.scijava.plugin.Plugin;
  * {@code output}, through {@link BatchProcessTool} like the ImageJ plugin. No menu entry (the menu item is
  * {@link BatchProcessPlugin}).
  * <p>
- * Inputs {@code input}, {@code model}, {@code output} (the plugin's macro keys); outputs {@code results} (one
+ * Inputs {@code input}, {@code model}, {@code output}, {@code tta}, {@code min_lesion}, {@code rtstruct} (the plugin's
+ * macro keys); outputs {@code results} (one
  * {@link BatchProcessTool.CaseResult} per case; failed cases carry their error) and {@code status}. A model or
  * folder that cannot be read throws an {@link UncheckedIOException}; a wrong folder an
  * {@link IllegalArgumentException}, each naming the path.
@@ -36,6 +39,15 @@ public class BatchProcessCommand implements Command {
 	@Parameter(label = "Output folder", style = "directory", persist = false)
 	private File output;
 
+	@Parameter(label = "Flip test-time augmentation", required = false, persist = false)
+	private boolean tta;
+
+	@Parameter(label = "Smallest lesion kept (voxels)", required = false, min = "1", persist = false)
+	private int min_lesion = Lesions.DEFAULT_MIN_VOXELS;
+
+	@Parameter(label = "Also an RT Structure Set per DICOM case", required = false, persist = false)
+	private boolean rtstruct;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private List<BatchProcessTool.CaseResult> results;
 
@@ -47,7 +59,8 @@ public class BatchProcessCommand implements Command {
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(BatchProcessPlugin.TITLE, cancel);
 		try (Segmenter segmenter = Models.openSegmenter(model.toPath())) {
-			results = BatchProcessTool.run(input.toPath(), segmenter, segmenter.card(), output.toPath(), progress, cancel);
+			results = BatchProcessTool.run(input.toPath(), segmenter, segmenter.card(), output.toPath(),
+				new CaseSegmentation.Options(tta, min_lesion, true, rtstruct), progress, cancel);
 			long failed = results.stream().filter(r -> !r.ok()).count();
 			status = results.size() + " case(s), " + failed + " failed; results in " + output;
 		} catch (IOException e) {

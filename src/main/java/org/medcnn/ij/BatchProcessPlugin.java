@@ -16,6 +16,8 @@ import org.medcnn.common.Cancellation;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
+import org.medcnn.pipeline.CaseSegmentation;
+import org.medcnn.volume.Lesions;
 
 /**
  * {@code Plugins>MedCNN>Batch Process...}: runs a segmentation model over every case under a folder and writes
@@ -23,8 +25,11 @@ import org.medcnn.nn.Segmenter;
  * {@link BatchProcessTool}); the summary is also shown as the {@value #TABLE_TITLE} table. Failed cases are listed
  * with their error (table, summary and Log) and do not stop the batch.
  * <p>
- * Macro keys: {@value #KEY_INPUT} (folder of cases), {@value #KEY_MODEL} (segmentation package) and
- * {@value #KEY_OUTPUT} (output folder, created if needed; not inside the input). Example:
+ * Macro keys: {@value #KEY_INPUT} (folder of cases), {@value #KEY_MODEL} (segmentation package),
+ * {@value #KEY_OUTPUT} (output folder, created if needed; not inside the input), and as {@code predict} and
+ * {@code Segment Tumors...} have them: {@value #KEY_TTA} (checkbox: flip test-time augmentation),
+ * {@value #KEY_MIN_LESION} (smallest lesion kept, voxels; default 10) and {@value #KEY_RTSTRUCT} (checkbox: also an RT
+ * Structure Set per DICOM case with a lesion; a DICOM SEG is always written for those). Example:
  * {@code run("Batch Process...", "input=[/data/cases] model=[/models/liver] output=[/data/results]");}
  */
 public class BatchProcessPlugin implements PlugIn {
@@ -33,6 +38,8 @@ public class BatchProcessPlugin implements PlugIn {
 	/** Title of the results table. */
 	public static final String TABLE_TITLE = "MedCNN Batch";
 	public static final String KEY_INPUT = "input", KEY_MODEL = "model", KEY_OUTPUT = "output";
+	/** Macro keys shared with predict's options: flip TTA, the smallest lesion (voxels), an RT Structure Set too. */
+	public static final String KEY_TTA = "tta", KEY_MIN_LESION = "min_lesion", KEY_RTSTRUCT = "rtstruct";
 	private static final String PREF = "medcnn.batch.";
 
 	@Override
@@ -41,17 +48,25 @@ public class BatchProcessPlugin implements PlugIn {
 		IjProgress progress = new IjProgress(TITLE, cancel);
 		try {
 			String options = Macro.getOptions();
-			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_INPUT, KEY_MODEL, KEY_OUTPUT));
+			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_INPUT, KEY_MODEL, KEY_OUTPUT, KEY_TTA, KEY_MIN_LESION,
+				KEY_RTSTRUCT));
 			boolean macro = options != null;
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Input folder (one case per entry)", macro ? "" : Prefs.get(PREF + KEY_INPUT, ""), 40);
 			gd.addDirectoryField("Model (segmentation package)", macro ? "" : Prefs.get(PREF + KEY_MODEL, ""), 40);
 			gd.addDirectoryField("Output folder", macro ? "" : Prefs.get(PREF + KEY_OUTPUT, ""), 40);
-			gd.addMessage("Writes per case CASE.nii.gz, CASE_lesions.csv and CASE_overlay.png, and summary.csv.\n"
-				+ "Inputs are only read. Esc cancels.");
+			gd.addCheckbox("Tta (flip test-time augmentation, 4x the time)", !macro && Prefs.get(PREF + KEY_TTA, false));
+			gd.addNumericField("Min_lesion (smallest lesion kept, voxels)", macro ? Lesions.DEFAULT_MIN_VOXELS
+				: Prefs.get(PREF + KEY_MIN_LESION, Lesions.DEFAULT_MIN_VOXELS), 0);
+			gd.addCheckbox("Rtstruct (also an RT Structure Set per DICOM case)", !macro && Prefs.get(PREF + KEY_RTSTRUCT, false));
+			gd.addMessage("Writes per case CASE.nii.gz, CASE_lesions.csv/.json, CASE_overlay.png and CASE_sliceNN.png,\n"
+				+ "CASE_seg.dcm for DICOM cases with a lesion, and summary.csv. Inputs are only read. Esc cancels.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			String inText = gd.getNextString(), modelText = gd.getNextString(), outText = gd.getNextString();
+			boolean tta = gd.getNextBoolean();
+			int minLesion = DialogValues.whole("Min_lesion", KEY_MIN_LESION, gd.getNextNumber(), 1, Integer.MAX_VALUE);
+			boolean rtstruct = gd.getNextBoolean();
 			Path input = DialogValues.folder("Input folder", KEY_INPUT, inText);
 			Path model = DialogValues.path("Model", KEY_MODEL, modelText);
 			Path output = DialogValues.path("Output folder", KEY_OUTPUT, outText);
@@ -59,12 +74,16 @@ public class BatchProcessPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_INPUT, inText.trim());
 				Prefs.set(PREF + KEY_MODEL, modelText.trim());
 				Prefs.set(PREF + KEY_OUTPUT, outText.trim());
+				Prefs.set(PREF + KEY_TTA, tta);
+				Prefs.set(PREF + KEY_MIN_LESION, minLesion);
+				Prefs.set(PREF + KEY_RTSTRUCT, rtstruct);
 			}
 			progress.progress(-1, "loading " + model);
 			List<BatchProcessTool.CaseResult> results;
 			try (Segmenter segmenter = Models.openSegmenter(model)) {
 				ModelCard card = segmenter.card();
-				results = BatchProcessTool.run(input, segmenter, card, output, progress, cancel);
+				results = BatchProcessTool.run(input, segmenter, card, output,
+					new CaseSegmentation.Options(tta, minLesion, true, rtstruct), progress, cancel);
 			}
 			progress.done();
 			ResultsTable rt = new ResultsTable();
