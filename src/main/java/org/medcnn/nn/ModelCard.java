@@ -100,9 +100,13 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		} else {
 			try {
 				Normalisation.fromCard(input.get("normalisation"));
+			} catch (IllegalArgumentException e) {
+				throw new ModelFormatException(pkg, "input.normalisation", "is invalid: " + e.getMessage());
+			}
+			try {
 				targetSpacing(input);
 			} catch (IllegalArgumentException e) {
-				throw new ModelFormatException(pkg, null, "has an invalid " + e.getMessage());
+				throw new ModelFormatException(pkg, "input.targetSpacingMm", "is invalid: " + e.getMessage());
 			}
 		}
 		if (task.equals(CLASSIFICATION)) {

@@ -92,14 +92,20 @@ public final class Models {
 	 */
 	private static <T> T open(Path pkg, String task, Opener<T> opener, java.util.function.BiFunction<T, Path, T> zipped)
 		throws IOException {
-		if (!isZip(pkg)) return opener.open(pkg, cardFor(pkg, pkg, task));
+		if (!isZip(pkg)) return opener.open(pkg, checked(pkg, cardFor(pkg, pkg, task)));
 		Unzipped u = unzipPackage(pkg);
 		try {
-			return zipped.apply(opener.open(u.pkg(), cardFor(u.pkg(), pkg, task)), u.tmp());
+			return zipped.apply(opener.open(u.pkg(), checked(u.pkg(), cardFor(u.pkg(), pkg, task))), u.tmp());
 		} catch (IOException | RuntimeException e) {
 			deleteQuietly(u.tmp(), e);
 			throw e;
 		}
+	}
+
+	/** The card, once the package folder's files agree with its integrity record ({@link PackageFiles#checkIntegrity}). */
+	private static ModelCard checked(Path dir, ModelCard card) throws IOException {
+		PackageFiles.checkIntegrity(dir, card);
+		return card;
 	}
 
 	/** The card of the package folder {@code dir} (named {@code pkg} in messages), refused unless its task is {@code task}. */

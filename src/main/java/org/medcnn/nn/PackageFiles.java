@@ -6,9 +6,18 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.OverlayImages;
@@ -54,6 +63,85 @@ public final class PackageFiles {
 		}
 		return "clip((HU - (" + input.get("windowCenterHu") + " - " + input.get("windowWidthHu") + " / 2)) / "
 			+ input.get("windowWidthHu") + ", 0, 1)";
+	}
+
+	/** The files a package's integrity record covers: the SavedModel's and the test tensors. */
+	static List<Path> integrityFiles(Path pkg) throws IOException {
+		List<Path> out = new ArrayList<>();
+		Path sm = pkg.resolve(Models.SAVED_MODEL_DIR);
+		try (Stream<Path> s = Files.walk(sm)) {
+			for (Path p : s.filter(Files::isRegularFile).sorted().toList()) out.add(p);
+		}
+		for (String f : List.of(BioImageIo.TEST_INPUT, BioImageIo.TEST_OUTPUT))
+			if (Files.isRegularFile(pkg.resolve(f))) out.add(pkg.resolve(f));
+		return out;
+	}
+
+	/**
+	 * The card's {@code integrity} record of a package folder: the SHA-256 of each file of the SavedModel and of the
+	 * test tensors, by path relative to the package ({@code /}-separated).
+	 */
+	public static Map<String, Object> integrityRecord(Path pkg) throws IOException {
+		Map<String, Object> files = new TreeMap<>();
+		for (Path f : integrityFiles(pkg)) files.put(relative(pkg, f), BioImageIo.sha256(f));
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("algorithm", "sha256");
+		m.put("files", files);
+		return m;
+	}
+
+	/**
+	 * Checks a package against its card's {@code integrity} record: every listed file present with its hash, and no
+	 * other file in {@code saved_model/}. A card of format 1 has no record (those packages predate it); a later card
+	 * must have one.
+	 *
+	 * @throws ModelFormatException naming the package and the file that is missing, added or different
+	 */
+	public static void checkIntegrity(Path pkg, ModelCard card) throws IOException {
+		Object rec = card.json().get("integrity");
+		if (rec == null) {
+			if (card.formatVersion().equals("1")) return;
+			throw new ModelFormatException(pkg, "integrity", "is missing: the card must record the SHA-256 of the weights and"
+				+ " test tensors");
+		}
+		if (!(rec instanceof Map<?, ?> r) || !(r.get("files") instanceof Map<?, ?> files) || !"sha256".equals(r.get("algorithm")))
+			throw new ModelFormatException(pkg, "integrity", "must be {\"algorithm\": \"sha256\", \"files\": {path: hash}}");
+		Set<String> present = new TreeSet<>();
+		for (Path f : integrityFiles(pkg)) present.add(relative(pkg, f));
+		for (Map.Entry<?, ?> e : files.entrySet()) {
+			String name = String.valueOf(e.getKey());
+			if (!present.contains(name))
+				throw new ModelFormatException(pkg, "integrity", "lists " + name + ", which the package lacks");
+			if (!String.valueOf(e.getValue()).equals(BioImageIo.sha256(pkg.resolve(name))))
+				throw new ModelFormatException(pkg, "integrity", name + " differs from the SHA-256 its card records (the"
+					+ " package was changed after it was written)");
+		}
+		for (String name : present)
+			if (!files.containsKey(name))
+				throw new ModelFormatException(pkg, "integrity", name + " is not in the card's integrity record (a file was"
+					+ " added after the package was written)");
+	}
+
+	/**
+	 * Refuses a package whose {@code saved_model/} (or a file in it) is a link that leads outside the package.
+	 *
+	 * @throws ModelFormatException naming the path
+	 */
+	public static void checkInside(Path pkg, Path savedModel) throws IOException {
+		Path root = pkg.toRealPath();
+		if (!savedModel.toRealPath().startsWith(root))
+			throw new ModelFormatException(pkg, null, "has a " + Models.SAVED_MODEL_DIR + "/ that leads outside the package ("
+				+ savedModel.toRealPath() + ")");
+		try (Stream<Path> s = Files.walk(savedModel)) {
+			for (Path p : s.toList())
+				if (!p.toRealPath().startsWith(root))
+					throw new ModelFormatException(pkg, null, "has " + pkg.relativize(p) + " leading outside the package ("
+						+ p.toRealPath() + ")");
+		}
+	}
+
+	private static String relative(Path pkg, Path f) {
+		return pkg.relativize(f).toString().replace('\\', '/');
 	}
 
 	private static String num(double v) {

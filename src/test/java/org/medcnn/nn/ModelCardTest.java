@@ -82,4 +82,47 @@ class ModelCardTest {
 		e = assertThrows(ModelFormatException.class, () -> Models.readCard(noWindow));
 		assertTrue(e.getMessage().contains("input.windowCenterHu"), e.getMessage());
 	}
+
+	/** Card fields are validated, not trusted (issue 15): each damaged value is refused naming its field. */
+	@Test
+	void absurdFieldValuesAreRefusedNamingTheField() {
+		String seg = """
+			{"formatVersion": "1", "task": "segmentation", "name": "toy", "classNames": ["background", "lesion"],
+			 "architecture": {"type": "%s"},
+			 "input": {"windowCenterHu": %s, "windowWidthHu": %s, "sizeMultiple": %s}}
+			""";
+		String[][] bad = {
+			{"unet2d", "40", "0", "4", "input.windowWidthHu"}, {"unet2d", "40", "-400", "4", "input.windowWidthHu"},
+			{"unet2d", "40", "400", "0", "input.sizeMultiple"}, {"unet2d", "40", "400", "-4", "input.sizeMultiple"},
+			{"unet2d", "40", "400", "65536", "input.sizeMultiple"}, {"unet2d", "40", "400", "6", "input.sizeMultiple"},
+			{"unet2d", "40", "400", "2.5", "input.sizeMultiple"}, {"resnet", "40", "400", "4", "architecture.type"},
+			{"cnn", "40", "400", "4", "architecture.type"}, {"unet2d", "1e300", "400", "4", "windowCenterHu"}};
+		for (String[] b : bad) {
+			ModelFormatException e = assertThrows(ModelFormatException.class,
+				() -> ModelCard.parse(seg.formatted(b[0], b[1], b[2], b[3]), Path.of("toy")), String.join(" ", b));
+			assertTrue(e.getMessage().contains(b[4]), e.getMessage());
+		}
+		String cls = """
+			{"formatVersion": "1", "task": "classification", "name": "toy", "classNames": ["a", "b"],
+			 "architecture": {"type": "cnn"}, "input": {"windowCenterHu": 40, "windowWidthHu": 400, "inputSize": %s},
+			 "calibration": {"temperature": %s}}
+			""";
+		for (String[] b : new String[][] {{"0", "1"}, {"100000", "1"}, {"64", "0"}, {"64", "-2"}}) {
+			ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelCard.parse(cls.formatted(b[0], b[1]),
+				Path.of("toy")), String.join(" ", b));
+			assertTrue(e.getMessage().contains(b[0].equals("64") ? "calibration.temperature" : "input.inputSize"), e.getMessage());
+		}
+		String v2 = """
+			{"formatVersion": "2", "task": "segmentation", "name": "toy", "classNames": ["background", "lesion"],
+			 "architecture": {"type": "unet2d"}, "input": {"normalisation": %s, "targetSpacingMm": %s, "sizeMultiple": 4}}
+			""";
+		for (String[] b : new String[][] {{"{\"scheme\": \"magic\"}", "null"}, {"{\"scheme\": \"ct\", \"clipLowHu\": 5,"
+			+ " \"clipHighHu\": 1, \"meanHu\": 0, \"stdHu\": 1}", "null"}, {"{\"scheme\": \"zscore\"}", "[0, 1, 1]"},
+			{"{\"scheme\": \"zscore\"}", "[1, 1]"}, {"{\"scheme\": \"window\", \"centerHu\": 40, \"widthHu\": 0}", "null"}}) {
+			ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelCard.parse(v2.formatted(b[0], b[1]),
+				Path.of("toy")), String.join(" ", b));
+			assertTrue(e.getMessage().contains("input.normalisation") || e.getMessage().contains("input.targetSpacingMm"),
+				e.getMessage());
+		}
+	}
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.ModelFormatException;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.PackageFiles;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -35,6 +36,8 @@ abstract class LoadedModel implements AutoCloseable {
 		Path dir = pkg.resolve(Models.SAVED_MODEL_DIR);
 		if (!Files.isRegularFile(dir.resolve("saved_model.pb")))
 			throw new ModelFormatException(pkg, null, "has no " + Models.SAVED_MODEL_DIR + "/saved_model.pb");
+		PackageFiles.checkInside(pkg, dir);
+		GraphPolicy.check(pkg, dir, TrainableNet.SIGNATURE_KEY);
 		try {
 			bundle = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
 				.withConfigProto(TfEngine.inferenceConfig()).load();

@@ -12,11 +12,13 @@ import java.util.Map;
 import org.medcnn.common.Json;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.PackageFiles;
 import org.medcnn.nn.Zips;
 
 /**
  * Writes a model package atomically: everything goes to a hidden temporary sibling folder that is renamed to
- * the final path at the end. An existing package at the final path is replaced; any other existing file or
+ * the final path at the end. The card is written last once more with its {@code integrity} record (the SHA-256 of
+ * every SavedModel file and of the test tensors, see {@link PackageFiles#integrityRecord}). An existing package at the final path is replaced; any other existing file or
  * non-empty folder there is refused.
  */
 final class PackageWriter {
@@ -52,6 +54,9 @@ final class PackageWriter {
 			model.write(sm);
 			Files.writeString(tmp.resolve(ModelCard.FILE_NAME), Json.writePretty(card) + "\n", StandardCharsets.UTF_8);
 			extras.write(tmp);
+			// the card ends with the SHA-256 of the weights and test tensors, checked whenever the package is opened
+			card.put("integrity", PackageFiles.integrityRecord(tmp));
+			Files.writeString(tmp.resolve(ModelCard.FILE_NAME), Json.writePretty(card) + "\n", StandardCharsets.UTF_8);
 			Path old = null;
 			if (Files.exists(target)) {
 				old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");
