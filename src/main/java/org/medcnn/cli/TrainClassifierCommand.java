@@ -39,7 +39,8 @@ final class TrainClassifierCommand implements Main.Command {
 			usage: medcnn train-classifier --data DIR --out MODEL [options]
 			  --data DIR          one sub-folder per class (sorted names = class order, e.g. high/ intermediate/ low/);
 			                      items: DICOM files, DICOM series folders or NIfTI files (middle slice)
-			  --out MODEL         model package folder to write (must not exist)
+			  --out MODEL         model package folder to write (new or empty; checked before training)
+			  --overwrite         replace the package at MODEL if there is one
 			  Settings marked "auto" follow the data (a dataset fingerprint, printed first, with the plan).
 			  --normalise NAME    auto (default: CT → clip to the set's 0.5-99.5 percentiles and z-score; other
 			                      modalities → z-score per image over its body) | ct | zscore | none | 'window C/W'
@@ -87,7 +88,7 @@ final class TrainClassifierCommand implements Main.Command {
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "filters", "dense", "pooling", "epochs", "batch", "lr",
 			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init", "clip-norm",
-			"normalise", "crop-mm"), Set.of("resume", "batch-norm"));
+			"normalise", "crop-mm"), Set.of("resume", "batch-norm", "overwrite"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		ClassifierRequest request;
 		try {
@@ -101,11 +102,13 @@ final class TrainClassifierCommand implements Main.Command {
 				.schedule(a.choiceOrNull("schedule", "constant", "step", "cosine"))
 				.augment(a.choiceOrNull("augment", TrainingConfig.AUGMENTATIONS.toArray(String[]::new))).resume(a.flag("resume"))
 				.clipNorm(a.numberOrNull("clip-norm", 0, 1e6)).layers(TrainSegmenterCommand.layers(a))
-				.normalise(TrainSegmenterCommand.normalise(a)).cropMm(a.numberOrNull("crop-mm", 0, 10_000)).build();
+				.normalise(TrainSegmenterCommand.normalise(a)).cropMm(a.numberOrNull("crop-mm", 0, 10_000))
+				.overwrite(a.flag("overwrite")).build();
 		} catch (IllegalArgumentException e) {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}
 		Path data = a.path("data");
+		Trainings.checkTarget(a.path("out"), request.overwrite() || request.resume());
 		CliProgress progress = new CliProgress(err);
 		List<String> classes = Datasets.classNames(data);
 		List<Datasets.Item> items = Datasets.loadItems(data, progress, new Cancellation());

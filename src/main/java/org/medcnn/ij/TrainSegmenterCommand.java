@@ -25,7 +25,8 @@ import org.scijava.plugin.Plugin;
  * <p>
  * Inputs are the plugin's macro keys: {@code images}, {@code masks}, {@code out}, {@code epochs}, {@code dims}
  * (2: 2D U-Net on axial slices, 3: 3D U-Net on patches), {@code batch}, {@code learning}, {@code clip_norm},
- * {@code optimizer}, {@code loss}, {@code activation}, {@code filters}, {@code validation}, {@code normalise}; left out,
+ * {@code optimizer}, {@code loss}, {@code activation}, {@code filters}, {@code validation}, {@code normalise},
+ * {@code overwrite}; left out,
  * they are planned from the data by the same {@link Trainings} pipeline as the CLI and the plugin use (epochs, batch
  * and filters 0 mean "auto"). Outputs
  * {@code model} (the package folder; null when stopped before an epoch finished) and {@code status}. A setting
@@ -82,6 +83,9 @@ public class TrainSegmenterCommand implements Command {
 	@Parameter(label = "Normalise (auto, ct, zscore, none or window C/W)", required = false, persist = false)
 	private String normalise = "auto";
 
+	@Parameter(label = "Overwrite (replace a model package already at out)", required = false, persist = false)
+	private boolean overwrite;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private File model;
 
@@ -94,10 +98,11 @@ public class TrainSegmenterCommand implements Command {
 		SegmenterRequest request = SegmenterRequest.builder().dims(dims).epochs(epochs == 0 ? null : epochs)
 			.batch(batch == 0 ? null : batch).learningRate(learning).clipNorm(clip_norm).optimizer(optimizer).loss(loss)
 			.activation(activation).filters(filters == 0 ? null : filters).valFraction(validation)
-			.normalise(normalise == null || normalise.isBlank() ? null : normalise).build();
+			.normalise(normalise == null || normalise.isBlank() ? null : normalise).overwrite(overwrite).build();
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TrainSegmenterPlugin.TITLE, cancel);
 		try {
+			Trainings.checkTarget(out.toPath(), overwrite);
 			List<Datasets.Case> cases;
 			try {
 				cases = Datasets.loadCases(images.toPath(), masks.toPath(), progress, cancel);

@@ -46,7 +46,8 @@ import org.medcnn.volume.Mask;
  * {@code none} or {@code window C/W}), {@value #KEY_VALIDATION} (fraction of cases held out), {@value #KEY_AUGMENT}
  * (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME} (checkbox: continue the interrupted run whose
  * checkpoint lies beside the package), {@value #KEY_BATCH_NORM} (checkbox), {@value #KEY_DROPOUT} and {@value #KEY_INIT}
- * (see {@link LayerConfig}). Keys left out are planned from the data (or take the CLI's defaults) in a macro,
+ * (see {@link LayerConfig}), {@value #KEY_OVERWRITE} (checkbox: replace a package already at {@value #KEY_OUT}; without
+ * it such a target is refused before anything is loaded). Keys left out are planned from the data (or take the CLI's defaults) in a macro,
  * the last values used in the dialog. Example:
  * {@code run("Train Segmenter...", "images=[/data/images] masks=[/data/masks] out=[/models/liver] epochs=30 dims=2");}
  * or, with the CT image current: {@code run("Train Segmenter...", "mask_image=[liver labels] out=[/models/liver]");}
@@ -71,9 +72,11 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_CLIP_NORM = "clip_norm";
 	/** Macro key: the normalisation, {@code auto} (the default), {@code ct}, {@code zscore}, {@code none} or {@code window C/W}. */
 	public static final String KEY_NORMALISE = "normalise";
+	/** Macro key (checkbox): replace a model package already at the output folder. */
+	public static final String KEY_OVERWRITE = "overwrite";
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
 		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
-		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM, KEY_NORMALISE);
+		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM, KEY_NORMALISE, KEY_OVERWRITE);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -115,6 +118,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			gd.addChoice("Augment (training-time)", TrainingConfig.AUGMENTATIONS.toArray(String[]::new),
 				pref(macro, KEY_AUGMENT, td.augment()));
 			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
+			gd.addCheckbox("Overwrite (replace a model package already at Out)", false);
 			addLayerFields(gd, macro, PREF);
 			gd.addMessage("Images: one case per entry (DICOM series folder or NIfTI file); masks: the entry with the\n"
 				+ "same name (NIfTI label image). Or, leaving both folders empty, the current image with a mask image\n"
@@ -135,6 +139,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			double validation = gd.getNextNumber();
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
+			boolean overwrite = gd.getNextBoolean();
 			LayerConfig layers = layerValues(gd, macro, PREF);
 
 			boolean fromImage = rois || !NO_MASK_IMAGE.equals(maskImage);
@@ -160,7 +165,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				.clipNorm(DialogValues.number("Clip_norm", KEY_CLIP_NORM, clip, 0, false, 1e6)).optimizer(optimizer).loss(loss)
 				.activation(activation).filters(baseFilters == 0 ? null : baseFilters).context(context)
 				.valFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
-				.augment(augment).resume(resume).layers(layers).normalise(normalise.isEmpty() ? null : normalise).build();
+				.augment(augment).resume(resume).overwrite(overwrite).layers(layers).normalise(normalise.isEmpty() ? null : normalise).build();
 			if (!macro) {
 				save(KEY_IMAGES, images);
 				save(KEY_MASKS, masks);
@@ -180,6 +185,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_VALIDATION, validation);
 			}
 
+			Trainings.checkTarget(outDir, overwrite || resume);
 			List<Datasets.Case> cases;
 			String source;
 			if (fromImage) {

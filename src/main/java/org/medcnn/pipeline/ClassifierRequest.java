@@ -26,8 +26,9 @@ import org.medcnn.nn.LayerConfig;
  * @param layers null = {@link LayerConfig#DEFAULT}
  * @param normalise {@code auto|ct|zscore|none|window C/W}, null = auto
  * @param cropMm side of the lesion-centred crops the items are (mm), null or 0 = whole images
+ * @param overwrite replace an existing model package at the output folder
  */
-public record ClassifierRequest(String architecture, Integer inputSize, int[] filters, Integer denseUnits, String pooling, Integer epochs, Integer batch, Double learningRate, String optimizer, String loss, String activation, Long seed, Double valFraction, String schedule, String augment, boolean resume, Double clipNorm, LayerConfig layers, String normalise, Double cropMm) {
+public record ClassifierRequest(String architecture, Integer inputSize, int[] filters, Integer denseUnits, String pooling, Integer epochs, Integer batch, Double learningRate, String optimizer, String loss, String activation, Long seed, Double valFraction, String schedule, String augment, boolean resume, Double clipNorm, LayerConfig layers, String normalise, Double cropMm, boolean overwrite) {
 
 	public ClassifierRequest {
 		filters = filters == null ? null : filters.clone();
@@ -63,6 +64,7 @@ public record ClassifierRequest(String architecture, Integer inputSize, int[] fi
 		private String schedule;
 		private String augment;
 		private boolean resume;
+		private boolean overwrite;
 		private Double clipNorm;
 		private LayerConfig layers;
 		private String normalise;
@@ -143,6 +145,11 @@ public record ClassifierRequest(String architecture, Integer inputSize, int[] fi
 			return this;
 		}
 
+		public Builder overwrite(boolean v) {
+			overwrite = v;
+			return this;
+		}
+
 		public Builder resume(boolean v) {
 			resume = v;
 			return this;
@@ -169,7 +176,7 @@ public record ClassifierRequest(String architecture, Integer inputSize, int[] fi
 		}
 
 		public ClassifierRequest build() {
-			return new ClassifierRequest(architecture, inputSize, filters, denseUnits, pooling, epochs, batch, learningRate, optimizer, loss, activation, seed, valFraction, schedule, augment, resume, clipNorm, layers, normalise, cropMm);
+			return new ClassifierRequest(architecture, inputSize, filters, denseUnits, pooling, epochs, batch, learningRate, optimizer, loss, activation, seed, valFraction, schedule, augment, resume, clipNorm, layers, normalise, cropMm, overwrite);
 		}
 	}
 }

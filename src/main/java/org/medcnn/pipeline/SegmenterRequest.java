@@ -29,11 +29,12 @@ import org.medcnn.nn.LayerConfig;
  * @param layers batch norm, dropout, init; null = {@link LayerConfig#DEFAULT}
  * @param normalise {@code auto|ct|zscore|none|window C/W}, null = auto
  * @param samplesPerEpoch 2D training patches per epoch, null = the planner's
+ * @param overwrite replace an existing model package at the output folder
  */
 public record SegmenterRequest(Integer dims, Integer epochs, Integer batch, Double learningRate, String optimizer,
 	String loss, String activation, Integer depth, Integer filters, int[] patch, Integer context, Long seed,
 	Double valFraction, String schedule, String augment, boolean resume, Double clipNorm, LayerConfig layers,
-	String normalise, Integer samplesPerEpoch) {
+	String normalise, Integer samplesPerEpoch, boolean overwrite) {
 
 	public SegmenterRequest {
 		if (dims != null && dims != 2 && dims != 3) throw new IllegalArgumentException("dims = " + dims + " is not 2 or 3");
@@ -71,7 +72,7 @@ public record SegmenterRequest(Integer dims, Integer epochs, Integer batch, Doub
 		private String optimizer, loss, activation, schedule, augment, normalise;
 		private int[] patch;
 		private Long seed;
-		private boolean resume;
+		private boolean resume, overwrite;
 		private LayerConfig layers;
 
 		public Builder dims(Integer v) {
@@ -149,6 +150,11 @@ public record SegmenterRequest(Integer dims, Integer epochs, Integer batch, Doub
 			return this;
 		}
 
+		public Builder overwrite(boolean v) {
+			overwrite = v;
+			return this;
+		}
+
 		public Builder resume(boolean v) {
 			resume = v;
 			return this;
@@ -176,7 +182,7 @@ public record SegmenterRequest(Integer dims, Integer epochs, Integer batch, Doub
 
 		public SegmenterRequest build() {
 			return new SegmenterRequest(dims, epochs, batch, learningRate, optimizer, loss, activation, depth, filters, patch,
-				context, seed, valFraction, schedule, augment, resume, clipNorm, layers, normalise, samplesPerEpoch);
+				context, seed, valFraction, schedule, augment, resume, clipNorm, layers, normalise, samplesPerEpoch, overwrite);
 		}
 	}
 }

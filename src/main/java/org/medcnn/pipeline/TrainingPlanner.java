@@ -63,8 +63,10 @@ public final class TrainingPlanner {
 	 * @param config2d the 2D configuration, or null for a 3D plan
 	 * @param config3d the 3D configuration, or null for a 2D plan
 	 * @param reasons one line per decision, for the log
+	 * @param overwrite whether an existing package at the output may be replaced
 	 */
-	public record SegmenterPlan(SegmenterConfig config2d, Segmenter3dConfig config3d, List<String> reasons) {
+	public record SegmenterPlan(SegmenterConfig config2d, Segmenter3dConfig config3d, List<String> reasons,
+		boolean overwrite) {
 
 		public SegmenterPlan {
 			reasons = List.copyOf(reasons);
@@ -89,7 +91,7 @@ public final class TrainingPlanner {
 	}
 
 	/** A complete classifier configuration with the reasons for it. */
-	public record ClassifierPlan(ClassifierConfig config, List<String> reasons) {
+	public record ClassifierPlan(ClassifierConfig config, List<String> reasons, boolean overwrite) {
 
 		public ClassifierPlan {
 			reasons = List.copyOf(reasons);
@@ -157,7 +159,7 @@ public final class TrainingPlanner {
 				patch[1], size[1], size[0], batch, perEpoch, tc.epochs()));
 			SegmenterConfig cfg = new SegmenterConfig(depth, filters, pre, tc, layers, r.context() == null ? 0 : r.context(),
 				patch, perEpoch);
-			return new SegmenterPlan(cfg, null, why);
+			return new SegmenterPlan(cfg, null, why, r.overwrite());
 		}
 		Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
 		int[] patch0 = r.patch() != null ? r.patch() : patch3d(size, target, ms);
@@ -169,7 +171,7 @@ public final class TrainingPlanner {
 		why.add(String.format(Locale.ROOT, "network: 3D U-Net, depth %d, %d filters; patches %d×%d×%d (z×y×x; median volume"
 			+ " %d×%d×%d), batch %d, %d epochs", depth, filters, patch[0], patch[1], patch[2], size[2], size[1], size[0],
 			tc.batchSize(), tc.epochs()));
-		return new SegmenterPlan(null, new Segmenter3dConfig(depth, filters, patch, pre, tc, layers), why);
+		return new SegmenterPlan(null, new Segmenter3dConfig(depth, filters, patch, pre, tc, layers), why, r.overwrite());
 	}
 
 	/** The 90th-percentile lesion's diameter in in-plane pixels of the target grid (0 without lesions). */
@@ -266,7 +268,7 @@ public final class TrainingPlanner {
 		ClassifierConfig cfg = new ClassifierConfig(arch, size, filters, dense, r.pooling() != null ? r.pooling() : d.pooling(),
 			new Preprocessing(norm, null, fp), tc, r.layers() == null ? LayerConfig.DEFAULT : r.layers(),
 			r.cropMm() == null ? 0 : r.cropMm());
-		return new ClassifierPlan(cfg, why);
+		return new ClassifierPlan(cfg, why, r.overwrite());
 	}
 
 	/** The training settings: the defaults {@code d} with every given (non-null) value. */

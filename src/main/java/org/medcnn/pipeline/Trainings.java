@@ -49,9 +49,33 @@ public final class Trainings {
 		return trainSegmenter(planSegmenter(r, cases), cases, l, c, out);
 	}
 
+	/**
+	 * Refuses a model package target before any work: a file, a folder that is not a MedCNN package and not empty, or an
+	 * existing package unless {@code replace} (the user asked to overwrite it, or to resume the run that wrote it).
+	 *
+	 * @throws IllegalArgumentException naming the path and what to do
+	 */
+	public static void checkTarget(Path out, boolean replace) throws IOException {
+		if (!java.nio.file.Files.exists(out)) return;
+		if (!java.nio.file.Files.isDirectory(out))
+			throw new IllegalArgumentException(out + " is a file; the model package is a folder: give a new folder name");
+		if (java.nio.file.Files.isRegularFile(out.resolve(org.medcnn.nn.ModelCard.FILE_NAME))) {
+			if (!replace)
+				throw new IllegalArgumentException(out + " is a model package already; choose another folder, or replace it"
+					+ " (--overwrite; in ImageJ the Overwrite checkbox, macro key overwrite)");
+			return;
+		}
+		try (var s = java.nio.file.Files.list(out)) {
+			if (s.findAny().isPresent())
+				throw new IllegalArgumentException(out + " is a folder that holds other files (not a model package); choose an"
+					+ " empty or new folder");
+		}
+	}
+
 	/** Trains as {@code plan} says (from {@link #planSegmenter} on the same cases); see {@link #trainSegmenter}. */
 	public static Path trainSegmenter(TrainingPlanner.SegmenterPlan plan, List<Datasets.Case> cases, TrainingListener l,
 		Cancellation c, Path out) throws IOException {
+		checkTarget(out, plan.overwrite() || plan.training().resume());
 		TrainingListener listener = l == null ? TrainingListener.NONE : l;
 		listener.note(plan.preprocessing().fingerprint().summary());
 		listener.note(plan.describe());
@@ -90,6 +114,7 @@ public final class Trainings {
 	/** Trains as {@code plan} says (from {@link #planClassifier} on the same items). */
 	public static Path trainClassifier(TrainingPlanner.ClassifierPlan plan, List<Datasets.Item> items, List<String> classNames,
 		TrainingListener l, Cancellation c, Path out) throws IOException {
+		checkTarget(out, plan.overwrite() || plan.config().training().resume());
 		TrainingListener listener = l == null ? TrainingListener.NONE : l;
 		listener.note(plan.config().preprocessing().fingerprint().summary());
 		listener.note(plan.describe());
