@@ -28,7 +28,10 @@ import org.medcnn.nn.LayerConfig;
  * @param cropMm side of the lesion-centred crops the items are (mm), null or 0 = whole images
  * @param overwrite replace an existing model package at the output folder
  */
-public record ClassifierRequest(String architecture, Integer inputSize, int[] filters, Integer denseUnits, String pooling, Integer epochs, Integer batch, Double learningRate, String optimizer, String loss, String activation, Long seed, Double valFraction, String schedule, String augment, boolean resume, Double clipNorm, LayerConfig layers, String normalise, Double cropMm, boolean overwrite) {
+public record ClassifierRequest(String architecture, Integer inputSize, int[] filters, Integer denseUnits, String pooling,
+	Integer epochs, Integer batch, Double learningRate, String optimizer, String loss, String activation, Long seed,
+	Double valFraction, String schedule, String augment, boolean resume, Double clipNorm, LayerConfig layers,
+	String normalise, Double cropMm, boolean overwrite) {
 
 	public ClassifierRequest {
 		filters = filters == null ? null : filters.clone();
@@ -176,7 +179,9 @@ public record ClassifierRequest(String architecture, Integer inputSize, int[] fi
 		}
 
 		public ClassifierRequest build() {
-			return new ClassifierRequest(architecture, inputSize, filters, denseUnits, pooling, epochs, batch, learningRate, optimizer, loss, activation, seed, valFraction, schedule, augment, resume, clipNorm, layers, normalise, cropMm, overwrite);
+			return new ClassifierRequest(architecture, inputSize, filters, denseUnits, pooling, epochs, batch, learningRate,
+				optimizer, loss, activation, seed, valFraction, schedule, augment, resume, clipNorm, layers, normalise, cropMm,
+				overwrite);
 		}
 	}
 }

@@ -114,38 +114,30 @@ final class PreparedCases {
 		List<Case> withLesion = cases.stream().filter(c -> c.foreground().length > 0).toList();
 		int[] sliceStart = new int[cases.size() + 1];
 		for (int i = 0; i < cases.size(); i++) sliceStart[i + 1] = sliceStart[i] + cases.get(i).grid().nz();
-		return new Trainer.PatchSource() {
-			@Override
-			public int perEpoch() {
-				return perEpoch;
+		return Trainer.PatchSource.of(perEpoch, (index, rng) -> {
+			int ph = patch[0], pw = patch[1];
+			Case c;
+			int z, y0, x0;
+			if (index % CENTRED_EVERY == 0 && !withLesion.isEmpty()) {
+				c = withLesion.get(rng.nextInt(withLesion.size()));
+				Geometry g = c.grid();
+				int v = c.foreground()[rng.nextInt(c.foreground().length)];
+				z = v / g.sliceSize();
+				y0 = start(v / g.nx() % g.ny(), ph, g.ny(), rng);
+				x0 = start(v % g.nx(), pw, g.nx(), rng);
+			} else {
+				int s = rng.nextInt(sliceStart[cases.size()]);
+				int ci = Arrays.binarySearch(sliceStart, s);
+				ci = ci >= 0 ? ci : -ci - 2;
+				while (sliceStart[ci + 1] <= s) ci++;
+				c = cases.get(ci);
+				z = s - sliceStart[ci];
+				Geometry g = c.grid();
+				y0 = g.ny() > ph ? rng.nextInt(g.ny() - ph + 1) : 0;
+				x0 = g.nx() > pw ? rng.nextInt(g.nx() - pw + 1) : 0;
 			}
-
-			@Override
-			public Trainer.Sample draw(int index, Random rng) {
-				int ph = patch[0], pw = patch[1];
-				Case c;
-				int z, y0, x0;
-				if (index % CENTRED_EVERY == 0 && !withLesion.isEmpty()) {
-					c = withLesion.get(rng.nextInt(withLesion.size()));
-					Geometry g = c.grid();
-					int v = c.foreground()[rng.nextInt(c.foreground().length)];
-					z = v / g.sliceSize();
-					y0 = start(v / g.nx() % g.ny(), ph, g.ny(), rng);
-					x0 = start(v % g.nx(), pw, g.nx(), rng);
-				} else {
-					int s = rng.nextInt(sliceStart[cases.size()]);
-					int ci = Arrays.binarySearch(sliceStart, s);
-					ci = ci >= 0 ? ci : -ci - 2;
-					while (sliceStart[ci + 1] <= s) ci++;
-					c = cases.get(ci);
-					z = s - sliceStart[ci];
-					Geometry g = c.grid();
-					y0 = g.ny() > ph ? rng.nextInt(g.ny() - ph + 1) : 0;
-					x0 = g.nx() > pw ? rng.nextInt(g.nx() - pw + 1) : 0;
-				}
-				return slicePatch(c, z, y0, x0, ph, pw, context);
-			}
-		};
+			return slicePatch(c, z, y0, x0, ph, pw, context);
+		});
 	}
 
 	/** A patch start along an axis of length n: centred on {@code centre} ± a quarter patch, kept inside when possible. */
@@ -247,20 +239,12 @@ final class PreparedCases {
 	Trainer.PatchSource volumePatches(int[] patch, int perEpoch) {
 		List<Patches.Grid> grids = new ArrayList<>();
 		for (Case c : cases) grids.add(grid(c, patch));
-		return new Trainer.PatchSource() {
-			@Override
-			public int perEpoch() {
-				return perEpoch;
-			}
-
-			@Override
-			public Trainer.Sample draw(int index, Random rng) {
-				Patches.Grid g = grids.size() == 1 ? grids.get(0) : grids.get(rng.nextInt(grids.size()));
-				int[] s = g.start(patch, index % CENTRED_EVERY == 0, rng);
-				return new Trainer.Sample(g.extract(g.x, s[0], s[1], s[2], patch), g.extract(g.y, s[0], s[1], s[2], patch),
-					patch[2], patch[1], patch[0]);
-			}
-		};
+		return Trainer.PatchSource.of(perEpoch, (index, rng) -> {
+			Patches.Grid g = grids.size() == 1 ? grids.get(0) : grids.get(rng.nextInt(grids.size()));
+			int[] s = g.start(patch, index % CENTRED_EVERY == 0, rng);
+			return new Trainer.Sample(g.extract(g.x, s[0], s[1], s[2], patch), g.extract(g.y, s[0], s[1], s[2], patch),
+				patch[2], patch[1], patch[0]);
+		});
 	}
 
 	/**

@@ -80,6 +80,21 @@ final class Trainer {
 		int perEpoch();
 
 		Sample draw(int index, Random rng);
+
+		/** A source of {@code perEpoch} samples drawn by {@code draw}. */
+		static PatchSource of(int perEpoch, java.util.function.BiFunction<Integer, Random, Sample> draw) {
+			return new PatchSource() {
+				@Override
+				public int perEpoch() {
+					return perEpoch;
+				}
+
+				@Override
+				public Sample draw(int index, Random rng) {
+					return draw.apply(index, rng);
+				}
+			};
+		}
 	}
 
 	/**
