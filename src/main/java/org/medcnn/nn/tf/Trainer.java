@@ -157,38 +157,6 @@ final class Trainer {
 	/** Every sample, every epoch. */
 	static final EpochSampler ALL = (all, rng) -> all;
 
-	/**
-	 * Foreground-aware sampling for segmentation: every slice that shows lesion, plus a fresh random draw of
-	 * background-only slices so that about {@code foregroundShare} of each epoch shows lesion. Lesions fill a
-	 * small part of a CT series; without this, most batches hold no lesion at all and a Dice loss pushes the
-	 * net towards predicting nothing.
-	 */
-	static EpochSampler foregroundAware(double foregroundShare) {
-		if (!(foregroundShare > 0 && foregroundShare < 1))
-			throw new IllegalArgumentException("foregroundShare = " + foregroundShare + " is outside (0, 1)");
-		return new EpochSampler() {
-			private List<Sample> source, fg, bg;
-
-			@Override
-			public List<Sample> sample(List<Sample> all, Random rng) {
-				if (all != source) {
-					source = all;
-					fg = new ArrayList<>();
-					bg = new ArrayList<>();
-					for (Sample s : all) (s.hasForeground() ? fg : bg).add(s);
-				}
-				if (fg.isEmpty() || bg.isEmpty()) return all;
-				int nBg = (int) Math.min(bg.size(), Math.max(1, Math.round(fg.size() * (1 - foregroundShare)
-					/ foregroundShare)));
-				List<Sample> pool = new ArrayList<>(bg);
-				Collections.shuffle(pool, rng);
-				List<Sample> out = new ArrayList<>(fg);
-				out.addAll(pool.subList(0, nBg));
-				return out;
-			}
-		};
-	}
-
 	/** A metric accumulated over an epoch from (probability, target) batches. */
 	interface Metric {
 		String name();
