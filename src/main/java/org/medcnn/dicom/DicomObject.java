@@ -37,6 +37,8 @@ public final class DicomObject {
 	 * the data set was deflated), as DICOMDIR record offsets count (PS3.3 §F.3.2.1); -1 otherwise.
 	 */
 	int itemOffset = -1;
+	/** Length in bytes of what was parsed: the file (or the in-memory data) this data set came from; -1 for an item. */
+	long sourceLength = -1;
 
 	DicomObject(Path file) {
 		this.file = file;
@@ -53,6 +55,14 @@ public final class DicomObject {
 	/** The file this data set was read from (null for in-memory data). */
 	public Path file() {
 		return file;
+	}
+
+	/**
+	 * Length in bytes of the file (or in-memory data) the data set was read from, even after a header-only read;
+	 * -1 for a sequence item. Bounds what the pixel attributes may declare ({@link DicomPixels#checkHeader}).
+	 */
+	public long sourceLength() {
+		return sourceLength;
 	}
 
 	/**

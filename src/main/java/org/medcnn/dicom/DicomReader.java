@@ -143,6 +143,7 @@ public final class DicomReader {
 			else if (end >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M') pos = 4;
 			DicomObject obj = new DicomObject(file);
 			obj.pixelsRetained = !headerOnly;
+			obj.sourceLength = sourceLength;
 			String ts = null;
 			if (end - pos >= 8 && u16le(pos) == 0x0002 && isVr(pos + 4)) {
 				explicit = true;
@@ -351,7 +352,7 @@ public final class DicomReader {
 			throws DicomReadException {
 			if (len == UNDEFINED) {
 				if (headerOnly) {
-					obj.put(DicomElement.encapsulated(tag, vr, null, null));
+					obj.put(DicomElement.encapsulatedNotRetained(tag, vr, vpos));
 					stopped = true;
 					return vpos;
 				}
