@@ -1,35 +1,32 @@
 package org.medcnn.common;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM for tests that need a real process (signals, process trees, encodings): started with this JVM's
- * class path, its stdout and stderr read on daemon threads (so it never blocks on a full pipe), its lines
- * available as they come, and every wait bounded: {@link #close} kills it (and its descendants) forcibly if it
- * is still running, so a failing test never leaves a process behind.
+ * class path, its stdout and stderr written to files (so it never blocks on a full pipe, and what it and its own
+ * children print stays readable after it is killed, which closes a pipe's reading end), every wait bounded, and
+ * {@link #close} killing it and its descendants forcibly if they are still running, so a failing test never
+ * leaves a process behind.
  */
 public final class ChildJvm implements AutoCloseable {
 
 	private final Process process;
-	private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-	private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
+	private final Path out;
+	private final Path err;
 
-	private ChildJvm(Process process) {
+	private ChildJvm(Process process, Path out, Path err) {
 		this.process = process;
-		pump(process.getInputStream(), "out: ");
-		pump(process.getErrorStream(), "err: ");
+		this.out = out;
+		this.err = err;
 	}
 
 	/**
@@ -51,23 +48,12 @@ public final class ChildJvm implements AutoCloseable {
 			if (e.getValue() == null) pb.environment().remove(e.getKey());
 			else pb.environment().put(e.getKey(), e.getValue());
 		}
-		pb.directory(new File("."));
-		return new ChildJvm(pb.start());
-	}
-
-	private void pump(InputStream in, String prefix) {
-		Thread t = new Thread(() -> {
-			try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-				for (String l; (l = r.readLine()) != null;) {
-					lines.add(prefix + l);
-					all.add(prefix + l);
-				}
-			} catch (IOException e) {
-				all.add(prefix + "(stream closed: " + e.getMessage() + ")");
-			}
-		}, "child-jvm-" + prefix.trim());
-		t.setDaemon(true);
-		t.start();
+		Path out = Files.createTempFile("child-jvm", ".out");
+		Path err = Files.createTempFile("child-jvm", ".err");
+		out.toFile().deleteOnExit();
+		err.toFile().deleteOnExit();
+		pb.directory(new File(".")).redirectOutput(out.toFile()).redirectError(err.toFile());
+		return new ChildJvm(pb.start(), out, err);
 	}
 
 	public Process process() {
@@ -75,18 +61,16 @@ public final class ChildJvm implements AutoCloseable {
 	}
 
 	/**
-	 * The rest of the next line that starts with {@code prefix} (lines are "out: …" or "err: …", so a prefix is
+	 * The rest of the first line that starts with {@code prefix} (lines are "out: …" or "err: …", so a prefix is
 	 * e.g. "out: PATH "), or null when none came within {@code seconds}.
 	 */
 	public String awaitLine(String prefix, double seconds) throws InterruptedException {
 		long end = System.nanoTime() + (long) (seconds * 1e9);
-		while (true) {
-			long left = end - System.nanoTime();
-			if (left <= 0) return null;
-			String l = lines.poll(left, TimeUnit.NANOSECONDS);
-			if (l == null) return null;
-			if (l.startsWith(prefix)) return l.substring(prefix.length());
-		}
+		do {
+			for (String l : lines()) if (l.startsWith(prefix)) return l.substring(prefix.length());
+			Thread.sleep(50);
+		} while (System.nanoTime() < end);
+		return null;
 	}
 
 	/** The exit code, or null when still running after {@code seconds}. */
@@ -94,11 +78,21 @@ public final class ChildJvm implements AutoCloseable {
 		return process.waitFor((long) (seconds * 1000), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
 	}
 
-	/** Everything read so far, one line each ("out: …", "err: …"). */
-	public String transcript() {
-		synchronized (all) {
-			return String.join("\n", all);
+	private List<String> lines() {
+		List<String> all = new ArrayList<>();
+		for (String[] f : new String[][] {{"out: ", out.toString()}, {"err: ", err.toString()}}) {
+			try {
+				for (String l : Files.readAllLines(Path.of(f[1]), StandardCharsets.UTF_8)) all.add(f[0] + l);
+			} catch (IOException e) {
+				all.add(f[0] + "(unreadable: " + e.getMessage() + ")");
+			}
 		}
+		return all;
+	}
+
+	/** Everything printed so far, one line each ("out: …", then "err: …"). */
+	public String transcript() {
+		return String.join("\n", lines());
 	}
 
 	@Override
@@ -109,6 +103,12 @@ public final class ChildJvm implements AutoCloseable {
 			process.waitFor(10, TimeUnit.SECONDS);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
+		}
+		try {
+			Files.deleteIfExists(out);
+			Files.deleteIfExists(err);
+		} catch (IOException e) {
+			// left for deleteOnExit
 		}
 	}
 }
