@@ -722,6 +722,9 @@ public final class Nifti {
 			len = Math.sqrt(len);
 			if (!(len > 0))
 				throw new NiftiFormatException(file, sformCode > 0 ? "srow" : "pixdim", "axis " + c + " has zero length");
+			if (Double.isInfinite(len))
+				throw new NiftiFormatException(file, sformCode > 0 ? "srow" : "pixdim", "axis " + c + " is too long to "
+					+ "measure with (a voxel size beyond the range of a double)");
 			spacing[c] = len;
 			for (int r = 0; r < 3; r++) dir[3 * c + r] = (r < 2 ? -1 : 1) * affine[4 * r + c] / len + 0.0;
 		}
