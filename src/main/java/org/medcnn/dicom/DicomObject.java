@@ -139,9 +139,17 @@ public final class DicomObject {
 		if (isText(e)) {
 			String s = text(e);
 			if (s.isEmpty()) return new double[0];
-			String[] parts = s.split("\\\\", -1);
-			double[] d = new double[parts.length];
-			for (int i = 0; i < parts.length; i++) d[i] = parseNumber(trim(parts[i]));
+			// One value at a time: a long value (an RT contour of a million points) never becomes an array of strings.
+			int n = 1;
+			for (int i = s.indexOf('\\'); i >= 0; i = s.indexOf('\\', i + 1)) n++;
+			double[] d = new double[n];
+			int from = 0;
+			for (int k = 0; k < n; k++) {
+				int to = s.indexOf('\\', from);
+				if (to < 0) to = s.length();
+				d[k] = parseNumber(trim(s.substring(from, to)));
+				from = to + 1;
+			}
 			return d;
 		}
 		return binaryNumbers(e);

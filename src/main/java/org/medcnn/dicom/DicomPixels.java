@@ -173,7 +173,10 @@ public final class DicomPixels {
 	 * values) the Java heap cannot hold, saying how much it needs and how to raise the heap.
 	 */
 	private static void requireHeap(DicomObject o, Layout l, int bytesPerValue, String what) throws DicomReadException {
-		long bytes = (long) l.frames * l.valuesPerFrame() * bytesPerValue;
+		DicomElement px = o.element(Tag.PixelData);
+		if (px != null) checkCapacity(o, px, l); // what the file cannot hold needs no heap: that is the reason to give
+		double need = (double) l.frames * l.rows * l.columns * l.samplesPerPixel * bytesPerValue;
+		long bytes = need >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) need;
 		String why = HeapBudget.shortfall(bytes, String.format(Locale.ROOT, "decoding %d frame%s of %d×%d into %s", l.frames,
 			l.frames == 1 ? "" : "s", l.columns, l.rows, what));
 		if (why != null) throw new DicomReadException(o.file(), Tag.PixelData, why);

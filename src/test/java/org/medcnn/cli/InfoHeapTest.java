@@ -90,4 +90,27 @@ class InfoHeapTest {
 		assertEquals(100L, ((Number) b.get("frames")).longValue());
 		assertFalse(Json.asObject(r.get(1), "small").containsKey("error"));
 	}
+
+	@Test
+	void testMillionsOfEmptyItemsAreRefusedNotOutOfMemory() throws Exception {
+		// 3 million empty sequence items: 24 MB of file, some 300 MB of parsed objects, in a 64 MB heap. Every length
+		// is within the file, so only the parser's heap check stands between it and an OutOfMemoryError.
+		Path f = tmp.resolve("items.dcm");
+		Dataset d = new Dataset().text(Tag.Modality, "CS", "OT");
+		byte[] head = DicomDatasetWriter.encodeFile(d, "1.2.840.10008.5.1.4.1.1.7", "1.2.3.501.1");
+		int items = 3_000_000;
+		try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(f), 1 << 20)) {
+			o.write(head);
+			ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+			// (0040,0275) RequestAttributesSequence, SQ, defined length
+			h.putShort((short) 0x0040).putShort((short) 0x0275).put((byte) 'S').put((byte) 'Q').putShort((short) 0)
+				.putInt(8 * items);
+			o.write(h.array());
+			byte[] item = {(byte) 0xFE, (byte) 0xFF, 0x00, (byte) 0xE0, 0, 0, 0, 0};
+			for (int k = 0; k < items; k++) o.write(item);
+		}
+		List<Object> r = info("-Xmx64m", f);
+		String error = String.valueOf(Json.asObject(r.get(0), "items").get("error"));
+		assertTrue(error.contains("items.dcm") && error.contains("-Xmx") && error.contains("items"), error);
+	}
 }
