@@ -56,7 +56,7 @@ final class InfoCommand implements Main.Command {
 				d.put("file", f.toString());
 				d.put("error", "ran out of Java heap memory reading it (maximum " + org.medcnn.common.HeapBudget.size(
 					Runtime.getRuntime().maxMemory()) + "): run Java with a larger heap, e.g. java -Xmx" + Math.max(2,
-						2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g -jar medcnn.jar …");
+						2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g -jar medcnn.jar ...");
 			}
 			if (d.containsKey("error")) failed = true;
 			results.add(d);

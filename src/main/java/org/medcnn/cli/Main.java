@@ -81,9 +81,11 @@ public final class Main {
 			return 1;
 		} catch (OutOfMemoryError e) {
 			// Readers check the heap before large allocations; this is the last resort, still without a trace.
-			err.println("medcnn " + command.name() + ": out of Java heap memory (" + e.getMessage() + ", maximum "
+			StackTraceElement[] at = e.getStackTrace();
+			err.println("medcnn " + command.name() + ": out of Java heap memory (" + e.getMessage()
+				+ (at.length > 0 ? ", in " + at[0] : "") + ", maximum "
 				+ org.medcnn.common.HeapBudget.size(Runtime.getRuntime().maxMemory()) + "): run Java with a larger heap, "
-				+ "e.g. java -Xmx" + Math.max(2, 2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g -jar medcnn.jar …");
+				+ "e.g. java -Xmx" + Math.max(2, 2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g -jar medcnn.jar ...");
 			return 1;
 		} catch (Exception | Error e) {
 			// Unexpected: a short message and the trace for a bug report.

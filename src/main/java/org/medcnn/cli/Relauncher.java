@@ -156,7 +156,7 @@ final class Relauncher {
 		return "the argument '" + arg.replace('\uFFFD', '?') + "' cannot be represented in this Java's file-name "
 			+ "encoding (" + jnuCharset().name() + ", from the locale: LANG=" + System.getenv("LANG") + ", LC_ALL="
 			+ System.getenv("LC_ALL") + "), so a file or folder of that name cannot be opened: run with a UTF-8 locale, "
-			+ "e.g. LC_ALL=C.UTF-8 java -jar medcnn.jar …";
+			+ "e.g. LC_ALL=C.UTF-8 java -jar medcnn.jar ...";
 	}
 
 	private static Charset jnuCharset() {

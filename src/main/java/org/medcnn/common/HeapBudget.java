@@ -34,7 +34,7 @@ public final class HeapBudget {
 	 *
 	 * @param what what needs them, e.g. "the 512×512×4095 volume (float32)"; starts the message
 	 * @return e.g. "the … needs 4.3 GB but the Java heap has 1.2 GB free of its 4.0 GB maximum: run Java with a
-	 *     larger heap, e.g. -Xmx8g (in Fiji: Edit › Options › Memory &amp; Threads)"
+	 *     larger heap, e.g. -Xmx8g (in Fiji: Edit > Options > Memory &amp; Threads)"
 	 */
 	public static String shortfall(long bytes, String what) {
 		if (bytes <= 0 || bytes <= available()) return null;
@@ -51,7 +51,7 @@ public final class HeapBudget {
 			return need + ", and this machine has only " + size(physical) + " of memory: it cannot be read here (use a "
 				+ "machine with more than " + wantGib + " GB of memory and run Java with -Xmx" + wantGib + "g)";
 		return need + ": run Java with a larger heap, e.g. -Xmx" + wantGib + "g (java -Xmx" + wantGib
-			+ "g -jar medcnn.jar …; in Fiji: Edit › Options › Memory & Threads)";
+			+ "g -jar medcnn.jar ...; in Fiji: Edit > Options > Memory & Threads)";
 	}
 
 	/**

@@ -37,6 +37,8 @@ public final class DicomReader {
 	static final int MAX_DEPTH = 32;
 	/** Deflated data sets may not inflate beyond this (a deflate bomb must not exhaust memory). */
 	static final int MAX_INFLATED = 1 << 30;
+	/** Bytes per read of a file into memory. */
+	private static final int READ_SLICE = 8 << 20;
 	/** Elements and items parsed between two checks of the heap. */
 	static final int COUNT_CHECK = 1 << 16;
 	/** Heap that must stay free while parsing goes on (bytes). */
@@ -95,7 +97,12 @@ public final class DicomReader {
 		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
 			ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, ch.size()));
 			while (buf.hasRemaining()) {
-				if (ch.read(buf) < 0) break;
+				// In slices: a read into a heap buffer goes through a temporary direct buffer of the read's size, so
+				// one read of a 2 GB file would hold 2 GB more outside the heap, out of reach of -Xmx.
+				buf.limit(buf.position() + Math.min(READ_SLICE, buf.capacity() - buf.position()));
+				int r = ch.read(buf);
+				buf.limit(buf.capacity());
+				if (r < 0) break;
 			}
 			if (buf.hasRemaining()) return Arrays.copyOf(buf.array(), buf.position()); // shrank while reading
 			return buf.array();

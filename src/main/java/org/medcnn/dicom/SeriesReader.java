@@ -31,7 +31,13 @@ import org.medcnn.common.Parallel;
  * inside the stack would leave a gap, so it is only accepted with {@link ResampleOption#UNIFORM}, which fills it by
  * linear interpolation between its good neighbours along the normal and says so; otherwise, or when no slices (or
  * fewer than two of several) are left, a {@link DicomReadException} names the damaged files. A slice of the wrong
- * size or frame count is never skipped. Stateless and thread-safe.
+ * size or frame count is never skipped.
+ * <p>
+ * Before the volume (one float[] of columns × rows × slices) is allocated, its size is checked against the Java
+ * array limit and the heap, and a refusal says how much it needs and which {@code -Xmx} to use (or, when the first
+ * file's header declares more pixels than it holds, says that instead). A multi-frame file is read straight into
+ * the volume and its frames put in spatial order in place. Slices (or frames) at the same position along the
+ * normal are refused, naming them: a volume cannot hold two slices in one place. Stateless and thread-safe.
  */
 public final class SeriesReader {
 

@@ -37,8 +37,14 @@ import org.medcnn.volume.Geometry;
  * series, and as skipped files), and files it does not reference are still found by walking the folder. The
  * headers of the referenced files are still read, because directory records need not carry the positions and
  * orientations that sorting and geometry need; the series, files and order are the same as without the
- * DICOMDIR. An unreadable DICOMDIR is named in the warnings and the folder scanned normally. Stateless and
- * thread-safe.
+ * DICOMDIR. An unreadable DICOMDIR is named in the warnings and the folder scanned normally.
+ * <p>
+ * Image files that cannot be measured are refused from their header, before anything is allocated for them, with
+ * the file, the attribute and the value ({@link DicomPixels#checkHeader}, and refusals of a pixel spacing that is
+ * zero, negative or not a number, an ImageOrientationPatient whose vectors are not unit vectors at right angles, a
+ * position that is not three numbers, a RescaleSlope of 0, NaN or one that overflows float): they are skipped with
+ * that reason ("refused: …"), and {@link #scan} throws it when they leave no series. What is missing and assumed
+ * (PixelSpacing, slice thickness) is said in the series' warnings. Stateless and thread-safe.
  */
 public final class SeriesScanner {
 
@@ -64,6 +70,8 @@ public final class SeriesScanner {
 	 *
 	 * @param p progress (may be null)
 	 * @param c cancellation, checked per file (may be null)
+	 * @throws DicomReadException when no series is found but image files were refused (see the class comment): the
+	 *         first refusal, naming file, attribute and value, and how many more files were refused
 	 * @throws IOException if a folder cannot be listed or a named path does not exist
 	 * @throws java.util.concurrent.CancellationException if cancelled
 	 */

@@ -434,7 +434,7 @@ public final class Nifti {
 
 	/** Refuses a volume whose array the heap cannot hold ({@code bytesPerVoxel} bytes a voxel), naming "dim". */
 	private static void requireHeap(Path file, Geometry g, int bytesPerVoxel, String what) throws NiftiFormatException {
-		String why = HeapBudget.shortfall((long) g.voxelCount() * bytesPerVoxel, "the " + g.nx() + "×" + g.ny() + "×"
+		String why = HeapBudget.shortfall((long) g.voxelCount() * bytesPerVoxel, "reading the " + g.nx() + "×" + g.ny() + "×"
 			+ g.nz() + " voxels as " + what);
 		if (why != null) throw new NiftiFormatException(file, "dim", why);
 	}
