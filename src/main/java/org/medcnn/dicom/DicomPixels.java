@@ -173,8 +173,10 @@ public final class DicomPixels {
 	 * values) the Java heap cannot hold, saying how much it needs and how to raise the heap.
 	 */
 	private static void requireHeap(DicomObject o, Layout l, int bytesPerValue, String what) throws DicomReadException {
+		// What the file cannot hold needs no heap: that is the reason to give (and it bounds the product below).
 		DicomElement px = o.element(Tag.PixelData);
-		if (px != null) checkCapacity(o, px, l); // what the file cannot hold needs no heap: that is the reason to give
+		if (px != null && px.isEncapsulated()) checkCapacity(o, px, l);
+		else if (px != null && px.buf != null) checkNativeSize(o, px, l);
 		double need = (double) l.frames * l.rows * l.columns * l.samplesPerPixel * bytesPerValue;
 		long bytes = need >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) need;
 		String why = HeapBudget.shortfall(bytes, String.format(Locale.ROOT, "decoding %d frame%s of %d×%d into %s", l.frames,
