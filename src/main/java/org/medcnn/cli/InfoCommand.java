@@ -46,7 +46,18 @@ final class InfoCommand implements Main.Command {
 		List<Object> results = new ArrayList<>();
 		boolean failed = false;
 		for (Path f : files) {
-			Map<String, Object> d = DicomInfo.describe(f, pixels);
+			Map<String, Object> d;
+			try {
+				d = DicomInfo.describe(f, pixels);
+			} catch (OutOfMemoryError e) {
+				// DicomInfo checks the heap before it reads; should a file still not fit, it is reported like any
+				// unreadable file and the others are still described (what it allocated is garbage by now).
+				d = new java.util.LinkedHashMap<>();
+				d.put("file", f.toString());
+				d.put("error", "ran out of Java heap memory reading it (maximum " + org.medcnn.common.HeapBudget.size(
+					Runtime.getRuntime().maxMemory()) + "): run Java with a larger heap, e.g. java -Xmx" + Math.max(2,
+						2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g -jar medcnn.jar ...");
+			}
 			if (d.containsKey("error")) failed = true;
 			results.add(d);
 			if (!args.flag("json")) printHuman(d, out);

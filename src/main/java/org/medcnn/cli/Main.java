@@ -26,7 +26,9 @@ public final class Main {
 	private Main() {}
 
 	public static void main(String[] args) {
-		System.exit(run(args, System.out, System.err));
+		// A child started by Relauncher ends with its launcher, and may get its arguments from it.
+		Relauncher.watchLauncher(System.err);
+		System.exit(run(Relauncher.arguments(args), System.out, System.err));
 	}
 
 	/** Runs one command; returns the exit code. */
@@ -52,6 +54,19 @@ public final class Main {
 				return 0;
 			}
 		}
+		String undecodable = Relauncher.undecodable(args);
+		if (undecodable != null) {
+			// LANG=C and the like: Java could not decode an argument (a path such as séries/ arrived as s??ries).
+			String[] utf8 = Relauncher.mayRelaunchForEncoding() ? Relauncher.utf8Arguments(args) : null;
+			if (utf8 != null) return Relauncher.relaunch(utf8, command.usesTensorFlow() && Relauncher.needsRelaunch(), true);
+			err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(undecodable));
+			return 2;
+		}
+		String unencodable = Relauncher.unencodable(rest);
+		if (unencodable != null) {
+			err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(unencodable));
+			return 2;
+		}
 		if (command.usesTensorFlow() && Relauncher.needsRelaunch()) return Relauncher.relaunch(args);
 		try {
 			return command.run(rest, out, err);
@@ -62,7 +77,15 @@ public final class Main {
 			err.println("medcnn " + command.name() + ": cancelled" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
 			return 130;
 		} catch (java.io.IOException | IllegalArgumentException | IllegalStateException e) {
-			err.println("medcnn " + command.name() + ": " + e.getMessage());
+			err.println("medcnn " + command.name() + ": " + OutputPaths.describe(e));
+			return 1;
+		} catch (OutOfMemoryError e) {
+			// Readers check the heap before large allocations; this is the last resort, still without a trace.
+			StackTraceElement[] at = e.getStackTrace();
+			err.println("medcnn " + command.name() + ": out of Java heap memory (" + e.getMessage()
+				+ (at.length > 0 ? ", in " + at[0] : "") + ", maximum "
+				+ org.medcnn.common.HeapBudget.size(Runtime.getRuntime().maxMemory()) + "): run Java with a larger heap, "
+				+ "e.g. java -Xmx" + Math.max(2, 2 * (Runtime.getRuntime().maxMemory() >> 30)) + "g -jar medcnn.jar ...");
 			return 1;
 		} catch (Exception | Error e) {
 			// Unexpected: a short message and the trace for a bug report.

@@ -48,6 +48,14 @@ final class DicomElement {
 	}
 
 	/**
+	 * Encapsulated Pixel Data seen in header-only mode: its fragments are not read; {@code off} is where its first
+	 * item starts in the parsed bytes, so that the fragments that can follow are bounded by the source's length.
+	 */
+	static DicomElement encapsulatedNotRetained(int tag, String vr, int valueOffset) {
+		return new DicomElement(tag, vr, null, valueOffset, 0, -1, null, null, false);
+	}
+
+	/**
 	 * Pixel Data seen in header-only mode: the length is known, the bytes are not kept; {@code off} is where the
 	 * value starts in the file (-1 when it is not a file offset: inside a deflated data set), for a streamed decode.
 	 */

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.medcnn.common.HeapBudget;
+
 /**
  * The {@code info --json [--pixels]} description of a DICOM file (DESIGN.md), built from
  * {@link DicomReader} and {@link DicomPixels}.
@@ -43,8 +45,17 @@ public final class DicomInfo {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("file", file.toString());
 		DicomObject o;
+		String heapShort = null;
 		try {
-			o = pixels ? DicomReader.read(file) : DicomReader.readHeader(file);
+			if (pixels) {
+				// Decoding reads the whole file and then one frame at a time: refuse (with the header described) what
+				// the heap cannot hold, instead of failing with an OutOfMemoryError that would end the listing.
+				o = DicomReader.readHeader(file);
+				heapShort = pixelReadShortfall(o);
+				if (heapShort == null) o = DicomReader.read(file);
+			} else {
+				o = DicomReader.readHeader(file);
+			}
 		} catch (DicomReadException e) {
 			m.put("error", e.getMessage());
 			return m;
@@ -68,7 +79,9 @@ public final class DicomInfo {
 		double[] ps = pixelSpacing(o);
 		m.put("pixelSpacing", ps == null ? null : List.of(ps[0], ps[1]));
 		if (image) describeLuts(o, m);
-		if (pixels) {
+		if (pixels && heapShort != null) {
+			m.put("error", heapShort);
+		} else if (pixels) {
 			try {
 				m.put("pixels", pixelStatistics(o));
 			} catch (DicomReadException e) {
@@ -76,6 +89,19 @@ public final class DicomInfo {
 			}
 		}
 		return m;
+	}
+
+	/**
+	 * Why the heap cannot hold what {@code --pixels} needs for a file (its bytes, and a decoded frame of 32-bit
+	 * values), or null when it can; the message names the file and says how to raise the heap.
+	 */
+	private static String pixelReadShortfall(DicomObject header) {
+		long frame = (long) Math.max(0, header.getInt(Tag.Rows, 0)) * Math.max(0, header.getInt(Tag.Columns, 0))
+			* Math.max(1, header.getInt(Tag.SamplesPerPixel, 1));
+		long need = Math.max(0, header.sourceLength()) + 8 * frame;
+		String why = HeapBudget.shortfall(need, "decoding the pixels of " + header.file() + " (" + HeapBudget.size(header
+			.sourceLength()) + " file)");
+		return why;
 	}
 
 	/**
@@ -166,12 +192,12 @@ public final class DicomInfo {
 
 	/** {frames: [{min, max, mean, sha256}], allFramesSha256} of the stored values. */
 	static Map<String, Object> pixelStatistics(DicomObject o) throws DicomReadException {
-		int[][] frames = DicomPixels.storedValues(o);
 		boolean unsigned32 = o.getInt(Tag.BitsStored, 0) == 32 && o.getInt(Tag.PixelRepresentation, 0) == 0;
 		MessageDigest all = sha256();
 		List<Object> list = new ArrayList<>();
 		ByteBuffer buf = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
-		for (int[] f : frames) {
+		// One frame at a time: a large multi-frame file needs its bytes and one decoded frame, not all of them.
+		DicomPixels.storedFrames(o, (index, f) -> {
 			MessageDigest one = sha256();
 			long min = Long.MAX_VALUE;
 			long max = Long.MIN_VALUE;
@@ -191,7 +217,7 @@ public final class DicomInfo {
 			fm.put("mean", f.length == 0 ? null : sum / f.length);
 			fm.put("sha256", HexFormat.of().formatHex(one.digest()));
 			list.add(fm);
-		}
+		});
 		Map<String, Object> px = new LinkedHashMap<>();
 		px.put("frames", list);
 		px.put("allFramesSha256", HexFormat.of().formatHex(all.digest()));

@@ -37,6 +37,8 @@ public final class DicomObject {
 	 * the data set was deflated), as DICOMDIR record offsets count (PS3.3 §F.3.2.1); -1 otherwise.
 	 */
 	int itemOffset = -1;
+	/** Length in bytes of what was parsed: the file (or the in-memory data) this data set came from; -1 for an item. */
+	long sourceLength = -1;
 
 	DicomObject(Path file) {
 		this.file = file;
@@ -53,6 +55,14 @@ public final class DicomObject {
 	/** The file this data set was read from (null for in-memory data). */
 	public Path file() {
 		return file;
+	}
+
+	/**
+	 * Length in bytes of the file (or in-memory data) the data set was read from, even after a header-only read;
+	 * -1 for a sequence item. Bounds what the pixel attributes may declare ({@link DicomPixels#checkHeader}).
+	 */
+	public long sourceLength() {
+		return sourceLength;
 	}
 
 	/**
@@ -129,9 +139,17 @@ public final class DicomObject {
 		if (isText(e)) {
 			String s = text(e);
 			if (s.isEmpty()) return new double[0];
-			String[] parts = s.split("\\\\", -1);
-			double[] d = new double[parts.length];
-			for (int i = 0; i < parts.length; i++) d[i] = parseNumber(trim(parts[i]));
+			// One value at a time: a long value (an RT contour of a million points) never becomes an array of strings.
+			int n = 1;
+			for (int i = s.indexOf('\\'); i >= 0; i = s.indexOf('\\', i + 1)) n++;
+			double[] d = new double[n];
+			int from = 0;
+			for (int k = 0; k < n; k++) {
+				int to = s.indexOf('\\', from);
+				if (to < 0) to = s.length();
+				d[k] = parseNumber(trim(s.substring(from, to)));
+				from = to + 1;
+			}
 			return d;
 		}
 		return binaryNumbers(e);

@@ -9,8 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import org.medcnn.common.HeapBudget;
 import org.medcnn.dicom.codec.FrameDecoder;
 import org.medcnn.dicom.codec.FrameDecoders;
 import org.medcnn.dicom.codec.FrameLayout;
@@ -60,12 +62,126 @@ public final class DicomPixels {
 	public static int[][] storedValues(DicomObject o) throws DicomReadException {
 		DicomElement px = pixelElement(o);
 		Layout l = layout(o, px.isEncapsulated());
-		Path f = o.file();
-		if (px.isEncapsulated()) return decodeEncapsulated(o, px, l);
-		int perFrameSamples = checkNativeSize(o, px, l);
+		requireHeap(o, l, 4, "its stored values (32-bit integers)");
 		int[][] out = new int[l.frames][];
-		for (int fr = 0; fr < l.frames; fr++) out[fr] = decodeFrame(px, l, fr, perFrameSamples);
+		storedFrames(o, (fr, v) -> out[fr] = v);
 		return out;
+	}
+
+	/** Receives decoded frames one at a time, in stored order. */
+	@FunctionalInterface
+	interface FrameSink<T> {
+		void accept(int frame, T values) throws DicomReadException;
+	}
+
+	/**
+	 * Decodes the stored values frame by frame ({@link #storedValues} without holding every frame at once: a
+	 * consumer that keeps none of them needs the file's bytes and one frame).
+	 */
+	static void storedFrames(DicomObject o, FrameSink<int[]> sink) throws DicomReadException {
+		DicomElement px = pixelElement(o);
+		Layout l = layout(o, px.isEncapsulated());
+		if (px.isEncapsulated()) {
+			decodeEncapsulated(o, px, l, sink);
+			return;
+		}
+		int perFrameSamples = checkNativeSize(o, px, l);
+		for (int fr = 0; fr < l.frames; fr++) sink.accept(fr, decodeFrame(px, l, fr, perFrameSamples));
+	}
+
+	/**
+	 * Checks, from the header alone (a {@link DicomReader#readHeader} result is enough), that the Image Pixel
+	 * attributes describe frames the file can hold, before anything is allocated for them: native Pixel Data must
+	 * be at least Rows × Columns × SamplesPerPixel × BitsAllocated × NumberOfFrames long; encapsulated Pixel Data
+	 * needs one fragment (an item of 8 bytes at least) per frame, so NumberOfFrames cannot exceed what the rest of
+	 * the file holds; and one frame must fit a Java array. A 600-byte file that declares 2<sup>31</sup> − 1 frames
+	 * is refused here at once, before a layout, a volume or a frame list is made for it.
+	 *
+	 * @throws DicomReadException naming the file and the attribute the data cannot hold (NumberOfFrames, Rows, …),
+	 *         or an invalid Image Pixel attribute
+	 */
+	public static void checkHeader(DicomObject o) throws DicomReadException {
+		checkHeader(o, false);
+	}
+
+	/**
+	 * {@link #checkHeader(DicomObject)}; with {@code damageTolerant}, the native Pixel Data of a single-frame image
+	 * is only required to fit in the file rather than to be as long as the image needs: a slice whose pixel data
+	 * are a little short is a damaged slice, which {@link SeriesReader} may leave out, not a hostile header.
+	 */
+	static void checkHeader(DicomObject o, boolean damageTolerant) throws DicomReadException {
+		Path f = o.file();
+		DicomElement px = o.element(Tag.PixelData);
+		if (px == null) throw new DicomReadException(f, Tag.PixelData, "the data set has no Pixel Data (not an image)");
+		if (px.items != null)
+			throw new DicomReadException(f, Tag.PixelData, "Pixel Data is a sequence, not pixel values");
+		Layout l = layout(o, px.isEncapsulated());
+		if (damageTolerant && l.frames == 1 && !px.isEncapsulated()) {
+			long file = o.sourceLength();
+			double need = Math.ceil(l.bitsAllocated == 1 ? (double) l.rows * l.columns / 8
+				: (double) l.rows * l.columns * l.samplesPerPixel * (l.bitsAllocated / 8));
+			if (file >= 0 && need > file)
+				throw new DicomReadException(f, Tag.Rows, String.format(Locale.ROOT, "Rows %d × Columns %d × SamplesPerPixel "
+					+ "%d × BitsAllocated %d needs %.0f bytes, more than the whole file (%d bytes): wrong header", l.rows,
+					l.columns, l.samplesPerPixel, l.bitsAllocated, need, file));
+			return;
+		}
+		checkCapacity(o, px, l);
+	}
+
+	private static void checkCapacity(DicomObject o, DicomElement px, Layout l) throws DicomReadException {
+		Path f = o.file();
+		if (px.isEncapsulated()) {
+			long fragments;
+			String held;
+			if (px.fragments != null) {
+				fragments = px.fragments.size() - 1L;
+				held = "has only " + fragments + " fragment" + (fragments == 1 ? "" : "s");
+			} else {
+				long left = o.sourceLength() < 0 ? Long.MAX_VALUE : o.sourceLength() - px.off;
+				// A Basic Offset Table item first, then at least one item header (8 bytes) per frame.
+				fragments = Math.max(0, (left - 8) / 8);
+				held = "can hold at most " + fragments + " fragments in the " + Math.max(0, left) + " bytes left of the file";
+			}
+			if (l.frames > fragments)
+				throw new DicomReadException(f, Tag.NumberOfFrames, "NumberOfFrames is " + l.frames + " but the encapsulated "
+					+ "Pixel Data " + held + " (each frame needs at least one): wrong header or truncated file");
+		} else {
+			long have = px.buf != null ? px.len : px.declaredLength;
+			long cells = (long) l.rows * l.columns * (l.photometric.equals("YBR_FULL_422") ? 2 : l.samplesPerPixel);
+			double frameBytes = l.bitsAllocated == 1 ? cells / 8.0 : (double) cells * (l.bitsAllocated / 8);
+			double need = Math.ceil(frameBytes * l.frames);
+			String size = String.format(Locale.ROOT, "Rows %d × Columns %d × SamplesPerPixel %d × BitsAllocated %d",
+				l.rows, l.columns, l.samplesPerPixel, l.bitsAllocated);
+			if (l.frames > 1 && need > have)
+				throw new DicomReadException(f, Tag.NumberOfFrames, String.format(Locale.ROOT, "NumberOfFrames is %d: with %s"
+					+ " (%.0f bytes a frame) that needs %.0f bytes, but Pixel Data has only %d (room for %d frame%s): wrong "
+					+ "header or truncated file", l.frames, size, frameBytes, need, have, (long) Math.floor(have / frameBytes),
+					Math.floor(have / frameBytes) == 1 ? "" : "s"));
+			if (need > have)
+				throw new DicomReadException(f, Tag.Rows, String.format(Locale.ROOT, "%s needs %.0f bytes but Pixel Data has "
+					+ "only %d: wrong header or truncated file", size, need, have));
+		}
+		long perFrameValues = (long) l.rows * l.columns * l.samplesPerPixel;
+		if (perFrameValues > HeapBudget.MAX_ARRAY_ELEMENTS)
+			throw new DicomReadException(f, Tag.Rows, "Rows " + l.rows + " × Columns " + l.columns + " × SamplesPerPixel "
+				+ l.samplesPerPixel + " is " + perFrameValues + " values per frame, more than a Java array holds (2^31 - 9)");
+	}
+
+	/**
+	 * Refuses a decode whose output ({@code bytesPerValue} bytes for each of frames × rows × columns × samples
+	 * values) the Java heap cannot hold, saying how much it needs and how to raise the heap.
+	 */
+	private static void requireHeap(DicomObject o, Layout l, int bytesPerValue, String what) throws DicomReadException {
+		// What the file cannot hold needs no heap: that is the reason to give (and it bounds the product below).
+		DicomElement px = o.element(Tag.PixelData);
+		if (px != null && px.isEncapsulated()) checkCapacity(o, px, l);
+		else if (px != null && px.buf != null) checkNativeSize(o, px, l);
+		double need = (double) l.frames * l.rows * l.columns * l.samplesPerPixel * bytesPerValue;
+		long bytes = need >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) need;
+		String why = HeapBudget.shortfall(bytes, String.format(Locale.ROOT, "decoding %d frame%s of %d×%d into %s", l.frames,
+			l.frames == 1 ? "" : "s", l.columns, l.rows, what));
+		if (why != null) throw new DicomReadException(o.file(), Tag.PixelData, why);
 	}
 
 	/**
@@ -98,6 +214,19 @@ public final class DicomPixels {
 	 * @throws DicomReadException as {@link #storedValues}, for colour images, or for a malformed Modality LUT
 	 */
 	public static float[][] realWorldValues(DicomObject o) throws DicomReadException {
+		DicomElement px = pixelElement(o);
+		Layout l = layout(o, px.isEncapsulated());
+		requireHeap(o, l, 4, "real-world values (32-bit floats)");
+		float[][] out = new float[l.frames][];
+		realWorldFrames(o, (fr, v) -> out[fr] = v);
+		return out;
+	}
+
+	/**
+	 * Real-world values frame by frame, in stored order ({@link #realWorldValues} without holding every frame at
+	 * once). Each frame's rescale is checked first ({@link #checkedRescale}).
+	 */
+	static void realWorldFrames(DicomObject o, FrameSink<float[]> sink) throws DicomReadException {
 		int spp = o.getInt(Tag.SamplesPerPixel, 1);
 		if (spp != 1)
 			throw new DicomReadException(o.file(), Tag.SamplesPerPixel, "SamplesPerPixel is " + spp
@@ -108,37 +237,102 @@ public final class DicomPixels {
 		if (l != null) {
 			// The common case (CT, MR): straight from the bytes, without the stored values' int arrays.
 			int n = checkNativeSize(o, px, l);
-			float[][] out = new float[l.frames][];
 			for (int fr = 0; fr < l.frames; fr++) {
-				double[] si = rescale(o, fr);
-				out[fr] = rescaledFrame(px, l, fr, n, si[0], si[1]);
+				double[] si = checkedRescale(o, fr, l);
+				sink.accept(fr, rescaledFrame(px, l, fr, n, si[0], si[1]));
 			}
-			return out;
+			return;
 		}
-		int[][] stored = storedValues(o);
-		float[][] out = new float[stored.length][];
-		if (mt.lut() != null) {
-			DicomLut lut = mt.lut();
-			for (int f = 0; f < stored.length; f++) {
-				int[] s = stored[f];
-				float[] r = new float[s.length];
-				for (int i = 0; i < s.length; i++) r[i] = lut.lookup(s[i]);
-				out[f] = r;
-			}
-			return out;
-		}
+		Layout any = layout(o, px.isEncapsulated());
 		boolean unsigned32 = o.getInt(Tag.BitsStored, 0) == 32 && o.getInt(Tag.PixelRepresentation, 0) == 0;
-		for (int f = 0; f < stored.length; f++) {
-			double[] si = rescale(o, f);
-			double slope = si[0];
-			double intercept = si[1];
-			int[] s = stored[f];
+		storedFrames(o, (f, s) -> {
 			float[] r = new float[s.length];
-			for (int i = 0; i < s.length; i++)
-				r[i] = (float) ((unsigned32 ? Integer.toUnsignedLong(s[i]) : s[i]) * slope + intercept);
-			out[f] = r;
+			if (mt.lut() != null) {
+				DicomLut lut = mt.lut();
+				for (int i = 0; i < s.length; i++) r[i] = lut.lookup(s[i]);
+			} else {
+				double[] si = checkedRescale(o, f, any);
+				double slope = si[0];
+				double intercept = si[1];
+				for (int i = 0; i < s.length; i++)
+					r[i] = (float) ((unsigned32 ? Integer.toUnsignedLong(s[i]) : s[i]) * slope + intercept);
+			}
+			sink.accept(f, r);
+		});
+	}
+
+	/**
+	 * {slope, intercept} of a frame as {@link #rescale} finds them, refused when they cannot give measurable
+	 * values: a slope of 0 (every pixel would read as the intercept), a slope or intercept that is not a finite
+	 * number (a "NaN" in the file would otherwise be read as the default), or values that overflow a 32-bit float
+	 * over the range BitsStored allows (e.g. RescaleSlope 1e308).
+	 *
+	 * @throws DicomReadException naming the file, the attribute (and where it sits: top level, per-frame or shared
+	 *         functional group, DoseGridScaling) and its value
+	 */
+	static double[] checkedRescale(DicomObject o, int frame, Layout l) throws DicomReadException {
+		DicomObject holder = rescaleHolder(o, frame);
+		double[] si = rescale(o, frame);
+		Path f = o.file();
+		String where = holder == o ? "" : holder == null ? "" : rescaleWhere(o, frame);
+		int slopeTag = "RTDOSE".equals(o.getString(Tag.Modality)) && holder == o && !o.contains(Tag.RescaleSlope)
+			&& !o.contains(Tag.RescaleIntercept) && o.contains(Tag.DoseGridScaling) ? Tag.DoseGridScaling : Tag.RescaleSlope;
+		if (holder != null) {
+			for (int tag : new int[] {slopeTag, Tag.RescaleIntercept}) {
+				String[] raw = holder.getStrings(tag);
+				if (raw == null || raw.length == 0) continue;
+				double[] v = holder.getDoubles(tag);
+				if (v == null || v.length == 0 || !Double.isFinite(v[0]))
+					throw new DicomReadException(f, tag, "is '" + raw[0] + "'" + where + ", not a finite number: the "
+						+ "real-world values cannot be computed");
+			}
 		}
-		return out;
+		if (si[0] == 0)
+			throw new DicomReadException(f, slopeTag, "is 0" + where + ": every pixel would have the same real-world value "
+				+ "(the intercept " + si[1] + "); the image cannot be measured");
+		double lo;
+		double hi;
+		if (l.bitsStored == 32 && !l.signed) {
+			lo = 0;
+			hi = 4294967295.0;
+		} else if (l.signed) {
+			lo = -Math.pow(2, l.bitsStored - 1);
+			hi = Math.pow(2, l.bitsStored - 1) - 1;
+		} else {
+			lo = 0;
+			hi = Math.pow(2, l.bitsStored) - 1;
+		}
+		double extreme = Math.max(Math.abs(lo * si[0] + si[1]), Math.abs(hi * si[0] + si[1]));
+		if (!(extreme <= Float.MAX_VALUE))
+			throw new DicomReadException(f, slopeTag, String.format(Locale.ROOT, "is %s%s with RescaleIntercept %s: stored "
+				+ "values up to %.0f (BitsStored %d) become %s, beyond what a 32-bit float holds (%.3g); the real-world values "
+				+ "cannot be represented", si[0], where, si[1], Math.max(Math.abs(lo), hi), l.bitsStored,
+				Double.isFinite(extreme) ? String.format(Locale.ROOT, "%.3g", extreme) : "infinite", (double) Float.MAX_VALUE));
+		return si;
+	}
+
+	/** The object holding a frame's rescale attributes (as {@link #rescale} picks them), or null for the default. */
+	private static DicomObject rescaleHolder(DicomObject o, int frame) {
+		if (o.contains(Tag.RescaleSlope) || o.contains(Tag.RescaleIntercept)) return o;
+		List<DicomObject> perFrame = o.getSequence(Tag.PerFrameFunctionalGroupsSequence);
+		if (frame < perFrame.size()) {
+			List<DicomObject> pvt = perFrame.get(frame).getSequence(Tag.PixelValueTransformationSequence);
+			if (!pvt.isEmpty()) return pvt.get(0);
+		}
+		List<DicomObject> shared = o.getSequence(Tag.SharedFunctionalGroupsSequence);
+		if (!shared.isEmpty()) {
+			List<DicomObject> pvt = shared.get(0).getSequence(Tag.PixelValueTransformationSequence);
+			if (!pvt.isEmpty()) return pvt.get(0);
+		}
+		if ("RTDOSE".equals(o.getString(Tag.Modality)) && o.contains(Tag.DoseGridScaling)) return o;
+		return null;
+	}
+
+	private static String rescaleWhere(DicomObject o, int frame) {
+		List<DicomObject> perFrame = o.getSequence(Tag.PerFrameFunctionalGroupsSequence);
+		if (frame < perFrame.size() && !perFrame.get(frame).getSequence(Tag.PixelValueTransformationSequence).isEmpty())
+			return " (frame " + (frame + 1) + ", Pixel Value Transformation Sequence)";
+		return " (shared functional groups, Pixel Value Transformation Sequence)";
 	}
 
 	/**
@@ -206,17 +400,18 @@ public final class DicomPixels {
 		String pi = o.getString(Tag.PhotometricInterpretation);
 		if ("PALETTE COLOR".equals(pi)) {
 			DicomLut[] p = palette(o);
-			int[][] stored = storedValues(o);
-			int[][] out = new int[stored.length][];
-			for (int f = 0; f < stored.length; f++) {
-				int[] s = stored[f];
+			DicomElement px = pixelElement(o);
+			Layout l = layout(o, px.isEncapsulated());
+			requireHeap(o, l, 12, "RGB values (three 32-bit integers a pixel)");
+			int[][] out = new int[l.frames][];
+			storedFrames(o, (f, s) -> {
 				int[] rgb = new int[3 * s.length];
 				for (int c = 0; c < 3; c++) {
 					int shift = Math.max(0, p[c].bitsPerEntry() - 8);
 					for (int i = 0; i < s.length; i++) rgb[3 * i + c] = (p[c].lookup(s[i]) >>> shift) & 0xFF;
 				}
 				out[f] = rgb;
-			}
+			});
 			return out;
 		}
 		if (o.getInt(Tag.SamplesPerPixel, 1) != 3)
@@ -508,15 +703,25 @@ public final class DicomPixels {
 			streamFrames(file, px, l, h, n, dst, offset);
 			return h;
 		}
-		DicomObject o = DicomReader.read(file);
-		float[][] frames = realWorldValues(o);
-		long total = 0;
-		for (float[] f : frames) total += f.length;
-		fits(file, total, dst, offset);
-		for (float[] f : frames) {
-			System.arraycopy(f, 0, dst, offset, f.length);
-			offset += f.length;
+		if (px != null) {
+			Layout any = layout(h, px.isEncapsulated());
+			checkCapacity(h, px, any);
+			fits(file, (long) any.frames * any.valuesPerFrame(), dst, offset);
+			// Read whole: the file's bytes, and (decoded one frame at a time) a frame of stored and real-world values.
+			String why = HeapBudget.shortfall(Math.max(0, h.sourceLength()) + 8L * any.valuesPerFrame(), "reading "
+				+ file.getFileName() + " (" + HeapBudget.size(h.sourceLength()) + ", read whole because its pixel data are "
+				+ "compressed or need a lookup table)");
+			if (why != null) throw new DicomReadException(file, Tag.PixelData, why);
 		}
+		DicomObject o = DicomReader.read(file);
+		int[] at = {offset};
+		DicomElement full = pixelElement(o);
+		Layout l2 = layout(o, full.isEncapsulated());
+		fits(file, (long) l2.frames * l2.valuesPerFrame(), dst, offset);
+		realWorldFrames(o, (fr, v) -> {
+			System.arraycopy(v, 0, dst, at[0], v.length);
+			at[0] += v.length;
+		});
 		return o;
 	}
 
@@ -535,7 +740,7 @@ public final class DicomPixels {
 		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
 			long pos = px.off;
 			for (int fr = 0; fr < l.frames; fr++) {
-				double[] si = rescale(h, fr);
+				double[] si = checkedRescale(h, fr, l);
 				for (int done = 0; done < n;) {
 					int cells = Math.min(cellsPerChunk, n - done);
 					bb.clear().limit(cells * bytesPerCell);
@@ -567,32 +772,29 @@ public final class DicomPixels {
 		}
 	}
 
-	/** Splits encapsulated Pixel Data into frames and decodes each with the transfer syntax's codec. */
-	private static int[][] decodeEncapsulated(DicomObject o, DicomElement px, Layout l) throws DicomReadException {
+	/** Splits encapsulated Pixel Data into frames and decodes each with the transfer syntax's codec, one at a time. */
+	private static void decodeEncapsulated(DicomObject o, DicomElement px, Layout l, FrameSink<int[]> sink)
+		throws DicomReadException {
 		Path f = o.file();
 		TransferSyntax t = TransferSyntax.of(o.transferSyntaxUID());
 		FrameDecoder decoder = FrameDecoders.forTransferSyntax(t.uid());
 		if (l.bitsAllocated == 1)
 			throw new DicomReadException(f, Tag.BitsAllocated, "BitsAllocated 1 in compressed transfer syntax "
 				+ t.describe() + " is not supported yet");
-		if ((double) l.rows * l.columns * l.samplesPerPixel * l.frames > Integer.MAX_VALUE - 8)
-			throw new DicomReadException(f, Tag.PixelData, "image too large to decode: Rows " + l.rows + " × Columns "
-				+ l.columns + " × Frames " + l.frames + " × SamplesPerPixel " + l.samplesPerPixel);
-		List<byte[]> frames = encapsulatedFrames(f, px, l.frames);
+		checkCapacity(o, px, l);
+		List<int[]> ranges = frameRanges(f, px, l.frames);
 		FrameLayout fl = new FrameLayout(f, t.describe(), l.rows, l.columns, l.samplesPerPixel, l.bitsAllocated,
 			l.bitsStored, l.signed, l.photometric);
-		int[][] out = new int[l.frames][];
 		for (int fr = 0; fr < l.frames; fr++) {
-			int[] v = decoder.decode(frames.get(fr), fl, fr);
+			int[] v = decoder.decode(frameBytes(f, px, ranges.get(fr), fr), fl, fr);
 			if (v.length != l.valuesPerFrame())
 				throw new DicomReadException(f, Tag.PixelData, "frame " + (fr + 1) + " decodes to " + v.length
 					+ " samples but Rows × Columns × SamplesPerPixel is " + l.valuesPerFrame());
 			// The codec returns pixel cells, exactly what an encoder was given; they are interpreted as uncompressed ones.
 			toStored(v, v.length, l.highBit - l.bitsStored + 1, l);
 			if (l.samplesPerPixel == 3 && l.photometric.startsWith("YBR_FULL")) ybrToRgb(v);
-			out[fr] = v;
+			sink.accept(fr, v);
 		}
-		return out;
 	}
 
 	/**
@@ -602,6 +804,14 @@ public final class DicomPixels {
 	 * signature) stream.
 	 */
 	static List<byte[]> encapsulatedFrames(Path f, DicomElement px, int frames) throws DicomReadException {
+		List<int[]> ranges = frameRanges(f, px, frames);
+		List<byte[]> out = new ArrayList<>(frames);
+		for (int fr = 0; fr < frames; fr++) out.add(frameBytes(f, px, ranges.get(fr), fr));
+		return out;
+	}
+
+	/** The fragments of each frame as {first item index, end item index (exclusive)}, by the rules above. */
+	private static List<int[]> frameRanges(Path f, DicomElement px, int frames) throws DicomReadException {
 		List<int[]> items = px.fragments;
 		int n = items.size() - 1;
 		if (n < 1) throw new DicomReadException(f, Tag.PixelData, "encapsulated Pixel Data has no fragments");
@@ -634,24 +844,26 @@ public final class DicomPixels {
 				throw new DicomReadException(f, Tag.PixelData, "cannot tell which of the " + n + " fragments belong to which of the "
 					+ frames + " frames (no Basic Offset Table, and " + starts.size() + " fragments start a compressed stream)");
 		}
-		List<byte[]> out = new ArrayList<>(frames);
-		for (int fr = 0; fr < frames; fr++) {
-			int from = starts.get(fr);
-			int to = fr + 1 < frames ? starts.get(fr + 1) : n + 1;
-			long size = 0;
-			for (int i = from; i < to; i++) size += items.get(i)[1];
-			if (size > Integer.MAX_VALUE - 8)
-				throw new DicomReadException(f, Tag.PixelData, "frame " + (fr + 1) + " is larger than 2 GiB");
-			byte[] data = new byte[(int) size];
-			int p = 0;
-			for (int i = from; i < to; i++) {
-				int[] it = items.get(i);
-				System.arraycopy(b, it[0], data, p, it[1]);
-				p += it[1];
-			}
-			out.add(data);
-		}
+		List<int[]> out = new ArrayList<>(frames);
+		for (int fr = 0; fr < frames; fr++) out.add(new int[] {starts.get(fr), fr + 1 < frames ? starts.get(fr + 1) : n + 1});
 		return out;
+	}
+
+	/** The compressed bytes of one frame: its fragments {from, to} (item indices, to exclusive) joined. */
+	private static byte[] frameBytes(Path f, DicomElement px, int[] range, int frame) throws DicomReadException {
+		List<int[]> items = px.fragments;
+		long size = 0;
+		for (int i = range[0]; i < range[1]; i++) size += items.get(i)[1];
+		if (size > Integer.MAX_VALUE - 8)
+			throw new DicomReadException(f, Tag.PixelData, "frame " + (frame + 1) + " is larger than 2 GiB");
+		byte[] data = new byte[(int) size];
+		int p = 0;
+		for (int i = range[0]; i < range[1]; i++) {
+			int[] it = items.get(i);
+			System.arraycopy(px.buf, it[0], data, p, it[1]);
+			p += it[1];
+		}
+		return data;
 	}
 
 	private static boolean startsStream(byte[] b, int[] item) {

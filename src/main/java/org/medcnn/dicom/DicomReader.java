@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
+import org.medcnn.common.HeapBudget;
+
 /**
  * Reads DICOM files (PS3.10) into {@link DicomObject}s: with or without the 128-byte preamble and "DICM",
  * with or without File Meta Information (the encoding is then detected from the first element), in Implicit VR
@@ -35,6 +37,12 @@ public final class DicomReader {
 	static final int MAX_DEPTH = 32;
 	/** Deflated data sets may not inflate beyond this (a deflate bomb must not exhaust memory). */
 	static final int MAX_INFLATED = 1 << 30;
+	/** Bytes per read of a file into memory. */
+	private static final int READ_SLICE = 8 << 20;
+	/** Elements and items parsed between two checks of the heap. */
+	static final int COUNT_CHECK = 1 << 16;
+	/** Heap that must stay free while parsing goes on (bytes). */
+	static final long HEAP_RESERVE = 64L << 20;
 
 	private static final long UNDEFINED = 0xFFFFFFFFL;
 
@@ -89,7 +97,12 @@ public final class DicomReader {
 		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
 			ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, ch.size()));
 			while (buf.hasRemaining()) {
-				if (ch.read(buf) < 0) break;
+				// In slices: a read into a heap buffer goes through a temporary direct buffer of the read's size, so
+				// one read of a 2 GB file would hold 2 GB more outside the heap, out of reach of -Xmx.
+				buf.limit(buf.position() + Math.min(READ_SLICE, buf.capacity() - buf.position()));
+				int r = ch.read(buf);
+				buf.limit(buf.capacity());
+				if (r < 0) break;
 			}
 			if (buf.hasRemaining()) return Arrays.copyOf(buf.array(), buf.position()); // shrank while reading
 			return buf.array();
@@ -121,6 +134,8 @@ public final class DicomReader {
 		private boolean big;
 		private boolean stopped;
 		private Charset charset = StandardCharsets.ISO_8859_1;
+		/** Elements and items parsed so far: each costs about ten times its bytes in objects (see {@link #count}). */
+		private long parsed;
 
 		Parser(Path file, byte[] b, long sourceLength, boolean prefix, boolean headerOnly) {
 			this(file, b, sourceLength, prefix, headerOnly, "");
@@ -143,6 +158,7 @@ public final class DicomReader {
 			else if (end >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M') pos = 4;
 			DicomObject obj = new DicomObject(file);
 			obj.pixelsRetained = !headerOnly;
+			obj.sourceLength = sourceLength;
 			String ts = null;
 			if (end - pos >= 8 && u16le(pos) == 0x0002 && isVr(pos + 4)) {
 				explicit = true;
@@ -230,6 +246,7 @@ public final class DicomReader {
 					return pos;
 				}
 				need(pos, 8, -1, "an element header");
+				count(pos);
 				int tag = tag(pos);
 				if (metaOnly && (tag >>> 16) != 0x0002) return pos;
 				if (tag == Tag.ItemDelimitationItem) {
@@ -322,6 +339,7 @@ public final class DicomReader {
 					throw err(seqTag, "sequence has no Sequence Delimitation Item before offset " + seqEnd + where);
 				}
 				need(pos, 8, seqTag, "an item header");
+				count(pos);
 				int t = tag(pos);
 				long il = u32(pos + 4);
 				if (t == Tag.SequenceDelimitationItem) return undefined ? pos + 8 : seqEnd;
@@ -351,7 +369,7 @@ public final class DicomReader {
 			throws DicomReadException {
 			if (len == UNDEFINED) {
 				if (headerOnly) {
-					obj.put(DicomElement.encapsulated(tag, vr, null, null));
+					obj.put(DicomElement.encapsulatedNotRetained(tag, vr, vpos));
 					stopped = true;
 					return vpos;
 				}
@@ -389,6 +407,18 @@ public final class DicomReader {
 			if (len > limit - vpos) throw err(tag, "value runs past the end of the data set");
 			obj.put(DicomElement.value(tag, vr, b, vpos, (int) len, big));
 			return vpos + (int) len;
+		}
+
+		/**
+		 * Counts an element or item. An empty one takes 8 bytes of the file but some 100 bytes of objects, so a file
+		 * of nothing but empty items could exhaust the heap while its lengths are all in bounds: every
+		 * {@value #COUNT_CHECK} of them the heap is checked, and the read refused when it runs low.
+		 */
+		private void count(int pos) throws DicomReadException {
+			if (++parsed % COUNT_CHECK != 0) return;
+			String why = HeapBudget.shortfall(HEAP_RESERVE, "reading " + parsed + " data elements and items (up to offset "
+				+ pos + where + ")");
+			if (why != null) throw err(-1, why);
 		}
 
 		// ---- bounds and numbers ----

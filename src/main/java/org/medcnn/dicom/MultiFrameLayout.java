@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
+import org.medcnn.common.HeapBudget;
 import org.medcnn.volume.Geometry;
 
 /**
@@ -66,7 +67,7 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 	 * Positions along the normal (mm, dot product of the normal with ImagePositionPatient) of each slice in
 	 * {@link #order}, or null when the frames have no positions.
 	 */
-	public static double[] slicePositions(DicomObject o) {
+	public static double[] slicePositions(DicomObject o) throws DicomReadException {
 		int frames = Math.max(1, o.getInt(Tag.NumberOfFrames, 1));
 		double[][] ipp = positions(o, frames, new ArrayList<>());
 		if (ipp == null) return null;
@@ -77,9 +78,22 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 		return d;
 	}
 
-	/** The layout of a multi-frame object (header-only reading is enough). */
-	public static MultiFrameLayout of(DicomObject o) {
+	/** Heap bytes per frame that a layout needs while it is worked out (positions, names, sort keys), generously. */
+	private static final long BYTES_PER_FRAME = 512;
+
+	/**
+	 * The layout of a multi-frame object (header-only reading is enough).
+	 *
+	 * @throws DicomReadException when the file cannot hold the frames it declares ({@link DicomPixels#checkHeader}),
+	 *         when the heap cannot hold the layout of that many frames, or when a frame's orientation, position or
+	 *         pixel spacing (or GridFrameOffsetVector) cannot be measured with; the message names the file, the
+	 *         attribute and the frame
+	 */
+	public static MultiFrameLayout of(DicomObject o) throws DicomReadException {
+		DicomPixels.checkHeader(o);
 		int frames = Math.max(1, o.getInt(Tag.NumberOfFrames, 1));
+		String why = HeapBudget.shortfall(frames * BYTES_PER_FRAME, "laying out the " + frames + " frames of " + o.file());
+		if (why != null) throw new DicomReadException(o.file(), Tag.NumberOfFrames, why);
 		List<String> w = new ArrayList<>();
 		double[] iop = orientation(o, 0);
 		for (int f = 1; f < frames && iop != null; f++) {
@@ -104,7 +118,7 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 			}
 		}
 		double[] xy;
-		if (ps == null || !(ps[0] > 0) || !(ps[1] > 0)) {
+		if (ps == null) {
 			w.add("no PixelSpacing: 1 mm assumed");
 			xy = new double[] {1, 1};
 		} else {
@@ -129,7 +143,7 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 		} else {
 			if (frames > 1) w.add("no ImagePositionPatient/ImageOrientationPatient per frame: frames kept in stored order"
 				+ (ipp == null && iop == null ? ", axial grid assumed" : ""));
-			double[] top = valid(o.getDoubles(Tag.ImagePositionPatient), 3);
+			double[] top = DicomGeometry.position(o, o.file(), "");
 			origin = ipp != null ? ipp[0].clone() : top != null ? top : new double[3];
 		}
 		if (!(z > 0)) z = fallbackSliceSpacing(o, 0);
@@ -168,23 +182,22 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 		return null;
 	}
 
-	private static double[] valid(double[] v, int n) {
-		if (v == null || v.length < n) return null;
-		for (int i = 0; i < n; i++) if (!Double.isFinite(v[i])) return null;
-		return Arrays.copyOf(v, n);
+	/** Where a frame's functional group item sits, for messages. */
+	private static String where(int frame) {
+		return " (frame " + (frame + 1) + ")";
 	}
 
-	private static double[] orientation(DicomObject o, int frame) {
+	private static double[] orientation(DicomObject o, int frame) throws DicomReadException {
 		DicomObject m = macro(o, frame, Tag.PlaneOrientationSequence);
-		double[] v = m == null ? null : valid(m.getDoubles(Tag.ImageOrientationPatient), 6);
-		return v != null ? v : valid(o.getDoubles(Tag.ImageOrientationPatient), 6);
+		double[] v = m == null ? null : DicomGeometry.orientation(m, o.file(), where(frame));
+		return v != null ? v : DicomGeometry.orientation(o, o.file(), "");
 	}
 
-	private static double[] pixelSpacing(DicomObject o, int frame) {
+	private static double[] pixelSpacing(DicomObject o, int frame) throws DicomReadException {
 		DicomObject m = macro(o, frame, Tag.PixelMeasuresSequence);
-		double[] v = m == null ? null : valid(m.getDoubles(Tag.PixelSpacing), 2);
-		if (v == null) v = valid(o.getDoubles(Tag.PixelSpacing), 2);
-		if (v == null) v = valid(o.getDoubles(Tag.ImagerPixelSpacing), 2);
+		double[] v = m == null ? null : DicomGeometry.spacing(m, Tag.PixelSpacing, o.file(), where(frame));
+		if (v == null) v = DicomGeometry.spacing(o, Tag.PixelSpacing, o.file(), "");
+		if (v == null) v = DicomGeometry.spacing(o, Tag.ImagerPixelSpacing, o.file(), "");
 		return v;
 	}
 
@@ -199,8 +212,8 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 	}
 
 	/** ImagePositionPatient of every stored frame, or null when any is unknown. */
-	private static double[][] positions(DicomObject o, int frames, List<String> w) {
-		double[] top = valid(o.getDoubles(Tag.ImagePositionPatient), 3);
+	private static double[][] positions(DicomObject o, int frames, List<String> w) throws DicomReadException {
+		double[] top = DicomGeometry.position(o, o.file(), "");
 		double[] offsets = o.getDoubles(Tag.GridFrameOffsetVector);
 		if (top != null && offsets != null && offsets.length == frames) {
 			double[] n = SeriesScanner.direction(orientation(o, 0));
@@ -210,7 +223,10 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 			double[][] p = new double[frames][];
 			for (int f = 0; f < frames; f++) {
 				double d = offsets[f] - offsets[0];
-				if (!Double.isFinite(d)) return null;
+				if (!Double.isFinite(d))
+					throw new DicomReadException(o.file(), Tag.GridFrameOffsetVector, "value " + (f + 1) + " is "
+						+ offsets[f] + " (from " + offsets[0] + "): not a finite offset, so frame " + (f + 1)
+						+ " cannot be placed");
 				p[f] = new double[] {top[0] + d * n[6], top[1] + d * n[7], top[2] + d * n[8]};
 			}
 			return p;
@@ -223,7 +239,7 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 			List<DicomObject> pf = o.getSequence(Tag.PerFrameFunctionalGroupsSequence);
 			DicomObject m = f < pf.size() && !pf.get(f).getSequence(Tag.PlanePositionSequence).isEmpty()
 				? pf.get(f).getSequence(Tag.PlanePositionSequence).get(0) : null;
-			double[] v = m == null ? null : valid(m.getDoubles(Tag.ImagePositionPatient), 3);
+			double[] v = m == null ? null : DicomGeometry.position(m, o.file(), where(f));
 			if (v != null) perFrame = true;
 			p[f] = v;
 		}
@@ -236,7 +252,7 @@ public record MultiFrameLayout(int[] order, double[] spacing, double[] origin, d
 		}
 		if (frames == 1) {
 			DicomObject m = macro(o, 0, Tag.PlanePositionSequence);
-			double[] v = m == null ? null : valid(m.getDoubles(Tag.ImagePositionPatient), 3);
+			double[] v = m == null ? null : DicomGeometry.position(m, o.file(), where(0));
 			if (v == null) v = top;
 			return v == null ? null : new double[][] {v};
 		}

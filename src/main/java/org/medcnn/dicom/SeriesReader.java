@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.HeapBudget;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
@@ -30,7 +31,13 @@ import org.medcnn.common.Parallel;
  * inside the stack would leave a gap, so it is only accepted with {@link ResampleOption#UNIFORM}, which fills it by
  * linear interpolation between its good neighbours along the normal and says so; otherwise, or when no slices (or
  * fewer than two of several) are left, a {@link DicomReadException} names the damaged files. A slice of the wrong
- * size or frame count is never skipped. Stateless and thread-safe.
+ * size or frame count is never skipped.
+ * <p>
+ * Before the volume (one float[] of columns × rows × slices) is allocated, its size is checked against the Java
+ * array limit and the heap, and a refusal says how much it needs and which {@code -Xmx} to use (or, when the first
+ * file's header declares more pixels than it holds, says that instead). A multi-frame file is read straight into
+ * the volume and its frames put in spatial order in place. Slices (or frames) at the same position along the
+ * normal are refused, naming them: a volume cannot hold two slices in one place. Stateless and thread-safe.
  */
 public final class SeriesReader {
 
@@ -131,6 +138,7 @@ public final class SeriesReader {
 		DamagedSlices damagedSlices) throws IOException {
 		boolean skip = damagedSlices == DamagedSlices.SKIP;
 		ProgressListener progress = p == null ? ProgressListener.NONE : p;
+		requireMemory(s, skip ? 2 : 1);
 		Geometry g = s.geometry();
 		float[] voxels = new float[g.voxelCount()];
 		int plane = g.sliceSize();
@@ -143,18 +151,25 @@ public final class SeriesReader {
 			Path f = files.get(0);
 			progress.progress(0, "Reading " + f.getFileName());
 			if (c != null) c.check();
-			DicomObject o = DicomReader.read(f);
-			float[][] frames = decode(o, f, s, s.slices());
-			MultiFrameLayout layout = MultiFrameLayout.of(o);
-			int[] order = layout.order();
-			double[] pos = MultiFrameLayout.slicePositions(o);
-			if (pos == null) positioned = false;
-			else positions = pos;
+			// Frames in stored order straight into the volume (streamed for native data), then put in spatial order
+			// in place: the volume and one frame, never a second copy of every frame.
+			// The layout (and its refusal of duplicate positions) comes from the header, before any pixel is read.
+			int[][] orderOf = new int[1][];
+			double[][] posOf = new double[1][];
+			DicomPixels.readRealWorldValues(f, voxels, 0, h -> {
+				check(h, f, s, s.slices());
+				int[] order = MultiFrameLayout.of(h).order();
+				double[] pos = MultiFrameLayout.slicePositions(h);
+				if (pos != null) refuseDuplicates(s, pos, z -> "frame " + (order[z] + 1));
+				orderOf[0] = order;
+				posOf[0] = pos;
+			});
+			int[] order = orderOf[0];
+			if (posOf[0] == null) positioned = false;
+			else positions = posOf[0];
+			permuteSlices(voxels, plane, order);
 			String name = f.getFileName().toString();
-			for (int z = 0; z < frames.length; z++) {
-				System.arraycopy(frames[order[z]], 0, voxels, z * plane, plane);
-				labels.add(name + " [frame " + (order[z] + 1) + "]");
-			}
+			for (int z = 0; z < order.length; z++) labels.add(name + " [frame " + (order[z] + 1) + "]");
 		} else if (skip) {
 			return loadSkipping(s, progress, c, option);
 		} else {
@@ -175,6 +190,7 @@ public final class SeriesReader {
 				if (missing[z]) positioned = false;
 				labels.add(names[z]);
 			}
+			if (positioned) refuseDuplicates(s, slicePositions, z -> names[z]);
 		}
 		progress.progress(1, "Read " + s.slices() + " slices");
 		Volume v = new Volume(g, voxels, s.modality(), labels);
@@ -259,6 +275,11 @@ public final class SeriesReader {
 		if (!inside.isEmpty() && !positioned)
 			throw refusal(damaged, "damaged slices inside the stack cannot be interpolated: slices have no "
 				+ "ImagePositionPatient");
+		if (positioned) {
+			double[] kept = Arrays.copyOfRange(positions, first, last + 1);
+			int from = first;
+			refuseDuplicates(s, kept, z -> files.get(from + z).getFileName().toString());
+		}
 		int m = last - first + 1;
 		float[] voxels = new float[m * plane];
 		System.arraycopy(read, first * plane, voxels, 0, m * plane);
@@ -300,6 +321,73 @@ public final class SeriesReader {
 		if (option == ResampleOption.UNIFORM && positioned && m > 2) v = resample(v, keptPositions, warnings);
 		else if (option == ResampleOption.UNIFORM && !positioned) warnings.add("slices have no positions: not resampled");
 		return new Loaded(v, warnings, damaged, files.subList(first, last + 1), v != unresampled);
+	}
+
+	/**
+	 * Refuses a series that needs more than a Java array or the heap can give: its volume is one float[] of
+	 * columns × rows × slices values ({@code copies} of them at once).
+	 */
+	private static void requireMemory(DicomSeries s, int copies) throws DicomReadException {
+		long voxels = (long) s.columns() * s.rows() * s.slices();
+		String what = String.format(Locale.ROOT, "the %d×%d×%d volume of series %s", s.columns(), s.rows(), s.slices(),
+			s.seriesInstanceUID().isEmpty() ? "(no SeriesInstanceUID)" : s.seriesInstanceUID());
+		Path first = s.files().isEmpty() ? null : s.files().get(0);
+		String why = HeapBudget.arrayLimit(voxels, what + " (a volume is one float[])");
+		if (why == null) why = HeapBudget.shortfall(4 * voxels * copies, what + " (32-bit floats)");
+		if (why == null) return;
+		// A header that declares more than its file holds is the better reason (the memory is not needed then).
+		if (first != null && java.nio.file.Files.isRegularFile(first)) DicomPixels.checkHeader(DicomReader.readHeader(first));
+		throw new DicomReadException(first, s.files().size() == 1 && s.slices() > 1 ? Tag.NumberOfFrames : -1, why);
+	}
+
+	/**
+	 * Refuses slices that lie at the same place along the normal (duplicate ImagePositionPatient): a volume cannot
+	 * hold two slices in one place, and stacking them anyway makes every length along z and every volume wrong.
+	 *
+	 * @param positions position along the normal of each slice, in volume order
+	 * @param name the file name (or frame) of slice z, for the message
+	 */
+	private static void refuseDuplicates(DicomSeries s, double[] positions, java.util.function.IntFunction<String> name)
+		throws DicomReadException {
+		Integer[] idx = new Integer[positions.length];
+		for (int i = 0; i < idx.length; i++) idx[i] = i;
+		Arrays.sort(idx, (a, b) -> Double.compare(positions[a], positions[b]));
+		List<String> pairs = new ArrayList<>();
+		for (int i = 0; i + 1 < idx.length; i++)
+			if (positions[idx[i + 1]] - positions[idx[i]] < SeriesScanner.DUPLICATE_MM)
+				pairs.add(String.format(Locale.ROOT, "%s and %s at %.3f mm", name.apply(idx[i]), name.apply(idx[i + 1]),
+					positions[idx[i]]));
+		if (pairs.isEmpty()) return;
+		throw new DicomReadException(s.files().get(0), Tag.ImagePositionPatient, pairs.size() + " pair"
+			+ (pairs.size() == 1 ? "" : "s") + " of slices of series " + s.seriesInstanceUID() + " lie at the same "
+			+ "position along the slice normal (duplicate ImagePositionPatient): " + String.join("; ", pairs.subList(0,
+				Math.min(3, pairs.size()))) + (pairs.size() > 3 ? "; …" : "") + ". A volume cannot hold two slices in one "
+			+ "place, so sizes and volumes would be wrong: remove the duplicate files, or split the series (e.g. by "
+			+ "acquisition, echo or time point) so that each position occurs once");
+	}
+
+	/** Reorders the slices of {@code v} in place so that slice z holds what slice {@code order[z]} held. */
+	static void permuteSlices(float[] v, int plane, int[] order) {
+		boolean[] done = new boolean[order.length];
+		float[] tmp = new float[plane];
+		for (int start = 0; start < order.length; start++) {
+			if (done[start] || order[start] == start) {
+				done[start] = true;
+				continue;
+			}
+			System.arraycopy(v, start * plane, tmp, 0, plane);
+			int j = start;
+			while (true) {
+				done[j] = true;
+				int src = order[j];
+				if (src == start) {
+					System.arraycopy(tmp, 0, v, j * plane, plane);
+					break;
+				}
+				System.arraycopy(v, src * plane, v, j * plane, plane);
+				j = src;
+			}
+		}
 	}
 
 	/** ImagePositionPatient of a slice, or null. */
@@ -380,11 +468,6 @@ public final class SeriesReader {
 			steps.stream().mapToDouble(Double::doubleValue).min().orElse(0),
 			steps.stream().mapToDouble(Double::doubleValue).max().orElse(0), m, med));
 		return new Volume(out, dst, v.modality(), labels);
-	}
-
-	private static float[][] decode(DicomObject o, Path f, DicomSeries s, int frames) throws DicomReadException {
-		check(o, f, s, frames);
-		return DicomPixels.realWorldValues(o);
 	}
 
 	/** The slice's size and frame count against the series'. */

@@ -37,8 +37,14 @@ import org.medcnn.volume.Geometry;
  * series, and as skipped files), and files it does not reference are still found by walking the folder. The
  * headers of the referenced files are still read, because directory records need not carry the positions and
  * orientations that sorting and geometry need; the series, files and order are the same as without the
- * DICOMDIR. An unreadable DICOMDIR is named in the warnings and the folder scanned normally. Stateless and
- * thread-safe.
+ * DICOMDIR. An unreadable DICOMDIR is named in the warnings and the folder scanned normally.
+ * <p>
+ * Image files that cannot be measured are refused from their header, before anything is allocated for them, with
+ * the file, the attribute and the value ({@link DicomPixels#checkHeader}, and refusals of a pixel spacing that is
+ * zero, negative or not a number, an ImageOrientationPatient whose vectors are not unit vectors at right angles, a
+ * position that is not three numbers, a RescaleSlope of 0, NaN or one that overflows float): they are skipped with
+ * that reason ("refused: …"), and {@link #scan} throws it when they leave no series. What is missing and assumed
+ * (PixelSpacing, slice thickness) is said in the series' warnings. Stateless and thread-safe.
  */
 public final class SeriesScanner {
 
@@ -55,7 +61,8 @@ public final class SeriesScanner {
 
 	/** Header facts of one file. */
 	private record Slice(Path file, String uid, String modality, int rows, int columns, int frames, double[] iop,
-		double[] ipp, double[] pixelSpacing, int instanceNumber, String description, double[] window, DicomObject header) {}
+		double[] ipp, double[] pixelSpacing, double[] imagerPixelSpacing, int instanceNumber, String description,
+		double[] window, DicomObject header, MultiFrameLayout layout) {}
 
 	/**
 	 * Scans files and folders (recursively) and returns the series found, sorted by modality, description and
@@ -63,11 +70,21 @@ public final class SeriesScanner {
 	 *
 	 * @param p progress (may be null)
 	 * @param c cancellation, checked per file (may be null)
+	 * @throws DicomReadException when no series is found but image files were refused (see the class comment): the
+	 *         first refusal, naming file, attribute and value, and how many more files were refused
 	 * @throws IOException if a folder cannot be listed or a named path does not exist
 	 * @throws java.util.concurrent.CancellationException if cancelled
 	 */
 	public static List<DicomSeries> scan(List<Path> filesOrDirs, ProgressListener p, Cancellation c) throws IOException {
-		return scanDetailed(filesOrDirs, p, c).series();
+		List<DicomReadException> refused = new ArrayList<>();
+		List<DicomSeries> series = scan(filesOrDirs, p, c, refused).series();
+		if (series.isEmpty() && !refused.isEmpty()) {
+			DicomReadException first = refused.get(0);
+			if (refused.size() == 1) throw first;
+			throw new DicomReadException(first.file(), first.tag(), first.reason() + " (and " + (refused.size() - 1)
+				+ " more image file" + (refused.size() == 2 ? "" : "s") + " refused, so no image series is left)");
+		}
+		return series;
 	}
 
 	/**
@@ -80,6 +97,12 @@ public final class SeriesScanner {
 	 * @throws java.util.concurrent.CancellationException if cancelled
 	 */
 	public static ScanResult scanDetailed(List<Path> filesOrDirs, ProgressListener p, Cancellation c) throws IOException {
+		return scan(filesOrDirs, p, c, new ArrayList<>());
+	}
+
+	/** {@link #scanDetailed}, adding to {@code refused} the image files refused because they cannot be measured. */
+	private static ScanResult scan(List<Path> filesOrDirs, ProgressListener p, Cancellation c,
+		List<DicomReadException> refused) throws IOException {
 		ProgressListener progress = p == null ? ProgressListener.NONE : p;
 		List<Path> files = new ArrayList<>();
 		List<Boolean> named = new ArrayList<>();
@@ -151,7 +174,15 @@ public final class SeriesScanner {
 				skippedFiles.add(new ScanResult.Skipped(f, notImage));
 				continue;
 			}
-			slices.add(slice(f, o));
+			try {
+				slices.add(slice(f, o));
+			} catch (DicomReadException e) {
+				// An image whose pixels or geometry cannot be measured (frames the file cannot hold, a zero pixel
+				// spacing, an orientation that is no rotation, a rescale that breaks the values): refused, with why.
+				refused.add(e);
+				skipped.add("refused " + e.getMessage());
+				skippedFiles.add(new ScanResult.Skipped(f, "refused: " + e.getMessage()));
+			}
 		}
 		progress.progress(1, "Read " + files.size() + " headers");
 		List<String> skipWarnings = new ArrayList<>(dirWarnings);
@@ -241,22 +272,54 @@ public final class SeriesScanner {
 		return null;
 	}
 
-	private static Slice slice(Path f, DicomObject o) {
+	/**
+	 * The header facts of an image file, refused (before anything is allocated for its pixels) when the file cannot
+	 * hold the frames it declares or its geometry or rescale cannot be measured with.
+	 */
+	private static Slice slice(Path f, DicomObject o) throws DicomReadException {
+		DicomPixels.checkHeader(o, true);
 		String uid = o.getString(Tag.SeriesInstanceUID);
 		String modality = o.getString(Tag.Modality);
-		double[] iop = o.getDoubles(Tag.ImageOrientationPatient);
-		double[] ipp = o.getDoubles(Tag.ImagePositionPatient);
+		double[] iop = DicomGeometry.orientation(o, f, "");
+		double[] ipp = DicomGeometry.position(o, f, "");
 		int frames = o.getInt(Tag.NumberOfFrames, 1);
-		if (iop == null) iop = functionalGroup(o, Tag.PlaneOrientationSequence, Tag.ImageOrientationPatient);
-		if (ipp == null) ipp = functionalGroup(o, Tag.PlanePositionSequence, Tag.ImagePositionPatient);
+		if (iop == null) iop = functionalGroup(o, Tag.PlaneOrientationSequence, f);
+		if (ipp == null) ipp = functionalGroup(o, Tag.PlanePositionSequence, f);
+		double[] ps = DicomGeometry.spacing(o, Tag.PixelSpacing, f, "");
+		if (ps == null) ps = functionalGroup(o, Tag.PixelMeasuresSequence, f);
+		double[] imager = DicomGeometry.spacing(o, Tag.ImagerPixelSpacing, f, "");
+		if (o.getInt(Tag.SamplesPerPixel, 1) == 1) {
+			DicomElement px = o.element(Tag.PixelData);
+			DicomPixels.checkedRescale(o, 0, DicomPixels.layout(o, px != null && px.isEncapsulated()));
+		}
+		MultiFrameLayout layout = frames > 1 ? MultiFrameLayout.of(o) : null;
 		double[] wc = o.getDoubles(Tag.WindowCenter);
 		double[] ww = o.getDoubles(Tag.WindowWidth);
 		double[] window = wc != null && ww != null && wc.length > 0 && ww.length > 0 && !Double.isNaN(wc[0])
 			&& !Double.isNaN(ww[0]) ? new double[] {wc[0], ww[0]} : null;
 		return new Slice(f, uid == null ? "" : uid, modality == null || modality.isEmpty() ? "OT" : modality,
-			o.getInt(Tag.Rows, 0), o.getInt(Tag.Columns, 0), Math.max(1, frames), valid(iop, 6), valid(ipp, 3),
-			DicomInfo.pixelSpacing(o), o.getInt(Tag.InstanceNumber, Integer.MAX_VALUE), o.getString(Tag.SeriesDescription),
-			window, o);
+			o.getInt(Tag.Rows, 0), o.getInt(Tag.Columns, 0), Math.max(1, frames), iop, ipp, ps, imager,
+			o.getInt(Tag.InstanceNumber, Integer.MAX_VALUE), o.getString(Tag.SeriesDescription), window, o, layout);
+	}
+
+	/**
+	 * ImageOrientationPatient, ImagePositionPatient or PixelSpacing from the shared functional groups, else the
+	 * first per-frame group (enhanced multi-frame objects), validated; null when absent.
+	 */
+	private static double[] functionalGroup(DicomObject o, int macro, Path f) throws DicomReadException {
+		for (int seq : new int[] {Tag.SharedFunctionalGroupsSequence, Tag.PerFrameFunctionalGroupsSequence}) {
+			List<DicomObject> g = o.getSequence(seq);
+			if (g.isEmpty()) continue;
+			List<DicomObject> m = g.get(0).getSequence(macro);
+			if (m.isEmpty()) continue;
+			String where = seq == Tag.SharedFunctionalGroupsSequence ? " (shared functional groups)"
+				: " (first per-frame functional group)";
+			double[] v = macro == Tag.PlaneOrientationSequence ? DicomGeometry.orientation(m.get(0), f, where)
+				: macro == Tag.PlanePositionSequence ? DicomGeometry.position(m.get(0), f, where)
+				: DicomGeometry.spacing(m.get(0), Tag.PixelSpacing, f, where);
+			if (v != null) return v;
+		}
+		return null;
 	}
 
 	/** A value from the shared functional groups, else the first per-frame group (enhanced multi-frame objects). */
@@ -268,12 +331,6 @@ public final class SeriesScanner {
 			if (!m.isEmpty() && m.get(0).contains(tag)) return m.get(0).getDoubles(tag);
 		}
 		return null;
-	}
-
-	private static double[] valid(double[] v, int n) {
-		if (v == null || v.length < n) return null;
-		for (int i = 0; i < n; i++) if (!Double.isFinite(v[i])) return null;
-		return Arrays.copyOf(v, n);
 	}
 
 	private static boolean sameGrid(Slice a, Slice b) {
@@ -303,9 +360,8 @@ public final class SeriesScanner {
 	}
 
 	private static double[] inPlaneSpacing(Slice s, List<String> warnings) {
-		double[] ps = s.pixelSpacing;
-		if (ps == null) ps = valid(s.header.getDoubles(Tag.ImagerPixelSpacing), 2);
-		if (ps == null || !(ps[0] > 0) || !(ps[1] > 0)) {
+		double[] ps = s.pixelSpacing != null ? s.pixelSpacing : s.imagerPixelSpacing;
+		if (ps == null) {
 			warnings.add("no PixelSpacing: 1 mm assumed");
 			return new double[] {1, 1};
 		}
@@ -327,7 +383,7 @@ public final class SeriesScanner {
 	}
 
 	private static DicomSeries multiFrame(Slice s, boolean noUid, List<String> skipWarnings) {
-		MultiFrameLayout l = MultiFrameLayout.of(s.header);
+		MultiFrameLayout l = s.layout;
 		List<String> w = new ArrayList<>();
 		if (noUid) w.add("file has no SeriesInstanceUID");
 		w.addAll(l.warnings());
@@ -368,7 +424,12 @@ public final class SeriesScanner {
 			z = sliceSpacing(ipps, names, dir, w);
 		}
 		if (!(z > 0)) z = fallbackSliceSpacing(ref.header);
-		if (!(z > 0)) z = 1;
+		if (!(z > 0)) {
+			w.add(sorted.size() == 1 ? "single slice without SliceThickness or SpacingBetweenSlices: 1 mm assumed for its "
+				+ "thickness (volumes depend on it)" : "no slice spacing from positions, SpacingBetweenSlices or "
+				+ "SliceThickness: 1 mm assumed between slices");
+			z = 1;
+		}
 		double[] origin = positioned ? sorted.get(0).ipp : new double[3];
 		List<Path> files = new ArrayList<>();
 		for (Slice s : sorted) files.add(s.file);

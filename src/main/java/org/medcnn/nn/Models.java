@@ -182,7 +182,7 @@ public final class Models {
 		readZippedCard(zip); // cheap checks (names, card) before extracting anything
 		Path tmp;
 		try {
-			tmp = Files.createTempDirectory("medcnn-model-");
+			tmp = Zips.createTempFolder("medcnn-model-");
 		} catch (IOException e) {
 			throw new ModelFormatException(zip, "cannot create a temporary folder to unzip into: " + e.getMessage(), e);
 		}

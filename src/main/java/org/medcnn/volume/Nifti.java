@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.medcnn.common.AtomicFiles;
+import org.medcnn.common.HeapBudget;
 
 /**
  * Reads and writes NIfTI-1 single files ({@code .nii}, and gzip-compressed {@code .nii.gz}) for image volumes
@@ -300,212 +301,313 @@ public final class Nifti {
 
 	// ---- reading ----
 
-	/** Reads only the header of a file and returns its grid in LPS. */
+	/** Reads only the header of a file and returns its grid in LPS (nothing of the voxel data is inflated). */
 	public static Geometry readGeometry(Path file) throws IOException {
-		try (InputStream in = open(file)) {
-			return parseHeader(file, readHead(in)).geometry;
+		try (Source src = Source.open(file)) {
+			return src.header().geometry;
 		}
 	}
 
-	/** Reads an image as real-world values ({@code stored × scl_slope + scl_inter} when the slope is non-zero). */
+	/**
+	 * Reads an image as real-world values: {@code stored × scl_slope + scl_inter} when scl_slope is a non-zero
+	 * finite number; a slope of 0 (or one that is not a number, as nifti1_io.c treats it) means no scaling, as
+	 * NIfTI-1 says. The header is checked before any voxel is read: the volume (one float[] of nx × ny × nz) must
+	 * fit a Java array and the heap, and a gzip stream is read exactly to the bytes the header declares.
+	 *
+	 * @throws NiftiFormatException naming the file and field: a header that cannot be read or measured with, a
+	 *         volume too large for the heap ("dim", with the -Xmx to use), a truncated or damaged stream ("voxel
+	 *         data"), a stream longer than declared, or a scaling that overflows a 32-bit float ("scl_slope")
+	 */
 	public static Volume readVolume(Path file) throws IOException {
-		Raw raw = read(file);
-		int n = raw.header.geometry.voxelCount();
-		float[] v = new float[n];
-		boolean scale = raw.header.slope != 0 && Double.isFinite(raw.header.slope);
-		for (int i = 0; i < n; i++) {
-			double s = raw.value(i);
-			v[i] = (float) (scale ? s * raw.header.slope + raw.header.inter : s);
+		try (Source src = Source.open(file)) {
+			Header h = src.header();
+			Geometry g = h.geometry;
+			requireHeap(file, g, 4, "float32 values");
+			float[] v = new float[g.voxelCount()];
+			boolean scale = h.slope != 0 && Double.isFinite(h.slope);
+			src.readVoxels((i, s) -> {
+				double r = scale ? s * h.slope + h.inter : s;
+				float f = (float) r;
+				if (Float.isInfinite(f) && !Double.isInfinite(s)) throw overflow(file, h, g, i, s);
+				v[i] = f;
+			});
+			return new Volume(g, v, modality(file));
 		}
-		return new Volume(raw.header.geometry, v, modality(file));
 	}
 
 	/**
 	 * The modality this program recorded in the header's {@code descrip} when it wrote the image ("MedCNN CT volume"),
-	 * else "OT" (NIfTI has no modality field: files from other tools are of unknown modality).
+	 * else "OT" (NIfTI has no modality field: files from other tools are of unknown modality). Reads the first 540
+	 * bytes only.
 	 */
 	static String modality(Path file) throws IOException {
 		byte[] head;
-		try (InputStream in = open(file)) {
+		try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1024)) {
+			raw.mark(2);
+			int b0 = raw.read(), b1 = raw.read();
+			raw.reset();
+			InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1024) : raw;
 			head = in.readNBytes(540);
 		}
-		int at = head.length >= 4 && (readInt(head, 0, ByteOrder.LITTLE_ENDIAN) == 540
-			|| readInt(head, 0, ByteOrder.BIG_ENDIAN) == 540) ? 240 : 148;
+		int at = head.length >= 4 && (ByteBuffer.wrap(head, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() == 540
+			|| ByteBuffer.wrap(head, 0, 4).order(ByteOrder.BIG_ENDIAN).getInt() == 540) ? 240 : 148;
 		if (head.length < at + 80) return "OT";
 		String d = new String(head, at, 80, StandardCharsets.US_ASCII).trim();
 		java.util.regex.Matcher m = java.util.regex.Pattern.compile("^MedCNN ([A-Z]{2}) volume").matcher(d);
 		return m.find() ? m.group(1) : "OT";
 	}
 
-	private static int readInt(byte[] b, int at, ByteOrder order) {
-		return ByteBuffer.wrap(b, at, 4).order(order).getInt();
-	}
-
 	/**
 	 * Reads a label image in the file's own grid. Values (after scl_slope/scl_inter when the slope is neither
-	 * 0 nor 1 or the intercept is non-zero) must be integers in 0…255.
+	 * 0 nor 1 or the intercept is non-zero) must be integers in 0…255. Checked and read as {@link #readVolume}.
 	 *
-	 * @throws NiftiFormatException naming the first voxel whose value is not a label
+	 * @throws NiftiFormatException naming the first voxel whose value is not a label, or as {@link #readVolume}
 	 */
 	public static Mask readMask(Path file) throws IOException {
-		Raw raw = read(file);
-		Header h = raw.header;
-		int n = h.geometry.voxelCount();
-		byte[] labels = new byte[n];
+		try (Source src = Source.open(file)) {
+			return readLabels(file, src);
+		}
+	}
+
+	private static Mask readLabels(Path file, Source src) throws IOException {
+		Header h = src.header();
+		Geometry g = h.geometry;
+		requireHeap(file, g, 1, "8-bit labels");
+		byte[] labels = new byte[g.voxelCount()];
 		boolean scale = h.slope != 0 && Double.isFinite(h.slope) && (h.slope != 1 || h.inter != 0);
-		for (int i = 0; i < n; i++) {
-			double s = raw.value(i);
-			if (scale) s = s * h.slope + h.inter;
+		src.readVoxels((i, stored) -> {
+			double s = scale ? stored * h.slope + h.inter : stored;
 			if (!(s >= 0 && s <= 255) || s != Math.rint(s)) {
-				Geometry g = h.geometry;
 				int x = i % g.nx(), y = i / g.nx() % g.ny(), z = i / g.sliceSize();
 				throw new NiftiFormatException(file, "voxel data", "value " + s + " at voxel (" + x + ", " + y + ", "
 					+ z + ") is not a label in 0…255");
 			}
 			labels[i] = (byte) (int) s;
-		}
-		return new Mask(h.geometry, labels);
+		});
+		return new Mask(g, labels);
 	}
 
 	/**
 	 * Reads a label image and places it on an image's grid. A file whose grid is the image's grid with axes
 	 * flipped or permuted (e.g. slices stored top-down, or rows flipped as some converters do) is reordered
-	 * voxel by voxel; the result carries {@code reference} as its geometry.
+	 * voxel by voxel; the result carries {@code reference} as its geometry. The grids are compared from the header,
+	 * before any voxel is read, so a mask of the wrong size costs nothing to refuse.
 	 *
 	 * @param toleranceMm how far spacing and voxel positions may differ
 	 * @throws NiftiFormatException (field "geometry") when the grids do not coincide, naming how they differ
 	 */
 	public static Mask readMask(Path file, Geometry reference, double toleranceMm) throws IOException {
-		Mask m = readMask(file);
-		Geometry g = m.geometry();
-		if (g.matches(reference, toleranceMm)) return new Mask(reference, m.labels());
-		int[] axis = new int[3];
-		boolean[] flip = new boolean[3];
-		int[] fileN = {g.nx(), g.ny(), g.nz()};
-		int[] refN = {reference.nx(), reference.ny(), reference.nz()};
-		double[] fd = g.direction(), rd = reference.direction(), fs = g.spacingMm(), rs = reference.spacingMm();
-		boolean ok = true;
-		boolean[] used = new boolean[3];
-		for (int j = 0; j < 3 && ok; j++) {
-			axis[j] = -1;
-			for (int i = 0; i < 3; i++) {
-				double c = fd[3 * j] * rd[3 * i] + fd[3 * j + 1] * rd[3 * i + 1] + fd[3 * j + 2] * rd[3 * i + 2];
-				if (!used[i] && Math.abs(Math.abs(c) - 1) < 1e-3) {
-					axis[j] = i;
-					flip[j] = c < 0;
-					used[i] = true;
-					break;
+		try (Source src = Source.open(file)) {
+			Geometry g = src.header().geometry;
+			if (g.matches(reference, toleranceMm)) return new Mask(reference, readLabels(file, src).labels());
+			int[] axis = new int[3];
+			boolean[] flip = new boolean[3];
+			int[] fileN = {g.nx(), g.ny(), g.nz()};
+			int[] refN = {reference.nx(), reference.ny(), reference.nz()};
+			double[] fd = g.direction(), rd = reference.direction(), fs = g.spacingMm(), rs = reference.spacingMm();
+			boolean ok = true;
+			boolean[] used = new boolean[3];
+			for (int j = 0; j < 3 && ok; j++) {
+				axis[j] = -1;
+				for (int i = 0; i < 3; i++) {
+					double c = fd[3 * j] * rd[3 * i] + fd[3 * j + 1] * rd[3 * i + 1] + fd[3 * j + 2] * rd[3 * i + 2];
+					if (!used[i] && Math.abs(Math.abs(c) - 1) < 1e-3) {
+						axis[j] = i;
+						flip[j] = c < 0;
+						used[i] = true;
+						break;
+					}
 				}
+				ok = axis[j] >= 0 && fileN[j] == refN[axis[j]] && Math.abs(fs[j] - rs[axis[j]]) <= toleranceMm;
 			}
-			ok = axis[j] >= 0 && fileN[j] == refN[axis[j]] && Math.abs(fs[j] - rs[axis[j]]) <= toleranceMm;
+			if (ok) {
+				// The file's voxel (0,0,0) must sit on the reference voxel that the flips predict.
+				double[] r = new double[3];
+				for (int j = 0; j < 3; j++) r[axis[j]] = flip[j] ? fileN[j] - 1 : 0;
+				double[] p = reference.toPatient(r[0], r[1], r[2]), o = g.originMm();
+				for (int i = 0; i < 3; i++) ok &= Math.abs(p[i] - o[i]) <= toleranceMm;
+			}
+			if (!ok)
+				throw new NiftiFormatException(file, "geometry", "the mask's grid does not match the image's: "
+					+ reference.describeMismatch(g, toleranceMm));
+			byte[] src2 = readLabels(file, src).labels();
+			byte[] dst = new byte[src2.length];
+			int[] ri = new int[3];
+			for (ri[2] = 0; ri[2] < refN[2]; ri[2]++)
+				for (ri[1] = 0; ri[1] < refN[1]; ri[1]++)
+					for (ri[0] = 0; ri[0] < refN[0]; ri[0]++) {
+						int fx = flip[0] ? fileN[0] - 1 - ri[axis[0]] : ri[axis[0]];
+						int fy = flip[1] ? fileN[1] - 1 - ri[axis[1]] : ri[axis[1]];
+						int fz = flip[2] ? fileN[2] - 1 - ri[axis[2]] : ri[axis[2]];
+						dst[reference.index(ri[0], ri[1], ri[2])] = src2[g.index(fx, fy, fz)];
+					}
+			return new Mask(reference, dst);
 		}
-		if (ok) {
-			// The file's voxel (0,0,0) must sit on the reference voxel that the flips predict.
-			double[] r = new double[3];
-			for (int j = 0; j < 3; j++) r[axis[j]] = flip[j] ? fileN[j] - 1 : 0;
-			double[] p = reference.toPatient(r[0], r[1], r[2]), o = g.originMm();
-			for (int i = 0; i < 3; i++) ok &= Math.abs(p[i] - o[i]) <= toleranceMm;
-		}
-		if (!ok)
-			throw new NiftiFormatException(file, "geometry", "the mask's grid does not match the image's: "
-				+ reference.describeMismatch(g, toleranceMm));
-		byte[] src = m.labels();
-		byte[] dst = new byte[src.length];
-		int[] ri = new int[3];
-		for (ri[2] = 0; ri[2] < refN[2]; ri[2]++)
-			for (ri[1] = 0; ri[1] < refN[1]; ri[1]++)
-				for (ri[0] = 0; ri[0] < refN[0]; ri[0]++) {
-					int fx = flip[0] ? fileN[0] - 1 - ri[axis[0]] : ri[axis[0]];
-					int fy = flip[1] ? fileN[1] - 1 - ri[axis[1]] : ri[axis[1]];
-					int fz = flip[2] ? fileN[2] - 1 - ri[axis[2]] : ri[axis[2]];
-					dst[reference.index(ri[0], ri[1], ri[2])] = src[g.index(fx, fy, fz)];
-				}
-		return new Mask(reference, dst);
 	}
 
 	private record Header(Geometry geometry, DataType type, ByteOrder order, long voxOffset, double slope,
 		double inter) {}
 
-	private record Raw(Header header, ByteBuffer data) {
-		double value(int i) {
-			return switch (header.type) {
-				case UINT8 -> data.get(i) & 0xFF;
-				case INT8 -> data.get(i);
-				case INT16 -> data.getShort(2 * i);
-				case UINT16 -> data.getShort(2 * i) & 0xFFFF;
-				case INT32 -> data.getInt(4 * i);
-				case FLOAT32 -> data.getFloat(4 * i);
-				case FLOAT64 -> data.getDouble(8 * i);
-			};
+	/** Receives each voxel's stored value, in file order (x fastest). */
+	@FunctionalInterface
+	private interface VoxelSink {
+		void accept(int index, double stored) throws NiftiFormatException;
+	}
+
+	/** Refuses a volume whose array the heap cannot hold ({@code bytesPerVoxel} bytes a voxel), naming "dim". */
+	private static void requireHeap(Path file, Geometry g, int bytesPerVoxel, String what) throws NiftiFormatException {
+		String why = HeapBudget.shortfall((long) g.voxelCount() * bytesPerVoxel, "reading the " + g.nx() + "×" + g.ny() + "×"
+			+ g.nz() + " voxels as " + what);
+		if (why != null) throw new NiftiFormatException(file, "dim", why);
+	}
+
+	private static NiftiFormatException overflow(Path file, Header h, Geometry g, int i, double stored) {
+		int x = i % g.nx(), y = i / g.nx() % g.ny(), z = i / g.sliceSize();
+		return new NiftiFormatException(file, "scl_slope", "is " + h.slope + " with scl_inter " + h.inter + ": the stored "
+			+ "value " + stored + " at voxel (" + x + ", " + y + ", " + z + ") becomes " + (stored * h.slope + h.inter)
+			+ ", beyond what a 32-bit float holds; the image cannot be represented");
+	}
+
+	/**
+	 * An open NIfTI file: the header parsed and checked first, then the voxel data streamed in chunks, exactly as
+	 * many bytes as the header declares. Errors of the underlying stream (a truncated or damaged gzip stream says
+	 * only "Unexpected end of ZLIB input stream") become {@link NiftiFormatException}s naming the file and the part
+	 * being read.
+	 */
+	private static final class Source implements AutoCloseable {
+		private static final int CHUNK = 1 << 20;
+		private final Path file;
+		private final InputStream in;
+		private final boolean gz;
+		private final long fileSize;
+		private Header header;
+		private long position;
+
+		private Source(Path file, InputStream in, boolean gz, long fileSize) {
+			this.file = file;
+			this.in = in;
+			this.gz = gz;
+			this.fileSize = fileSize;
 		}
-	}
 
-	private static InputStream open(Path file) throws IOException {
-		InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536);
-		in.mark(2);
-		int b0 = in.read(), b1 = in.read();
-		in.reset();
-		return b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(in, 65536), 65536) : in;
-	}
-
-	private static boolean isGzip(Path file) throws IOException {
-		try (InputStream in = Files.newInputStream(file)) {
-			return in.read() == 0x1f && in.read() == 0x8b;
+		static Source open(Path file) throws IOException {
+			long size = Files.size(file);
+			InputStream raw = new BufferedInputStream(Files.newInputStream(file), 65536);
+			try {
+				raw.mark(2);
+				int b0 = raw.read(), b1 = raw.read();
+				raw.reset();
+				boolean gz = b0 == 0x1f && b1 == 0x8b;
+				InputStream in = raw;
+				if (gz) {
+					try {
+						in = new BufferedInputStream(new GZIPInputStream(raw, 65536), 65536);
+					} catch (IOException e) {
+						throw damaged(file, "sizeof_hdr", e);
+					}
+				}
+				Source s = new Source(file, in, gz, size);
+				s.header = s.readHeader();
+				return s;
+			} catch (IOException | RuntimeException e) {
+				raw.close();
+				throw e;
+			}
 		}
-	}
 
-	private static Raw read(Path file) throws IOException {
-		long fileSize = Files.size(file);
-		boolean gz = isGzip(file);
-		try (InputStream in = open(file)) {
-			byte[] head = readHead(in);
-			Header h = parseHeader(file, head);
+		Header header() {
+			return header;
+		}
+
+		@Override
+		public void close() throws IOException {
+			in.close();
+		}
+
+		private static NiftiFormatException damaged(Path file, String field, IOException e) {
+			return new NiftiFormatException(file, field, "the gzip stream is truncated or damaged (" + e.getMessage()
+				+ "): the file was cut short or corrupted in transfer");
+		}
+
+		/** Reads up to {@code n} bytes into {@code b} (fewer only at the end of the stream). */
+		private int read(byte[] b, int n, String field) throws NiftiFormatException {
+			try {
+				int got = in.readNBytes(b, 0, n);
+				position += got;
+				return got;
+			} catch (IOException e) {
+				if (e instanceof NiftiFormatException nfe) throw nfe;
+				throw gz ? damaged(file, field, e) : new NiftiFormatException(file, field, "cannot be read: " + e.getMessage());
+			}
+		}
+
+		private Header readHeader() throws IOException {
+			byte[] head = new byte[VOX_OFFSET];
+			int n = read(head, VOX_OFFSET, "sizeof_hdr");
+			if (n >= 4) {
+				int le = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+				if (le == HEADER_SIZE_2 || Integer.reverseBytes(le) == HEADER_SIZE_2) {
+					byte[] all = java.util.Arrays.copyOf(head, VOX_OFFSET_2);
+					byte[] rest = new byte[VOX_OFFSET_2 - VOX_OFFSET];
+					int m = read(rest, rest.length, "sizeof_hdr");
+					System.arraycopy(rest, 0, all, n, m);
+					head = java.util.Arrays.copyOf(all, n + m);
+					n = head.length;
+				}
+			}
+			Header h = parseHeader(file, java.util.Arrays.copyOf(head, n));
 			long dataBytes = (long) h.geometry.voxelCount() * h.type.bytes;
 			long available = gz ? fileSize * MAX_GZIP_RATIO : fileSize;
 			if (h.voxOffset + dataBytes > available)
 				throw new NiftiFormatException(file, "dim", "the header describes " + (h.voxOffset + dataBytes)
-					+ " bytes but the " + (gz ? "compressed " : "") + "file has only " + fileSize + " bytes");
-			if (dataBytes > Integer.MAX_VALUE - 8)
-				throw new NiftiFormatException(file, "dim", "voxel data of " + dataBytes + " bytes is too large");
-			long skip = h.voxOffset - head.length;
-			if (skip < 0)
+					+ " bytes but the " + (gz ? "compressed " : "") + "file has only " + fileSize + " bytes"
+					+ (gz ? " (deflate cannot expand data more than about 1032 times)" : ""));
+			if (h.voxOffset < position)
 				throw new NiftiFormatException(file, "vox_offset", "is " + h.voxOffset + ", inside the header");
-			if (skip(in, skip) < skip)
-				throw new NiftiFormatException(file, "vox_offset", "is " + h.voxOffset + ", beyond the end of the data");
-			byte[] data = in.readNBytes((int) dataBytes);
-			if (data.length < dataBytes)
-				throw new NiftiFormatException(file, "voxel data", "truncated: expected " + dataBytes + " bytes after offset "
-					+ h.voxOffset + " but found " + data.length);
-			return new Raw(h, ByteBuffer.wrap(data).order(h.order));
+			return h;
 		}
-	}
 
-	/** Skips up to n bytes, returning how many were skipped (fewer only at the end of the stream). */
-	private static long skip(InputStream in, long n) throws IOException {
-		long done = 0;
-		while (done < n) {
-			long s = in.skip(n - done);
-			if (s > 0) {
-				done += s;
-			} else if (in.read() >= 0) {
-				done++;
-			} else {
-				break;
+		/** Streams every voxel's stored value to {@code sink}, then checks that the data end where declared. */
+		void readVoxels(VoxelSink sink) throws IOException {
+			Header h = header;
+			long skip = h.voxOffset - position;
+			byte[] scratch = new byte[(int) Math.min(CHUNK, Math.max(1, skip))];
+			while (skip > 0) {
+				int got = read(scratch, (int) Math.min(scratch.length, skip), "vox_offset");
+				if (got == 0)
+					throw new NiftiFormatException(file, "vox_offset", "is " + h.voxOffset + ", beyond the end of the data");
+				skip -= got;
 			}
+			int size = h.type.bytes;
+			long n = h.geometry.voxelCount();
+			long dataBytes = n * size;
+			byte[] buf = new byte[(int) Math.min(CHUNK, dataBytes)];
+			ByteBuffer bb = ByteBuffer.wrap(buf).order(h.order);
+			long done = 0;
+			while (done < n) {
+				int count = (int) Math.min(buf.length / size, n - done);
+				int got = read(buf, count * size, "voxel data");
+				if (got < count * size)
+					throw new NiftiFormatException(file, "voxel data", "truncated: expected " + dataBytes + " bytes after "
+						+ "offset " + h.voxOffset + " but found " + (done * size + got) + (gz ? " in the gzip stream" : ""));
+				int base = (int) done;
+				switch (h.type) {
+					case UINT8 -> { for (int k = 0; k < count; k++) sink.accept(base + k, buf[k] & 0xFF); }
+					case INT8 -> { for (int k = 0; k < count; k++) sink.accept(base + k, buf[k]); }
+					case INT16 -> { for (int k = 0; k < count; k++) sink.accept(base + k, bb.getShort(2 * k)); }
+					case UINT16 -> { for (int k = 0; k < count; k++) sink.accept(base + k, bb.getShort(2 * k) & 0xFFFF); }
+					case INT32 -> { for (int k = 0; k < count; k++) sink.accept(base + k, bb.getInt(4 * k)); }
+					case FLOAT32 -> { for (int k = 0; k < count; k++) sink.accept(base + k, bb.getFloat(4 * k)); }
+					case FLOAT64 -> { for (int k = 0; k < count; k++) sink.accept(base + k, bb.getDouble(8 * k)); }
+				}
+				done += count;
+			}
+			// A gzip stream must end here: inflating more than the header declares is refused, not read on.
+			if (gz && read(new byte[1], 1, "voxel data") > 0)
+				throw new NiftiFormatException(file, "dim", "the gzip stream holds more than the " + (h.voxOffset
+					+ dataBytes) + " bytes the header declares (vox_offset + dim × bitpix): a wrong header or a damaged "
+					+ "file; refused rather than inflated further");
 		}
-		return done;
-	}
-
-	/** The first 352 bytes, or 544 when sizeof_hdr says NIfTI-2 (in either byte order). */
-	private static byte[] readHead(InputStream in) throws IOException {
-		byte[] head = in.readNBytes(VOX_OFFSET);
-		if (head.length < 4) return head;
-		int le = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-		if (le != HEADER_SIZE_2 && Integer.reverseBytes(le) != HEADER_SIZE_2) return head;
-		byte[] rest = in.readNBytes(VOX_OFFSET_2 - VOX_OFFSET);
-		byte[] all = java.util.Arrays.copyOf(head, head.length + rest.length);
-		System.arraycopy(rest, 0, all, head.length, rest.length);
-		return all;
 	}
 
 	/** The header fields that matter here, in NIfTI-2 widths (NIfTI-1 values widened). */
@@ -586,8 +688,9 @@ public final class Nifti {
 				throw new NiftiFormatException(file, "dim[" + i + "]", "is " + d + ": only 3D images (one time point "
 					+ "or component) are supported");
 		}
-		if ((long) n[0] * n[1] * n[2] > Integer.MAX_VALUE - 8)
-			throw new NiftiFormatException(file, "dim", n[0] + "×" + n[1] + "×" + n[2] + " voxels is too large");
+		String tooLarge = HeapBudget.arrayLimit((long) n[0] * n[1] * n[2], n[0] + "×" + n[1] + "×" + n[2]
+			+ " voxels (a volume is one array)");
+		if (tooLarge != null) throw new NiftiFormatException(file, "dim", tooLarge);
 		int code = f.datatype();
 		DataType type = DataType.of(code);
 		if (type == null)
@@ -617,10 +720,17 @@ public final class Nifti {
 			for (int i = 1; i <= 3; i++)
 				if (!(pixdim[i] > 0) || Double.isInfinite(pixdim[i])) {
 					if (i <= ndim || pixdim[i] != 0)
-						throw new NiftiFormatException(file, "pixdim[" + i + "]", "is " + pixdim[i] + ", must be positive");
+						throw new NiftiFormatException(file, "pixdim[" + i + "]", "is " + pixdim[i] + ", must be positive "
+							+ "and finite (the voxel size; no sform gives it otherwise)");
 					pixdim[i] = 1;
 				}
 			if (qformCode > 0) {
+				String[] names = {"quatern_b", "quatern_c", "quatern_d", "qoffset_x", "qoffset_y", "qoffset_z"};
+				for (int i = 0; i < 6; i++)
+					if (!Double.isFinite(f.quatern()[i]))
+						throw new NiftiFormatException(file, names[i], "is " + f.quatern()[i] + " (qform_code " + qformCode
+							+ "): not a finite number, so the voxels cannot be placed");
+				// b = c = d = 0 is the identity rotation (a = 1), not an error (NIfTI-1 method 2).
 				affine = qformAffine(f.quatern(), pixdim);
 			} else {
 				affine = new double[] {pixdim[1], 0, 0, 0, 0, pixdim[2], 0, 0, 0, 0, pixdim[3], 0};
@@ -634,10 +744,25 @@ public final class Nifti {
 			len = Math.sqrt(len);
 			if (!(len > 0))
 				throw new NiftiFormatException(file, sformCode > 0 ? "srow" : "pixdim", "axis " + c + " has zero length");
+			if (Double.isInfinite(len))
+				throw new NiftiFormatException(file, sformCode > 0 ? "srow" : "pixdim", "axis " + c + " is too long to "
+					+ "measure with (a voxel size beyond the range of a double)");
 			spacing[c] = len;
 			for (int r = 0; r < 3; r++) dir[3 * c + r] = (r < 2 ? -1 : 1) * affine[4 * r + c] / len + 0.0;
 		}
 		for (int r = 0; r < 3; r++) origin[r] = (r < 2 ? -1 : 1) * affine[4 * r + 3] + 0.0;
+		for (int a = 0; a < 3; a++)
+			for (int b = a + 1; b < 3; b++) {
+				double cos = dir[3 * a] * dir[3 * b] + dir[3 * a + 1] * dir[3 * b + 1] + dir[3 * a + 2] * dir[3 * b + 2];
+				// A sheared affine has no voxel size: a Volume's axes are at right angles (0.01 ≈ 0.6°).
+				if (Math.abs(cos) > 0.01)
+					throw new NiftiFormatException(file, sformCode > 0 ? "srow" : "quatern", String.format(
+						java.util.Locale.ROOT, "voxel axes %d and %d are %.1f° apart, not at right angles (a sheared "
+							+ "affine): voxel sizes and volumes cannot be measured on such a grid", a, b,
+						Math.toDegrees(Math.acos(Math.max(-1, Math.min(1, cos))))));
+			}
+		// NIfTI-1 (nifti1.h): scl_slope 0 means no scaling; nifti1_io.c reads a slope or intercept that is not a
+		// finite number as 0, i.e. no scaling, and no offset.
 		double slope = f.slope(), inter = f.inter();
 		if (!Double.isFinite(slope)) slope = 0;
 		if (!Double.isFinite(inter)) inter = 0;

@@ -135,6 +135,10 @@ public final class RtStructReader {
 				throw new DicomReadException(file, RtTags.ContourData, where + ": ContourData must hold at least 3 x\\y\\z"
 					+ " points but has " + (data == null ? 0 : data.length) + " values");
 			int points = data.length / 3;
+			int declared = c.getInt(RtTags.NumberOfContourPoints, points);
+			if (declared != points)
+				throw new DicomReadException(file, RtTags.NumberOfContourPoints, where + ": NumberOfContourPoints is "
+					+ declared + " but ContourData holds " + points + " points (x\\y\\z triplets): damaged contour");
 			double[] polygon = new double[points * 2];
 			double sum = 0;
 			double[] w = new double[points];

@@ -102,4 +102,27 @@ class RtStructReaderTest {
 		assertEquals(RtStructReader.read(rt, "Body", GRID).foregroundCount(),
 			RtStructReader.read(rt, "Body", halfOff).foregroundCount(), "0.9 mm off a 2 mm grid still lies on slice 2");
 	}
+
+	@Test
+	void contourPointCountMustMatchItsData() throws IOException {
+		// Issue 15 item 4: NumberOfContourPoints is checked against the points ContourData holds.
+		double[] data = diamond(GRID, 14.3, 12.2, 9.1, 2);
+		String[] v = new String[data.length];
+		for (int i = 0; i < data.length; i++) v[i] = RtStructWriter.decimal(data[i]);
+		Dataset lying = new Dataset().text(RtTags.ContourGeometricType, "CS", "CLOSED_PLANAR")
+			.text(RtTags.NumberOfContourPoints, "IS", "2147483647").text(RtTags.ContourData, "DS", v);
+		Dataset ds = new Dataset().uid(Tag.SOPClassUID, RtStructWriter.RT_STRUCTURE_SET_STORAGE)
+			.text(Tag.Modality, "CS", "RTSTRUCT")
+			.sequence(RtTags.StructureSetROISequence, new Dataset().text(RtTags.ROINumber, "IS", "1")
+				.text(RtTags.ROIName, "LO", "Body"))
+			.sequence(RtTags.ROIContourSequence, new Dataset().text(RtTags.ReferencedROINumber, "IS", "1")
+				.sequence(RtTags.ContourSequence, lying));
+		String uid = Uids.random();
+		Path rt = DicomDatasetWriter.writeFile(tmp.resolve("lying.dcm"), ds.uid(Tag.SOPInstanceUID, uid),
+			RtStructWriter.RT_STRUCTURE_SET_STORAGE, uid);
+		DicomReadException e = assertThrows(DicomReadException.class, () -> RtStructReader.read(rt, "Body", GRID));
+		assertEquals(RtTags.NumberOfContourPoints, e.tag());
+		assertTrue(e.getMessage().contains("lying.dcm") && e.getMessage().contains("2147483647")
+			&& e.getMessage().contains("holds 4 points"), e.getMessage());
+	}
 }
