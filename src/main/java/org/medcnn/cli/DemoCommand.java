@@ -91,7 +91,7 @@ final class DemoCommand implements Main.Command {
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("out", "samples", "epochs", "classifier-epochs", "seed"), Set.of());
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
-		Path outDir = a.path("out", Path.of("medcnn-demo"));
+		Path outDir = OutputPaths.folder(name(), "--out", a.path("out", Path.of("medcnn-demo")));
 		Path phantom = samples(a.string("samples", null)).resolve("phantom");
 		int segEpochs = a.integer("epochs", DEFAULT_SEG_EPOCHS, 1, 10000);
 		int clsEpochs = a.integer("classifier-epochs", DEFAULT_CLS_EPOCHS, 1, 10000);

@@ -1,6 +1,7 @@
 package org.medcnn.cli;
 
 import java.io.IOException;
+import org.medcnn.common.IoMessages;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,10 +17,9 @@ import java.nio.file.Path;
  * words: Java's file-system exceptions carry only the path ("/data/out"), which leaves a user guessing whether it
  * exists, is a file, or is not writable.
  * <p>
- * Commands call {@link #folder} for an output folder ({@code predict --out DIR}, {@code demo --out DIR}) and
- * {@link #packageTarget} for a model package to write ({@code train-* --out MODEL}) first thing, so that a wrong
- * {@code --out} fails in a second instead of after hours of training; {@link #describe} turns any
- * {@link IOException} into a message that names the file and the reason. Stateless.
+ * Commands call {@link #folder} for an output folder ({@code predict --out DIR}, {@code demo --out DIR}) first thing
+ * (model packages to write are checked by {@code Trainings.checkTarget}), so that a wrong {@code --out} fails at
+ * once; {@link #describe} turns any {@link IOException} into a message that names the file and the reason. Stateless.
  */
 final class OutputPaths {
 
@@ -54,31 +54,6 @@ final class OutputPaths {
 		return dir;
 	}
 
-	/**
-	 * Checks where a model package is to be written: a new path, or a folder that is empty or holds a package
-	 * (replaced); its parent folder is created when missing.
-	 *
-	 * @throws Args.UsageException when the path is a file, a non-empty folder that is not a package, or below a
-	 *         file, naming the option, the path and the reason
-	 * @throws IOException when the parent folder cannot be created or is not writable
-	 */
-	static Path packageTarget(String command, String option, Path pkg) throws Args.UsageException, IOException {
-		Path abs = pkg.toAbsolutePath().normalize();
-		if (Files.isRegularFile(abs) && !abs.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip"))
-			throw new Args.UsageException(command + ": " + option + " " + pkg + ": is a file; a model package is written "
-				+ "as a folder (give a new folder name, or remove the file)");
-		if (Files.isDirectory(abs) && !Files.isRegularFile(abs.resolve(CARD))) {
-			try (var s = Files.list(abs)) {
-				if (s.findAny().isPresent())
-					throw new Args.UsageException(command + ": " + option + " " + pkg + ": the folder exists, is not "
-						+ "empty and holds no " + CARD + " (not a model package to replace); give a new or empty folder");
-			}
-		}
-		Path parent = abs.getParent();
-		if (parent != null) folder(command, option + " (its parent folder)", parent);
-		return pkg;
-	}
-
 	/** The path itself or the nearest parent that exists as something other than a folder, or null. */
 	private static Path fileInTheWay(Path dir) {
 		for (Path p = dir.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
@@ -96,20 +71,6 @@ final class OutputPaths {
 		if (e instanceof InvalidPathException ip)
 			return ip.getReason() != null && (ip.getReason().contains("unmappable") || ip.getReason().contains("Malformed"))
 				? Relauncher.encodingAdvice(ip.getInput()) : "the path '" + ip.getInput() + "' is not valid: " + ip.getReason();
-		if (!(e instanceof FileSystemException fs)) return e.getMessage();
-		String reason;
-		if (e instanceof FileAlreadyExistsException) reason = "is in the way: it exists and is a file, not a folder, "
-			+ "or was not expected to exist";
-		else if (e instanceof NoSuchFileException) reason = "no such file or folder";
-		else if (e instanceof AccessDeniedException) reason = "permission denied";
-		else if (e instanceof NotDirectoryException) reason = "is not a folder";
-		else if (e instanceof DirectoryNotEmptyException) reason = "the folder is not empty";
-		else reason = fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName();
-		if (fs.getReason() != null && !reason.equals(fs.getReason()) && !(e instanceof NoSuchFileException
-			&& fs.getReason().equals("no such file or folder")))
-			reason += " (" + fs.getReason() + ")";
-		String file = fs.getFile() == null ? "" : fs.getFile() + ": ";
-		String other = fs.getOtherFile() == null ? "" : " (with " + fs.getOtherFile() + ")";
-		return file + reason + other;
+		return IoMessages.describe(e);
 	}
 }

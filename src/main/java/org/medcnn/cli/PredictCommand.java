@@ -70,7 +70,7 @@ final class PredictCommand implements Main.Command {
 		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg", "rtstruct", "tta"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
-		Path outDir = a.path("out");
+		Path outDir = OutputPaths.folder(name(), "--out", a.path("out"));
 		CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"),
 			a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 1, Integer.MAX_VALUE), a.flag("seg"), a.flag("rtstruct"));
 		ModelCard card = Models.readCard(model);
@@ -115,8 +115,8 @@ final class PredictCommand implements Main.Command {
 								p.put(card.classNames().get(i), (double) k.probabilities()[i]);
 							r.put("probabilities", p);
 						} catch (java.io.IOException | IllegalArgumentException e) {
-							r.put("error", e.getMessage());
-							err.println("medcnn predict: " + e.getMessage());
+							r.put("error", OutputPaths.describe(e));
+							err.println("medcnn predict: " + OutputPaths.describe(e));
 							failed = true;
 						}
 						results.add(r);

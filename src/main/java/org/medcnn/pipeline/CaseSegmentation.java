@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import org.medcnn.common.AtomicFiles;
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.IoMessages;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.data.Datasets;
@@ -239,7 +240,7 @@ public final class CaseSegmentation {
 		} catch (CancellationException e) {
 			throw e;
 		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
-			return failed(in, uid, warnings, e.getMessage());
+			return failed(in, uid, warnings, IoMessages.describe(e));
 		}
 	}
 

@@ -37,23 +37,6 @@ class OutputPathsTest {
 	}
 
 	@Test
-	void testPackageTargetIsCheckedBeforeTraining() throws Exception {
-		Path file = Files.writeString(tmp.resolve("model"), "x");
-		assertTrue(assertThrows(Args.UsageException.class, () -> OutputPaths.packageTarget("train-segmenter", "--out",
-			file)).getMessage().contains("is a file; a model package is written as a folder"));
-		Path full = Files.createDirectories(tmp.resolve("full"));
-		Files.writeString(full.resolve("notes.txt"), "keep");
-		assertTrue(assertThrows(Args.UsageException.class, () -> OutputPaths.packageTarget("train-segmenter", "--out",
-			full)).getMessage().contains("not empty and holds no medcnn.json"));
-		Path pkg = Files.createDirectories(tmp.resolve("pkg"));
-		Files.writeString(pkg.resolve("medcnn.json"), "{}");
-		assertEquals(pkg, OutputPaths.packageTarget("train-segmenter", "--out", pkg)); // replaced, as PackageWriter does
-		assertEquals(tmp.resolve("a/b/new"), OutputPaths.packageTarget("train-segmenter", "--out", tmp.resolve("a/b/new")));
-		assertTrue(Files.isDirectory(tmp.resolve("a/b")));
-		assertThrows(Args.UsageException.class, () -> OutputPaths.packageTarget("t", "--out", file.resolve("m")));
-	}
-
-	@Test
 	void testFileSystemExceptionsAreDescribed() {
 		assertEquals("/data/out: is in the way: it exists and is a file, not a folder, or was not expected to exist",
 			OutputPaths.describe(new FileAlreadyExistsException("/data/out")));
