@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * <li>{@code common} is JDK only: no other MedCNN package, no ImageJ, SciJava or TensorFlow.</li>
  * <li>{@code dicom} and {@code volume}: no {@code nn}, {@code ij}, {@code cli}, no ImageJ/SciJava, no
  * TensorFlow.</li>
+ * <li>{@code data} (training data, image files): none of those, nor {@code pipeline}.</li>
  * <li>{@code nn}: no {@code ij}, {@code cli}, no ImageJ/SciJava; the only package that may use TensorFlow.</li>
  * <li>{@code ij} and {@code cli}: no TensorFlow, and not {@code nn.tf} (the TensorFlow-backed implementation that
  * is loaded behind the TF-free API); they do not use each other.</li>
@@ -51,6 +52,13 @@ class LayeringTest {
 	void dicomAndVolumeKnowNoModelsAndNoUserInterface() throws IOException {
 		for (String pkg : new String[] {"dicom", "volume"})
 			assertNoReferences(pkg, "org.medcnn.nn.", "org.medcnn.ij.", "org.medcnn.cli.", IMAGEJ, SCIJAVA, TENSORFLOW);
+	}
+
+	@Test
+	void dataReadsFilesWithoutImageJOrModels() throws IOException {
+		// Image files are read with javax.imageio, never ImageJ's Opener: training data load headless.
+		assertNoReferences("data", "org.medcnn.nn.", "org.medcnn.pipeline.", "org.medcnn.ij.", "org.medcnn.cli.", IMAGEJ, SCIJAVA,
+			TENSORFLOW);
 	}
 
 	@Test

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * An image file (PNG, TIFF, JPEG, BMP) that cannot be read: truncated, damaged, of an unsupported kind, or declaring
+ * An image file (PNG, TIFF, JPEG, BMP, or an IDX array of images) that cannot be read: truncated, damaged, of an unsupported kind, or declaring
  * a size that cannot be true or cannot fit in memory. The message names the file, the part of it at fault (a TIFF
  * tag, a PNG chunk, a page) and why, e.g. {@code scan.tif: page 3, StripByteCounts (279): strip 0 runs past the end
  * of the file (…): truncated}.

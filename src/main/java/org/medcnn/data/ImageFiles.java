@@ -295,8 +295,8 @@ public final class ImageFiles {
 				throw new ImageFileException(file, "page " + (k + 1), "is " + describe(p) + " but page 1 is " + describe(first)
 					+ ": the pages of a stack must agree");
 		}
-		Map<String, String> ij = imageJ(all.get(0).description());
-		int channels = intOf(ij, "channels", 1), frames = intOf(ij, "frames", 1), images = intOf(ij, "images", pages.size());
+		Map<String, String> desc = imageJ(all.get(0).description());
+		int channels = intOf(desc, "channels", 1), frames = intOf(desc, "frames", 1), images = intOf(desc, "images", pages.size());
 		if (channels > 1 || frames > 1)
 			throw new ImageFileException(file, TiffDirectories.name(TiffDirectories.IMAGE_DESCRIPTION), "an ImageJ hyperstack of "
 				+ channels + " channel(s) and " + frames + " frame(s); MedCNN reads one channel at one time point: split it first");
@@ -310,8 +310,8 @@ public final class ImageFiles {
 		d.nx = nx;
 		d.ny = ny;
 		d.nz = nz;
-		spacing(first, ij, d);
-		double[] line = labels ? null : calibration(first, ij, d.warnings);
+		spacing(first, desc, d);
+		double[] line = labels ? null : calibration(first, desc, d.warnings);
 		boolean unsigned32 = first.sampleFormat() == TiffDirectories.UNSIGNED && first.bitsPerSample() == 32;
 		int invertMax = first.photometric() == TiffDirectories.WHITE_IS_ZERO && first.sampleFormat() != TiffDirectories.FLOAT
 			&& first.bitsPerSample() <= 16 ? (1 << first.bitsPerSample()) - 1 : -1;
@@ -394,8 +394,8 @@ public final class ImageFiles {
 	 * The spacing of an ImageJ TIFF whose unit is a length (ImageJ's TiffEncoder writes XResolution = 1 / pixelWidth
 	 * in pixels per unit, the unit and the slice spacing in its ImageDescription); else 1 mm.
 	 */
-	private static void spacing(TiffDirectories.Ifd first, Map<String, String> ij, Decoded d) {
-		String unit = ij.get("unit");
+	private static void spacing(TiffDirectories.Ifd first, Map<String, String> desc, Decoded d) {
+		String unit = desc.get("unit");
 		if (unit == null) return;
 		double mm = unitMm(unit);
 		if (Double.isNaN(mm)) {
@@ -404,13 +404,13 @@ public final class ImageFiles {
 		}
 		double px = first.xResolution() > 0 && Double.isFinite(first.xResolution()) ? 1 / first.xResolution() : 1;
 		double py = first.yResolution() > 0 && Double.isFinite(first.yResolution()) ? 1 / first.yResolution() : px;
-		double pz = Math.abs(numberOf(ij, "spacing", 1));
+		double pz = Math.abs(numberOf(desc, "spacing", 1));
 		if (!(pz > 0) || !Double.isFinite(pz)) pz = 1;
 		d.spacingMm = new double[] {px * mm, py * mm, pz * mm};
 		d.spacingRecorded = true;
 	}
 
-	/** Millimetres per unit for ImageJ's length units (it escapes µ as \u00B5 in descriptions); NaN for others. */
+	/** Millimetres per unit for ImageJ's length units (its descriptions write µ as the escape \\u00B5); NaN for others. */
 	static double unitMm(String unit) {
 		String u = unit.trim().replace("\\u00B5", "µ").replace("\\u00b5", "µ").replace('μ', 'µ').toLowerCase(Locale.ROOT);
 		return switch (u) {
@@ -428,16 +428,16 @@ public final class ImageFiles {
 	 * ImageJ's straight-line calibration {@code {c0, c1}} (value = c0 + c1 · stored) of an 8- or 16-bit ImageJ TIFF,
 	 * or null; other calibration functions are not applied (a warning says so).
 	 */
-	private static double[] calibration(TiffDirectories.Ifd first, Map<String, String> ij, List<String> warnings) {
-		if (!ij.containsKey("cf") || first.sampleFormat() == TiffDirectories.FLOAT || first.bitsPerSample() > 16) return null;
-		int cf = intOf(ij, "cf", 20);
+	private static double[] calibration(TiffDirectories.Ifd first, Map<String, String> desc, List<String> warnings) {
+		if (!desc.containsKey("cf") || first.sampleFormat() == TiffDirectories.FLOAT || first.bitsPerSample() > 16) return null;
+		int cf = intOf(desc, "cf", 20);
 		if (cf == 20) return null; // Calibration.NONE
-		double c0 = numberOf(ij, "c0", 0), c1 = numberOf(ij, "c1", 1);
+		double c0 = numberOf(desc, "c0", 0), c1 = numberOf(desc, "c1", 1);
 		if (cf != 0 || !Double.isFinite(c0) || !Double.isFinite(c1)) {
 			warnings.add("ImageJ calibration function " + cf + " not applied: stored values used");
 			return null;
 		}
-		String unit = ij.getOrDefault("vunit", "");
+		String unit = desc.getOrDefault("vunit", "");
 		warnings.add(String.format(Locale.ROOT, "ImageJ calibration applied: value = %s + %s × stored%s", c0, c1,
 			unit.isEmpty() ? "" : " (" + unit + ")"));
 		return new double[] {c0, c1};
