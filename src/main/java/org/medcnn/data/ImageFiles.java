@@ -313,7 +313,7 @@ public final class ImageFiles {
 		spacing(first, desc, d);
 		double[] line = labels ? null : calibration(first, desc, d.warnings);
 		boolean unsigned32 = first.sampleFormat() == TiffDirectories.UNSIGNED && first.bitsPerSample() == 32;
-		int invertMax = first.photometric() == TiffDirectories.WHITE_IS_ZERO && first.sampleFormat() != TiffDirectories.FLOAT
+		int invertMax = first.photometric() == TiffDirectories.WHITE_IS_ZERO && first.sampleFormat() == TiffDirectories.UNSIGNED
 			&& first.bitsPerSample() <= 16 ? (1 << first.bitsPerSample()) - 1 : -1;
 		if (labels) d.labels = new byte[nx * ny * nz];
 		else d.values = new float[nx * ny * nz];
