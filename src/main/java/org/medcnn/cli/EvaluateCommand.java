@@ -50,14 +50,15 @@ final class EvaluateCommand implements Main.Command {
 	public String usage() {
 		return """
 			usage: medcnn evaluate --model MODEL (--images DIR --masks DIR | --data DIR) [--json]
-			  Segmentation model: --images holds the cases (DICOM series folders or NIfTI files), --masks the
-			  reference masks named after them (NIfTI or DICOM SEG). Per case and overall: dice, iou, hd95Mm
+			  Segmentation model: --images holds the cases (DICOM series folders, NIfTI files or TIFF stacks),
+			  --masks the reference masks named after them (NIfTI, DICOM SEG or TIFF label stacks of the image's
+			  size, page k = slice k). Per case and overall: dice, iou, hd95Mm
 			  (95th percentile of symmetric surface distances, mm), lesion-wise sensitivity and precision
 			  (26-connected components; a reference lesion counts as detected when a predicted voxel overlaps it),
 			  predicted/reference volume (mL) and volume error. Both masks empty: dice 1, hd95 0; one empty: dice 0,
 			  hd95 undefined (null).
 			  Classification model: --data holds one sub-folder per class (named as the model's classes) with
-			  images; reports accuracy, balancedAccuracy, per-class precision/recall/auc, macroAuc, confusion
+			  images (DICOM, NIfTI, or PNG, TIFF, JPEG, BMP files; colour is read as grey); reports accuracy, balancedAccuracy, per-class precision/recall/auc, macroAuc, confusion
 			  (rows = true class, columns = predicted), and each item's prediction.
 			  --min-lesion N   drop predicted components smaller than N voxels before scoring (default 10,
 			                   as predict does, so the scores are those of the masks MedCNN delivers; 0 scores
@@ -124,7 +125,10 @@ final class EvaluateCommand implements Main.Command {
 				try (Classifier cls = Models.openClassifier(model)) {
 					for (int i = 0; i < items.size(); i++) {
 						Datasets.Item it = items.get(i);
-						progress.progress(i / (double) items.size(), "Classifying " + it.name());
+						// Every 64th item: a line per item would flood a log (each one at "100%" over the last 0.5 %).
+						if (i % 64 == 0)
+							progress.progress(i / (double) items.size(), String.format(Locale.ROOT, "Classifying %,d/%,d items (%s)",
+								i + 1, items.size(), it.name()));
 						labels[i] = card.classNames().indexOf(folders.get(it.label()));
 						Classification c = cls.classify(it.image());
 						probs[i] = c.probabilities();

@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Json;
+import org.medcnn.data.Datasets;
+import org.medcnn.data.FashionMnist;
 import org.medcnn.data.MrPhantomCase;
 import org.medcnn.data.MrPhantomConfig;
 import org.medcnn.data.MrPhantomGenerator;
@@ -46,6 +48,12 @@ import org.medcnn.volume.Volumes;
  * InstanceNumbers ({@link MrPhantomSeries}) and NIfTI masks; the two U-Nets, target Dice ≥ 0.85; and a baseline
  * row, the best single global intensity threshold on the training cases applied to the test cases, to show
  * that the task is not trivial. A task the engine was not shaped for.</li>
+ * <li>{@code --modality images} ({@link #runImages}): a public small-image benchmark, Fashion-MNIST from Debian's
+ * dataset-fashion-mnist ({@link FashionMnist}), written as 8-bit PNG class folders; {@code train-classifier} with
+ * defaults on the 60,000 training images (or the first N), {@code evaluate} on the 10,000 test images. Targets:
+ * accuracy ≥ {@value #IMAGES_ACCURACY_TARGET} (published small CNNs: 0.91–0.93) and training (the whole
+ * {@code train-classifier} command, loading included) within {@value #IMAGES_SECONDS_TARGET} s; the row also gives
+ * the time {@link Datasets#loadItems} takes to read the training PNGs.</li>
  * </ul>
  * Every row carries its {@code modality}.
  */
@@ -69,6 +77,73 @@ final class QualityBench {
 	static final int DEFAULT_MR_CASES = 24;
 	/** First MR phantom seed. */
 	static final long MR_SEED_BASE = 880_000;
+	/** The {@code --modality} value of the small-image benchmark. */
+	static final String IMAGES = "images";
+	/** Test accuracy the default classifier must reach on Fashion-MNIST. */
+	static final double IMAGES_ACCURACY_TARGET = 0.90;
+	/** Seconds {@code train-classifier} may take on the training images (15 minutes on 2 cores). */
+	static final double IMAGES_SECONDS_TARGET = 900;
+	/** Fewest training images {@code --cases} accepts for {@code --modality images}. */
+	static final int MIN_IMAGES = 500;
+
+	/**
+	 * The small-image benchmark: writes the first {@code trainImages} training images and all test images of
+	 * Fashion-MNIST (IDX files in {@code dataset}) as PNG class folders under {@code work/images/{train,test}/},
+	 * times {@link Datasets#loadItems} on the training folder, then trains with {@code train-classifier} (defaults,
+	 * timed) and runs {@code evaluate --json} on the test folder. One row: accuracy against
+	 * {@value #IMAGES_ACCURACY_TARGET} and training seconds against {@value #IMAGES_SECONDS_TARGET}; {@code reached}
+	 * needs both.
+	 *
+	 * @throws java.nio.file.NoSuchFileException when the dataset is missing (the message says how to install it)
+	 */
+	static List<Object> runImages(int trainImages, Path dataset, Path work, PrintStream err, Cancellation cancel)
+		throws IOException {
+		FashionMnist.Split train = FashionMnist.read(dataset, FashionMnist.TRAIN), test = FashionMnist.read(dataset, FashionMnist.TEST);
+		if (trainImages > train.count())
+			throw new IllegalArgumentException("bench quality: --cases " + trainImages + " but " + dataset + " holds "
+				+ train.count() + " training images");
+		Path trainDir = work.resolve("images").resolve("train"), testDir = work.resolve("images").resolve("test");
+		CliProgress progress = new CliProgress(err);
+		long t0 = System.nanoTime();
+		FashionMnist.writePngFolders(train, trainImages, trainDir, progress, cancel);
+		FashionMnist.writePngFolders(test, test.count(), testDir, progress, cancel);
+		progress.done();
+		err.printf(Locale.ROOT, "bench quality: wrote %,d training and %,d test images of Fashion-MNIST (%s) as PNGs in %.1f s%n",
+			trainImages, test.count(), dataset, (System.nanoTime() - t0) / 1e9);
+		long t1 = System.nanoTime();
+		int loaded = Datasets.loadItems(trainDir, progress, cancel).size();
+		double loadSeconds = (System.nanoTime() - t1) / 1e9;
+		progress.done();
+		err.printf(Locale.ROOT, "bench quality: Datasets.loadItems read %,d training PNGs in %.1f s (%.0f per second)%n", loaded,
+			loadSeconds, loaded / loadSeconds);
+		cancel.check();
+		Path model = work.resolve("classifier");
+		List<String> command = List.of("train-classifier", "--data", trainDir.toString(), "--out", model.toString());
+		long t2 = System.nanoTime();
+		command(command, err);
+		double seconds = (System.nanoTime() - t2) / 1e9;
+		cancel.check();
+		long t3 = System.nanoTime();
+		Map<String, Object> overall = overall(evaluate(List.of("evaluate", "--model", model.toString(), "--data",
+			testDir.toString(), "--json"), err));
+		double evaluateSeconds = (System.nanoTime() - t3) / 1e9;
+		double accuracy = ((Number) overall.get("accuracy")).doubleValue();
+		Map<String, Object> r = row(IMAGES, "CNN classifier, Fashion-MNIST (10 classes of 28x28 8-bit PNGs)", "accuracy",
+			accuracy, IMAGES_ACCURACY_TARGET, seconds, command);
+		boolean accurate = accuracy >= IMAGES_ACCURACY_TARGET, fast = seconds <= IMAGES_SECONDS_TARGET;
+		r.put("reached", accurate && fast);
+		r.put("accuracyReached", accurate);
+		r.put("trainingSecondsTarget", IMAGES_SECONDS_TARGET);
+		r.put("trainingTimeReached", fast);
+		r.put("publishedSmallCnnAccuracy", "0.91-0.93");
+		r.put("macroAuc", Math.round(((Number) overall.get("macroAuc")).doubleValue() * 10000) / 10000.0);
+		r.put("trainImages", trainImages);
+		r.put("testImages", test.count());
+		r.put("loadSeconds", Math.round(loadSeconds * 10) / 10.0);
+		r.put("evaluateSeconds", Math.round(evaluateSeconds * 10) / 10.0);
+		r.put("cpus", Runtime.getRuntime().availableProcessors());
+		return List.of(r);
+	}
 	/**
 	 * Candidate thresholds of the MR baseline: 1024 geometrically spaced values (1.1 % apart) from 1 to 65536, which
 	 * covers the magnitudes of every case (white matter at 400…4000).

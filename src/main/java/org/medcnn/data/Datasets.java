@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.Parallel;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
@@ -26,25 +28,38 @@ import org.medcnn.volume.Volumes;
 /**
  * Loads training and prediction data from the folder layouts of DESIGN.md ("Training data layouts").
  * <p>
- * Segmentation: one case per entry of an images folder (a DICOM series folder, a single DICOM file or a NIfTI
- * file) and, in the masks folder, the entry with the same case name (a NIfTI label image) whose geometry must
- * match the image's, a DICOM SEG whose frames lie on the image's grid, or an RTSTRUCT (one named ROI). Classification: one sub-folder per class; each item a DICOM file, a DICOM series folder
- * (its middle slice) or a NIfTI file (its middle slice). Inputs are only read, never modified.
+ * Segmentation: one case per entry of an images folder (a DICOM series folder, a single DICOM file, a NIfTI file or
+ * a TIFF stack) and, in the masks folder, the entry with the same case name: a NIfTI label image whose geometry must
+ * match the image's, a DICOM SEG whose frames lie on the image's grid, an RTSTRUCT (one named ROI), or a TIFF label
+ * stack of the image's size in its spatial slice order. Classification: one sub-folder per class; each item a DICOM
+ * file, a DICOM series folder (its middle slice), a NIfTI file or TIFF stack (its middle slice), or a PNG, TIFF,
+ * JPEG or BMP image; class folders are read in parallel. Image files are read by {@link ImageFiles} (modality OT,
+ * colour converted to grey). Inputs are only read, never modified.
  */
 public final class Datasets {
 
 	/** Geometry tolerance in mm between an image and its mask. */
 	public static final double GEOMETRY_TOLERANCE_MM = 1e-3;
 
-	private static final String[] CASE_SUFFIXES = {".nii.gz", ".nii", ".tiff", ".tif", ".dcm"};
+	private static final String[] CASE_SUFFIXES = {".nii.gz", ".nii", ".tiff", ".tif", ".dcm", ".png", ".jpeg", ".jpg", ".bmp"};
 
 	private Datasets() {}
 
 	/** One labelled case. */
 	public record Case(String name, Volume image, Mask mask) {}
 
-	/** One classification item: a single-slice image and its class index. */
-	public record Item(String name, Volume image, int label) {}
+	/**
+	 * One classification item: a single-slice image and its class index.
+	 *
+	 * @param rgb whether the item was read from an image file storing colour, converted to grey ({@link ImageFiles})
+	 */
+	public record Item(String name, Volume image, int label, boolean rgb) {
+
+		/** An item that was not converted from colour. */
+		public Item(String name, Volume image, int label) {
+			this(name, image, label, false);
+		}
+	}
 
 	/** The case name of a folder entry: its file name without a known suffix. */
 	public static String caseName(Path entry) {
@@ -63,8 +78,8 @@ public final class Datasets {
 	}
 
 	/**
-	 * Reads one image entry: a DICOM series folder or file (it must hold exactly one image series) or a NIfTI
-	 * file.
+	 * Reads one image entry: a DICOM series folder or file (it must hold exactly one image series), a NIfTI file, or
+	 * an image file ({@link ImageFiles#SUFFIXES}: PNG, TIFF stack, JPEG, BMP).
 	 */
 	public static Volume loadImage(Path entry, ProgressListener progress, Cancellation cancel) throws IOException {
 		return load(entry, progress, cancel).image();
@@ -74,7 +89,7 @@ public final class Datasets {
 	 * An image as read, with where it came from.
 	 *
 	 * @param image the volume
-	 * @param series the DICOM series it was read from, or null (NIfTI)
+	 * @param series the DICOM series it was read from, or null (NIfTI, image file)
 	 * @param warnings what the reader assumed or left out (e.g. a missing spacing, skipped slices); never identifiers
 	 */
 	public record Loaded(Volume image, DicomSeries series, List<String> warnings) {
@@ -91,8 +106,10 @@ public final class Datasets {
 	public static Loaded load(Path entry, ProgressListener progress, Cancellation cancel) throws IOException {
 		String lower = entry.getFileName().toString().toLowerCase(Locale.ROOT);
 		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) return new Loaded(Nifti.readVolume(entry), null, List.of());
-		if (lower.endsWith(".tif") || lower.endsWith(".tiff"))
-			throw new IOException(entry + ": TIFF stacks are not supported yet as images; use DICOM or NIfTI");
+		if (ImageFiles.isImageFile(entry) && !Files.isDirectory(entry)) {
+			ImageFiles.Image im = ImageFiles.read(entry, progress, cancel);
+			return new Loaded(im.volume(), null, im.warnings());
+		}
 		List<DicomSeries> series = SeriesScanner.scan(List.of(entry), ProgressListener.NONE, cancel);
 		if (series.isEmpty()) throw new IOException(entry + ": no DICOM image series found");
 		if (series.size() > 1) {
@@ -131,8 +148,10 @@ public final class Datasets {
 	}
 
 	/**
-	 * Reads a mask entry and checks it lies on the image's grid: a NIfTI label image, a DICOM SEG, or one ROI of a
-	 * DICOM RT Structure Set (told apart from a SEG by its SOPClassUID / Modality).
+	 * Reads a mask entry and checks it lies on the image's grid: a NIfTI label image, a DICOM SEG, one ROI of a
+	 * DICOM RT Structure Set (told apart from a SEG by its SOPClassUID / Modality), or a TIFF label stack. A TIFF
+	 * records no position: its labels take the image's grid when its size matches, and its pixel spacing must match
+	 * too when it records one (an ImageJ calibration).
 	 *
 	 * @param roiName the ROI to read from an RTSTRUCT (ignored for other masks); null when none was given, which
 	 *        an RTSTRUCT refuses with its ROI names
@@ -153,14 +172,32 @@ public final class Datasets {
 				// A DICOM SEG: its frames are placed on the image's grid by position (refused if they do not fit).
 				m = SegReader.read(entry, imageGeometry);
 			}
+		} else if (ImageFiles.isTiff(entry)) {
+			return onImageGrid(entry, ImageFiles.readLabels(entry), imageGeometry);
 		} else {
 			throw new IOException(entry + ": masks must be NIfTI label images (.nii, .nii.gz), DICOM SEG or RTSTRUCT "
-				+ "(.dcm); TIFF masks are not supported yet");
+				+ "(.dcm), or TIFF label stacks (.tif, .tiff)");
 		}
 		String mismatch = imageGeometry.describeMismatch(m.geometry(), GEOMETRY_TOLERANCE_MM);
 		if (!mismatch.isEmpty())
 			throw new IOException(entry + ": the mask's geometry does not match its image (" + mismatch + ")");
 		return m;
+	}
+
+	/** A TIFF label stack placed on the image's grid: same size, and same spacing when the stack records one. */
+	private static Mask onImageGrid(Path entry, ImageFiles.Labels labels, Geometry image) throws IOException {
+		Geometry g = labels.mask().geometry();
+		if (g.nx() != image.nx() || g.ny() != image.ny() || g.nz() != image.nz())
+			throw new IOException(entry + ": the label stack is " + g.nx() + "×" + g.ny() + "×" + g.nz() + " (x×y×pages) but its"
+				+ " image is " + image.nx() + "×" + image.ny() + "×" + image.nz());
+		if (labels.spacingRecorded()) {
+			double[] s = g.spacingMm(), t = image.spacingMm();
+			for (int a = 0; a < 3; a++)
+				if (Math.abs(s[a] - t[a]) > GEOMETRY_TOLERANCE_MM)
+					throw new IOException(entry + ": the label stack's spacing " + java.util.Arrays.toString(s) + " mm does not match"
+						+ " its image's " + java.util.Arrays.toString(t) + " mm");
+		}
+		return new Mask(image, labels.mask().labels());
 	}
 
 	/** Loads every case of an images folder with its mask from a masks folder. */
@@ -201,19 +238,49 @@ public final class Datasets {
 		return names;
 	}
 
-	/** Loads every item of a classification layout; labels index {@link #classNames(Path)}. */
+	/**
+	 * Loads every item of a classification layout, on a few threads ({@link Parallel}); labels index
+	 * {@link #classNames(Path)}, items are in class order, then name order. Progress: "Loading 12,345/60,000 items".
+	 *
+	 * @throws IOException of the first item (in that order) that cannot be read, naming its file
+	 */
 	public static List<Item> loadItems(Path dataDir, ProgressListener progress, Cancellation cancel) throws IOException {
 		List<String> classes = classNames(dataDir);
-		List<Item> items = new ArrayList<>();
-		for (int c = 0; c < classes.size(); c++) {
+		List<Path> paths = new ArrayList<>();
+		List<Integer> labels = new ArrayList<>();
+		for (int c = 0; c < classes.size(); c++)
 			for (Path e : entries(dataDir.resolve(classes.get(c)))) {
-				cancel.check();
-				progress.progress(-1, "Loading " + classes.get(c) + "/" + e.getFileName());
-				Volume v = loadImage(e, ProgressListener.NONE, cancel);
-				items.add(new Item(classes.get(c) + "/" + e.getFileName(), Volumes.slice(v, v.geometry().nz() / 2), c));
+				paths.add(e);
+				labels.add(c);
 			}
-		}
-		if (items.isEmpty()) throw new IOException(dataDir + ": no items found in the class folders");
-		return items;
+		if (paths.isEmpty()) throw new IOException(dataDir + ": no items found in the class folders");
+		int n = paths.size();
+		Item[] items = new Item[n];
+		AtomicInteger done = new AtomicInteger();
+		int[] reported = {0};
+		progress.progress(0, String.format(Locale.ROOT, "Loading 0/%,d items", n));
+		Parallel.forEachIndex(n, ProgressListener.NONE, cancel, "Loading", i -> {
+			Path e = paths.get(i);
+			String name = classes.get(labels.get(i)) + "/" + e.getFileName();
+			Volume v;
+			boolean rgb = false;
+			if (ImageFiles.isImageFile(e) && !Files.isDirectory(e)) {
+				ImageFiles.Image im = ImageFiles.read(e, ProgressListener.NONE, cancel);
+				v = im.volume();
+				rgb = im.rgb();
+			} else {
+				v = loadImage(e, ProgressListener.NONE, cancel);
+			}
+			items[i] = new Item(name, Volumes.slice(v, v.geometry().nz() / 2), labels.get(i), rgb);
+			int d = done.incrementAndGet();
+			// Every 256th item is often enough for a line that is redrawn at most 5 times a second; never backwards.
+			if (d % 256 == 0 || d == n) synchronized (reported) {
+				if (d > reported[0]) {
+					reported[0] = d;
+					progress.progress((double) d / n, String.format(Locale.ROOT, "Loading %,d/%,d items", d, n));
+				}
+			}
+		});
+		return List.of(items);
 	}
 }

@@ -75,8 +75,9 @@ public record Fingerprint(int cases, Map<String, Integer> modalities, double[] m
 	}
 
 	public Fingerprint {
-		modalities = Map.copyOf(new TreeMap<>(modalities));
-		classCounts = classCounts == null ? Map.of() : Map.copyOf(classCounts);
+		// unmodifiable copies that keep their order (Map.copyOf does not: the summary and card would vary between runs)
+		modalities = java.util.Collections.unmodifiableMap(new TreeMap<>(modalities));
+		classCounts = classCounts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
 		medianSpacingMm = medianSpacingMm.clone();
 		minSpacingMm = minSpacingMm.clone();
 		maxSpacingMm = maxSpacingMm.clone();

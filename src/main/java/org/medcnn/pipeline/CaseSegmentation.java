@@ -20,6 +20,7 @@ import org.medcnn.common.IoMessages;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.data.Datasets;
+import org.medcnn.data.ImageFiles;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesScanner;
 import org.medcnn.dicom.rt.RtStructOptions;
@@ -109,7 +110,7 @@ public final class CaseSegmentation {
 	}
 
 	/**
-	 * The cases of a folder, sorted by entry name: each DICOM series folder or file, NIfTI image; an entry with several
+	 * The cases of a folder, sorted by entry name: each DICOM series folder or file, NIfTI image or TIFF stack; an entry with several
 	 * series gives one case per series ({@code ENTRY-1}, {@code ENTRY-2}, …). Entries without images are skipped unless
 	 * they look like DICOM ({@code .dcm}, folders), which are listed with their error. Names are made unique.
 	 */
@@ -120,7 +121,7 @@ public final class CaseSegmentation {
 			c.check();
 			String name = Datasets.caseName(e);
 			String lower = e.getFileName().toString().toLowerCase(Locale.ROOT);
-			if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
+			if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || ImageFiles.isTiff(e)) {
 				jobs.add(new Input(unique(name, seen), e, null, null));
 				continue;
 			}

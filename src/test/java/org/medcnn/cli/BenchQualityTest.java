@@ -33,12 +33,27 @@ class BenchQualityTest {
 	@Test
 	void modalityOption() {
 		MainTest.Run help = MainTest.run("bench", "--help");
-		assertTrue(help.out().contains("bench quality [--modality ct|mr]"), help.out());
+		assertTrue(help.out().contains("bench quality [--modality ct|mr|images]"), help.out());
 		assertTrue(help.out().contains("apt-get install mricron-data"), help.out());
 		MainTest.Run pet = MainTest.run("bench", "quality", "--modality", "pet");
 		assertEquals(2, pet.code());
 		assertTrue(pet.err().contains("ct, mr"), pet.err());
 		assertEquals(2, MainTest.run("bench", "train", "--modality", "mr").code(), "--modality belongs to bench quality");
+	}
+
+	@Test
+	void imagesModalityOptions(@TempDir Path empty) {
+		MainTest.Run help = MainTest.run("bench", "--help");
+		assertTrue(help.out().contains("--modality ct|mr|images"), help.out());
+		assertTrue(help.out().replaceAll("\\s+", " ").contains("apt-get install dataset-fashion-mnist"), help.out());
+		assertEquals(2, MainTest.run("bench", "quality", "--modality", "images", "--cases", "100").code(), "at least 500 images");
+		assertEquals(2, MainTest.run("bench", "quality", "--modality", "images", "--cases", "60001").code(), "at most 60000");
+		assertEquals(2, MainTest.run("bench", "quality", "--data", empty.toString()).code(), "--data is for --modality images");
+		assertEquals(2, MainTest.run("bench", "train", "--data", empty.toString()).code(), "--data is for bench quality");
+		MainTest.Run missing = MainTest.run("bench", "quality", "--modality", "images", "--cases", "500", "--data",
+			empty.toString());
+		assertEquals(1, missing.code(), missing.err());
+		assertTrue(missing.err().contains("apt-get install dataset-fashion-mnist"), missing.err());
 	}
 
 	@Test
