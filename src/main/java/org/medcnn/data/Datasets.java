@@ -161,6 +161,10 @@ public final class Datasets {
 		String lower = entry.getFileName().toString().toLowerCase(Locale.ROOT);
 		Mask m;
 		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz")) {
+			// the header first: a mask on another grid is refused before its voxels are inflated
+			String early = imageGeometry.describeMismatch(Nifti.readGeometry(entry), GEOMETRY_TOLERANCE_MM);
+			if (!early.isEmpty())
+				throw new IOException(entry + ": the mask's geometry does not match its image (" + early + ")");
 			m = Nifti.readMask(entry);
 		} else if (lower.endsWith(".dcm")) {
 			if (RtStructReader.isRtStruct(DicomReader.readHeader(entry))) {

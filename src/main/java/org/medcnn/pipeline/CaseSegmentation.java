@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import org.medcnn.common.AtomicFiles;
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.HeapBudget;
 import org.medcnn.common.IoMessages;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
@@ -85,8 +86,22 @@ public final class CaseSegmentation {
 	 */
 	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions) {}
 
-	/** Segments a loaded image and measures its lesions (no files). */
+	/**
+	 * Heap bytes per voxel that segmenting and measuring a volume needs beyond the volume itself, at the most (the
+	 * normalised and resampled copy and the tiles' blending sums, the probabilities on both grids, the mask and the
+	 * connected-component labels with their work queue).
+	 */
+	static final int BYTES_PER_VOXEL = 36;
+
+	/**
+	 * Segments a loaded image and measures its lesions (no files).
+	 *
+	 * @throws IllegalStateException when the heap cannot hold the work, saying how much it needs and how to get it
+	 */
 	public static Segmented segment(Segmenter segmenter, Volume v, Options o, ProgressListener p, Cancellation c) {
+		String shortfall = HeapBudget.shortfall((long) v.voxels().length * BYTES_PER_VOXEL, "segmenting the "
+			+ v.geometry().nx() + "×" + v.geometry().ny() + "×" + v.geometry().nz() + " volume");
+		if (shortfall != null) throw new IllegalStateException(shortfall);
 		Segmentation s = segmenter.segment(v, o.flipTta(), p, c);
 		Mask mask = o.minLesionVoxels() > 1 ? Lesions.removeSmall(s.mask(), o.minLesionVoxels()) : s.mask();
 		return new Segmented(v, mask, s.probability(), Lesions.label(mask, 1), Lesions.measure(mask, v, s.probability(), 1));
