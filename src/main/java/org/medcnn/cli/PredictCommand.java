@@ -57,6 +57,9 @@ final class PredictCommand implements Main.Command {
 			  inputs of the same name get CASE-2, CASE-3, ... A classification model reports the class and
 			  probabilities of each input (its middle slice).
 			  --min-lesion N   ignore connected components smaller than N voxels (default 10)
+			  --classifier M   grade every lesion with the classifier package M, trained on lesion-centred crops
+			                   (train-classifier --crop-mm): its crop of that many mm on the lesion's key slice;
+			                   the class and probabilities go into CASE_lesions.json/.csv
 			  --tta            flip test-time augmentation: average the probabilities of the image and its
 			                   left-right, up-down and both-way mirror images (4x the time)
 			  --seg            also write CASE_seg.dcm, a DICOM Segmentation referencing the input series
@@ -67,18 +70,24 @@ final class PredictCommand implements Main.Command {
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion"), Set.of("seg", "rtstruct", "tta"));
+		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion", "classifier"), Set.of("seg", "rtstruct", "tta"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = OutputPaths.folder(name(), "--out", a.path("out"));
-		CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"),
-			a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 1, Integer.MAX_VALUE), a.flag("seg"), a.flag("rtstruct"));
+		int minLesion = a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 1, Integer.MAX_VALUE);
 		ModelCard card = Models.readCard(model);
+		Path lesionClassifier = a.string("classifier", null) == null ? null : Path.of(a.string("classifier", null));
+		if (lesionClassifier != null && !card.isSegmentation())
+			throw new Args.UsageException(name() + ": --classifier grades the lesions a segmentation model finds; "
+				+ card.name() + " is a classifier");
 		List<Object> results = new ArrayList<>();
 		boolean failed = false;
 		try (CliCancellation cancel = new CliCancellation()) {
 			if (card.isSegmentation()) {
-				try (Segmenter seg = Models.openSegmenter(model)) {
+				try (Segmenter seg = Models.openSegmenter(model);
+					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier)) {
+					CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"), minLesion, a.flag("seg"),
+						a.flag("rtstruct"), grader);
 					for (CaseSegmentation.Input in : CaseSegmentation.inputs(a.positional().stream().map(Path::of).toList())) {
 						if (!in.name().equals(Datasets.caseName(in.entry())))
 							err.println("medcnn predict: " + in.entry() + ": another input is also called '"

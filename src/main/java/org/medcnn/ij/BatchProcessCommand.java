@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.nn.Classifier;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.pipeline.CaseSegmentation;
@@ -21,8 +22,8 @@ import org.scijava.plugin.Plugin;
  * {@code output}, through {@link BatchProcessTool} like the ImageJ plugin. No menu entry (the menu item is
  * {@link BatchProcessPlugin}).
  * <p>
- * Inputs {@code input}, {@code model}, {@code output}, {@code tta}, {@code min_lesion}, {@code rtstruct} (the plugin's
- * macro keys); outputs {@code results} (one
+ * Inputs {@code input}, {@code model}, {@code output}, {@code tta}, {@code min_lesion}, {@code rtstruct},
+ * {@code classifier} (the plugin's macro keys); outputs {@code results} (one
  * {@link BatchProcessTool.CaseResult} per case; failed cases carry their error) and {@code status}. A model or
  * folder that cannot be read throws an {@link UncheckedIOException}; a wrong folder an
  * {@link IllegalArgumentException}, each naming the path.
@@ -48,6 +49,9 @@ public class BatchProcessCommand implements Command {
 	@Parameter(label = "Also an RT Structure Set per DICOM case", required = false, persist = false)
 	private boolean rtstruct;
 
+	@Parameter(label = "Classifier of lesion crops (optional)", style = "directory", required = false, persist = false)
+	private File classifier;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private List<BatchProcessTool.CaseResult> results;
 
@@ -58,9 +62,10 @@ public class BatchProcessCommand implements Command {
 	public void run() {
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(BatchProcessPlugin.TITLE, cancel);
-		try (Segmenter segmenter = Models.openSegmenter(model.toPath())) {
+		try (Segmenter segmenter = Models.openSegmenter(model.toPath());
+			Classifier grader = classifier == null ? null : Models.openClassifier(classifier.toPath())) {
 			results = BatchProcessTool.run(input.toPath(), segmenter, segmenter.card(), output.toPath(),
-				new CaseSegmentation.Options(tta, min_lesion, true, rtstruct), progress, cancel);
+				new CaseSegmentation.Options(tta, min_lesion, true, rtstruct, grader), progress, cancel);
 			long failed = results.stream().filter(r -> !r.ok()).count();
 			status = results.size() + " case(s), " + failed + " failed; results in " + output;
 		} catch (IOException e) {

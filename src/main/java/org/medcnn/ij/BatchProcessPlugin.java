@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
@@ -29,7 +30,8 @@ import org.medcnn.volume.Lesions;
  * {@value #KEY_OUTPUT} (output folder, created if needed; not inside the input), and as {@code predict} and
  * {@code Segment Tumors...} have them: {@value #KEY_TTA} (checkbox: flip test-time augmentation),
  * {@value #KEY_MIN_LESION} (smallest lesion kept, voxels; default 10) and {@value #KEY_RTSTRUCT} (checkbox: also an RT
- * Structure Set per DICOM case with a lesion; a DICOM SEG is always written for those). Example:
+ * Structure Set per DICOM case with a lesion; a DICOM SEG is always written for those), {@value #KEY_CLASSIFIER}
+ * (optional: a classifier of lesion crops that grades every lesion into the lesion tables). Example:
  * {@code run("Batch Process...", "input=[/data/cases] model=[/models/liver] output=[/data/results]");}
  */
 public class BatchProcessPlugin implements PlugIn {
@@ -40,6 +42,8 @@ public class BatchProcessPlugin implements PlugIn {
 	public static final String KEY_INPUT = "input", KEY_MODEL = "model", KEY_OUTPUT = "output";
 	/** Macro keys shared with predict's options: flip TTA, the smallest lesion (voxels), an RT Structure Set too. */
 	public static final String KEY_TTA = "tta", KEY_MIN_LESION = "min_lesion", KEY_RTSTRUCT = "rtstruct";
+	/** Macro key: an optional classifier of lesion crops that grades every lesion (its risk goes into the lesion tables). */
+	public static final String KEY_CLASSIFIER = "classifier";
 	private static final String PREF = "medcnn.batch.";
 
 	@Override
@@ -49,7 +53,7 @@ public class BatchProcessPlugin implements PlugIn {
 		try {
 			String options = Macro.getOptions();
 			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_INPUT, KEY_MODEL, KEY_OUTPUT, KEY_TTA, KEY_MIN_LESION,
-				KEY_RTSTRUCT));
+				KEY_RTSTRUCT, KEY_CLASSIFIER));
 			boolean macro = options != null;
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Input folder (one case per entry)", macro ? "" : Prefs.get(PREF + KEY_INPUT, ""), 40);
@@ -59,6 +63,8 @@ public class BatchProcessPlugin implements PlugIn {
 			gd.addNumericField("Min_lesion (smallest lesion kept, voxels)", macro ? Lesions.DEFAULT_MIN_VOXELS
 				: Prefs.get(PREF + KEY_MIN_LESION, Lesions.DEFAULT_MIN_VOXELS), 0);
 			gd.addCheckbox("Rtstruct (also an RT Structure Set per DICOM case)", !macro && Prefs.get(PREF + KEY_RTSTRUCT, false));
+			gd.addDirectoryField("Classifier (optional: grades each lesion; a lesion-crop classifier)",
+				macro ? "" : Prefs.get(PREF + KEY_CLASSIFIER, ""), 40);
 			gd.addMessage("Writes per case CASE.nii.gz, CASE_lesions.csv/.json, CASE_overlay.png and CASE_sliceNN.png,\n"
 				+ "CASE_seg.dcm for DICOM cases with a lesion, and summary.csv. Inputs are only read. Esc cancels.");
 			gd.showDialog();
@@ -67,6 +73,7 @@ public class BatchProcessPlugin implements PlugIn {
 			boolean tta = gd.getNextBoolean();
 			int minLesion = DialogValues.whole("Min_lesion", KEY_MIN_LESION, gd.getNextNumber(), 1, Integer.MAX_VALUE);
 			boolean rtstruct = gd.getNextBoolean();
+			String classifierText = gd.getNextString().trim();
 			Path input = DialogValues.folder("Input folder", KEY_INPUT, inText);
 			Path model = DialogValues.path("Model", KEY_MODEL, modelText);
 			Path output = DialogValues.path("Output folder", KEY_OUTPUT, outText);
@@ -77,13 +84,15 @@ public class BatchProcessPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_TTA, tta);
 				Prefs.set(PREF + KEY_MIN_LESION, minLesion);
 				Prefs.set(PREF + KEY_RTSTRUCT, rtstruct);
+				Prefs.set(PREF + KEY_CLASSIFIER, classifierText);
 			}
 			progress.progress(-1, "loading " + model);
 			List<BatchProcessTool.CaseResult> results;
-			try (Segmenter segmenter = Models.openSegmenter(model)) {
+			try (Segmenter segmenter = Models.openSegmenter(model);
+				Classifier grader = classifierText.isEmpty() ? null : Models.openClassifier(Path.of(classifierText))) {
 				ModelCard card = segmenter.card();
 				results = BatchProcessTool.run(input, segmenter, card, output,
-					new CaseSegmentation.Options(tta, minLesion, true, rtstruct), progress, cancel);
+					new CaseSegmentation.Options(tta, minLesion, true, rtstruct, grader), progress, cancel);
 			}
 			progress.done();
 			ResultsTable rt = new ResultsTable();

@@ -28,6 +28,8 @@ import org.medcnn.dicom.rt.RtStructOptions;
 import org.medcnn.dicom.rt.RtStructWriter;
 import org.medcnn.dicom.seg.SegOptions;
 import org.medcnn.dicom.seg.SegWriter;
+import org.medcnn.nn.Classification;
+import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmentation;
@@ -64,14 +66,25 @@ public final class CaseSegmentation {
 	 * @param minLesionVoxels connected components smaller than this are dropped (1 keeps all)
 	 * @param seg also write a DICOM SEG for DICOM inputs with a lesion
 	 * @param rtstruct also write an RT Structure Set for DICOM inputs with a lesion
+	 * @param lesionClassifier a classifier of lesion-centred crops (its card's {@code input.cropMm} &gt; 0) that grades
+	 *        every lesion on its key slice (its risk goes into the lesion table), or null; the caller owns it
 	 */
-	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct) {
+	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier) {
 
-		/** No TTA, {@link Lesions#DEFAULT_MIN_VOXELS}, no DICOM objects. */
+		/** No TTA, {@link Lesions#DEFAULT_MIN_VOXELS}, no DICOM objects, no lesion classifier. */
 		public static final Options DEFAULT = new Options(false, Lesions.DEFAULT_MIN_VOXELS, false, false);
 
 		public Options {
 			if (minLesionVoxels < 1) throw new IllegalArgumentException("minLesionVoxels = " + minLesionVoxels + ": must be >= 1");
+			if (lesionClassifier != null && !(lesionClassifier.card().cropMm() > 0))
+				throw new IllegalArgumentException("the classifier " + lesionClassifier.card().name() + " does not classify"
+					+ " lesion crops (its card has no input.cropMm): give a classifier trained on lesion-centred crops"
+					+ " (train-classifier --crop-mm)");
+		}
+
+		/** Without a lesion classifier. */
+		public Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct) {
+			this(flipTta, minLesionVoxels, seg, rtstruct, null);
 		}
 	}
 
@@ -83,8 +96,10 @@ public final class CaseSegmentation {
 	 * @param probability foreground probability per voxel
 	 * @param components per voxel 0 or the lesion number
 	 * @param lesions the lesions, number 1 (the largest) first
+	 * @param risks each lesion's class from {@link Options#lesionClassifier()}, in the same order; empty without one
 	 */
-	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions) {}
+	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions,
+		List<Classification> risks) {}
 
 	/**
 	 * Heap bytes per voxel that segmenting and measuring a volume needs beyond the volume itself, at the most (the
@@ -104,7 +119,13 @@ public final class CaseSegmentation {
 		if (shortfall != null) throw new IllegalStateException(shortfall);
 		Segmentation s = segmenter.segment(v, o.flipTta(), p, c);
 		Mask mask = o.minLesionVoxels() > 1 ? Lesions.removeSmall(s.mask(), o.minLesionVoxels()) : s.mask();
-		return new Segmented(v, mask, s.probability(), Lesions.label(mask, 1), Lesions.measure(mask, v, s.probability(), 1));
+		List<Lesion> lesions = Lesions.measure(mask, v, s.probability(), 1);
+		List<Classification> risks = new ArrayList<>();
+		if (o.lesionClassifier() != null) {
+			Classifier k = o.lesionClassifier();
+			for (Lesion l : lesions) risks.add(k.classify(LesionCrops.crop(v, l, k.card().cropMm(), k.card().inputSize())));
+		}
+		return new Segmented(v, mask, s.probability(), Lesions.label(mask, 1), lesions, risks);
 	}
 
 	/**
@@ -175,6 +196,7 @@ public final class CaseSegmentation {
 	 * @param input the input's path as given
 	 * @param seriesUid its SeriesInstanceUID ("" for NIfTI)
 	 * @param lesions the lesions found (empty on error)
+	 * @param risks each lesion's class when a lesion classifier was given, else empty
 	 * @param files the files written, by kind ({@code mask}, {@code lesionsJson}, {@code lesionsCsv}, {@code overlay},
 	 *        {@code seg}, {@code rtstruct}) and the key-slice pictures in {@code slices}
 	 * @param slices the key-slice pictures
@@ -182,8 +204,8 @@ public final class CaseSegmentation {
 	 * @param warnings what the reader assumed (e.g. a missing pixel spacing)
 	 * @param error why the case failed, or null
 	 */
-	public record Result(String name, String input, String seriesUid, List<Lesion> lesions, Map<String, Path> files,
-		List<Path> slices, List<String> notes, List<String> warnings, String error) {
+	public record Result(String name, String input, String seriesUid, List<Lesion> lesions, List<Classification> risks,
+		Map<String, Path> files, List<Path> slices, List<String> notes, List<String> warnings, String error) {
 
 		public boolean ok() {
 			return error == null;
@@ -210,7 +232,7 @@ public final class CaseSegmentation {
 				return r;
 			}
 			if (files.get("mask") != null) r.put("mask", files.get("mask").toString());
-			r.put("lesions", lesionsJson(lesions));
+			r.put("lesions", lesionsJson(lesions, risks));
 			r.put("overlays", slices.stream().map(Path::toString).toList());
 			if (files.get("seg") != null) r.put("seg", files.get("seg").toString());
 			if (files.get("rtstruct") != null) r.put("rtstruct", files.get("rtstruct").toString());
@@ -248,7 +270,7 @@ public final class CaseSegmentation {
 				replace(outDir, in.name(), tmp);
 				Map<String, Path> placed = new LinkedHashMap<>();
 				files.forEach((k, f) -> placed.put(k, outDir.resolve(f.getFileName())));
-				return new Result(in.name(), in.entry().toString(), uid, s.lesions(), placed,
+				return new Result(in.name(), in.entry().toString(), uid, s.lesions(), s.risks(), placed,
 					slices.stream().map(f -> outDir.resolve(f.getFileName())).toList(), notes, warnings, null);
 			} finally {
 				AtomicFiles.deleteTree(tmp);
@@ -261,8 +283,8 @@ public final class CaseSegmentation {
 	}
 
 	private static Result failed(Input in, String uid, List<String> warnings, String error) {
-		return new Result(in.name(), in.entry() == null ? "" : in.entry().toString(), uid, List.of(), Map.of(), List.of(),
-			List.of(), warnings, error);
+		return new Result(in.name(), in.entry() == null ? "" : in.entry().toString(), uid, List.of(), List.of(), Map.of(),
+			List.of(), List.of(), warnings, error);
 	}
 
 	/** Writes the case's outputs into {@code dir}, recording them. */
@@ -273,8 +295,9 @@ public final class CaseSegmentation {
 		Nifti.writeMask(s.mask(), maskFile);
 		files.put("mask", maskFile);
 		files.put("lesionsJson", AtomicFiles.writeString(dir.resolve(name + "_lesions.json"),
-			Json.writePretty(lesionsJson(s.lesions())) + "\n"));
-		files.put("lesionsCsv", AtomicFiles.writeString(dir.resolve(name + "_lesions.csv"), lesionsCsv(s.lesions())));
+			Json.writePretty(lesionsJson(s.lesions(), s.risks())) + "\n"));
+		files.put("lesionsCsv", AtomicFiles.writeString(dir.resolve(name + "_lesions.csv"), lesionsCsv(s.lesions(), s.risks(),
+			o.lesionClassifier() == null ? List.of() : o.lesionClassifier().card().classNames())));
 		double[] window = card.displayWindow() != null ? card.displayWindow() : Intensities.displayWindow(v.voxels(), v.modality());
 		int scale = Math.max(1, Math.min(8, (int) Math.ceil(384.0 / v.geometry().nx())));
 		Map<Integer, List<Lesion>> byKeySlice = new TreeMap<>();
@@ -340,10 +363,14 @@ public final class CaseSegmentation {
 			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm");
 	}
 
-	/** One JSON object per lesion: id, volume, HU, diameter, slices (1-based), centroid, mean probability. */
-	public static List<Object> lesionsJson(List<Lesion> lesions) {
+	/**
+	 * One JSON object per lesion: id, volume, HU, diameter, slices (1-based), centroid, mean probability, and with a
+	 * lesion classifier its {@code risk} and {@code riskProbabilities}.
+	 */
+	public static List<Object> lesionsJson(List<Lesion> lesions, List<Classification> risks) {
 		List<Object> out = new ArrayList<>();
-		for (Lesion l : lesions) {
+		for (int i = 0; i < lesions.size(); i++) {
+			Lesion l = lesions.get(i);
 			Map<String, Object> m = new LinkedHashMap<>();
 			m.put("id", l.id());
 			m.put("volumeMl", l.volumeMl());
@@ -355,22 +382,40 @@ public final class CaseSegmentation {
 			m.put("keySlice", l.keySlice() + 1);
 			m.put("centroidMm", l.centroidMm());
 			m.put("meanProbability", l.meanProbability());
+			if (i < risks.size()) {
+				m.put("risk", risks.get(i).className());
+				m.put("riskProbability", (double) risks.get(i).confidence());
+			}
 			out.add(m);
 		}
 		return out;
 	}
 
-	/** The per-case lesion table: one row per lesion, slices 1-based, centroid in LPS mm. */
-	public static String lesionsCsv(List<Lesion> lesions) {
+	/**
+	 * The per-case lesion table: one row per lesion, slices 1-based, centroid in LPS mm; with a lesion classifier the
+	 * risk class and one {@code p(class)} column per class ({@code classNames}).
+	 */
+	public static String lesionsCsv(List<Lesion> lesions, List<Classification> risks, List<String> classNames) {
 		StringBuilder sb = new StringBuilder("lesion,voxels,volumeMl,meanHu,maxHu,longestAxialDiameterMm,firstSlice,lastSlice,"
-			+ "keySlice,centroidXMm,centroidYMm,centroidZMm,meanProbability\n");
-		for (Lesion l : lesions) {
+			+ "keySlice,centroidXMm,centroidYMm,centroidZMm,meanProbability");
+		if (!risks.isEmpty()) {
+			sb.append(",risk");
+			for (String c : classNames) sb.append(",p(").append(c.replace(',', ' ')).append(')');
+		}
+		sb.append('\n');
+		for (int i = 0; i < lesions.size(); i++) {
+			Lesion l = lesions.get(i);
 			double[] cm = l.centroidMm();
 			sb.append(l.id()).append(',').append(l.voxelCount()).append(',').append(num(l.volumeMl())).append(',')
 				.append(num(l.meanHu())).append(',').append(num(l.maxHu())).append(',').append(num(l.longestAxialDiameterMm()))
 				.append(',').append(l.firstSlice() + 1).append(',').append(l.lastSlice() + 1).append(',').append(l.keySlice() + 1)
 				.append(',').append(num(cm[0])).append(',').append(num(cm[1])).append(',').append(num(cm[2])).append(',')
-				.append(num(l.meanProbability())).append('\n');
+				.append(num(l.meanProbability()));
+			if (i < risks.size()) {
+				sb.append(',').append(risks.get(i).className().replace(',', ' '));
+				for (float p : risks.get(i).probabilities()) sb.append(',').append(num(p));
+			}
+			sb.append('\n');
 		}
 		return sb.toString();
 	}
