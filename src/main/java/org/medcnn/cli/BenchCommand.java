@@ -91,7 +91,7 @@ final class BenchCommand implements Main.Command {
 			  --modality ct (default): N (default 40) phantom CT cases as NIfTI; train-segmenter (2D),
 			    train-segmenter --dims 3 and train-classifier (tumour / no-tumour slices); targets mean Dice 0.9,
 			    macro ROC AUC 0.95. Takes many minutes on a laptop CPU.
-			  --modality mr: N (default 24: 18 train, 6 test) brain MR cases on a real T1 head (Debian's
+			  --modality mr: N (default 40: 30 train, 10 test) brain MR cases on a real T1 head (Debian's
 			    mricron-data: apt-get install mricron-data), with 1-3 lesions (enhancing rim, necrotic core,
 			    non-enhancing), intensity scales over 10x, bias field, Rician noise, oblique grids of 1.1-1.6 mm
 			    pixels and 1.5-3.5 mm slices, written as DICOM MR series (four value codings, shuffled instance

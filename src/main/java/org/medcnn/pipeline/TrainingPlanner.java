@@ -27,8 +27,9 @@ import org.medcnn.nn.TrainingConfig;
  * <li><b>Depth</b>: the smallest (from 3) whose receptive field covers twice the larger lesions (the 90th percentile
  * of lesion volume, as a sphere's diameter), as long as the deepest level keeps at least {@value #MIN_BOTTLENECK}
  * pixels across the patch; at most {@value #MAX_DEPTH}.</li>
- * <li><b>2D patch and batch</b>: the median slice, padded to the size multiple, at most {@value #MAX_PATCH_2D} pixels a
- * side; about {@value #PIXELS_PER_BATCH} pixels per batch (2…32 patches); one patch per training slice and epoch, at
+ * <li><b>2D patch and batch</b>: the median slice, padded to the size multiple, at most {@value #PATCH_2D} pixels a
+ * side (on two CPU cores a larger patch costs more than its context gains), more when twice the larger lesions need
+ * it, up to {@value #MAX_PATCH_2D}; about {@value #PIXELS_PER_BATCH} pixels per batch (2…32 patches); one patch per training slice and epoch, at
  * most {@value #MAX_SAMPLES_2D} and at least {@value #MIN_STEPS_PER_EPOCH} batches' worth, every third centred on a
  * lesion.</li>
  * <li><b>3D patch</b>: the median volume, shrunk along its physically longest axis until it holds at most
@@ -45,7 +46,7 @@ public final class TrainingPlanner {
 	/** Median slice spacing / in-plane spacing above which z is not resampled. */
 	public static final double ANISOTROPY = 3;
 	static final int MIN_DEPTH = 3, MAX_DEPTH = 5, MIN_BOTTLENECK = 8;
-	static final int MAX_PATCH_2D = 256;
+	static final int PATCH_2D = 128, MAX_PATCH_2D = 256;
 	static final int PIXELS_PER_BATCH = 8 * 128 * 128;
 	static final int MAX_SAMPLES_2D = 800;
 	/** Small data sets still get this many steps per epoch. */
@@ -142,11 +143,13 @@ public final class TrainingPlanner {
 
 		if (dims == 2) {
 			int inPlane = Math.min(size[0], size[1]);
+			// a patch of PATCH_2D pixels a side, larger when twice the larger lesions need it (at most MAX_PATCH_2D)
+			int cap = (int) Math.min(MAX_PATCH_2D, Math.max(PATCH_2D, Math.ceil(2 * lesionPx) + 16));
 			int depth = r.depth() != null ? r.depth() : depthFor(lesionPx, r.patch() != null ? Math.min(r.patch()[0], r.patch()[1])
-				: Math.min(inPlane, MAX_PATCH_2D), why);
+				: Math.min(inPlane, cap), why);
 			int m = 1 << (depth - 1);
 			int[] patch = r.patch() != null ? r.patch()
-				: new int[] {Math.min(roundUp(size[1], m), MAX_PATCH_2D / m * m), Math.min(roundUp(size[0], m), MAX_PATCH_2D / m * m)};
+				: new int[] {Math.min(roundUp(size[1], m), cap / m * m), Math.min(roundUp(size[0], m), cap / m * m)};
 			int filters = r.filters() != null ? r.filters() : SegmenterConfig.defaults().baseFilters();
 			int batch = r.batch() != null ? r.batch() : clamp((int) Math.round((double) PIXELS_PER_BATCH / (patch[0] * patch[1])), 2, 32);
 			long trainSlices = Math.round(fp.totalSlices() * (1 - tc.valFraction()));
