@@ -108,7 +108,7 @@ final class TrainClassifierCommand implements Main.Command {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}
 		Path data = a.path("data");
-		Trainings.checkTarget(a.path("out"), request.overwrite() || request.resume());
+		Trainings.checkTarget(a.path("out"), request.common().overwrite() || request.common().resume());
 		CliProgress progress = new CliProgress(err);
 		List<String> classes = Datasets.classNames(data);
 		List<Datasets.Item> items = Datasets.loadItems(data, progress, new Cancellation());

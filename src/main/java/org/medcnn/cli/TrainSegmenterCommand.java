@@ -110,7 +110,7 @@ final class TrainSegmenterCommand implements Main.Command {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}
 		Path outDir = a.path("out");
-		Trainings.checkTarget(outDir, request.overwrite() || request.resume());
+		Trainings.checkTarget(outDir, request.common().overwrite() || request.common().resume());
 		CliProgress progress = new CliProgress(err);
 		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), a.string("roi", null), progress,
 			new Cancellation());

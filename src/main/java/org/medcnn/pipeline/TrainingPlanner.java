@@ -114,7 +114,7 @@ public final class TrainingPlanner {
 	public static SegmenterPlan plan(SegmenterRequest r, Fingerprint fp, List<String> names, List<String> modalities) {
 		List<String> why = new ArrayList<>();
 		int dims = r.dimsOrDefault();
-		Normalisations.Choice choice = Normalisations.parse(r.normalise());
+		Normalisations.Choice choice = Normalisations.parse(r.common().normalise());
 		Normalisation norm = Normalisations.resolve(choice, fp, names, modalities);
 		why.add("normalisation: " + norm.describe() + " (" + (choice.scheme().equals("auto")
 			? (fp.isCt() ? "CT: Hounsfield units are absolute" : fp.modality() + ": no absolute intensity scale") : "as asked")
@@ -136,10 +136,10 @@ public final class TrainingPlanner {
 		double lesionPx = lesionDiameterPx(fp, target);
 
 		TrainingConfig td = TrainingConfig.segmenterDefaults();
-		TrainingConfig tc = training(td, r.epochs() != null ? r.epochs() : dims == 3 ? td.epochs() : SegmenterConfig.DEFAULT_EPOCHS,
-			r.batch(), r.learningRate(), r.optimizer(), r.loss(), r.activation(), r.seed(), r.valFraction(), r.schedule(),
-			r.augment(), r.resume(), r.clipNorm());
-		LayerConfig layers = r.layers() == null ? LayerConfig.DEFAULT : r.layers();
+		TrainingConfig tc = training(td, r.common().epochs() != null ? r.common().epochs() : dims == 3 ? td.epochs() : SegmenterConfig.DEFAULT_EPOCHS,
+			r.common().batch(), r.common().learningRate(), r.common().optimizer(), r.common().loss(), r.common().activation(), r.common().seed(), r.common().valFraction(), r.common().schedule(),
+			r.common().augment(), r.common().resume(), r.common().clipNorm());
+		LayerConfig layers = r.common().layers() == null ? LayerConfig.DEFAULT : r.common().layers();
 
 		if (dims == 2) {
 			int inPlane = Math.min(size[0], size[1]);
@@ -151,7 +151,7 @@ public final class TrainingPlanner {
 			int[] patch = r.patch() != null ? r.patch()
 				: new int[] {Math.min(roundUp(size[1], m), cap / m * m), Math.min(roundUp(size[0], m), cap / m * m)};
 			int filters = r.filters() != null ? r.filters() : SegmenterConfig.defaults().baseFilters();
-			int batch = r.batch() != null ? r.batch() : clamp((int) Math.round((double) PIXELS_PER_BATCH / (patch[0] * patch[1])), 2, 32);
+			int batch = r.common().batch() != null ? r.common().batch() : clamp((int) Math.round((double) PIXELS_PER_BATCH / (patch[0] * patch[1])), 2, 32);
 			long trainSlices = Math.round(fp.totalSlices() * (1 - tc.valFraction()));
 			int perEpoch = r.samplesPerEpoch() != null ? r.samplesPerEpoch()
 				: (int) Math.max(MIN_STEPS_PER_EPOCH * batch, Math.min(MAX_SAMPLES_2D, trainSlices));
@@ -162,7 +162,7 @@ public final class TrainingPlanner {
 				patch[1], size[1], size[0], batch, perEpoch, tc.epochs()));
 			SegmenterConfig cfg = new SegmenterConfig(depth, filters, pre, tc, layers, r.context() == null ? 0 : r.context(),
 				patch, perEpoch);
-			return new SegmenterPlan(cfg, null, why, r.overwrite());
+			return new SegmenterPlan(cfg, null, why, r.common().overwrite());
 		}
 		Segmenter3dConfig d3 = Segmenter3dConfig.defaults();
 		int[] patch0 = r.patch() != null ? r.patch() : patch3d(size, target, ms);
@@ -170,11 +170,11 @@ public final class TrainingPlanner {
 			: depthFor(lesionPx, Math.min(patch0[1], patch0[2]), why);
 		int[] patch = r.patch() != null ? r.patch() : fit3d(patch0, depth);
 		int filters = r.filters() != null ? r.filters() : d3.baseFilters();
-		tc = tc.withBatchSize(r.batch() != null ? r.batch() : d3.training().batchSize());
+		tc = tc.withBatchSize(r.common().batch() != null ? r.common().batch() : d3.training().batchSize());
 		why.add(String.format(Locale.ROOT, "network: 3D U-Net, depth %d, %d filters; patches %d×%d×%d (z×y×x; median volume"
 			+ " %d×%d×%d), batch %d, %d epochs", depth, filters, patch[0], patch[1], patch[2], size[2], size[1], size[0],
 			tc.batchSize(), tc.epochs()));
-		return new SegmenterPlan(null, new Segmenter3dConfig(depth, filters, patch, pre, tc, layers), why, r.overwrite());
+		return new SegmenterPlan(null, new Segmenter3dConfig(depth, filters, patch, pre, tc, layers), why, r.common().overwrite());
 	}
 
 	/** The 90th-percentile lesion's diameter in in-plane pixels of the target grid (0 without lesions). */
@@ -241,7 +241,7 @@ public final class TrainingPlanner {
 	 */
 	public static ClassifierPlan plan(ClassifierRequest r, Fingerprint fp, List<String> names, List<String> modalities) {
 		List<String> why = new ArrayList<>();
-		Normalisations.Choice choice = Normalisations.parse(r.normalise());
+		Normalisations.Choice choice = Normalisations.parse(r.common().normalise());
 		Normalisation norm = Normalisations.resolve(choice, fp, names, modalities);
 		why.add("normalisation: " + norm.describe() + " (" + (choice.scheme().equals("auto")
 			? (fp.isCt() ? "CT: Hounsfield units are absolute" : fp.modality() + ": no absolute intensity scale") : "as asked")
@@ -256,22 +256,22 @@ public final class TrainingPlanner {
 		int size = r.inputSize() != null ? r.inputSize()
 			: side <= MAX_NATIVE_CLASSIFIER_SIDE ? Math.max(8, roundUp(Math.max(side, m), m)) : MAX_NATIVE_CLASSIFIER_SIDE;
 		int dense = r.denseUnits() != null ? r.denseUnits() : large ? 128 : d.denseUnits();
-		int epochs = r.epochs() != null ? r.epochs()
+		int epochs = r.common().epochs() != null ? r.common().epochs()
 			: clamp((CLASSIFIER_SAMPLE_BUDGET + n - 1) / Math.max(1, n), 10, ClassifierConfig.DEFAULT_EPOCHS);
 		boolean medical = fp.modalities().keySet().stream().noneMatch(mod -> mod.equals("OT") || mod.isBlank());
-		String augment = r.augment() != null && !r.augment().equals("auto") ? r.augment() : medical ? "standard" : "mild";
+		String augment = r.common().augment() != null && !r.common().augment().equals("auto") ? r.common().augment() : medical ? "standard" : "mild";
 		TrainingConfig td = TrainingConfig.classifierDefaults();
-		TrainingConfig tc = training(td, epochs, r.batch() != null ? r.batch() : large ? 64 : td.batchSize(), r.learningRate(),
-			r.optimizer(), r.loss(), r.activation(), r.seed(), r.valFraction(), r.schedule(), augment, r.resume(), r.clipNorm());
+		TrainingConfig tc = training(td, epochs, r.common().batch() != null ? r.common().batch() : large ? 64 : td.batchSize(), r.common().learningRate(),
+			r.common().optimizer(), r.common().loss(), r.common().activation(), r.common().seed(), r.common().valFraction(), r.common().schedule(), augment, r.common().resume(), r.common().clipNorm());
 		why.add(String.format(Locale.ROOT, "network: %s, input %d×%d (median item %d pixels%s), %s dense %d; batch %d, %d"
 			+ " epochs (%d items), augmentation %s (%s)", arch.toUpperCase(Locale.ROOT), size, size, side,
 			side <= MAX_NATIVE_CLASSIFIER_SIDE ? ": kept" : ": resampled", arch.equals("cnn") ? "filters "
 				+ Arrays.toString(filters) + "," : "", dense, tc.batchSize(), tc.epochs(), n, tc.augment(),
 			medical ? "medical images: any orientation" : "images with an up and a down"));
 		ClassifierConfig cfg = new ClassifierConfig(arch, size, filters, dense, r.pooling() != null ? r.pooling() : d.pooling(),
-			new Preprocessing(norm, null, fp), tc, r.layers() == null ? LayerConfig.DEFAULT : r.layers(),
+			new Preprocessing(norm, null, fp), tc, r.common().layers() == null ? LayerConfig.DEFAULT : r.common().layers(),
 			r.cropMm() == null ? 0 : r.cropMm());
-		return new ClassifierPlan(cfg, why, r.overwrite());
+		return new ClassifierPlan(cfg, why, r.common().overwrite());
 	}
 
 	/** The training settings: the defaults {@code d} with every given (non-null) value. */
