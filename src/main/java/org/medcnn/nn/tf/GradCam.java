@@ -19,7 +19,8 @@ import org.tensorflow.types.TFloat32;
  * before this class existed work without retraining.
  * <p>
  * <b>Which feature map.</b> From the class scores (the {@value TrainableNet#LOGITS} node, pre-softmax; else the
- * signature's output) the graph is walked back along each op's data input (input 0) to the first dense layer
+ * signature's output) the graph is walked back along each op's data input (input 0; for dropout's {@code Select} the
+ * inference branch) to the first dense layer
  * (the deepest {@code MatMul}); behind it, flatten ({@code Reshape}) and pooling ops ({@code MaxPool},
  * {@code MaxPoolV2}, {@code AvgPool}) and {@code Identity} are skipped, and the op reached must be the last
  * convolution's activation ({@code Relu}, {@code Elu}, {@code Tanh}, {@code Sigmoid}, …) or the convolution
@@ -37,7 +38,8 @@ import org.tensorflow.types.TFloat32;
 final class GradCam {
 
 	private static final String SCOPE = "medcnn_grad_cam";
-	private static final Set<String> SKIPPED = Set.of("Reshape", "MaxPool", "MaxPoolV2", "AvgPool", "Identity");
+	private static final Set<String> SKIPPED = Set.of("Reshape", "MaxPool", "MaxPoolV2", "AvgPool", "Identity", "Select",
+		"SelectV2");
 	private static final Set<String> FEATURE_OPS = Set.of("Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Tanh", "Sigmoid",
 		"BiasAdd", "Conv2D");
 
@@ -93,7 +95,7 @@ final class GradCam {
 		Operation op = score.op();
 		while (op instanceof GraphOperation go && go.numInputs() > 0 && chain.size() < 10_000) {
 			chain.add(go);
-			op = go.input(0).op();
+			op = dataInput(go).op();
 		}
 		int firstDense = -1;
 		for (int i = 0; i < chain.size(); i++) if (chain.get(i).type().equals("MatMul")) firstDense = i;
@@ -101,7 +103,7 @@ final class GradCam {
 			throw new UnsupportedOperationException("The classifier " + modelName + " has no dense head (MatMul) behind its "
 				+ "class scores, so Grad-CAM cannot find its feature map; use method=saliency");
 		Output<?> x = ((GraphOperation) chain.get(firstDense)).input(0);
-		while (SKIPPED.contains(x.op().type()) && x.op() instanceof GraphOperation go && go.numInputs() > 0) x = go.input(0);
+		while (SKIPPED.contains(x.op().type()) && x.op() instanceof GraphOperation go && go.numInputs() > 0) x = dataInput(go);
 		int rank = x.shape().numDimensions();
 		if (!FEATURE_OPS.contains(x.op().type()) || (rank >= 0 && rank != 4))
 			throw new UnsupportedOperationException("The classifier " + modelName + " has no convolutional layer (its dense "
@@ -110,6 +112,15 @@ final class GradCam {
 		return x;
 	}
 
+
+	/**
+	 * The input an op passes the data on through: input 0, except for dropout's {@code Select(training, x · keep, x)},
+	 * whose inference branch (input 2) is the data (input 0 is the training flag).
+	 */
+	static Output<?> dataInput(GraphOperation op) {
+		boolean select = (op.type().equals("Select") || op.type().equals("SelectV2")) && op.numInputs() == 3;
+		return op.input(select ? 2 : 0);
+	}
 
 	/** The name of the graph op whose output is the feature map. */
 	String featureOpName() {

@@ -196,6 +196,27 @@ class GradCamTest {
 	}
 
 	@Test
+	void dropoutBeforeTheOutputLayerIsWalkedThrough() throws IOException {
+		// dropout puts Select(training, x·keep, x) in front of the output layer: its data is the inference branch
+		Random rng = new Random(11);
+		List<Volume> items = new ArrayList<>();
+		int[] labels = new int[16];
+		for (int i = 0; i < labels.length; i++) {
+			labels[i] = i % 2;
+			items.add(image(rng, labels[i] == BLOB_CLASS ? rng.nextInt(N - BLOB + 1) : -1, rng.nextInt(N - BLOB + 1)));
+		}
+		TrainingConfig tc = new TrainingConfig(1, 8, 5e-3, "adam", "cross-entropy", "relu", 7, 0);
+		ClassifierConfig cfg = new ClassifierConfig("cnn", N, new int[] {4, 8}, 16, "max", 40, 400, tc,
+			new org.medcnn.nn.LayerConfig(false, 0.5, null));
+		Path pkg = Training.trainClassifier(items, labels, List.of("none", "blob"), cfg, null, null, dir.resolve("dropout"));
+		try (TfClassifier c = new TfClassifier(pkg, Models.readCard(pkg))) {
+			assertEquals("Relu", c.gradCamOps().featureMap().op().type());
+			float[] cam = c.gradCam(image(new Random(5), 8, 8), BLOB_CLASS);
+			assertEquals(N * N, cam.length);
+		}
+	}
+
+	@Test
 	void mlpIsRefusedWithAHintAtSaliency() throws IOException {
 		Path mlp = train("mlp", 1, dir.resolve("mlp"));
 		Volume v = image(new Random(4), 3, 3);
