@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.EpochMetrics;
+import org.medcnn.nn.TrainingStoppedException;
 import org.medcnn.nn.TrainingListener;
 
 /**
@@ -91,12 +92,8 @@ final class TrainingMonitor implements TrainingListener {
 	 * the best model so far, else that nothing was saved.
 	 */
 	static String stoppedStatus(CancellationException e, Path out) {
-		String msg = e.getMessage() == null ? "" : e.getMessage();
-		if (msg.contains("saved to")) {
-			int i = msg.indexOf("the model of epoch ");
-			String epoch = i < 0 ? "" : " (" + msg.substring(i + 4, msg.indexOf(" was saved", i)) + ")";
-			return "Training stopped; model saved to " + out + epoch;
-		}
+		if (e instanceof TrainingStoppedException s)
+			return "Training stopped; model saved to " + s.model() + " (model of epoch " + s.bestEpoch() + ")";
 		return "Training stopped before the first epoch ended; no model was saved";
 	}
 }

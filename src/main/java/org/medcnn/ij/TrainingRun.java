@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.TrainingListener;
+import org.medcnn.nn.TrainingStoppedException;
 
 /**
  * Runs one training job under a {@link TrainingMonitor}: the live window with Stop when there is a display and no
@@ -51,7 +52,7 @@ final class TrainingRun {
 		} catch (CancellationException e) {
 			String status = TrainingMonitor.stoppedStatus(e, out);
 			monitor.finished(status);
-			return new Result(status.contains("saved to") ? out : null, status, true);
+			return new Result(e instanceof TrainingStoppedException s ? s.model() : null, status, true);
 		} catch (IOException | RuntimeException e) {
 			monitor.finished("Training failed: " + e.getMessage());
 			throw e;

@@ -279,6 +279,25 @@ public final class CaseSegmentation {
 			throw e;
 		} catch (IOException | IllegalArgumentException | IllegalStateException e) {
 			return failed(in, uid, warnings, IoMessages.describe(e));
+		} catch (RuntimeException | OutOfMemoryError e) {
+			// a defect or an exhausted heap in one case must not end the batch: say so and keep the trace for a report
+			return failed(in, uid, warnings, unexpected(in.name(), outDir, e));
+		}
+	}
+
+	/** Records an unexpected failure's trace in {@code NAME_error.log} and returns the message that points to it. */
+	static String unexpected(String name, Path outDir, Throwable e) {
+		String what = e instanceof OutOfMemoryError ? "ran out of memory (" + e.getMessage() + "); give Java more heap"
+			: "unexpected error " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+		try {
+			Files.createDirectories(outDir);
+			java.io.StringWriter trace = new java.io.StringWriter();
+			e.printStackTrace(new java.io.PrintWriter(trace));
+			Path log = outDir.resolve(name + "_error.log");
+			AtomicFiles.writeString(log, trace.toString());
+			return what + " (details in " + log.getFileName() + ")";
+		} catch (IOException | RuntimeException ignored) {
+			return what;
 		}
 	}
 
@@ -360,7 +379,7 @@ public final class CaseSegmentation {
 	/** Whether a file name is of a kind this pipeline writes (so that other files of the user's are never removed). */
 	private static boolean isOutput(String n) {
 		return n.endsWith(".nii.gz") || n.endsWith(".png") || n.endsWith("_lesions.json") || n.endsWith("_lesions.csv")
-			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm");
+			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm") || n.endsWith("_error.log");
 	}
 
 	/**

@@ -67,7 +67,10 @@ class TrainingPlotModelTest {
 	void stoppedStatusSaysWhereTheModelIs() {
 		Path out = Path.of("/models/liver");
 		assertEquals("Training stopped; model saved to " + out + " (model of epoch 3)", TrainingMonitor.stoppedStatus(
-			new CancellationException("Training cancelled after epoch 4; the model of epoch 3 was saved to " + out), out));
+			new org.medcnn.nn.TrainingStoppedException(out, 3, 4, Path.of("/models/liver.checkpoint")), out));
+		// the type says it, not the text: a message that mentions "saved to" is not a saved model
+		assertEquals("Training stopped before the first epoch ended; no model was saved", TrainingMonitor.stoppedStatus(
+			new CancellationException("the model of epoch 3 was saved to nowhere"), out));
 		assertEquals("Training stopped before the first epoch ended; no model was saved",
 			TrainingMonitor.stoppedStatus(new CancellationException("Cancelled by the user"), out));
 	}

@@ -39,6 +39,7 @@ import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
+import org.medcnn.nn.TrainingStoppedException;
 import org.medcnn.volume.Mask;
 import org.medcnn.nn.Zips;
 import org.medcnn.nn.metrics.TemperatureScaling;
@@ -284,8 +285,7 @@ final class TfTraining {
 	static Path cancelledOrDone(Trainer.Outcome o, Path out) throws IOException {
 		Path ck = Checkpoint.folderFor(out);
 		if (o.cancelled())
-			throw new CancellationException("Training cancelled after epoch " + o.history().size() + "; the model of epoch "
-				+ o.bestEpoch() + " was saved to " + out + ", and a checkpoint to " + ck + " (continue with --resume)");
+			throw new TrainingStoppedException(out, o.bestEpoch(), o.history().size(), ck);
 		Checkpoint.delete(ck);
 		return out;
 	}

@@ -583,9 +583,15 @@ final class Trainer {
 				return loss;
 			}
 		} catch (RuntimeException e) { // TF's exceptions extend several JDK runtime exceptions
+			if (!fromTensorFlow(e)) throw e; // our own defect, not TensorFlow's report: keep its type and trace
 			throw new TrainingException(epoch, Math.abs(step), (step < 0 ? "validation: " : "") + "TensorFlow reported: "
 				+ e.getMessage(), e);
 		}
+	}
+
+	/** Whether TensorFlow raised {@code e} (its exceptions live in {@code org.tensorflow.exceptions}). */
+	static boolean fromTensorFlow(RuntimeException e) {
+		return e.getClass().getName().startsWith("org.tensorflow.");
 	}
 
 	/**
