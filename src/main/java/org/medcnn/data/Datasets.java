@@ -45,8 +45,22 @@ public final class Datasets {
 
 	private Datasets() {}
 
-	/** One labelled case. */
-	public record Case(String name, Volume image, Mask mask) {}
+	/**
+	 * One labelled case.
+	 *
+	 * @param warnings what the image's reader assumed or left out ({@link Loaded#warnings()})
+	 */
+	public record Case(String name, Volume image, Mask mask, List<String> warnings) {
+
+		public Case {
+			warnings = warnings == null ? List.of() : List.copyOf(warnings);
+		}
+
+		/** A case read without warnings (or from an open image). */
+		public Case(String name, Volume image, Mask mask) {
+			this(name, image, mask, List.of());
+		}
+	}
 
 	/**
 	 * One classification item: a single-slice image and its class index.
@@ -224,9 +238,9 @@ public final class Datasets {
 			Path e = entries.get(i);
 			String name = caseName(e);
 			progress.progress((double) i / entries.size(), "Loading case " + name);
-			Volume v = loadImage(e, ProgressListener.NONE, cancel);
-			Mask m = loadMask(findMask(masksDir, name), v.geometry(), roiName);
-			cases.add(new Case(name, v, m));
+			Loaded l = load(e, ProgressListener.NONE, cancel);
+			Mask m = loadMask(findMask(masksDir, name), l.image().geometry(), roiName);
+			cases.add(new Case(name, l.image(), m, l.warnings()));
 		}
 		progress.progress(1, "Loaded " + cases.size() + " cases");
 		return cases;

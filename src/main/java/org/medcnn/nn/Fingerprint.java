@@ -43,11 +43,13 @@ import org.medcnn.volume.Volume;
  * @param lesionSliceFraction slices showing lesion / all slices (NaN without masks)
  * @param classCounts items per class name for a classification set, else empty
  * @param totalSlices slices of all cases together
+ * @param readWarnings what the readers assumed or left out (a missing spacing, a skipped slice), each with the number
+ *        of cases it concerns; file names are replaced by "…" so that no identifier reaches the card
  */
 public record Fingerprint(int cases, Map<String, Integer> modalities, double[] medianSpacingMm, double[] minSpacingMm,
 	double[] maxSpacingMm, int[] medianSizeXyz, int[] minSizeXyz, int[] maxSizeXyz, Stats body, Stats lesion,
 	Stats lesionZ, double[] ctClip, LesionSizes lesions, double foregroundFraction, double lesionSliceFraction,
-	Map<String, Integer> classCounts, long totalSlices) {
+	Map<String, Integer> classCounts, long totalSlices, Map<String, Integer> readWarnings) {
 
 	/** Values each case contributes to the pooled statistics, at most (so every case counts about equally). */
 	static final int POOLED_PER_CASE = 1 << 17;
@@ -78,6 +80,7 @@ public record Fingerprint(int cases, Map<String, Integer> modalities, double[] m
 		// unmodifiable copies that keep their order (Map.copyOf does not: the summary and card would vary between runs)
 		modalities = java.util.Collections.unmodifiableMap(new TreeMap<>(modalities));
 		classCounts = classCounts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classCounts));
+		readWarnings = readWarnings == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(readWarnings));
 		medianSpacingMm = medianSpacingMm.clone();
 		minSpacingMm = minSpacingMm.clone();
 		maxSpacingMm = maxSpacingMm.clone();
@@ -172,7 +175,7 @@ public record Fingerprint(int cases, Map<String, Integer> modalities, double[] m
 		return new Fingerprint(n, modalities, medians(spacing), mins(spacing), maxs(spacing), medians(size), mins(size),
 			maxs(size), bodyStats, lesionStats, lesionZStats, ctClip, sizes,
 			masks == null ? Double.NaN : (double) fgVoxels / Math.max(1, allVoxels),
-			masks == null ? Double.NaN : (double) fgSlices / Math.max(1, allSlices), Map.of(), totalSlices);
+			masks == null ? Double.NaN : (double) fgSlices / Math.max(1, allSlices), Map.of(), totalSlices, Map.of());
 	}
 
 	/** Measures a classification set: {@link #of} without masks, plus the items per class. */
@@ -183,7 +186,36 @@ public record Fingerprint(int cases, Map<String, Integer> modalities, double[] m
 		for (int l : labels) counts.merge(classNames.get(l), 1, Integer::sum);
 		return new Fingerprint(f.cases, f.modalities, f.medianSpacingMm, f.minSpacingMm, f.maxSpacingMm, f.medianSizeXyz,
 			f.minSizeXyz, f.maxSizeXyz, f.body, f.lesion, f.lesionZ, f.ctClip, f.lesions, f.foregroundFraction,
-			f.lesionSliceFraction, counts, f.totalSlices);
+			f.lesionSliceFraction, counts, f.totalSlices, f.readWarnings);
+	}
+
+	/**
+	 * This fingerprint with the readers' warnings of its cases (one list per case): each distinct warning, file names
+	 * replaced by "…", with the number of cases it concerns.
+	 */
+	public Fingerprint withReadWarnings(List<List<String>> perCase) {
+		Map<String, Integer> counts = new TreeMap<>();
+		for (List<String> ws : perCase) {
+			java.util.Set<String> seen = new java.util.TreeSet<>();
+			for (String w : ws) seen.add(withoutFileNames(w));
+			for (String w : seen) counts.merge(w, 1, Integer::sum);
+		}
+		return new Fingerprint(cases, modalities, medianSpacingMm, minSpacingMm, maxSpacingMm, medianSizeXyz, minSizeXyz,
+			maxSizeXyz, body, lesion, lesionZ, ctClip, lesions, foregroundFraction, lesionSliceFraction, classCounts,
+			totalSlices, counts);
+	}
+
+	/**
+	 * A reader's warning without the file names it may hold (they can be patient names or UIDs): the slots the
+	 * series reader and DICOMDIR reader fill with names, and any word that looks like a path or a file with an
+	 * extension, become "…".
+	 */
+	static String withoutFileNames(String warning) {
+		return warning.replaceAll("(damaged slice) \\S+", "$1 …")
+			.replaceAll("(neighbouring slices) \\S+ and \\S+", "$1 … and …")
+			.replaceAll("(missing files?): .*", "$1: …")
+			.replaceAll("(Referenced File ID) \\S+", "$1 …")
+			.replaceAll("[^\\s(),;:]*[/\\\\][^\\s(),;:]*|[^\\s(),;:]*[A-Za-z_\\-][^\\s(),;:]*\\.[A-Za-z][A-Za-z0-9]{0,4}\\b", "…");
 	}
 
 	/** {p0.5, p99.5, mean and sd of the values clipped to them}; NaNs without values. */
@@ -244,6 +276,8 @@ public record Fingerprint(int cases, Map<String, Integer> modalities, double[] m
 				LesionSizes.diameterMm(lesions.medianMm3()), lesions.p10Mm3() / 1000, lesions.p90Mm3() / 1000,
 				100 * foregroundFraction, 100 * lesionSliceFraction));
 		if (!classCounts.isEmpty()) sb.append(System.lineSeparator()).append("  classes: ").append(classCounts);
+		readWarnings.forEach((w, n) -> sb.append(System.lineSeparator()).append(String.format(Locale.ROOT,
+			"  warning (%d of %d %s): %s", n, cases, classCounts.isEmpty() ? "cases" : "items", w)));
 		return sb.toString();
 	}
 
@@ -290,6 +324,16 @@ public record Fingerprint(int cases, Map<String, Integer> modalities, double[] m
 			m.put("lesionSliceFraction", round(lesionSliceFraction));
 		}
 		if (!classCounts.isEmpty()) m.put("classCounts", new LinkedHashMap<>(classCounts));
+		if (!readWarnings.isEmpty()) {
+			List<Object> ws = new ArrayList<>();
+			readWarnings.forEach((w, n) -> {
+				Map<String, Object> r = new LinkedHashMap<>();
+				r.put("warning", w);
+				r.put("cases", n);
+				ws.add(r);
+			});
+			m.put("readWarnings", ws);
+		}
 		return m;
 	}
 

@@ -30,7 +30,9 @@ public final class Trainings {
 	public static TrainingPlanner.SegmenterPlan planSegmenter(SegmenterRequest r, List<Datasets.Case> cases) {
 		if (cases.isEmpty()) throw new IllegalArgumentException("No training cases: give at least one image with its mask");
 		List<Volume> images = images(cases);
-		return TrainingPlanner.plan(r, Fingerprint.of(images, masks(cases)), names(cases), modalities(images));
+		Fingerprint fp = Fingerprint.of(images, masks(cases)).withReadWarnings(cases.stream().map(Datasets.Case::warnings)
+			.toList());
+		return TrainingPlanner.plan(r, fp, names(cases), modalities(images));
 	}
 
 	/**

@@ -119,6 +119,20 @@ class DatasetsImageFilesTest {
 	}
 
 	@Test
+	void testACaseKeepsItsReadersWarnings() throws IOException {
+		Path images = Files.createDirectories(dir.resolve("images")), masks = Files.createDirectories(dir.resolve("masks"));
+		TiffBytes img = TiffBytes.littleEndian(), lab = TiffBytes.littleEndian(); // no calibration at all
+		for (int k = 0; k < 2; k++) {
+			img.grey8(4, 2, 1, 2, 3, 4, 5, 6, 7, 8);
+			lab.grey8(4, 2, 0, 0, 0, 0, 1, 1, 0, 0);
+		}
+		Files.write(images.resolve("case01.tif"), img.build());
+		Files.write(masks.resolve("case01.tif"), lab.build());
+		Datasets.Case c = Datasets.loadCases(images, masks, ProgressListener.NONE, new Cancellation()).get(0);
+		assertTrue(c.warnings().contains("no pixel spacing recorded: 1 mm assumed"), c.warnings().toString());
+	}
+
+	@Test
 	void testLabelStackOfAnotherSizeOrSpacingIsRefused() throws IOException {
 		Volume v = new Volume(new Geometry(4, 2, 3, new double[] {0.5, 0.5, 3}, new double[] {10, 20, 30}, Geometry.AXIAL),
 			new float[24], "MR");

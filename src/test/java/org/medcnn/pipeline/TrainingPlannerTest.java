@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Fingerprint;
@@ -81,8 +82,9 @@ class TrainingPlannerTest {
 		List<Mask> masks = new ArrayList<>();
 		List<Volume> ct = cases(2, "CT", 512, 512, 3, new double[] {0.7, 0.7, 5}, 20, masks, 60, 20);
 		SegmenterConfig c = plan(SegmenterRequest.builder().build(), ct, masks).config2d();
-		assertArrayEquals(new int[] {256, 256}, c.patchYx());
-		assertEquals(2, c.training().batchSize());
+		// small lesions: 128-pixel patches (cheaper on CPUs than their context is worth), 8 of them per batch
+		assertArrayEquals(new int[] {128, 128}, c.patchYx());
+		assertEquals(8, c.training().batchSize());
 	}
 
 	@Test
@@ -142,7 +144,7 @@ class TrainingPlannerTest {
 		assertEquals(ClassifierConfig.defaults().training().epochs(), c.training().epochs());
 		Fingerprint large = new Fingerprint(60000, fp.modalities(), fp.medianSpacingMm(), fp.minSpacingMm(), fp.maxSpacingMm(),
 			fp.medianSizeXyz(), fp.minSizeXyz(), fp.maxSizeXyz(), fp.body(), fp.lesion(), fp.lesionZ(), fp.ctClip(), null,
-			Double.NaN, Double.NaN, fp.classCounts(), 60000);
+			Double.NaN, Double.NaN, fp.classCounts(), 60000, Map.of());
 		ClassifierConfig l = TrainingPlanner.plan(ClassifierRequest.builder().build(), large, List.of(), List.of("OT"))
 			.config();
 		assertArrayEquals(new int[] {32, 64}, l.filters());
