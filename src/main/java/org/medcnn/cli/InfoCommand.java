@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
+import org.medcnn.common.FileTrees;
 import org.medcnn.common.Json;
 import org.medcnn.dicom.DicomInfo;
 
-/** {@code info PATH… [--json] [--pixels]}: describes DICOM files; folders are walked recursively. */
+/** {@code info PATH… [--json] [--pixels]}: describes DICOM files; folders are walked recursively, through symbolic links. */
 final class InfoCommand implements Main.Command {
 
 	@Override
@@ -41,7 +41,9 @@ final class InfoCommand implements Main.Command {
 		Args args = new Args(name(), argv, Set.of(), Set.of("json", "pixels"));
 		if (args.positional().isEmpty()) throw new Args.UsageException("info: give at least one file or folder");
 		List<Path> files = new ArrayList<>();
-		for (String p : args.positional()) files.addAll(expand(Path.of(p)));
+		List<FileTrees.NotFollowed> notFollowed = new ArrayList<>();
+		for (String p : args.positional()) files.addAll(expand(Path.of(p), notFollowed));
+		for (FileTrees.NotFollowed n : notFollowed) err.println("medcnn info: warning: " + n);
 		boolean pixels = args.flag("pixels");
 		List<Object> results = new ArrayList<>();
 		boolean failed = false;
@@ -67,13 +69,20 @@ final class InfoCommand implements Main.Command {
 		return failed ? 1 : 0;
 	}
 
-	/** A named file as itself; a folder as its DICOM files, sorted by path. */
+	/** A named file as itself; a folder as its DICOM files, sorted by path; loops and dangling links are left out. */
 	static List<Path> expand(Path p) throws IOException {
+		return expand(p, new ArrayList<>());
+	}
+
+	/**
+	 * A named file as itself; a folder as its DICOM files (through symbolic links), sorted by path.
+	 *
+	 * @param notFollowed receives the loops and dangling links that were not followed
+	 */
+	static List<Path> expand(Path p, List<FileTrees.NotFollowed> notFollowed) throws IOException {
 		if (!Files.exists(p)) throw new java.nio.file.NoSuchFileException(p.toString(), null, "no such file or folder");
 		if (!Files.isDirectory(p)) return List.of(p);
-		try (Stream<Path> s = Files.walk(p)) {
-			return s.filter(Files::isRegularFile).filter(InfoCommand::looksLikeDicom).sorted().toList();
-		}
+		return FileTrees.regularFiles(p, notFollowed).stream().filter(InfoCommand::looksLikeDicom).toList();
 	}
 
 	private static boolean looksLikeDicom(Path f) {

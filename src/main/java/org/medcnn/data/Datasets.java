@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.FileTrees;
 import org.medcnn.common.Parallel;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomReader;
@@ -35,6 +36,10 @@ import org.medcnn.volume.Volumes;
  * file, a DICOM series folder (its middle slice), a NIfTI file or TIFF stack (its middle slice), or a PNG, TIFF,
  * JPEG or BMP image; class folders are read in parallel. Image files are read by {@link ImageFiles} (modality OT,
  * colour converted to grey). Inputs are only read, never modified.
+ * <p>
+ * Entries and the folders under them may be symbolic links (data sets split into training and test folders by links
+ * to case folders): they are followed ({@link SeriesScanner}). An entry that links back to the folder it is in, or
+ * to a folder above, is refused with the loop named rather than read as one case holding all the others.
  */
 public final class Datasets {
 
@@ -124,6 +129,9 @@ public final class Datasets {
 			ImageFiles.Image im = ImageFiles.read(entry, progress, cancel);
 			return new Loaded(im.volume(), null, im.warnings());
 		}
+		// A case that links back to its own folder would hold every other case: refused as that case, by name.
+		String loop = FileTrees.loopEntry(entry);
+		if (loop != null) throw new IOException(loop + ", so it is not one case");
 		List<DicomSeries> series = SeriesScanner.scan(List.of(entry), ProgressListener.NONE, cancel);
 		if (series.isEmpty()) throw new IOException(entry + ": no DICOM image series found");
 		if (series.size() > 1) {

@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.FileTrees;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.volume.Geometry;
 
@@ -31,6 +31,10 @@ import org.medcnn.volume.Geometry;
  * named in every series' warnings; DICOMDIR files, localizers (ImageType LOCALIZER), DICOM objects without
  * pixels (structured reports, RT plans and structure sets, presentation states) and DICOM SEG are not slices.
  * {@link #scanDetailed} lists every skipped file with its reason.
+ * <p>
+ * Folders are walked through symbolic links ({@link FileTrees}): a linked series folder or case folder is scanned
+ * like a real one; a link that loops back to a folder being walked is not followed again and is named in every
+ * series' warnings and among the skipped entries, so one loop in a data tree never stops a scan.
  * <p>
  * A folder that holds a DICOMDIR is indexed through it ({@link DicomDir}): the files it references are taken
  * as DICOM without sniffing, files it references but that are missing are reported (in the warnings of their
@@ -133,12 +137,16 @@ public final class SeriesScanner {
 						dirWarnings.add("DICOMDIR not used: " + e.getMessage());
 					}
 				}
-				try (Stream<Path> s = Files.walk(root)) {
-					for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
-						if (listed.contains(f.toAbsolutePath().normalize())) continue;
-						files.add(f);
-						named.add(false);
-					}
+				List<FileTrees.NotFollowed> notFollowed = new ArrayList<>();
+				for (Path f : FileTrees.regularFiles(root, notFollowed)) {
+					if (listed.contains(f.toAbsolutePath().normalize())) continue;
+					files.add(f);
+					named.add(false);
+				}
+				// A loop or a dangling link is news for every series found and, as a skipped entry, for the user.
+				for (FileTrees.NotFollowed n : notFollowed) {
+					dirWarnings.add(n.toString());
+					missingFiles.add(new ScanResult.Skipped(n.path(), n.reason()));
 				}
 			} else if (Files.exists(root)) {
 				files.add(root);

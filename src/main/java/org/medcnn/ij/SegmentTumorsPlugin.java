@@ -23,7 +23,8 @@ import org.medcnn.nn.Segmenter;
 /**
  * {@code Plugins>MedCNN>Segment Tumors...}: segments the current image with a segmenter package, draws the
  * lesions (translucent fill and one outline per lesion and slice) into the image's overlay, adds the outlines to
- * the ROI Manager and one row per lesion to the {@value SegmentTumorsTool#TABLE_TITLE} table. The work is done by
+ * the ROI Manager (in a batch-mode macro, the macro's own hidden one, so that {@code roiManager("count")},
+ * {@code roiManager("measure")} and {@code roiManager("save", …)} see them) and one row per lesion to the {@value SegmentTumorsTool#TABLE_TITLE} table. The work is done by
  * {@link SegmentTumorsTool}.
  * <p>
  * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_MASK} (a checkbox: also open
@@ -81,7 +82,7 @@ public class SegmentTumorsPlugin implements PlugIn {
 			SegmentTumorsTool.addRows(rt, imp.getTitle(), outcome.lesions());
 			Tables.show(rt, SegmentTumorsTool.TABLE_TITLE);
 			if (!GraphicsEnvironment.isHeadless() && !outlines.isEmpty()) {
-				RoiManager rm = RoiManager.getRoiManager();
+				RoiManager rm = roiManager();
 				for (Roi r : outlines) rm.addRoi((Roi) r.clone());
 			}
 			progress.done();
@@ -91,5 +92,16 @@ public class SegmentTumorsPlugin implements PlugIn {
 			progress.done();
 			Errors.report(TITLE, e);
 		}
+	}
+
+	/**
+	 * The ROI Manager the running macro sees: the open one, else in a batch-mode macro the hidden one ImageJ keeps for
+	 * that macro (what its {@code roiManager("count")} reads), else a new visible one. {@link RoiManager#getRoiManager()}
+	 * alone is wrong in batch mode: with no window open it constructs a manager that is neither the window nor the
+	 * macro's, so the outlines would be lost to a batch macro that measures or saves them.
+	 */
+	static RoiManager roiManager() {
+		RoiManager rm = RoiManager.getInstance();
+		return rm != null ? rm : RoiManager.getRoiManager();
 	}
 }

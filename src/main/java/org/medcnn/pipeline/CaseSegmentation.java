@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import org.medcnn.common.AtomicFiles;
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.FileTrees;
 import org.medcnn.common.HeapBudget;
 import org.medcnn.common.IoMessages;
 import org.medcnn.common.Json;
@@ -164,6 +165,9 @@ public final class CaseSegmentation {
 			p.progress(-1, "scanning " + e.getFileName());
 			List<DicomSeries> series;
 			try {
+				// A loop fails its own case; the batch goes on with the others.
+				String loop = FileTrees.loopEntry(e);
+				if (loop != null) throw new IOException(loop + ", so it is not one case");
 				series = SeriesScanner.scan(List.of(e), ProgressListener.NONE, c);
 			} catch (IOException ex) {
 				jobs.add(new Input(unique(name, seen), e, null, ex.getMessage()));

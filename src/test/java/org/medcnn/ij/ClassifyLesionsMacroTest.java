@@ -69,6 +69,9 @@ class ClassifyLesionsMacroTest {
 	private static String macro(String code) {
 		IJ.log("\\Clear");
 		IjHarness.clearDialogs();
+		// The tables are shared by every macro test in this JVM: count only this test's rows.
+		Tables.clear(SegmentTumorsTool.TABLE_TITLE);
+		Tables.clear(ClassifyRiskTool.TABLE_TITLE);
 		return IJ.runMacro("setBatchMode(true);\n" + code + "\nreturn \"ran\";");
 	}
 

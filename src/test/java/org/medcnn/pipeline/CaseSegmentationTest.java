@@ -73,4 +73,24 @@ class CaseSegmentationTest {
 		assertTrue(Files.exists(out.resolve("patient.nii.gz")));
 		assertEquals(0, ok.lesions().size());
 	}
+	@Test
+	void folderOfLinkedCasesIsFoundAndALoopFailsOnlyItsOwnCase(@TempDir Path dir) throws Exception {
+		Volume v = new Volume(GRID, new float[GRID.voxelCount()], "CT");
+		for (String c : new String[] {"a", "b"})
+			org.medcnn.dicom.DicomWriter.writeSeries(v, dir.resolve("all/" + c),
+				org.medcnn.dicom.DicomWriter.SeriesInfo.synthetic("ds-" + c, "X^Y", "X", c));
+		Path batch = Files.createDirectories(dir.resolve("batch"));
+		Files.createSymbolicLink(batch.resolve("a"), dir.resolve("all/a"));
+		Files.createSymbolicLink(batch.resolve("b"), Path.of("../all/b"));
+		Path loop = Files.createSymbolicLink(batch.resolve("c"), Path.of(".."));
+		java.util.List<CaseSegmentation.Input> in = CaseSegmentation.folderInputs(batch, ProgressListener.NONE,
+			new Cancellation());
+		assertEquals(java.util.List.of("a", "b", "c"), in.stream().map(CaseSegmentation.Input::name).toList());
+		assertNull(in.get(0).error());
+		assertEquals(3, in.get(0).series().slices());
+		assertNull(in.get(1).error());
+		assertEquals(3, in.get(1).series().slices());
+		String e = in.get(2).error();
+		assertTrue(e != null && e.startsWith(loop.toString()) && e.contains("a loop of symbolic links"), e);
+	}
 }
