@@ -63,7 +63,7 @@ final class IjHarness {
 		try (InputStream config = IjHarness.class.getResourceAsStream("/plugins.config");
 			OutputStream out = Files.newOutputStream(plugins.resolve("MedCNN_.jar"));
 			JarOutputStream jar = new JarOutputStream(out)) {
-			assertNotNull(config, "plugins.config must be on the class path (src/main/resources)");
+			assertNotNull(config, "plugins.config must be on the class path (the top-level plugins.config, packed by the build)");
 			jar.putNextEntry(new JarEntry("plugins.config"));
 			config.transferTo(jar);
 			jar.closeEntry();
