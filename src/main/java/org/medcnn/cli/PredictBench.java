@@ -37,7 +37,8 @@ final class PredictBench {
 	private PredictBench() {}
 
 	static Map<String, Object> run(Path work, PrintStream err, Cancellation cancel) throws IOException {
-		PhantomConfig small = new PhantomConfig(128, 128, 48, PIXEL_MM, SLICE_MM, 12, 1, 3, null);
+		// A field of view of 224 mm: the anatomy scales with it, and the liver must hold lesions of 12 mm and more.
+		PhantomConfig small = new PhantomConfig(320, 320, 64, PIXEL_MM, SLICE_MM, 12, 1, 3, null);
 		List<Datasets.Case> cases = new ArrayList<>();
 		for (int i = 0; i < 4; i++) {
 			PhantomCase pc = PhantomGenerator.generate(880_000 + i, small);

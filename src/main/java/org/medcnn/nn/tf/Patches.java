@@ -118,23 +118,57 @@ final class Patches {
 	static final int MIN_OVERLAP = 16;
 
 	/**
-	 * The largest inference tile {z, y, x} for a grid of {@code dims} {z, y, x} that holds at most {@code maxVoxels}:
-	 * the grid itself rounded up to the multiples {@code mult} {z, y, x}, then, while too large, the axis with the most
-	 * voxels is cut down by a multiple (never below {@code min}, e.g. the training patch).
+	 * The inference tile {z, y, x} for a grid of {@code dims} {z, y, x} that wastes the least work: for every count of
+	 * tiles per axis, the smallest tile (a multiple of {@code mult}, at least {@code min}) whose windows
+	 * ({@link #positions} with the step {@code tile − }{@link #overlap}) still number that count; of the combinations
+	 * whose tile holds at most {@code maxVoxels}, the one computing the fewest voxels in all (tiles × tile voxels,
+	 * plus a fixed cost per tile of {@value #TILE_COST_VOXELS} voxels for starting a run). Cutting the grid into tiles
+	 * of equal share this way computes far fewer voxels than shrinking the whole grid by quarters (a 300 × 512 × 512
+	 * CT: 1.3 instead of 1.8 times its voxels). Falls back to {@code min} where even that is larger than allowed.
 	 */
-	static int[] largestTile(int[] dims, int[] mult, int[] min, long maxVoxels) {
-		int[] t = new int[3];
-		for (int a = 0; a < 3; a++) t[a] = Math.max(min[a], (dims[a] + mult[a] - 1) / mult[a] * mult[a]);
-		while ((long) t[0] * t[1] * t[2] > maxVoxels) {
-			int axis = -1;
-			for (int a = 0; a < 3; a++)
-				if (t[a] - mult[a] >= min[a] && (axis < 0 || t[a] > t[axis])) axis = a;
-			if (axis < 0) break;
-			// shrink towards 3/4 of its size in whole multiples, at least one multiple
-			int cut = Math.max(mult[axis], t[axis] / 4 / mult[axis] * mult[axis]);
-			t[axis] = Math.max(min[axis], t[axis] - cut);
+	static int[] inferenceTile(int[] dims, int[] mult, int[] min, long maxVoxels) {
+		int[][] sizes = new int[3][];
+		for (int a = 0; a < 3; a++) {
+			int first = Math.max(min[a], roundUp(dims[a], mult[a]));
+			List<Integer> s = new ArrayList<>();
+			int lastCount = Integer.MAX_VALUE;
+			// tile sizes from the smallest to the whole axis; keep the smallest size for each count of windows
+			for (int t = roundUp(Math.max(min[a], mult[a]), mult[a]); t <= first; t += mult[a]) {
+				int count = positions(dims[a], t, t - overlap(t, mult[a])).size();
+				if (count < lastCount) {
+					s.add(t);
+					lastCount = count;
+				}
+			}
+			if (s.isEmpty()) s.add(first);
+			sizes[a] = s.stream().mapToInt(Integer::intValue).toArray();
 		}
+		int[] best = null;
+		double bestCost = Double.POSITIVE_INFINITY;
+		for (int tz : sizes[0])
+			for (int ty : sizes[1])
+				for (int tx : sizes[2]) {
+					if ((long) tz * ty * tx > maxVoxels) continue;
+					long tiles = (long) positions(dims[0], tz, tz - overlap(tz, mult[0])).size()
+						* positions(dims[1], ty, ty - overlap(ty, mult[1])).size()
+						* positions(dims[2], tx, tx - overlap(tx, mult[2])).size();
+					double cost = tiles * ((double) tz * ty * tx + TILE_COST_VOXELS);
+					if (cost < bestCost) {
+						bestCost = cost;
+						best = new int[] {tz, ty, tx};
+					}
+				}
+		if (best != null) return best;
+		int[] t = new int[3];
+		for (int a = 0; a < 3; a++) t[a] = Math.max(min[a], roundUp(Math.min(dims[a], min[a]), mult[a]));
 		return t;
+	}
+
+	/** The fixed work of one inference run, as voxels computed: a tie-breaker that prefers fewer, larger tiles. */
+	static final int TILE_COST_VOXELS = 64 * 64 * 16;
+
+	private static int roundUp(int v, int m) {
+		return (v + m - 1) / m * m;
 	}
 
 	static int clamp(int v, int lo, int hi) {

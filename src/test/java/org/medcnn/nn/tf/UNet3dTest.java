@@ -182,6 +182,50 @@ class UNet3dTest {
 		assertEquals(List.of(0, 4, 8, 10), Patches.positions(18, 8, 4));
 	}
 
+	@Test
+	void inferenceTilesOfAClinicalCtWasteLittleWork() {
+		int[] dims = {300, 512, 512}, mult = {4, 4, 4}, min = {32, 44, 44};
+		long max = 8L << 20;
+		int[] t = Patches.inferenceTile(dims, mult, min, max);
+		assertTrue((long) t[0] * t[1] * t[2] <= max, java.util.Arrays.toString(t));
+		long computed = (long) t[0] * t[1] * t[2];
+		for (int a = 0; a < 3; a++) {
+			assertEquals(0, t[a] % mult[a], "axis " + a + " of " + java.util.Arrays.toString(t));
+			assertTrue(t[a] >= min[a] && t[a] <= dims[a], "axis " + a + " of " + java.util.Arrays.toString(t));
+			List<Integer> starts = Patches.positions(dims[a], t[a], t[a] - Patches.overlap(t[a], mult[a]));
+			assertEquals(0, starts.get(0));
+			assertEquals(dims[a] - t[a], starts.get(starts.size() - 1), "the windows reach the axis' end");
+			for (int i = 1; i < starts.size(); i++)
+				assertTrue(starts.get(i) - starts.get(i - 1) <= t[a] - Patches.MIN_OVERLAP, "windows overlap by the reach");
+			computed *= starts.size();
+		}
+		// shrinking the whole grid by quarters (the tiling before) computed 1.84 times the voxels
+		assertTrue(computed <= 1.3 * dims[0] * dims[1] * dims[2], "computed " + computed / (300.0 * 512 * 512) + " × the grid");
+		assertArrayEquals(new int[] {48, 128, 128}, Patches.inferenceTile(new int[] {48, 128, 128}, mult, min, max),
+			"a grid that fits is one tile");
+		assertArrayEquals(new int[] {32, 44, 44}, Patches.inferenceTile(new int[] {10, 20, 20}, mult, min, max),
+			"never smaller than the training patch");
+	}
+
+	@Test
+	void onlyTheBodysBoxIsRun() {
+		int nx = 200, ny = 160, nz = 40;
+		float[] x = new float[nx * ny * nz];
+		java.util.Arrays.fill(x, -1000f);
+		for (int z = 10; z < 30; z++)
+			for (int y = 50; y < 100; y++)
+				for (int xx = 60; xx < 150; xx++) x[(z * ny + y) * nx + xx] = 40f;
+		Volume v = new Volume(Geometry.axial(nx, ny, nz, 0.7, 0.7, 1.0), x, "CT");
+		int m = TfSegmenter3d.BODY_MARGIN;
+		assertArrayEquals(new int[] {0, 50 - m, 60 - m, nz, 100 + m, 150 + m}, TfSegmenter3d.bodyBox(v, v.geometry()),
+			"the body's box widened by the margin, clipped to the grid");
+		Geometry half = Geometry.axial(nx / 2, ny / 2, nz, 1.4, 1.4, 1.0);
+		assertArrayEquals(new int[] {0, 25 - m, 30 - m, nz, 50 + m, 75 + m}, TfSegmenter3d.bodyBox(v, half),
+			"mapped onto a coarser network grid");
+		java.util.Arrays.fill(x, -1000f);
+		assertArrayEquals(new int[] {0, 0, 0, nz, ny, nx}, TfSegmenter3d.bodyBox(v, v.geometry()), "no body: the whole grid");
+	}
+
 	private static float[] windowed(Volume v, ModelCard card) {
 		return card.preprocessing().normalisation().apply(v.voxels(), v.modality());
 	}
