@@ -54,21 +54,22 @@ public final class Main {
 				return 0;
 			}
 		}
-		String undecodable = Relauncher.undecodable(args);
-		if (undecodable != null) {
-			// LANG=C and the like: Java could not decode an argument (a path such as séries/ arrived as s??ries).
-			String[] utf8 = Relauncher.mayRelaunchForEncoding() ? Relauncher.utf8Arguments(args) : null;
-			if (utf8 != null) return Relauncher.relaunch(utf8, command.usesTensorFlow() && Relauncher.needsRelaunch(), true);
-			err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(undecodable));
-			return 2;
-		}
-		String unencodable = Relauncher.unencodable(rest);
-		if (unencodable != null) {
-			err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(unencodable));
-			return 2;
-		}
-		if (command.usesTensorFlow() && Relauncher.needsRelaunch()) return Relauncher.relaunch(args);
 		try {
+			String undecodable = Relauncher.undecodable(args);
+			if (undecodable != null) {
+				// LANG=C and the like: Java could not decode an argument (a path such as séries/ arrived as s??ries).
+				String[] utf8 = Relauncher.mayRelaunchForEncoding() ? Relauncher.utf8Arguments(args) : null;
+				if (utf8 != null) return Relauncher.relaunch(utf8, command.usesTensorFlow() && Relauncher.needsRelaunch(), true);
+				err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(undecodable));
+				return 2;
+			}
+			String unencodable = Relauncher.unencodable(rest);
+			if (unencodable != null) {
+				err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(unencodable));
+				return 2;
+			}
+			// Inside the try: a refused -Dmedcnn.… property (read when relaunching) is reported like any other error.
+			if (command.usesTensorFlow() && Relauncher.needsRelaunch()) return Relauncher.relaunch(args);
 			return command.run(rest, out, err);
 		} catch (Args.UsageException e) {
 			err.println("medcnn " + e.getMessage());

@@ -11,27 +11,31 @@ import java.util.stream.Stream;
  * How many CPU threads MedCNN's numeric work uses: {@code -Dmedcnn.threads=N} when given, else one per physical
  * core this process may use. TensorFlow's intra-op pool and, through {@code OMP_NUM_THREADS} (which the CLI sets
  * when it restarts the JVM), oneDNN's OpenMP pool follow it. One thread makes seeded CPU training bit-for-bit
- * reproducible: OpenMP's parallel reductions otherwise sum in a schedule-dependent order. Stateless.
+ * reproducible: OpenMP's parallel reductions otherwise sum in a schedule-dependent order. A value that is not a
+ * whole number from 1 to {@value #MAX_THREADS} is refused, as every {@code medcnn.…} property is. Stateless.
  */
 public final class CpuThreads {
 
 	/** System property that sets the thread count. */
 	public static final String PROPERTY = "medcnn.threads";
+	/**
+	 * Most threads {@value #PROPERTY} may ask for: more than the cores of any machine MedCNN runs on, so a larger
+	 * number is a typo (TensorFlow and OpenMP would start that many threads).
+	 */
+	public static final int MAX_THREADS = 1024;
 
 	private CpuThreads() {}
 
-	/** {@value #PROPERTY} when it is a positive number, else {@link #defaultThreads()}. */
+	/**
+	 * {@value #PROPERTY} when set, else {@link #defaultThreads()}.
+	 *
+	 * @throws IllegalArgumentException naming the property and value when it is set but not a whole number from 1 to
+	 *         {@value #MAX_THREADS} (see {@link SystemProperties})
+	 */
 	public static int configured() {
 		String p = System.getProperty(PROPERTY);
-		if (p != null) {
-			try {
-				int n = Integer.parseInt(p.trim());
-				if (n >= 1) return n;
-			} catch (NumberFormatException e) {
-				// not a number: the default below
-			}
-		}
-		return defaultThreads();
+		if (p == null || p.isBlank()) return defaultThreads();
+		return SystemProperties.intValue(PROPERTY, 1, 1, MAX_THREADS);
 	}
 
 	/**

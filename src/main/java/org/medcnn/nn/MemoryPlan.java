@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.medcnn.common.SystemProperties;
 
 /**
  * Memory planning for training: estimates what one training item (slice, patch or image) costs TensorFlow and
@@ -36,6 +37,8 @@ public record MemoryPlan(int batchSize, int[] patchZyx, long bytesPerItem, long 
 
 	/** Share of the available memory a training step may plan for. */
 	public static final double BUDGET_SHARE = 0.5;
+	/** System property: the memory (MB) a training step may use, instead of {@value #BUDGET_SHARE} of what is free. */
+	public static final String BUDGET_PROPERTY = "medcnn.memoryBudgetMb";
 	/** Feature maps kept per level and filter for a U-Net step, forward and backward (see the class comment). */
 	static final int UNET_MAPS_PER_FILTER = 22;
 	/** Smallest in-plane patch side the planner goes down to. */
@@ -82,20 +85,14 @@ public record MemoryPlan(int batchSize, int[] patchZyx, long bytesPerItem, long 
 	}
 
 	/**
-	 * The memory a training step may use: {@code -Dmedcnn.memoryBudgetMb}, else {@value #BUDGET_SHARE} of the
+	 * The memory a training step may use: {@code -Dmedcnn.memoryBudgetMb} (MB), else {@value #BUDGET_SHARE} of the
 	 * available memory less the heap the JVM may still take.
+	 *
+	 * @throws IllegalArgumentException when the property is set but not a positive whole number
 	 */
 	public static long availableBudget() {
-		String p = System.getProperty("medcnn.memoryBudgetMb");
-		if (p != null) {
-			try {
-				long mb = Long.parseLong(p.trim());
-				if (mb > 0) return mb * 1048576L;
-			} catch (NumberFormatException e) {
-				throw new IllegalArgumentException("-Dmedcnn.memoryBudgetMb=" + p + " is not a positive whole number of MB", e);
-			}
-			throw new IllegalArgumentException("-Dmedcnn.memoryBudgetMb=" + p + " is not a positive whole number of MB");
-		}
+		long mb = SystemProperties.wholeNumber(BUDGET_PROPERTY, 0, 1, Long.MAX_VALUE >> 20);
+		if (mb > 0) return mb << 20;
 		Runtime rt = Runtime.getRuntime();
 		long heapStillToGrow = Math.max(0, rt.maxMemory() - rt.totalMemory());
 		long available = availableBytes();

@@ -23,6 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.medcnn.common.AtomicFiles;
+import org.medcnn.common.SystemProperties;
 
 /**
  * Zips and unzips model package folders safely: writing goes through a temporary file and a rename; unzipping
@@ -76,16 +77,7 @@ public final class Zips {
 	}
 
 	private static long limit(String property, long def) {
-		String v = System.getProperty(property);
-		if (v == null || v.isBlank()) return def;
-		try {
-			long n = Long.parseLong(v.trim());
-			if (n < 1) throw new NumberFormatException();
-			return n;
-		} catch (NumberFormatException e) {
-			throw new IllegalArgumentException("system property " + property + " must be a positive whole number but is '"
-				+ v + "'");
-		}
+		return SystemProperties.wholeNumber(property, def, 1, Long.MAX_VALUE);
 	}
 
 	/**

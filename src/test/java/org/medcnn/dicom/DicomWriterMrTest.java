@@ -9,17 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.dicom.DicomWriter.ImageOptions;
 import org.medcnn.dicom.DicomWriter.SeriesInfo;
+import org.medcnn.testing.ChildProcesses;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
 
@@ -175,9 +175,7 @@ class DicomWriterMrTest {
 		for (PixelCoding c : List.of(PixelCoding.unsigned(16), PixelCoding.rescaled(16, false, 0.25, -12.5))) {
 			Path f = tmp.resolve("verify-" + c.bitsStored() + "-" + c.rescaleTags() + ".dcm");
 			Files.write(f, DicomWriter.encodeSlice(mrLike(4000), 2, info(), ImageOptions.mr(c)));
-			Process p = new ProcessBuilder(dciodvfy.toString(), f.toString()).redirectErrorStream(true).start();
-			String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+			String report = ChildProcesses.run(List.of(dciodvfy.toString(), f.toString()), Duration.ofSeconds(60)).text();
 			assertTrue(report.contains("MRImage"), report);
 			for (String line : report.split("\n")) assertFalse(line.contains("Error"), report);
 		}

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.dicom.DicomWriter.SeriesInfo;
+import org.medcnn.testing.ChildProcesses;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Volume;
 
@@ -432,10 +434,8 @@ class DicomWriterTest {
 		List<String> cmd = new java.util.ArrayList<>();
 		cmd.add(tool.toString());
 		cmd.addAll(List.of(args));
-		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), tool + " timed out");
-		assertEquals(0, p.exitValue(), tool + " " + String.join(" ", args) + ": " + out);
+		ChildProcesses.Finished f = ChildProcesses.run(cmd, Duration.ofSeconds(60));
+		assertEquals(0, f.exitCode(), tool + " " + String.join(" ", args) + ": " + f.text());
 	}
 
 	@Test

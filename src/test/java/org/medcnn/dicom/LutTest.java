@@ -10,10 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.dicom.DicomDatasetWriter.Dataset;
+import org.medcnn.testing.ChildProcesses;
 
 /**
  * Modality LUT, PALETTE COLOR, VOI windows and VOI LUT (PS3.3 §C.11, §C.7.6.3.1.5, §C.7.9.2) on the bundled
@@ -256,11 +257,9 @@ class LutTest {
 	}
 
 	static String run(String... cmd) throws IOException, InterruptedException {
-		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-		byte[] out = p.getInputStream().readAllBytes();
-		assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd) + " did not finish");
-		String s = new String(out, StandardCharsets.ISO_8859_1);
-		assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + s);
+		ChildProcesses.Finished f = ChildProcesses.run(List.of(cmd), Duration.ofSeconds(60));
+		String s = f.text(StandardCharsets.ISO_8859_1);
+		assertEquals(0, f.exitCode(), String.join(" ", cmd) + ": " + s);
 		return s;
 	}
 

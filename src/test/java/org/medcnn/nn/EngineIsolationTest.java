@@ -14,15 +14,16 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medcnn.testing.ChildProcesses;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
@@ -57,11 +58,10 @@ class EngineIsolationTest {
 			List<String> cp = new ArrayList<>();
 			for (URL u : fiji.getURLs()) cp.add(Path.of(u.toURI()).toString());
 			Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-			Process p = new ProcessBuilder(javaBin.toString(), "-Xmx1g", "-cp", String.join(File.pathSeparator, cp),
-				Driver.class.getName(), dir.toString()).redirectErrorStream(true).start();
-			String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-			assertTrue(p.waitFor(120, TimeUnit.SECONDS), "driver finished");
-			assertEquals(0, p.exitValue(), output);
+			ChildProcesses.Finished driver = ChildProcesses.run(List.of(javaBin.toString(), "-Xmx1g", "-cp",
+				String.join(File.pathSeparator, cp), Driver.class.getName(), dir.toString()), Duration.ofSeconds(120));
+			String output = driver.text();
+			assertEquals(0, driver.exitCode(), output);
 			String report = output.lines().filter(l -> l.startsWith(Driver.REPORT)).findFirst().orElse(output);
 			assertTrue(report.contains("TensorFlow Java 1.1.0"), report);
 			assertTrue(report.contains("own class loader") && report.contains("tensorflow-core-api-1.1.0.jar"), report);

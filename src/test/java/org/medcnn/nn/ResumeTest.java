@@ -8,18 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.Cancellation;
+import org.medcnn.testing.ChildProcesses;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
@@ -47,12 +47,10 @@ class ResumeTest {
 			if (l instanceof java.net.URLClassLoader u)
 				for (java.net.URL url : u.getURLs()) cp += File.pathSeparator + Path.of(url.toURI());
 		ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-Xmx1g", "-Dmedcnn.threads=1", "-cp", cp,
-			Driver.class.getName(), dir.toString()).redirectErrorStream(true);
+			Driver.class.getName(), dir.toString());
 		pb.environment().put("OMP_NUM_THREADS", "1"); // oneDNN's OpenMP pool too, as the CLI sets it
-		Process p = pb.start();
-		String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(p.waitFor(240, TimeUnit.SECONDS), "driver finished");
-		assertEquals(0, p.exitValue(), output);
+		ChildProcesses.Finished driver = ChildProcesses.run(pb, Duration.ofSeconds(240));
+		assertEquals(0, driver.exitCode(), driver.text());
 		for (String kind : List.of("seg", "cls")) {
 			Path whole = dir.resolve(kind + "-whole"), resumed = dir.resolve(kind + "-resumed");
 			assertArrayEquals(Files.readAllBytes(whole.resolve(BioImageIo.TEST_OUTPUT)),

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import org.medcnn.common.Closeables;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.ModelFormatException;
 import org.medcnn.nn.Models;
@@ -17,6 +19,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -31,6 +34,11 @@ abstract class LoadedModel implements AutoCloseable {
 	private final ReadWriteLock lock = new ReentrantReadWriteLock();
 	private boolean closed;
 
+	/**
+	 * Loads the package's SavedModel and checks its serving signature; on any failure after loading, the bundle is
+	 * closed before the exception leaves. A subclass whose own checks fail after this constructor closes itself
+	 * ({@link #close()}) the same way.
+	 */
 	LoadedModel(Path pkg, ModelCard card) throws IOException {
 		this.card = card;
 		Path dir = pkg.resolve(Models.SAVED_MODEL_DIR);
@@ -38,27 +46,41 @@ abstract class LoadedModel implements AutoCloseable {
 			throw new ModelFormatException(pkg, null, "has no " + Models.SAVED_MODEL_DIR + "/saved_model.pb");
 		PackageFiles.checkInside(pkg, dir);
 		GraphPolicy.check(pkg, dir, TrainableNet.SIGNATURE_KEY);
+		ConfigProto config = TfEngine.inferenceConfig(); // before the try: a refused property is not the package's fault
+		SavedModelBundle loaded;
 		try {
-			bundle = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-				.withConfigProto(TfEngine.inferenceConfig()).load();
+			loaded = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG).withConfigProto(config)
+				.load();
 		} catch (RuntimeException e) {
 			throw new ModelFormatException(pkg, "the SavedModel cannot be loaded: " + e.getMessage(), e);
 		}
 		try {
-			Signature sig = bundle.function(TrainableNet.SIGNATURE_KEY).signature();
+			Consumer<SavedModelBundle> hook = afterLoad;
+			if (hook != null) hook.accept(loaded);
+			SessionFunction f;
+			try {
+				f = loaded.function(TrainableNet.SIGNATURE_KEY);
+			} catch (IllegalArgumentException e) {
+				throw new ModelFormatException(pkg, "the SavedModel has no signature \"" + TrainableNet.SIGNATURE_KEY + "\"", e);
+			}
+			Signature sig = f.signature();
 			if (!sig.inputNames().contains(TrainableNet.INPUT) || !sig.outputNames().contains(TrainableNet.OUTPUT))
 				throw new ModelFormatException(pkg, "signature", "\"" + TrainableNet.SIGNATURE_KEY + "\" must have input \""
 					+ TrainableNet.INPUT + "\" and output \"" + TrainableNet.OUTPUT + "\" but has " + sig.inputNames() + " → "
 					+ sig.outputNames());
-			function = bundle.function(TrainableNet.SIGNATURE_KEY);
-		} catch (IllegalArgumentException e) {
-			bundle.close();
-			throw new ModelFormatException(pkg, "the SavedModel has no signature \"" + TrainableNet.SIGNATURE_KEY + "\"", e);
-		} catch (ModelFormatException e) {
-			bundle.close();
-			throw e;
+			function = f;
+			bundle = loaded;
+		} catch (Throwable t) {
+			Closeables.closeAfter(t, loaded);
+			throw t;
 		}
 	}
+
+	/**
+	 * Sees every bundle right after it is loaded, before it is checked: tests use it to show that the bundle of a
+	 * refused package is closed. Null outside tests.
+	 */
+	static volatile Consumer<SavedModelBundle> afterLoad;
 
 	public ModelCard card() {
 		return card;

@@ -2,6 +2,7 @@ package org.medcnn.nn.tf;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.medcnn.common.Closeables;
 import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.Inputs;
@@ -21,7 +22,12 @@ final class TfClassifier extends LoadedModel implements Classifier {
 
 	TfClassifier(Path pkg, ModelCard card) throws IOException {
 		super(pkg, card);
-		normalisation = card.preprocessing().normalisation();
+		try {
+			normalisation = card.preprocessing().normalisation();
+		} catch (Throwable t) {
+			Closeables.closeAfter(t, this);
+			throw t;
+		}
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.CpuThreads;
+import org.medcnn.common.SystemProperties;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Engine;
@@ -79,15 +80,7 @@ public final class TfEngine implements Engine {
 	}
 
 	private static int intProperty(String key, int fallback) {
-		String p = System.getProperty(key);
-		if (p == null) return fallback;
-		try {
-			int n = Integer.parseInt(p.trim());
-			if (n >= 1) return n;
-		} catch (NumberFormatException e) {
-			throw new IllegalArgumentException(key + " = '" + p + "' is not a positive integer", e);
-		}
-		throw new IllegalArgumentException(key + " = '" + p + "' is out of range: allowed 1…");
+		return SystemProperties.intValue(key, fallback, 1, CpuThreads.MAX_THREADS);
 	}
 
 	@Override
@@ -144,11 +137,12 @@ public final class TfEngine implements Engine {
 
 	/** Runs a tiny matrix product with step tracing and reports the device types that ran it. */
 	private static String probeDevice() throws IOException {
+		ConfigProto config = inferenceConfig(); // outside the try: a refused property is not TensorFlow's failure
 		try (Graph g = new Graph()) {
 			Ops tf = Ops.create(g);
 			var m = tf.linalg.matMul(tf.constant(new float[][] {{1, 2}, {3, 4}}), tf.constant(new float[][] {{1}, {1}}));
 			RunOptions ro = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build();
-			try (Session s = new Session(g, inferenceConfig()); Result r = s.runner().fetch(m).setOptions(ro).runAndFetchMetadata()) {
+			try (Session s = new Session(g, config); Result r = s.runner().fetch(m).setOptions(ro).runAndFetchMetadata()) {
 				TreeSet<String> types = new TreeSet<>();
 				RunMetadata md = r.getMetadata().orElse(null);
 				if (md != null) for (DeviceStepStats ds : md.getStepStats().getDevStatsList()) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.Closeables;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.nn.Inputs;
 import org.medcnn.nn.ModelCard;
@@ -36,7 +37,12 @@ final class TfSegmenter extends LoadedModel implements Segmenter {
 
 	TfSegmenter(Path pkg, ModelCard card) throws IOException {
 		super(pkg, card);
-		preprocessing = card.preprocessing();
+		try {
+			preprocessing = card.preprocessing();
+		} catch (Throwable t) {
+			Closeables.closeAfter(t, this);
+			throw t;
+		}
 	}
 
 	@Override

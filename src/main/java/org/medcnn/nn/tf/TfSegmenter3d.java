@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.Closeables;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.ModelCard;
@@ -40,15 +41,18 @@ final class TfSegmenter3d extends LoadedModel implements Segmenter {
 
 	TfSegmenter3d(Path pkg, ModelCard card) throws IOException {
 		super(pkg, card);
-		int[] p = card.patchZyx();
-		if (p == null) {
-			close();
-			throw new ModelFormatException(pkg, "input.patchZyx", "is missing: a 3D model needs its patch size {z, y, x}");
+		try {
+			int[] p = card.patchZyx();
+			if (p == null)
+				throw new ModelFormatException(pkg, "input.patchZyx", "is missing: a 3D model needs its patch size {z, y, x}");
+			patch = p;
+			weights = gaussianWeights(p);
+			preprocessing = card.preprocessing();
+			legacyTiling = card.formatVersion().equals("1");
+		} catch (Throwable t) {
+			Closeables.closeAfter(t, this);
+			throw t;
 		}
-		patch = p;
-		weights = gaussianWeights(p);
-		preprocessing = card.preprocessing();
-		legacyTiling = card.formatVersion().equals("1");
 	}
 
 	/** Separable Gaussian window weights, σ = p/4 per axis, 1 at the centre (about 0.14 at the borders). */

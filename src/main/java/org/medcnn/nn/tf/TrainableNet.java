@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import org.medcnn.common.Closeables;
 import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.TrainingConfig;
 import org.tensorflow.Graph;
@@ -105,6 +106,7 @@ final class TrainableNet implements AutoCloseable {
 	TrainableNet(Shape inputShape, Shape targetShape, boolean binary, Architecture arch, TrainingConfig tc) {
 		this.binary = binary;
 		graph = new Graph();
+		Session opened = null;
 		try {
 			Ops tf = Ops.create(graph);
 			input = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(inputShape));
@@ -158,11 +160,12 @@ final class TrainableNet implements AutoCloseable {
 			}
 			collectState(tf.withSubScope("checkpoint"));
 			fingerprint = sha256(deterministicBytes(graph));
-			session = new Session(graph, TfEngine.trainingConfig());
+			opened = new Session(graph, TfEngine.trainingConfig());
+			session = opened;
 			trainingTrue = training == null ? null : TBool.scalarOf(true);
-		} catch (RuntimeException e) {
-			graph.close();
-			throw e;
+		} catch (Throwable t) {
+			Closeables.closeAfter(t, opened, graph); // the session first: closing a Graph waits for its sessions
+			throw t;
 		}
 	}
 

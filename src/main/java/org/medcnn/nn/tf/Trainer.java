@@ -383,7 +383,7 @@ final class Trainer {
 				throw new IOException(file + ": the checkpoint is at epoch " + st.epoch() + " of " + tc.epochs()
 					+ "; ask for more epochs to continue training");
 			net.restoreFullState(st.names(), st.variables());
-			rng = Checkpoint.load(st.random(), checkpointFolder);
+			rng = st.random();
 			history.addAll(st.history());
 			best = st.best();
 			bestEpoch = st.bestEpoch();
@@ -459,7 +459,7 @@ final class Trainer {
 				}
 				if (checkpointFolder != null)
 					Checkpoint.write(checkpointFolder, new Checkpoint.State(net.fingerprint(), data, epoch, bestEpoch, bestLoss,
-						history, Checkpoint.save(rng), net.stateNames(), net.fullState(), best));
+						history, rng, net.stateNames(), net.fullState(), best));
 				listener.epochEnded(m);
 				if (!val.isEmpty() && stopsEarly(epoch, bestEpoch, tc.patience()) && epoch < tc.epochs()) {
 					net.restore(best);

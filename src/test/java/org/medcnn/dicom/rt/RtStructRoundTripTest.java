@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +24,7 @@ import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.DicomWriter.SeriesInfo;
 import org.medcnn.dicom.SeriesScanner;
 import org.medcnn.dicom.Tag;
+import org.medcnn.testing.ChildProcesses;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
@@ -194,9 +194,7 @@ class RtStructRoundTripTest {
 		l[s.geometry().index(20, 3, 4)] = 2; // a second ROI
 		Path rt = RtStructWriter.write(new Mask(s.geometry(), l), s, tmp.resolve("verify_rtstruct.dcm"),
 			RtStructOptions.forModel("test-unet", "0.1.0"));
-		Process p = new ProcessBuilder(DCIODVFY.toString(), rt.toString()).redirectErrorStream(true).start();
-		String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+		String report = ChildProcesses.run(List.of(DCIODVFY.toString(), rt.toString()), Duration.ofSeconds(60)).text();
 		for (String line : report.split("\n")) assertFalse(line.contains("Error"), report);
 	}
 }

@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +24,7 @@ import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.DicomWriter.SeriesInfo;
 import org.medcnn.dicom.SeriesScanner;
 import org.medcnn.dicom.Tag;
+import org.medcnn.testing.ChildProcesses;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
@@ -122,9 +122,7 @@ class SegRoundTripTest {
 		assertArrayEquals(m.labels(), SegReader.read(seg, s).labels());
 		assertEquals(1, DicomReader.read(seg).getInt(Tag.NumberOfFrames, -1));
 		if (Files.isExecutable(DCIODVFY)) {
-			Process p = new ProcessBuilder(DCIODVFY.toString(), seg.toString()).redirectErrorStream(true).start();
-			String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+			String report = ChildProcesses.run(List.of(DCIODVFY.toString(), seg.toString()), Duration.ofSeconds(60)).text();
 			for (String line : report.split("\n")) assertFalse(line.contains("Error"), report);
 		}
 	}
@@ -135,9 +133,7 @@ class SegRoundTripTest {
 		DicomSeries s = series(oblique(), "verify");
 		Path seg = SegWriter.write(twoLabels(s.geometry()), s, tmp.resolve("verify_seg.dcm"),
 			SegOptions.forModel("test-unet", "0.1.0"));
-		Process p = new ProcessBuilder(DCIODVFY.toString(), seg.toString()).redirectErrorStream(true).start();
-		String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+		String report = ChildProcesses.run(List.of(DCIODVFY.toString(), seg.toString()), Duration.ofSeconds(60)).text();
 		for (String line : report.split("\n")) assertFalse(line.contains("Error"), report);
 	}
 
