@@ -11,7 +11,7 @@ package org.medcnn.nn;
  * @param inferImagesPerSecond {@code inferSteps × batch / seconds}
  * @param parameters trainable parameters of the network
  * @param pipelineTrainImagesPerSecond training speed through MedCNN's own training loop (distinct samples,
- *        {@code standard} augmentation in the background thread, packing, metrics), NaN when not measured
+ *        the default augmentation in the background thread, packing, metrics), NaN when not measured
  * @param pipelineOutsideShare share of that loop's step time spent outside TensorFlow, NaN when not measured
  */
 public record Throughput(int batch, int trainSteps, double trainImagesPerSecond, int inferSteps,

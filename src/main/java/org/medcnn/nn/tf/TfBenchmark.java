@@ -96,7 +96,8 @@ final class TfBenchmark {
 
 	/**
 	 * {images/s, share outside TensorFlow} of {@code steps} training steps through {@link Trainer} (the product's
-	 * loop: shuffling, {@code standard} augmentation in the background thread, packing, metric), on distinct random
+	 * loop: shuffling, the augmentation training gives this model by default (flips for a U-Net, standard for a
+	 * classifier) in the background thread, packing, metric), on distinct random
 	 * samples of the benchmark's shape, with the already warm network.
 	 */
 	static double[] pipeline(TrainableNet net, TrainingConfig tc, Shape xShape, boolean binary, int classes, int steps,
@@ -125,7 +126,7 @@ final class TfBenchmark {
 		long t0 = System.nanoTime();
 		Trainer.Outcome o;
 		try {
-			o = new Trainer(net, run, metric, null, c).augmenter(Augmentations.STANDARD).fit(samples, java.util.List.of());
+			o = new Trainer(net, run, metric, null, c).augmenter(Augmentations.of(tc.augment(), binary)).fit(samples, java.util.List.of());
 		} catch (java.io.IOException e) {
 			throw new IllegalStateException("the training loop failed while timing: " + e.getMessage(), e);
 		}
