@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
+import org.medcnn.dicom.seg.SegCompression;
 import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ModelCard;
@@ -25,7 +26,7 @@ import org.medcnn.volume.Volume;
  * {@code predict --model MODEL --out DIR INPUT…}: runs a model package on DICOM series or NIfTI images. A
  * segmenter runs the per-case pipeline every front end shares ({@link CaseSegmentation}): per case {@code CASE.nii.gz}
  * (the mask on the input's grid), {@code CASE_lesions.json}/{@code .csv}, overlay PNGs of the lesions' key slices, and
- * with {@code --seg} a DICOM Segmentation, with {@code --rtstruct} an RT Structure Set (ROI "Lesion", type GTV)
+ * with {@code --seg} a DICOM Segmentation ({@code --seg-compression deflate}: Deflated Image Frame Compression), with {@code --rtstruct} an RT Structure Set (ROI "Lesion", type GTV)
  * referencing a DICOM input series; inputs of the same name get {@code -2}, {@code -3}, … so that no outputs collide,
  * and a rerun replaces a case's outputs as a whole. A classifier reports class probabilities. A JSON summary goes to
  * stdout, with each case's reader warnings. Inputs are never modified.
@@ -50,7 +51,7 @@ final class PredictCommand implements Main.Command {
 	@Override
 	public String usage() {
 		return """
-			usage: medcnn predict --model MODEL --out DIR [--seg] [--rtstruct] INPUT...
+			usage: medcnn predict --model MODEL --out DIR [--seg [--seg-compression none|deflate]] [--rtstruct] INPUT...
 			  INPUT: a DICOM series folder or file, or a NIfTI image. A segmentation model writes into DIR per case
 			  CASE.nii.gz (label mask), CASE_lesions.json and .csv (per-lesion volume, HU, diameter), CASE_sliceNN.png
 			  (each lesion's key slice) and CASE_overlay.png (the largest lesion's); a rerun replaces them. Two
@@ -64,17 +65,27 @@ final class PredictCommand implements Main.Command {
 			                   left-right, up-down and both-way mirror images (4x the time)
 			  --seg            also write CASE_seg.dcm, a DICOM Segmentation referencing the input series
 			                   (DICOM inputs with at least one lesion only)
+			  --seg-compression none|deflate
+			                   how the SEG's pixel data are stored: none (default: bit-packed, Explicit VR
+			                   Little Endian, read everywhere) or deflate (Deflated Image Frame Compression,
+			                   1.2.840.10008.1.2.8.1, DICOM 2023: each frame deflated, far smaller; older
+			                   readers cannot open it)
 			  --rtstruct       also write CASE_rtstruct.dcm, an RT Structure Set (ROI "Lesion", GTV) referencing
 			                   the input series (DICOM inputs with at least one lesion only)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion", "classifier"), Set.of("seg", "rtstruct", "tta"));
+		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion", "classifier", "seg-compression"),
+			Set.of("seg", "rtstruct", "tta"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = OutputPaths.folder(name(), "--out", a.path("out"));
 		int minLesion = a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 1, Integer.MAX_VALUE);
+		SegCompression segCompression = SegCompression.of(a.choice("seg-compression", SegCompression.NONE.key(),
+			SegCompression.NONE.key(), SegCompression.DEFLATE.key()));
+		if (a.string("seg-compression", null) != null && !a.flag("seg"))
+			throw new Args.UsageException(name() + ": --seg-compression applies to the DICOM SEG; add --seg");
 		ModelCard card = Models.readCard(model);
 		Path lesionClassifier = a.string("classifier", null) == null ? null : Path.of(a.string("classifier", null));
 		if (lesionClassifier != null && !card.isSegmentation())
@@ -87,7 +98,7 @@ final class PredictCommand implements Main.Command {
 				try (Segmenter seg = Models.openSegmenter(model);
 					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier)) {
 					CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"), minLesion, a.flag("seg"),
-						a.flag("rtstruct"), grader);
+						a.flag("rtstruct"), grader, segCompression);
 					for (CaseSegmentation.Input in : CaseSegmentation.inputs(a.positional().stream().map(Path::of).toList())) {
 						if (!in.name().equals(Datasets.caseName(in.entry())))
 							err.println("medcnn predict: " + in.entry() + ": another input is also called '"

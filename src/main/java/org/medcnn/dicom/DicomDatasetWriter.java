@@ -18,7 +18,9 @@ import java.util.TreeMap;
  * Encodes DICOM data sets with nested sequences as Explicit VR Little Endian (PS3.5 §7.1.2) and writes them as
  * PS3.10 files. Every value, item and sequence has a defined length, computed bottom-up when the data set is
  * encoded; every value is padded to even length (text with a space, UI and binary values with NUL, PS3.5
- * §6.2 and §9.1).
+ * §6.2 and §9.1). The one exception is encapsulated Pixel Data ({@link Dataset#encapsulated}: undefined length,
+ * a Basic Offset Table and one fragment per frame, PS3.5 §A.4), written with the compressed transfer syntax its
+ * fragments use ({@link #writeFile(Path, Dataset, String, String, String)}).
  * <p>
  * Build a {@link Dataset} (elements are kept in ascending tag order whatever the order they were added in;
  * adding a tag again replaces it), then {@link #encodeFile} or {@link #writeFile}. Text is encoded as
@@ -28,7 +30,7 @@ import java.util.TreeMap;
  */
 public final class DicomDatasetWriter {
 
-	/** Explicit VR Little Endian, the only transfer syntax written. */
+	/** Explicit VR Little Endian, the transfer syntax written unless encapsulated Pixel Data needs another. */
 	public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
 
 	/** VRs with two reserved bytes and a 32-bit length in explicit VR (PS3.5 Table 7.1-1). */
@@ -113,6 +115,38 @@ public final class DicomDatasetWriter {
 			return this;
 		}
 
+		/**
+		 * Encapsulated Pixel Data (PS3.5 §A.4): OB of undefined length holding a Basic Offset Table with one entry
+		 * per fragment, the fragments (one per frame, each padded with NUL to even length) and a sequence delimiter.
+		 * The file must then be written with the transfer syntax that made the fragments.
+		 */
+		public Dataset encapsulated(int tag, List<byte[]> fragments) {
+			if (fragments.isEmpty()) throw new IllegalArgumentException("encapsulated " + Tag.toString(tag) + " needs a fragment");
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			byte[] offsets = new byte[4 * fragments.size()];
+			long offset = 0;
+			for (int i = 0; i < fragments.size(); i++) {
+				if (offset > 0xFFFFFFFFL)
+					throw new IllegalArgumentException("encapsulated " + Tag.toString(tag) + " exceeds the 4 GB the Basic Offset "
+						+ "Table can address");
+				putLe32(offsets, 4 * i, (int) offset);
+				offset += 8 + fragments.get(i).length + (fragments.get(i).length & 1);
+			}
+			writeTag(out, Tag.Item);
+			out.writeBytes(le32(offsets.length));
+			out.writeBytes(offsets);
+			for (byte[] f : fragments) {
+				writeTag(out, Tag.Item);
+				out.writeBytes(le32(f.length + (f.length & 1)));
+				out.writeBytes(f);
+				if ((f.length & 1) != 0) out.write(0);
+			}
+			writeTag(out, Tag.SequenceDelimitationItem);
+			out.writeBytes(le32(0));
+			elements.put(tag, new Object[] {"OB", new Encapsulated(out.toByteArray())});
+			return this;
+		}
+
 		/** A sequence of items (possibly none: an empty type 2 sequence). */
 		public Dataset sequence(int tag, List<Dataset> items) {
 			elements.put(tag, new Object[] {"SQ", List.copyOf(items)});
@@ -169,6 +203,14 @@ public final class DicomDatasetWriter {
 						value = Arrays.copyOf(value, value.length + 1);
 						value[value.length - 1] = ' ';
 					}
+				} else if (v instanceof Encapsulated enc) {
+					writeTag(out, tag);
+					out.writeBytes(vr.getBytes(StandardCharsets.US_ASCII));
+					out.write(0);
+					out.write(0);
+					out.writeBytes(le32(-1)); // undefined length
+					out.writeBytes(enc.items());
+					continue;
 				} else {
 					value = (byte[]) v;
 				}
@@ -196,17 +238,28 @@ public final class DicomDatasetWriter {
 		}
 	}
 
+	/** The items and delimiter of encapsulated Pixel Data, encoded. */
+	private record Encapsulated(byte[] items) {}
+
 	/**
 	 * The complete PS3.10 file: 128-byte preamble, "DICM", File Meta Information (with its group length,
 	 * MediaStorage SOP class/instance from the arguments, Explicit VR Little Endian, MedCNN's implementation
 	 * UID) and the data set.
 	 */
 	public static byte[] encodeFile(Dataset dataset, String sopClassUid, String sopInstanceUid) {
+		return encodeFile(dataset, sopClassUid, sopInstanceUid, EXPLICIT_VR_LITTLE_ENDIAN);
+	}
+
+	/**
+	 * {@link #encodeFile(Dataset, String, String)} declaring another transfer syntax: one whose data set is
+	 * Explicit VR Little Endian with encapsulated Pixel Data (PS3.5 §A.4), e.g. Deflated Image Frame Compression.
+	 */
+	public static byte[] encodeFile(Dataset dataset, String sopClassUid, String sopInstanceUid, String transferSyntaxUid) {
 		Dataset meta = new Dataset();
 		meta.bytes(Tag.FileMetaInformationVersion, "OB", new byte[] {0, 1});
 		meta.uid(Tag.MediaStorageSOPClassUID, sopClassUid);
 		meta.uid(Tag.MediaStorageSOPInstanceUID, sopInstanceUid);
-		meta.uid(Tag.TransferSyntaxUID, EXPLICIT_VR_LITTLE_ENDIAN);
+		meta.uid(Tag.TransferSyntaxUID, transferSyntaxUid);
 		meta.uid(Tag.ImplementationClassUID, Uids.IMPLEMENTATION_CLASS_UID);
 		meta.text(Tag.ImplementationVersionName, "SH", Uids.IMPLEMENTATION_VERSION_NAME);
 		byte[] metaBytes = meta.encode();
@@ -227,7 +280,13 @@ public final class DicomDatasetWriter {
 	 * a reader never sees half a file. The folder is created if missing; an existing file is replaced.
 	 */
 	public static Path writeFile(Path file, Dataset dataset, String sopClassUid, String sopInstanceUid) throws IOException {
-		byte[] bytes = encodeFile(dataset, sopClassUid, sopInstanceUid);
+		return writeFile(file, dataset, sopClassUid, sopInstanceUid, EXPLICIT_VR_LITTLE_ENDIAN);
+	}
+
+	/** {@link #writeFile(Path, Dataset, String, String)} with the transfer syntax of {@link #encodeFile(Dataset, String, String, String)}. */
+	public static Path writeFile(Path file, Dataset dataset, String sopClassUid, String sopInstanceUid,
+		String transferSyntaxUid) throws IOException {
+		byte[] bytes = encodeFile(dataset, sopClassUid, sopInstanceUid, transferSyntaxUid);
 		Path dir = file.toAbsolutePath().getParent();
 		Files.createDirectories(dir);
 		Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.medcnn.common.HeapBudget;
+import org.medcnn.dicom.codec.DeflatedFrames;
 import org.medcnn.dicom.codec.FrameDecoder;
 import org.medcnn.dicom.codec.FrameDecoders;
 import org.medcnn.dicom.codec.FrameLayout;
@@ -34,7 +35,8 @@ import org.medcnn.dicom.codec.FrameLayout;
  * else a new frame at each fragment that starts a JPEG or JPEG 2000 stream) and each frame is decoded by the
  * {@link FrameDecoder} of its transfer syntax ({@link FrameDecoders}: RLE, JPEG baseline/extended 8- and 12-bit/
  * lossless, JPEG-LS, JPEG 2000); the decoded cells then get the same masking, sign extension and YBR → RGB
- * conversion as uncompressed data. Other transfer syntaxes (HTJ2K, MPEG, …) and JPEG processes without a decoder
+ * conversion as uncompressed data. Deflated Image Frame Compression ({@link DeflatedFrames}, any BitsAllocated
+ * including 1) inflates each frame to its native cells, which are then read as uncompressed ones. Other transfer syntaxes (HTJ2K, MPEG, …) and JPEG processes without a decoder
  * (progressive, arithmetic coding) are refused with "transfer syntax … is
  * not supported yet". Stateless and thread-safe.
  */
@@ -61,7 +63,7 @@ public final class DicomPixels {
 	 */
 	public static int[][] storedValues(DicomObject o) throws DicomReadException {
 		DicomElement px = pixelElement(o);
-		Layout l = layout(o, px.isEncapsulated());
+		Layout l = layout(o, codecCells(o, px));
 		requireHeap(o, l, 4, "its stored values (32-bit integers)");
 		int[][] out = new int[l.frames][];
 		storedFrames(o, (fr, v) -> out[fr] = v);
@@ -70,23 +72,30 @@ public final class DicomPixels {
 
 	/** Receives decoded frames one at a time, in stored order. */
 	@FunctionalInterface
-	interface FrameSink<T> {
+	public interface FrameSink<T> {
 		void accept(int frame, T values) throws DicomReadException;
 	}
 
 	/**
 	 * Decodes the stored values frame by frame ({@link #storedValues} without holding every frame at once: a
 	 * consumer that keeps none of them needs the file's bytes and one frame).
+	 *
+	 * @throws DicomReadException as {@link #storedValues}, or as {@code sink} throws
 	 */
-	static void storedFrames(DicomObject o, FrameSink<int[]> sink) throws DicomReadException {
+	public static void storedFrames(DicomObject o, FrameSink<int[]> sink) throws DicomReadException {
 		DicomElement px = pixelElement(o);
-		Layout l = layout(o, px.isEncapsulated());
+		Layout l = layout(o, codecCells(o, px));
+		if (px.isEncapsulated() && deflatedFrames(o)) {
+			decodeDeflated(o, px, l, sink);
+			return;
+		}
 		if (px.isEncapsulated()) {
 			decodeEncapsulated(o, px, l, sink);
 			return;
 		}
 		int perFrameSamples = checkNativeSize(o, px, l);
-		for (int fr = 0; fr < l.frames; fr++) sink.accept(fr, decodeFrame(px, l, fr, perFrameSamples));
+		for (int fr = 0; fr < l.frames; fr++)
+			sink.accept(fr, decodeFrame(px.buf, px.off, px.bigEndian, l, fr, perFrameSamples));
 	}
 
 	/**
@@ -115,7 +124,7 @@ public final class DicomPixels {
 		if (px == null) throw new DicomReadException(f, Tag.PixelData, "the data set has no Pixel Data (not an image)");
 		if (px.items != null)
 			throw new DicomReadException(f, Tag.PixelData, "Pixel Data is a sequence, not pixel values");
-		Layout l = layout(o, px.isEncapsulated());
+		Layout l = layout(o, codecCells(o, px));
 		if (damageTolerant && l.frames == 1 && !px.isEncapsulated()) {
 			long file = o.sourceLength();
 			double need = Math.ceil(l.bitsAllocated == 1 ? (double) l.rows * l.columns / 8
@@ -215,7 +224,7 @@ public final class DicomPixels {
 	 */
 	public static float[][] realWorldValues(DicomObject o) throws DicomReadException {
 		DicomElement px = pixelElement(o);
-		Layout l = layout(o, px.isEncapsulated());
+		Layout l = layout(o, codecCells(o, px));
 		requireHeap(o, l, 4, "real-world values (32-bit floats)");
 		float[][] out = new float[l.frames][];
 		realWorldFrames(o, (fr, v) -> out[fr] = v);
@@ -243,7 +252,7 @@ public final class DicomPixels {
 			}
 			return;
 		}
-		Layout any = layout(o, px.isEncapsulated());
+		Layout any = layout(o, codecCells(o, px));
 		boolean unsigned32 = o.getInt(Tag.BitsStored, 0) == 32 && o.getInt(Tag.PixelRepresentation, 0) == 0;
 		storedFrames(o, (f, s) -> {
 			float[] r = new float[s.length];
@@ -401,7 +410,7 @@ public final class DicomPixels {
 		if ("PALETTE COLOR".equals(pi)) {
 			DicomLut[] p = palette(o);
 			DicomElement px = pixelElement(o);
-			Layout l = layout(o, px.isEncapsulated());
+			Layout l = layout(o, codecCells(o, px));
 			requireHeap(o, l, 12, "RGB values (three 32-bit integers a pixel)");
 			int[][] out = new int[l.frames][];
 			storedFrames(o, (f, s) -> {
@@ -495,7 +504,7 @@ public final class DicomPixels {
 			if (!t.encapsulated())
 				throw new DicomReadException(f, Tag.PixelData, "Pixel Data is encapsulated but transfer syntax "
 					+ t.describe() + " is not a compressed one");
-			if (FrameDecoders.forTransferSyntax(t.uid()) == null)
+			if (FrameDecoders.forTransferSyntax(t.uid()) == null && !DeflatedFrames.TRANSFER_SYNTAX.equals(t.uid()))
 				throw new DicomReadException(f, Tag.PixelData, "transfer syntax " + t.describe()
 					+ " is not supported yet for pixel data (compressed); the header can still be read");
 		}
@@ -559,22 +568,24 @@ public final class DicomPixels {
 		return v;
 	}
 
-	private static int[] decodeFrame(DicomElement px, Layout l, int frame, int samples) {
-		byte[] b = px.buf;
+	/**
+	 * Frame {@code frame} of native pixel cells that start at {@code b[off]} ({@code samples} cells a frame; with
+	 * BitsAllocated 1 the frames follow one another in one bit stream), as stored values.
+	 */
+	private static int[] decodeFrame(byte[] b, int off, boolean be, Layout l, int frame, int samples) {
 		int[] out = new int[l.valuesPerFrame()];
 		if (l.bitsAllocated == 1) {
 			long bit0 = (long) frame * samples;
 			for (int i = 0; i < samples; i++) {
 				long k = bit0 + i;
-				out[i] = (b[px.off + (int) (k >>> 3)] >>> (int) (k & 7)) & 1;
+				out[i] = (b[off + (int) (k >>> 3)] >>> (int) (k & 7)) & 1;
 			}
 			return out;
 		}
 		int bytes = l.bitsAllocated / 8;
-		int base = px.off + frame * samples * bytes;
+		int base = off + frame * samples * bytes;
 		int[] raw = l.samplesPerPixel == 3 && (l.planarConfiguration == 1 || l.photometric.equals("YBR_FULL_422"))
 			? new int[samples] : out;
-		boolean be = px.bigEndian;
 		switch (bytes) {
 			case 1 -> {
 				for (int i = 0; i < samples; i++) raw[i] = b[base + i] & 0xFF;
@@ -704,7 +715,7 @@ public final class DicomPixels {
 			return h;
 		}
 		if (px != null) {
-			Layout any = layout(h, px.isEncapsulated());
+			Layout any = layout(h, codecCells(h, px));
 			checkCapacity(h, px, any);
 			fits(file, (long) any.frames * any.valuesPerFrame(), dst, offset);
 			// Read whole: the file's bytes, and (decoded one frame at a time) a frame of stored and real-world values.
@@ -716,7 +727,7 @@ public final class DicomPixels {
 		DicomObject o = DicomReader.read(file);
 		int[] at = {offset};
 		DicomElement full = pixelElement(o);
-		Layout l2 = layout(o, full.isEncapsulated());
+		Layout l2 = layout(o, codecCells(o, full));
 		fits(file, (long) l2.frames * l2.valuesPerFrame(), dst, offset);
 		realWorldFrames(o, (fr, v) -> {
 			System.arraycopy(v, 0, dst, at[0], v.length);
@@ -769,6 +780,44 @@ public final class DicomPixels {
 		for (int i = 0; i < samples; i++) {
 			int v = (raw[i] >>> shift) & mask;
 			raw[i] = l.signed ? (v << ext) >> ext : v;
+		}
+	}
+
+	/** Whether the Pixel Data are Deflated Image Frame Compression: encapsulated, but native cells once inflated. */
+	private static boolean deflatedFrames(DicomObject o) {
+		return DeflatedFrames.TRANSFER_SYNTAX.equals(o.transferSyntaxUID());
+	}
+
+	/**
+	 * Whether a codec turns the Pixel Data into cells (JPEG, JPEG 2000, RLE, …), which allows YBR_RCT / YBR_ICT and
+	 * gives YBR_FULL_422 at full resolution; native and deflated frames hold the cells as stored.
+	 */
+	private static boolean codecCells(DicomObject o, DicomElement px) {
+		return px.isEncapsulated() && !deflatedFrames(o);
+	}
+
+	/**
+	 * Deflated Image Frame Compression (PS3.5 §A.4.13): one fragment a frame (or as the Basic Offset Table says),
+	 * each inflated to the frame's native cells (1-bit frames start at a byte boundary, {@link DeflatedFrames}),
+	 * which are then read exactly as uncompressed little-endian ones.
+	 */
+	private static void decodeDeflated(DicomObject o, DicomElement px, Layout l, FrameSink<int[]> sink)
+		throws DicomReadException {
+		Path f = o.file();
+		checkCapacity(o, px, l);
+		List<int[]> ranges = frameRanges(f, px, l.frames);
+		int cells = l.rows * l.columns * (l.photometric.equals("YBR_FULL_422") ? 2 : l.samplesPerPixel);
+		long frameBytes = DeflatedFrames.frameBytes(cells, l.bitsAllocated);
+		if (frameBytes > Integer.MAX_VALUE - 8)
+			throw new DicomReadException(f, Tag.Rows, "one frame needs " + frameBytes + " bytes, more than a Java array holds");
+		String why = HeapBudget.shortfall(frameBytes + 4L * l.valuesPerFrame(), "inflating and decoding one frame of "
+			+ l.columns + "×" + l.rows);
+		if (why != null) throw new DicomReadException(f, Tag.PixelData, why);
+		FrameLayout fl = new FrameLayout(f, TransferSyntax.of(o.transferSyntaxUID()).describe(), l.rows, l.columns,
+			l.samplesPerPixel, l.bitsAllocated, l.bitsStored, l.signed, l.photometric);
+		for (int fr = 0; fr < l.frames; fr++) {
+			byte[] cellBytes = DeflatedFrames.inflate(frameBytes(f, px, ranges.get(fr), fr), (int) frameBytes, fl, fr);
+			sink.accept(fr, decodeFrame(cellBytes, 0, false, l, 0, cells));
 		}
 	}
 

@@ -139,11 +139,12 @@ public final class SeriesReader {
 		boolean skip = damagedSlices == DamagedSlices.SKIP;
 		ProgressListener progress = p == null ? ProgressListener.NONE : p;
 		requireMemory(s, skip ? 2 : 1);
+		List<Path> files = s.files();
+		if (skip && !(files.size() == 1 && s.slices() > 1)) return loadSkipping(s, progress, c, option);
 		Geometry g = s.geometry();
 		float[] voxels = new float[g.voxelCount()];
 		int plane = g.sliceSize();
 		List<String> labels = new ArrayList<>();
-		List<Path> files = s.files();
 		double[] positions = new double[s.slices()];
 		double[] dir = s.direction();
 		boolean positioned = true;
@@ -170,8 +171,6 @@ public final class SeriesReader {
 			permuteSlices(voxels, plane, order);
 			String name = f.getFileName().toString();
 			for (int z = 0; z < order.length; z++) labels.add(name + " [frame " + (order[z] + 1) + "]");
-		} else if (skip) {
-			return loadSkipping(s, progress, c, option);
 		} else {
 			if (files.size() != s.slices())
 				throw new IllegalArgumentException("series has " + files.size() + " files for " + s.slices() + " slices");
@@ -281,8 +280,9 @@ public final class SeriesReader {
 			refuseDuplicates(s, kept, z -> files.get(from + z).getFileName().toString());
 		}
 		int m = last - first + 1;
-		float[] voxels = new float[m * plane];
-		System.arraycopy(read, first * plane, voxels, 0, m * plane);
+		// The slices read are the volume unless some were left out at the ends: no second copy of a whole series.
+		// Interpolation below reads only good slices, so writing the damaged ones in place is safe.
+		float[] voxels = m == n ? read : Arrays.copyOfRange(read, first * plane, (last + 1) * plane);
 		List<String> labels = new ArrayList<>(m);
 		for (int z = first; z <= last; z++) {
 			String name = files.get(z).getFileName().toString();

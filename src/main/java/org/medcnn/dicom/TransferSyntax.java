@@ -43,7 +43,8 @@ record TransferSyntax(String uid, String name, boolean explicitVr, boolean bigEn
 		compressed("1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression"),
 		compressed("1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level"),
 		compressed("1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1"),
-		compressed("1.2.840.10008.1.2.5", "RLE Lossless"));
+		compressed("1.2.840.10008.1.2.5", "RLE Lossless"),
+		compressed("1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression"));
 
 	private static Map.Entry<String, TransferSyntax> plain(String uid, String name, boolean explicit, boolean big,
 		boolean deflated) {

@@ -27,6 +27,7 @@ import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesScanner;
 import org.medcnn.dicom.rt.RtStructOptions;
 import org.medcnn.dicom.rt.RtStructWriter;
+import org.medcnn.dicom.seg.SegCompression;
 import org.medcnn.dicom.seg.SegOptions;
 import org.medcnn.dicom.seg.SegWriter;
 import org.medcnn.nn.Classification;
@@ -69,8 +70,10 @@ public final class CaseSegmentation {
 	 * @param rtstruct also write an RT Structure Set for DICOM inputs with a lesion
 	 * @param lesionClassifier a classifier of lesion-centred crops (its card's {@code input.cropMm} &gt; 0) that grades
 	 *        every lesion on its key slice (its risk goes into the lesion table), or null; the caller owns it
+	 * @param segCompression how the DICOM SEG's pixel data are encoded (native, or Deflated Image Frame Compression)
 	 */
-	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier) {
+	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier,
+		SegCompression segCompression) {
 
 		/** No TTA, {@link Lesions#DEFAULT_MIN_VOXELS}, no DICOM objects, no lesion classifier. */
 		public static final Options DEFAULT = new Options(false, Lesions.DEFAULT_MIN_VOXELS, false, false);
@@ -81,9 +84,15 @@ public final class CaseSegmentation {
 				throw new IllegalArgumentException("the classifier " + lesionClassifier.card().name() + " does not classify"
 					+ " lesion crops (its card has no input.cropMm): give a classifier trained on lesion-centred crops"
 					+ " (train-classifier --crop-mm)");
+			if (segCompression == null) throw new IllegalArgumentException("segCompression must not be null");
 		}
 
-		/** Without a lesion classifier. */
+		/** An uncompressed SEG. */
+		public Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier) {
+			this(flipTta, minLesionVoxels, seg, rtstruct, lesionClassifier, SegCompression.NONE);
+		}
+
+		/** Without a lesion classifier; an uncompressed SEG. */
 		public Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct) {
 			this(flipTta, minLesionVoxels, seg, rtstruct, null);
 		}
@@ -350,7 +359,7 @@ public final class CaseSegmentation {
 		}
 		if (o.seg())
 			files.put("seg", SegWriter.write(s.mask(), series, dir.resolve(name + "_seg.dcm"),
-				SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), ProgressListener.NONE, c));
+				SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), o.segCompression(), ProgressListener.NONE, c));
 		if (o.rtstruct())
 			files.put("rtstruct", RtStructWriter.write(s.mask(), series, dir.resolve(name + "_rtstruct.dcm"),
 				RtStructOptions.forModel(card.name(), Models.MEDCNN_VERSION), ProgressListener.NONE, c));

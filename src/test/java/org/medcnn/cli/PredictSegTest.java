@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
+import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.SeriesScanner;
@@ -29,7 +30,10 @@ import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
 import org.medcnn.volume.Volume;
 
-/** {@code predict --seg}: a DICOM SEG next to the mask for a DICOM series, a note for a NIfTI input. */
+/**
+ * {@code predict --seg}: a DICOM SEG next to the mask for a DICOM series (uncompressed, or with
+ * {@code --seg-compression deflate} Deflated Image Frame Compression), a note for a NIfTI input.
+ */
 class PredictSegTest {
 
 	private static final Geometry GRID = new Geometry(32, 32, 4, new double[] {1, 1, 3}, new double[] {-16, -16, 50},
@@ -90,5 +94,22 @@ class PredictSegTest {
 		assertFalse(second.containsKey("seg"));
 		assertTrue(String.valueOf(second.get("segNote")).contains("not a DICOM series"), second.toString());
 		assertFalse(Files.exists(out.resolve("case1_seg.dcm")));
+
+		// --seg-compression deflate: Deflated Image Frame Compression, the same mask as the uncompressed SEG.
+		Path deflatedOut = tmp.resolve("deflated");
+		r = MainTest.run("predict", "--model", model.toString(), "--out", deflatedOut.toString(), "--seg",
+			"--seg-compression", "deflate", "--min-lesion", "1", dicom.toString());
+		assertEquals(0, r.code(), r.err());
+		Path deflated = deflatedOut.resolve("case0_seg.dcm");
+		assertEquals("1.2.840.10008.1.2.8.1", DicomReader.readHeader(deflated).transferSyntaxUID());
+		assertEquals("1.2.840.10008.1.2.1", DicomReader.readHeader(seg).transferSyntaxUID(), "none is the default");
+		assertArrayEquals(predicted.labels(), SegReader.read(deflated, series).labels());
+
+		r = MainTest.run("predict", "--model", model.toString(), "--out", deflatedOut.toString(), "--seg",
+			"--seg-compression", "zip", dicom.toString());
+		assertTrue(r.code() != 0 && r.err().contains("--seg-compression must be one of none, deflate"), r.err());
+		r = MainTest.run("predict", "--model", model.toString(), "--out", deflatedOut.toString(),
+			"--seg-compression", "deflate", dicom.toString());
+		assertTrue(r.code() != 0 && r.err().contains("add --seg"), r.err());
 	}
 }

@@ -72,6 +72,9 @@ class FuzzTest {
 		// The bundled JPEG-LS colour, near-lossless and custom-threshold variants the corpus lacks.
 		java.net.URL jls = FuzzTest.class.getResource("/dicom/jpegls");
 		if (jls != null) seeds.addAll(seeds(Path.of(jls.toURI())));
+		// The real Deflated Image Frame Compression SEGs (1-bit frames, one deflate stream each).
+		java.net.URL deflated = FuzzTest.class.getResource("/dicom/deflated");
+		if (deflated != null) seeds.addAll(seeds(Path.of(deflated.toURI())));
 		Assumptions.assumeFalse(seeds.isEmpty(), "no corpus files");
 		Random r = new Random(SEED);
 		ExecutorService worker = newWorker();

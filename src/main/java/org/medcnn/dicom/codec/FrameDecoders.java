@@ -8,7 +8,8 @@ package org.medcnn.dicom.codec;
  * 12-bit (sequential, process 4): {@link JpegDctDecoder}, written from ITU-T T.81 (12-bit progressive is
  * refused); JPEG Lossless process 14 (.4.57) and its selection value 1 (.4.70): {@link JpegLosslessDecoder},
  * written from T.81 Annex H. The start-of-frame marker of each frame decides.</li>
- * <li>JPEG 2000 (.4.90 lossless, .4.91): {@code jai-imageio-jpeg2000}.</li>
+ * <li>JPEG 2000 (.4.90 lossless, .4.91): {@link Jpeg2000Decoder}, {@code jai-imageio-jpeg2000} behind a code-stream
+ * check.</li>
  * <li>JPEG-LS (.4.80 lossless, .4.81 near-lossless): {@link JpegLsDecoder}, written from ITU-T T.87.</li>
  * </ul>
  * Everything else (HTJ2K, MPEG, …) has no decoder: {@link #forTransferSyntax} returns null and the
@@ -36,7 +37,7 @@ public final class FrameDecoders {
 	private static final FrameDecoder RLE = new RleDecoder();
 	private static final FrameDecoder JPEG = new JpegDecoder();
 	private static final FrameDecoder JPEG_LS = new JpegLsDecoder();
-	private static final FrameDecoder J2K = new ImageIoDecoder(JAI_J2K_SPI, "JPEG 2000", true);
+	private static final FrameDecoder J2K = new Jpeg2000Decoder();
 
 	private FrameDecoders() {}
 

@@ -28,26 +28,18 @@ final class ImageIoDecoder implements FrameDecoder {
 
 	private final String spiClass;
 	private final String codec;
-	private final boolean needsEndMarker;
 
 	/**
 	 * @param spiClass the fully qualified name of the {@link ImageReaderSpi}
 	 * @param codec "JPEG" or "JPEG 2000", for messages
-	 * @param needsEndMarker whether the stream must end with FFD9 (EOI / EOC) before any zero padding: a JPEG 2000
-	 *        decoder silently returns a lower-quality image from a truncated progressive code stream
 	 */
-	ImageIoDecoder(String spiClass, String codec, boolean needsEndMarker) {
+	ImageIoDecoder(String spiClass, String codec) {
 		this.spiClass = spiClass;
 		this.codec = codec;
-		this.needsEndMarker = needsEndMarker;
 	}
 
 	@Override
 	public int[] decode(byte[] data, FrameLayout l, int frame) throws DicomReadException {
-		if (needsEndMarker && !endsWithMarker(data))
-			throw error(l, frame, "the " + codec + " stream of " + data.length
-				+ " bytes does not end with the end-of-codestream marker FFD9: truncated");
-		if (codec.equals("JPEG 2000")) checkSiz(data, l, frame);
 		ImageReader reader = reader(l);
 		List<String> warnings = new ArrayList<>();
 		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -85,50 +77,6 @@ final class ImageIoDecoder implements FrameDecoder {
 		} finally {
 			reader.dispose();
 		}
-	}
-
-	/**
-	 * Checks the image and tile sizes of a JPEG 2000 SIZ marker segment (ISO 15444-1 §A.5.1), when the stream starts
-	 * one in its first 4 KiB, before JJ2000 sees it: a damaged SIZ declaring millions of tiles makes JJ2000 allocate
-	 * per-tile tables for minutes.
-	 */
-	private void checkSiz(byte[] b, FrameLayout l, int frame) throws DicomReadException {
-		int p = -1;
-		for (int i = 0; i + 4 <= Math.min(b.length, 4096); i++) {
-			if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0x4F && (b[i + 2] & 0xFF) == 0xFF && (b[i + 3] & 0xFF) == 0x51) {
-				p = i + 4;
-				break;
-			}
-		}
-		if (p < 0) return;
-		if (p + 38 > b.length) throw error(l, frame, "the JPEG 2000 SIZ marker is truncated");
-		long xsiz = u32(b, p + 4);
-		long ysiz = u32(b, p + 8);
-		long xo = u32(b, p + 12);
-		long yo = u32(b, p + 16);
-		long xt = u32(b, p + 20);
-		long yt = u32(b, p + 24);
-		long xto = u32(b, p + 28);
-		long yto = u32(b, p + 32);
-		if (xsiz - xo != l.columns() || ysiz - yo != l.rows())
-			throw error(l, frame, "the JPEG 2000 SIZ marker declares " + (xsiz - xo) + "×" + (ysiz - yo)
-				+ " but Columns × Rows is " + l.columns() + "×" + l.rows());
-		if (xt == 0 || yt == 0 || xto > xo || yto > yo || xto + xt <= xo || yto + yt <= yo)
-			throw error(l, frame, "the JPEG 2000 SIZ marker has invalid tile sizes " + xt + "×" + yt + " at " + xto + ","
-				+ yto);
-		long tiles = ((xsiz - xto + xt - 1) / xt) * ((ysiz - yto + yt - 1) / yt);
-		if (tiles > 65535) throw error(l, frame, "the JPEG 2000 SIZ marker declares " + tiles + " tiles (at most 65535)");
-	}
-
-	private static long u32(byte[] b, int p) {
-		return ((long) (b[p] & 0xFF) << 24) | (b[p + 1] & 0xFF) << 16 | (b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF);
-	}
-
-	/** Whether the last bytes before at most 3 bytes of zero padding are FF D9. */
-	static boolean endsWithMarker(byte[] b) {
-		int end = b.length;
-		while (end > 0 && b.length - end < 3 && b[end - 1] == 0) end--;
-		return end >= 2 && (b[end - 2] & 0xFF) == 0xFF && (b[end - 1] & 0xFF) == 0xD9;
 	}
 
 	private ImageReader reader(FrameLayout l) throws DicomReadException {

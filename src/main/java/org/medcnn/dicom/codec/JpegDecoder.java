@@ -14,7 +14,7 @@ final class JpegDecoder implements FrameDecoder {
 
 	static final String TWELVEMONKEYS_SPI = "com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi";
 
-	private final FrameDecoder reader = new ImageIoDecoder(TWELVEMONKEYS_SPI, "JPEG", false);
+	private final FrameDecoder reader = new ImageIoDecoder(TWELVEMONKEYS_SPI, "JPEG");
 	private final FrameDecoder dct12 = new JpegDctDecoder();
 	private final FrameDecoder lossless = new JpegLosslessDecoder();
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.medcnn.common.Cancellation;
 import org.medcnn.dicom.DicomObject;
 import org.medcnn.dicom.DicomReadException;
+import org.medcnn.dicom.DicomPixels;
 import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.Tag;
@@ -26,8 +27,10 @@ import org.medcnn.volume.Mask;
  * Source Image Sequence references (SOPInstanceUID, and the frame number for a multi-frame source), which
  * needs {@link #read(Path, DicomSeries)}. BINARY segmentations are read bit by bit (least significant bit
  * first); FRACTIONAL ones (8 bits) count a voxel in when its value exceeds half the MaximumFractionalValue.
+ * Compressed Pixel Data (Deflated Image Frame Compression, as {@link SegCompression#DEFLATE} writes, or any
+ * codec of {@link DicomPixels}) is decoded frame by frame.
  * <p>
- * A file that is not a SEG, uses compressed pixel data, or whose geometry does not fit the grid (size,
+ * A file that is not a SEG, whose pixel data cannot be decoded, or whose geometry does not fit the grid (size,
  * orientation, pixel spacing, a frame between or outside the slices, a different frame of reference) gives a
  * {@link DicomReadException} naming the SEG file and the mismatch. Stateless and thread-safe.
  */
@@ -110,26 +113,51 @@ public final class SegReader {
 			throw new DicomReadException(file, Tag.BitsAllocated, "BitsAllocated " + bits + " does not fit SegmentationType "
 				+ type);
 		double threshold = fractional ? seg.getInt(SegTags.MaximumFractionalValue, 255) / 2.0 : 0;
-		if (seg.isPixelDataEncapsulated())
-			throw new DicomReadException(file, Tag.PixelData, "compressed SEG pixel data (transfer syntax "
-				+ seg.transferSyntaxUID() + ") is not supported");
-		byte[] px = seg.getBytes(Tag.PixelData);
-		if (px == null) throw new DicomReadException(file, Tag.PixelData, "the SEG has no pixel data");
 		int frames = seg.getInt(Tag.NumberOfFrames, 1);
 		List<DicomObject> perFrame = seg.getSequence(Tag.PerFrameFunctionalGroupsSequence);
 		if (perFrame.size() != frames)
 			throw new DicomReadException(file, Tag.PerFrameFunctionalGroupsSequence, perFrame.size()
 				+ " per-frame items for " + frames + " frames");
 		int plane = g.sliceSize();
+		DicomObject shared = firstItem(seg, Tag.SharedFunctionalGroupsSequence);
+		checkPlane(file, g, shared);
+		byte[] labels = new byte[g.voxelCount()];
+		FramePlacer placer = new FramePlacer(file, g, perFrame, shared, bySop, labels);
+
+		if (seg.isPixelDataEncapsulated()) {
+			// Compressed (Deflated Image Frame Compression, RLE, …): the codecs of DicomPixels, one frame at a time.
+			DicomPixels.storedFrames(seg, (i, v) -> placer.place(i, p -> v[p] > threshold));
+			return new Mask(g, labels);
+		}
+		byte[] px = seg.getBytes(Tag.PixelData);
+		if (px == null) throw new DicomReadException(file, Tag.PixelData, "the SEG has no pixel data");
 		long needed = fractional ? (long) plane * frames : ((long) plane * frames + 7) / 8;
 		if (px.length < needed)
 			throw new DicomReadException(file, Tag.PixelData, "pixel data has " + px.length + " bytes where " + frames
 				+ " frames of " + cols + "×" + rows + " need " + needed);
-		DicomObject shared = firstItem(seg, Tag.SharedFunctionalGroupsSequence);
-		checkPlane(file, g, shared);
-
-		byte[] labels = new byte[g.voxelCount()];
 		for (int i = 0; i < frames; i++) {
+			long base = (long) i * plane;
+			if (fractional) placer.place(i, p -> (px[(int) (base + p)] & 0xFF) > threshold);
+			else placer.place(i, p -> {
+				// Native 1-bit frames follow one another in one bit stream (PS3.5 §8.1.1).
+				long bit = base + p;
+				return (px[(int) (bit >>> 3)] >> (bit & 7) & 1) != 0;
+			});
+		}
+		return new Mask(g, labels);
+	}
+
+	/** Whether pixel {@code p} (row-major) of a frame is in its segment. */
+	@FunctionalInterface
+	private interface FramePixels {
+		boolean on(int p);
+	}
+
+	/** Puts each frame's pixels into the label volume, at the slice and with the segment number the frame says. */
+	private record FramePlacer(Path file, Geometry g, List<DicomObject> perFrame, DicomObject shared,
+		Map<String, Integer> bySop, byte[] labels) {
+
+		void place(int i, FramePixels pixels) throws DicomReadException {
 			DicomObject f = perFrame.get(i);
 			checkPlane(file, g, f);
 			int segment = segmentNumber(f, shared);
@@ -137,20 +165,10 @@ public final class SegReader {
 				throw new DicomReadException(file, SegTags.ReferencedSegmentNumber, "frame " + (i + 1) + " has segment number "
 					+ segment + "; labels 1…255 are supported");
 			int z = slice(file, g, f, shared, bySop, i);
+			int plane = g.sliceSize();
 			int off = z * plane;
-			long base = (long) i * plane;
-			for (int p = 0; p < plane; p++) {
-				boolean on;
-				if (fractional) {
-					on = (px[(int) (base + p)] & 0xFF) > threshold;
-				} else {
-					long bit = base + p;
-					on = (px[(int) (bit >>> 3)] >> (bit & 7) & 1) != 0;
-				}
-				if (on) labels[off + p] = (byte) segment;
-			}
+			for (int p = 0; p < plane; p++) if (pixels.on(p)) labels[off + p] = (byte) segment;
 		}
-		return new Mask(g, labels);
 	}
 
 	private static int segmentNumber(DicomObject frame, DicomObject shared) {

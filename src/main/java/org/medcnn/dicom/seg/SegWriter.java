@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,12 +20,14 @@ import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.Tag;
 import org.medcnn.dicom.Uids;
+import org.medcnn.dicom.codec.DeflatedFrames;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 
 /**
  * Writes a {@link Mask} as a binary DICOM Segmentation (PS3.3 A.51, SOP class {@value #SEGMENTATION_STORAGE},
- * Explicit VR Little Endian) that references the source series the mask was drawn on.
+ * Explicit VR Little Endian, or Deflated Image Frame Compression with {@link SegCompression#DEFLATE}) that
+ * references the source series the mask was drawn on.
  * <p>
  * One segment per label present in the mask, numbered 1, 2, … in ascending label order (a mask with labels 1…k
  * reads back identically with {@link SegReader}); every segment is "Morphologically abnormal structure /
@@ -68,16 +71,26 @@ public final class SegWriter {
 	 */
 	public static Path write(Mask mask, DicomSeries source, Path out, SegOptions options, ProgressListener progress,
 		Cancellation cancel) throws IOException {
+		return write(mask, source, out, options, SegCompression.NONE, progress, cancel);
+	}
+
+	/**
+	 * Writes the SEG with its Pixel Data encoded as {@code compression} says.
+	 *
+	 * @see #write(Mask, DicomSeries, Path, SegOptions, ProgressListener, Cancellation)
+	 */
+	public static Path write(Mask mask, DicomSeries source, Path out, SegOptions options, SegCompression compression,
+		ProgressListener progress, Cancellation cancel) throws IOException {
 		ProgressListener p = progress == null ? ProgressListener.NONE : progress;
 		DicomDatasetWriter.checkMaskForSeries(mask, source, out, GEOMETRY_TOLERANCE_MM,
 			"a SEG needs at least one segment", KIND);
 		p.progress(0, "Reading source headers");
 		List<SourceSlice> slices = DicomDatasetWriter.sourceSlices(source, KIND, cancel);
-		Dataset ds = dataset(mask, source, slices, slices.get(0).header(), options);
+		Dataset ds = dataset(mask, source, slices, slices.get(0).header(), options, compression);
 		p.progress(0.9, "Writing " + out.getFileName());
 		String sopInstanceUid = Uids.random();
 		ds.uid(Tag.SOPInstanceUID, sopInstanceUid);
-		DicomDatasetWriter.writeFile(out, ds, SEGMENTATION_STORAGE, sopInstanceUid);
+		DicomDatasetWriter.writeFile(out, ds, SEGMENTATION_STORAGE, sopInstanceUid, compression.transferSyntaxUid());
 		p.progress(1, "Wrote " + out.getFileName());
 		return out;
 	}
@@ -94,8 +107,8 @@ public final class SegWriter {
 		return new String[] {DicomWriter.ds(p[0]), DicomWriter.ds(p[1]), DicomWriter.ds(p[2])};
 	}
 
-	private static Dataset dataset(Mask mask, DicomSeries source, List<SourceSlice> slices, DicomObject first, SegOptions o)
-		throws IOException {
+	private static Dataset dataset(Mask mask, DicomSeries source, List<SourceSlice> slices, DicomObject first, SegOptions o,
+		SegCompression compression) throws IOException {
 		Path firstFile = source.files().get(0);
 		Geometry g = mask.geometry();
 		String studyUid = DicomDatasetWriter.requiredUid(first, Tag.StudyInstanceUID, firstFile, KIND);
@@ -189,8 +202,29 @@ public final class SegWriter {
 		List<Dataset> perFrame = new ArrayList<>(frames.size());
 		for (int[] f : frames) perFrame.add(frame(f[0], f[2], slices.get(f[2]), g));
 		ds.sequence(Tag.PerFrameFunctionalGroupsSequence, perFrame);
-		ds.bytes(Tag.PixelData, "OB", pack(mask, frames));
+		if (compression == SegCompression.DEFLATE) ds.encapsulated(Tag.PixelData, deflatedFrames(mask, frames));
+		else ds.bytes(Tag.PixelData, "OB", pack(mask, frames));
 		return ds;
+	}
+
+	/**
+	 * Frames for Deflated Image Frame Compression: each packed on its own (least significant bit first, starting at
+	 * a byte boundary, the last byte filled with zero bits) and deflated (PS3.5 §A.4.13, {@link DeflatedFrames}).
+	 */
+	private static List<byte[]> deflatedFrames(Mask mask, List<int[]> frames) {
+		int plane = mask.geometry().sliceSize();
+		byte[] labels = mask.labels();
+		List<byte[]> out = new ArrayList<>(frames.size());
+		byte[] bits = new byte[(plane + 7) / 8];
+		for (int[] f : frames) {
+			Arrays.fill(bits, (byte) 0);
+			byte label = (byte) f[1];
+			int off = f[2] * plane;
+			for (int i = 0; i < plane; i++)
+				if (labels[off + i] == label) bits[i >>> 3] |= (byte) (1 << (i & 7));
+			out.add(DeflatedFrames.deflate(bits));
+		}
+		return out;
 	}
 
 	private static Dataset referencedSeries(String seriesUid, List<SourceSlice> slices) {

@@ -39,7 +39,7 @@ class JpegLosslessDecoderTest {
 	private static final String TS = FrameDecoders.JPEG_LOSSLESS + " (JPEG Lossless)";
 
 	private final JpegLosslessDecoder decoder = new JpegLosslessDecoder();
-	private final FrameDecoder twelveMonkeys = new ImageIoDecoder(JpegDecoder.TWELVEMONKEYS_SPI, "JPEG", false);
+	private final FrameDecoder twelveMonkeys = new ImageIoDecoder(JpegDecoder.TWELVEMONKEYS_SPI, "JPEG");
 
 	@TempDir
 	Path dir;

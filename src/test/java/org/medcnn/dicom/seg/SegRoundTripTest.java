@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.DicomObject;
+import org.medcnn.dicom.DicomPixels;
 import org.medcnn.dicom.DicomReadException;
 import org.medcnn.dicom.DicomReader;
 import org.medcnn.dicom.DicomSeries;
@@ -135,6 +136,48 @@ class SegRoundTripTest {
 			SegOptions.forModel("test-unet", "0.1.0"));
 		String report = ChildProcesses.run(List.of(DCIODVFY.toString(), seg.toString()), Duration.ofSeconds(60)).text();
 		for (String line : report.split("\n")) assertFalse(line.contains("Error"), report);
+	}
+
+	@Test
+	void deflatedSegReadsBackIdenticalToTheUncompressedOne() throws Exception {
+		// 13 × 11 = 143 bits a frame: each deflated frame is packed on its own from a byte boundary (PS3.5 §A.4.13).
+		DicomSeries s = series(axial(), "deflate");
+		Mask m = twoLabels(s.geometry());
+		SegOptions o = SegOptions.forModel("test-unet", "0.1.0");
+		Path plain = SegWriter.write(m, s, tmp.resolve("plain_seg.dcm"), o);
+		Path deflated = SegWriter.write(m, s, tmp.resolve("deflate_seg.dcm"), o, SegCompression.DEFLATE, null, null);
+		DicomObject d = DicomReader.read(deflated);
+		assertEquals("1.2.840.10008.1.2.8.1", d.transferSyntaxUID());
+		assertTrue(d.isPixelDataEncapsulated());
+		assertEquals(4, d.pixelDataFragments().size(), "one fragment per frame");
+		assertArrayEquals(DicomPixels.storedValues(DicomReader.read(plain)), DicomPixels.storedValues(d));
+		assertEquals(m, SegReader.read(deflated, s));
+		assertEquals(m, SegReader.read(deflated, s.geometry()));
+		assertEquals(SegReader.read(plain, s), SegReader.read(deflated, s));
+		assertEquals(SegCompression.DEFLATE, SegCompression.of("Deflate"));
+		assertThrows(IllegalArgumentException.class, () -> SegCompression.of("zip"));
+	}
+
+	@Test
+	void deflatedSegParsesWithDcmdump() throws Exception {
+		assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmdump")), "dcmdump (DCMTK) is not installed");
+		DicomSeries s = series(oblique(), "dump");
+		Path seg = SegWriter.write(twoLabels(s.geometry()), s, tmp.resolve("dump_seg.dcm"),
+			SegOptions.forModel("test-unet", "0.1.0"), SegCompression.DEFLATE, null, null);
+		// DCMTK 3.6.7 predates the transfer syntax (DICOM 2023) but parses the data set and the pixel items.
+		Path out = tmp.resolve("dcmdump.txt");
+		Process p = new ProcessBuilder("/usr/bin/dcmdump", "+M", seg.toString()).redirectErrorStream(true)
+			.redirectOutput(out.toFile()).start();
+		if (!p.waitFor(60, TimeUnit.SECONDS)) {
+			p.destroyForcibly();
+			throw new AssertionError("dcmdump did not finish in 60 s");
+		}
+		String dump = Files.readString(out, StandardCharsets.ISO_8859_1);
+		assertEquals(0, p.exitValue(), dump);
+		assertTrue(dump.contains("1.2.840.10008.1.2.8.1"), dump);
+		assertTrue(dump.contains("PixelSequence #=5"), "offset table + 4 frames: " + dump);
+		assertTrue(dump.contains("SegmentationType"), dump);
+		assertFalse(dump.contains("E: "), dump);
 	}
 
 	@Test
