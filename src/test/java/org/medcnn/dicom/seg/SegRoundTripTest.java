@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,15 +166,9 @@ class SegRoundTripTest {
 		Path seg = SegWriter.write(twoLabels(s.geometry()), s, tmp.resolve("dump_seg.dcm"),
 			SegOptions.forModel("test-unet", "0.1.0"), SegCompression.DEFLATE, null, null);
 		// DCMTK 3.6.7 predates the transfer syntax (DICOM 2023) but parses the data set and the pixel items.
-		Path out = tmp.resolve("dcmdump.txt");
-		Process p = new ProcessBuilder("/usr/bin/dcmdump", "+M", seg.toString()).redirectErrorStream(true)
-			.redirectOutput(out.toFile()).start();
-		if (!p.waitFor(60, TimeUnit.SECONDS)) {
-			p.destroyForcibly();
-			throw new AssertionError("dcmdump did not finish in 60 s");
-		}
-		String dump = Files.readString(out, StandardCharsets.ISO_8859_1);
-		assertEquals(0, p.exitValue(), dump);
+		ChildProcesses.Finished f = ChildProcesses.run(List.of("/usr/bin/dcmdump", "+M", seg.toString()), Duration.ofSeconds(60));
+		String dump = f.text(StandardCharsets.ISO_8859_1);
+		assertEquals(0, f.exitCode(), dump);
 		assertTrue(dump.contains("1.2.840.10008.1.2.8.1"), dump);
 		assertTrue(dump.contains("PixelSequence #=5"), "offset table + 4 frames: " + dump);
 		assertTrue(dump.contains("SegmentationType"), dump);
