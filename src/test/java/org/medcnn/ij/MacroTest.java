@@ -46,9 +46,12 @@ import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Segmentation;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.nn.Models;
+import org.medcnn.nn.Synthetic;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.testing.HeldOut;
 import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
@@ -73,6 +76,8 @@ class MacroTest {
 	private static Path seriesDir, segmenterDir, classifierDir;
 	private static Volume ct;
 	private static Mask truth;
+	private static final List<Volume> trainImages = new ArrayList<>();
+	private static final List<Mask> trainMasks = new ArrayList<>();
 
 	/** Titles and texts of the dialogs that opened (and were closed at once, so that no test waits on one). */
 	private static final List<String> DIALOGS = IjHarness.DIALOGS;
@@ -90,27 +95,39 @@ class MacroTest {
 	}
 
 	/**
-	 * A 64×64×8 abdomen: a water-like body (40 HU) in air, with two bright lesions (130 HU) — a ball of radius
-	 * 6 pixels around (20, 24, 3) and one of radius 4 around (44, 40, 5) — plus Gaussian noise (σ 8 HU).
-	 * Fills {@code mask} with the lesions.
+	 * A 64×64×8 abdomen: a water-like body (40 HU) in air, with two bright lesions (130 HU) — a ball of radius 6
+	 * pixels and one of radius 4 (in-plane; slices are 4 pixels apart), at least 14 pixels apart at places drawn from
+	 * the seed — and on each slice a vessel as bright as the lesions ({@link Synthetic#vessels}, inside the body), so
+	 * that no threshold finds the lesions; plus Gaussian noise (σ 8 HU). Fills {@code mask} with the lesions.
 	 */
 	private static Volume phantom(long seed, Mask mask) {
 		java.util.Random rnd = new java.util.Random(seed);
+		double ax, ay, bx, by;
+		do {
+			ax = 16 + 32 * rnd.nextDouble();
+			ay = 18 + 28 * rnd.nextDouble();
+			bx = 16 + 32 * rnd.nextDouble();
+			by = 18 + 28 * rnd.nextDouble();
+		} while (sq(ax - bx) + sq(ay - by) < 14 * 14);
+		int az = 2 + rnd.nextInt(4), bz = 2 + rnd.nextInt(4);
 		float[] v = new float[GRID.voxelCount()];
 		byte[] m = mask.labels();
-		for (int z = 0; z < GRID.nz(); z++)
+		for (int z = 0; z < GRID.nz(); z++) {
+			boolean[] vessel = Synthetic.vessels(GRID.nx(), GRID.ny(), 1, rnd);
 			for (int y = 0; y < GRID.ny(); y++)
 				for (int x = 0; x < GRID.nx(); x++) {
-					double body = sq((x - 32) / 28.0) + sq((y - 32) / 24.0);
-					float hu = body <= 1 ? 40 : -1000;
-					boolean lesion = sq(x - 20) + sq(y - 24) + sq((z - 3) * 4.0) <= 36
-						|| sq(x - 44) + sq(y - 40) + sq((z - 5) * 4.0) <= 16;
+					boolean body = sq((x - 32) / 28.0) + sq((y - 32) / 24.0) <= 1;
+					float hu = body ? 40 : -1000;
+					if (body && vessel[y * GRID.nx() + x]) hu = 130;
+					boolean lesion = sq(x - ax) + sq(y - ay) + sq((z - az) * 4.0) <= 36
+						|| sq(x - bx) + sq(y - by) + sq((z - bz) * 4.0) <= 16;
 					if (lesion) {
 						hu = 130;
 						m[GRID.index(x, y, z)] = 1;
 					}
 					v[GRID.index(x, y, z)] = Math.round(hu + 8 * rnd.nextGaussian());
 				}
+		}
 		List<String> labels = new ArrayList<>();
 		for (int z = 0; z < GRID.nz(); z++) labels.add("");
 		return new Volume(GRID, v, "CT", labels);
@@ -120,14 +137,18 @@ class MacroTest {
 		return a * a;
 	}
 
-	/** A small 2D U-Net fitted to the phantom until its lesions come out (a few seconds on a CPU). */
+	/**
+	 * A small 2D U-Net fitted to two other phantoms (seeds 8 and 9), so that the series the macro opens (seed 7) is
+	 * a case it never saw (a few seconds on a CPU).
+	 */
 	private static Path trainSegmenter(Path out) throws IOException {
-		List<Volume> images = List.of(ct, phantom(8, Mask.empty(GRID)));
-		Mask second = Mask.empty(GRID);
-		phantom(8, second);
+		for (long seed : new long[] {8, 9}) {
+			Mask m = Mask.empty(GRID);
+			trainImages.add(phantom(seed, m));
+			trainMasks.add(m);
+		}
 		TrainingConfig t = new TrainingConfig(80, 8, 1e-2, "adam", "dice-ce", "relu", 42, 0);
-		return Training.trainSegmenter(images, List.of(truth, second), new SegmenterConfig(2, 8, 40, 400, t), null, null,
-			out);
+		return Training.trainSegmenter(trainImages, trainMasks, new SegmenterConfig(2, 8, 40, 400, t), null, null, out);
 	}
 
 	/** A tiny classifier: slices with a lesion are "high", the others "low". */
@@ -183,12 +204,13 @@ class MacroTest {
 		assertTrue(imp.getInfoProperty().contains("SeriesInstanceUID"));
 		assertFalse(imp.getInfoProperty().contains("Test^Patient"), "patient name hidden from the Info");
 
-		// The overlay shows the model's segmentation, slice by slice.
+		// The overlay shows the model's segmentation, slice by slice, without components under min_lesion (default
+		// 10 voxels; a stray voxel on a vessel is one).
 		Segmentation expected;
 		try (Segmenter s = Models.openSegmenter(segmenterDir)) {
 			expected = s.segment(IjVolumes.toVolume(imp), null, null);
 		}
-		Mask mask = expected.mask();
+		Mask mask = Lesions.removeSmall(expected.mask(), BatchProcessTool.MIN_LESION_VOXELS);
 		assertTrue(mask.foregroundCount() > 0, "the model finds the lesions");
 		Roi[] rois = imp.getOverlay().toArray();
 		Set<Integer> outlinedSlices = new HashSet<>();
@@ -206,8 +228,10 @@ class MacroTest {
 			assertEquals(inMask, filled, "overlay pixels on slice " + (z + 1));
 			assertEquals(inMask > 0, outlinedSlices.contains(z), "outlines on slice " + (z + 1));
 		}
-		double dice = org.medcnn.volume.Volumes.dice(mask, truth);
-		assertTrue(dice > 0.5, "the tiny model roughly finds the lesions: Dice " + dice);
+		// the series is a case the model never saw, whose vessels hold a global threshold to 0.43 (measured: U-Net
+		// 0.92; trained on phantoms without vessels, a learnt threshold, 0.46; after 1 epoch 0)
+		new HeldOut.Scores(org.medcnn.volume.Volumes.dice(mask, truth),
+			HeldOut.thresholdDice(trainImages, trainMasks, List.of(ct), List.of(truth))).assertBeatsThreshold(0.2, 0.75);
 
 		// Lesion table and risk label.
 		ResultsTable lesions = Tables.named(SegmentTumorsTool.TABLE_TITLE);

