@@ -82,10 +82,14 @@ final class TfBenchmark {
 			// Training warms up for a sixth of the time as well (oneDNN and the allocator settle over the first
 			// dozens of steps), so that the bare graph and MedCNN's loop after it are timed alike.
 			timed(train, seconds / 6, c);
-			long[] tr = timed(train, seconds / 2, c);
+			long[] before = timed(train, seconds / 4, c);
 			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
 			long[] inf = timed(infer, seconds / 2, c);
-			double[] pipe = pipeline(net, tc, xShape, binary, classes, (int) tr[0], c);
+			double[] pipe = pipeline(net, tc, xShape, binary, classes, (int) (2 * before[0]), c);
+			// The bare graph is timed before and after MedCNN's loop, so that a drift of the machine's speed (clock,
+			// neighbours) over the run does not count for or against the loop.
+			long[] after = timed(train, seconds / 4, c);
+			long[] tr = {before[0] + after[0], before[1] + after[1]};
 			return new Throughput(b, (int) tr[0], tr[0] * b / (tr[1] / 1e9), (int) inf[0], inf[0] * b / (inf[1] / 1e9),
 				net.parameterCount, pipe[0], pipe[1]);
 		}
