@@ -30,8 +30,9 @@ import org.tensorflow.proto.TensorInfo;
  * pooling, matrix products, activations, normalisation, concatenation, arithmetic, variables, the optimisers and
  * gradients of the exported training graph, and the SavedModel loader's save/restore ops), and</li>
  * <li>the operations that touch files ({@link #FILE_OPS}) or change variables ({@link #STATE_OPS}) feed nothing the
- * serving signature's output needs, and nothing that file-writing ops feed runs at load (the restore op and the init
- * ops the loader runs must not need {@code SaveV2} or {@code MergeV2Checkpoints}).</li>
+ * serving signature's output needs, and nothing that file-writing ops feed runs at load (the restore op, the init
+ * ops the loader runs and the outputs of every other signature, {@code __saved_model_init_op} among them, must not
+ * need {@code SaveV2} or {@code MergeV2Checkpoints}).</li>
  * </ul>
  * The message names the package, the operation and its node. Stateless.
  */
@@ -108,6 +109,11 @@ final class GraphPolicy {
 			CollectionDef cd = mg.getCollectionDefMap().get(c);
 			if (cd != null) for (String n : cd.getNodeList().getValueList()) loadTime.add(nodeName(n));
 		}
+		// Every other signature counts as run at load: the loader runs "__saved_model_init_op" after the restore, and
+		// MedCNN never runs any other one.
+		for (Map.Entry<String, SignatureDef> e : mg.getSignatureDefMap().entrySet())
+			if (!e.getKey().equals(signature))
+				for (TensorInfo t : e.getValue().getOutputsMap().values()) loadTime.add(nodeName(t.getName()));
 		if (!loadTime.isEmpty()) refuseAncestors(pkg, nodes, loadTime, WRITE_OPS, "what the loader runs");
 	}
 

@@ -28,6 +28,8 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorProto;
 
 /**
@@ -103,6 +105,20 @@ class GraphPolicyTest {
 	void aSaveOpRunAtLoadIsRefused() throws IOException {
 		Path pkg = copyLegacy("restore");
 		edit(pkg, mg -> withControlInput(mg, "save/restore_all", "^save/Save"));
+		ModelFormatException e = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(pkg));
+		assertTrue(e.getMessage().contains("SaveV2") && e.getMessage().contains("loader"), e.getMessage());
+	}
+
+	@Test
+	void aSaveOpBehindTheLoadersInitSignatureIsRefused() throws IOException {
+		// TensorFlow's loader runs the output of the "__saved_model_init_op" signature after restoring the weights
+		Path pkg = copyLegacy("initsig");
+		edit(pkg, mg -> {
+			MetaGraphDef with = withControlInput(mg, "(no node)", "",
+				NodeDef.newBuilder().setName("evil_init").setOp("NoOp").addInput("^save/Save").build());
+			return with.toBuilder().putSignatureDef("__saved_model_init_op", SignatureDef.newBuilder()
+				.putOutputs("__saved_model_init_op", TensorInfo.newBuilder().setName("evil_init").build()).build()).build();
+		});
 		ModelFormatException e = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(pkg));
 		assertTrue(e.getMessage().contains("SaveV2") && e.getMessage().contains("loader"), e.getMessage());
 	}
