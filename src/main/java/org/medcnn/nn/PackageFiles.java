@@ -38,6 +38,18 @@ public final class PackageFiles {
 
 	private PackageFiles() {}
 
+	/** What a model package folder holds (and so all that replacing a package may delete). */
+	public static final Set<String> ENTRIES = Set.of(ModelCard.FILE_NAME, Models.SAVED_MODEL_DIR, BioImageIo.RDF_FILE,
+		BioImageIo.TEST_INPUT, BioImageIo.TEST_OUTPUT, BioImageIo.COVER, BioImageIo.README, BioImageIo.HISTORY,
+		BioImageIo.WEIGHTS_ZIP);
+
+	/** The name of the first entry of the folder {@code dir} that is not part of a model package, or null. */
+	public static String foreignEntry(Path dir) throws IOException {
+		try (var s = Files.list(dir)) {
+			return s.map(p -> p.getFileName().toString()).filter(n -> !ENTRIES.contains(n)).sorted().findFirst().orElse(null);
+		}
+	}
+
 	/**
 	 * {@code history.csv}: a header line ({@value #HISTORY_HEADER}) and one line per epoch; values use a dot as
 	 * decimal separator, a missing validation value is an empty field. Lines end with {@code \n}.

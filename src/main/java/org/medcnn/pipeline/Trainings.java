@@ -53,7 +53,9 @@ public final class Trainings {
 
 	/**
 	 * Refuses a model package target before any work: a file, a folder that is not a MedCNN package and not empty, or an
-	 * existing package unless {@code replace} (the user asked to overwrite it, or to resume the run that wrote it).
+	 * existing package unless {@code replace} (the user asked to overwrite it, or to resume the run that wrote it); even
+	 * then a folder whose card cannot be read, or that holds anything a package does not, is refused, as replacing it
+	 * would delete the user's files.
 	 *
 	 * @throws IllegalArgumentException naming the path and what to do
 	 */
@@ -65,6 +67,17 @@ public final class Trainings {
 			if (!replace)
 				throw new IllegalArgumentException(out + " is a model package already; choose another folder, or replace it"
 					+ " (--overwrite; in ImageJ the Overwrite checkbox, macro key overwrite)");
+			// Replacing deletes the folder: only a real package, holding nothing but what a package holds.
+			try {
+				org.medcnn.nn.Models.readCard(out);
+			} catch (org.medcnn.nn.ModelFormatException e) {
+				throw new IllegalArgumentException(out + " has a " + org.medcnn.nn.ModelCard.FILE_NAME + " but is not a"
+					+ " readable model package, so it is not replaced: " + e.getMessage());
+			}
+			String foreign = org.medcnn.nn.PackageFiles.foreignEntry(out);
+			if (foreign != null)
+				throw new IllegalArgumentException(out + " holds '" + foreign + "', which is not part of a model package;"
+					+ " replacing the package would delete it: move it, or choose another folder");
 			return;
 		}
 		try (var s = java.nio.file.Files.list(out)) {

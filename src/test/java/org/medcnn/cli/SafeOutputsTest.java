@@ -110,6 +110,25 @@ class SafeOutputsTest {
 		assertNotEquals(0, r.code());
 		assertTrue(r.err().contains("holds other files"), r.err());
 		assertEquals("precious", Files.readString(foreign.resolve("thesis.docx")));
+		// --overwrite replaces a package only: not a folder that merely has a medcnn.json, nor the user's files in one
+		Path mixed = Files.createDirectories(tmp.resolve("package-and-thesis"));
+		try (var files = Files.list(model)) {
+			for (Path p : files.toList()) if (Files.isRegularFile(p)) Files.copy(p, mixed.resolve(p.getFileName().toString()));
+		}
+		Files.writeString(mixed.resolve("thesis.docx"), "precious");
+		r = MainTest.run("train-segmenter", "--images", images.toString(), "--masks", images.toString(), "--out",
+			mixed.toString(), "--overwrite");
+		assertNotEquals(0, r.code());
+		assertTrue(r.err().contains("holds 'thesis.docx'") && r.err().contains("would delete it"), r.err());
+		assertEquals("precious", Files.readString(mixed.resolve("thesis.docx")));
+		Path fake = Files.createDirectories(tmp.resolve("fake-package"));
+		Files.writeString(fake.resolve("medcnn.json"), "{}");
+		Files.writeString(fake.resolve("thesis.docx"), "precious");
+		r = MainTest.run("train-segmenter", "--images", images.toString(), "--masks", images.toString(), "--out",
+			fake.toString(), "--overwrite");
+		assertNotEquals(0, r.code());
+		assertTrue(r.err().contains("not a readable model package"), r.err());
+		assertEquals("precious", Files.readString(fake.resolve("thesis.docx")));
 		Path file = tmp.resolve("a-file");
 		Files.writeString(file, "x");
 		r = MainTest.run("train-segmenter", "--images", images.toString(), "--masks", images.toString(), "--out", file.toString());

@@ -76,7 +76,13 @@ final class PackageWriter {
 		if (!Files.exists(target)) return;
 		if (!Files.isDirectory(target))
 			throw new IOException("Cannot write a model package at " + target + ": a file of that name exists");
-		if (Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) return;
+		if (Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) {
+			String foreign = PackageFiles.foreignEntry(target);
+			if (foreign != null)
+				throw new IOException("Cannot write a model package at " + target + ": it holds '" + foreign + "', which is"
+					+ " not part of a model package, and replacing the package would delete it");
+			return;
+		}
 		try (var s = Files.list(target)) {
 			if (s.findAny().isPresent())
 				throw new IOException("Cannot write a model package at " + target
