@@ -91,9 +91,9 @@ final class BenchCommand implements Main.Command {
 			  {model, batch, trainImagesPerSecond, inferImagesPerSecond, device}: C1 = CNN classifier on 1x64x64
 			  (conv blocks 16, 32; batch 32), U1 = 2D U-Net on 1x128x128 (4 levels from 16 filters; batch 8),
 			  U3 = 3D U-Net on 1x32x64x64 patches (depth 3, 8 filters; batch 2). Each model gets 2 warm-up steps,
-			  then about S/2 seconds of timed training steps (half before and half after MedCNN's loop below, so
-			  that a drift of the machine's speed cancels) and S/2 of inference steps (default S = 12); as
-			  many training steps through MedCNN's own training loop (distinct samples, the default augmentation
+			  then about S/2 seconds of timed training steps (in three turns that alternate with MedCNN's loop
+			  below, so that a drift of the machine's speed falls on both) and S/2 of inference steps (default
+			  S = 12); as many training steps through MedCNN's own training loop (distinct samples, the default augmentation
 			  in the background thread: flips for the U-Nets, standard for the classifier) give pipelineTrainImagesPerSecond, its share of the bare graph's speed and
 			  the share of step time spent outside TensorFlow.
 			usage: medcnn bench quality [--modality ct|mr|images] [--json] [--cases N] [--keep DIR] [--data DIR]

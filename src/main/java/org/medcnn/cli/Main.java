@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import org.medcnn.common.Versions;
 
 /**
  * The {@code medcnn} command line: {@code java -jar target/medcnn.jar COMMAND [options]}.
@@ -13,7 +14,6 @@ import java.util.concurrent.CancellationException;
  */
 public final class Main {
 
-	static final String VERSION = "0.1.0";
 
 	private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
@@ -38,7 +38,7 @@ public final class Main {
 			return args.length == 0 ? 2 : 0;
 		}
 		if (args[0].equals("--version")) {
-			out.println("MedCNN " + VERSION);
+			out.println("MedCNN " + Versions.MEDCNN);
 			return 0;
 		}
 		Command command = COMMANDS.get(args[0]);
@@ -97,7 +97,7 @@ public final class Main {
 	}
 
 	private static void printUsage(PrintStream s) {
-		s.println("MedCNN " + VERSION + " — DICOM, CNN training and tumour segmentation (research use only)");
+		s.println("MedCNN " + Versions.MEDCNN + " — DICOM, CNN training and tumour segmentation (research use only)");
 		s.println("usage: java -jar medcnn.jar COMMAND [options]   (COMMAND --help for its options)");
 		s.println();
 		for (Command c : COMMANDS.values()) s.printf("  %-17s %s%n", c.name(), c.summary());

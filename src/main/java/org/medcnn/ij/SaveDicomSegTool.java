@@ -13,6 +13,7 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.ProgressListener;
+import org.medcnn.common.Versions;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.SeriesScanner;
 import org.medcnn.dicom.seg.SegOptions;
@@ -118,6 +119,6 @@ public final class SaveDicomSegTool {
 		Cancellation cancel) throws IOException {
 		Mask mask = mask(image, maskImage);
 		DicomSeries series = sourceSeries(image, cancel);
-		return SegWriter.write(mask, series, output, SegOptions.forModel("", Models.MEDCNN_VERSION), progress, cancel);
+		return SegWriter.write(mask, series, output, SegOptions.forModel("", Versions.MEDCNN), progress, cancel);
 	}
 }

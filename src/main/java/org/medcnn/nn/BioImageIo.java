@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.medcnn.common.Versions;
 
 /**
  * The bioimage.io model description ({@code rdf.yaml}, model spec format {@value #FORMAT_VERSION}) of a model
@@ -307,7 +308,7 @@ public final class BioImageIo {
 	 * @throws IllegalArgumentException for a non-finite number or a value of another type
 	 */
 	public static String toYaml(Map<String, Object> tree) {
-		StringBuilder sb = new StringBuilder("# bioimage.io model description written by MedCNN " + Models.MEDCNN_VERSION + "\n");
+		StringBuilder sb = new StringBuilder("# bioimage.io model description written by MedCNN " + Versions.MEDCNN + "\n");
 		writeMap(sb, tree, 0);
 		return sb.toString();
 	}

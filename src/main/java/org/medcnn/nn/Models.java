@@ -28,8 +28,6 @@ import org.medcnn.volume.Volume;
  */
 public final class Models {
 
-	/** MedCNN version recorded in model cards. */
-	public static final String MEDCNN_VERSION = "0.1.0";
 	/** Folder of the TensorFlow SavedModel inside a package. */
 	public static final String SAVED_MODEL_DIR = "saved_model";
 

@@ -21,6 +21,7 @@ import org.medcnn.common.HeapBudget;
 import org.medcnn.common.IoMessages;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
+import org.medcnn.common.Versions;
 import org.medcnn.data.Datasets;
 import org.medcnn.data.ImageFiles;
 import org.medcnn.dicom.DicomSeries;
@@ -359,10 +360,10 @@ public final class CaseSegmentation {
 		}
 		if (o.seg())
 			files.put("seg", SegWriter.write(s.mask(), series, dir.resolve(name + "_seg.dcm"),
-				SegOptions.forModel(card.name(), Models.MEDCNN_VERSION), o.segCompression(), ProgressListener.NONE, c));
+				SegOptions.forModel(card.name(), Versions.MEDCNN), o.segCompression(), ProgressListener.NONE, c));
 		if (o.rtstruct())
 			files.put("rtstruct", RtStructWriter.write(s.mask(), series, dir.resolve(name + "_rtstruct.dcm"),
-				RtStructOptions.forModel(card.name(), Models.MEDCNN_VERSION), ProgressListener.NONE, c));
+				RtStructOptions.forModel(card.name(), Versions.MEDCNN), ProgressListener.NONE, c));
 	}
 
 	/**

@@ -73,7 +73,10 @@ final class TfBenchmark {
 		try (TrainableNet net = new TrainableNet(netIn, netTarget, binary, arch, tc);
 			TFloat32 xt = TFloat32.tensorOf(xShape, DataBuffers.of(x));
 			TFloat32 yt = TFloat32.tensorOf(yShape, DataBuffers.of(y))) {
-			Runnable train = () -> net.session.runner().feed(net.input, xt).feed(net.target, yt).addTarget(net.train).run().close();
+			// A training step as the loop runs it: in training mode (batch norm on the batch's statistics and updating
+			// its moving averages, dropout on), which costs more than the inference mode a bare runner defaults to.
+			Runnable train = () -> net.feedTraining(net.session.runner().feed(net.input, xt).feed(net.target, yt))
+				.addTarget(net.train).run().close();
 			Runnable infer = () -> {
 				try (Result r = net.session.runner().feed(net.input, xt).fetch(net.output).run()) {
 					r.get(0).shape(); // the output was computed
@@ -82,24 +85,36 @@ final class TfBenchmark {
 			// Training warms up for a sixth of the time as well (oneDNN and the allocator settle over the first
 			// dozens of steps), so that the bare graph and MedCNN's loop after it are timed alike.
 			timed(train, seconds / 6, c);
-			long[] before = timed(train, seconds / 4, c);
 			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
 			long[] inf = timed(infer, seconds / 2, c);
-			double[] pipe = pipeline(net, tc, xShape, binary, classes, (int) (2 * before[0]), c);
-			// The bare graph is timed before and after MedCNN's loop, so that a drift of the machine's speed (clock,
-			// neighbours) over the run does not count for or against the loop.
-			long[] after = timed(train, seconds / 4, c);
-			long[] tr = {before[0] + after[0], before[1] + after[1]};
+			// The bare graph and MedCNN's loop take turns, ROUNDS times, each loop turn as many steps as the bare
+			// turn before it ran, so that a drift of the machine's speed (clock, neighbours) over the run falls on
+			// both alike instead of on whichever was timed last.
+			long[] tr = {0, 0};
+			double pipeImages = 0, pipeSeconds = 0, outsideSeconds = 0;
+			for (int round = 0; round < ROUNDS; round++) {
+				long[] bare = timed(train, seconds / (2 * ROUNDS), c);
+				tr[0] += bare[0];
+				tr[1] += bare[1];
+				double[] pipe = pipeline(net, tc, xShape, binary, classes, (int) bare[0], c);
+				pipeImages += pipe[0];
+				pipeSeconds += pipe[1];
+				outsideSeconds += pipe[1] * pipe[2];
+			}
 			return new Throughput(b, (int) tr[0], tr[0] * b / (tr[1] / 1e9), (int) inf[0], inf[0] * b / (inf[1] / 1e9),
-				net.parameterCount, pipe[0], pipe[1]);
+				net.parameterCount, pipeImages / pipeSeconds, outsideSeconds / pipeSeconds);
 		}
 	}
+
+	/** Turns of the bare graph and of MedCNN's loop in the training measurement. */
+	static final int ROUNDS = 3;
 
 	/** Most distinct batches the pipeline measurement keeps in memory; further steps repeat them. */
 	static final int PIPELINE_BATCHES = 12;
 
 	/**
-	 * {images/s, share outside TensorFlow} of {@code steps} training steps through {@link Trainer} (the product's
+	 * {images, seconds, share of step time outside TensorFlow} of about {@code steps} training steps (whole epochs of
+	 * at most {@link #PIPELINE_BATCHES} batches) through {@link Trainer} (the product's
 	 * loop: shuffling, the augmentation training gives this model by default (flips for a U-Net, standard for a
 	 * classifier) in the background thread, packing, metric), on distinct random
 	 * samples of the benchmark's shape, with the already warm network.
@@ -135,7 +150,7 @@ final class TfBenchmark {
 			throw new IllegalStateException("the training loop failed while timing: " + e.getMessage(), e);
 		}
 		double secs = (System.nanoTime() - t0) / 1e9;
-		return new double[] {(double) epochs * batches * b / secs, o.outsideShare()};
+		return new double[] {(double) epochs * batches * b, secs, o.outsideShare()};
 	}
 
 	private static void step(Runnable r, Cancellation c) {

@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.CpuThreads;
 import org.medcnn.common.SystemProperties;
+import org.medcnn.common.Versions;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Engine;
@@ -39,9 +40,6 @@ import org.tensorflow.proto.RunOptions;
  * Thread-safe.
  */
 public final class TfEngine implements Engine {
-
-	/** TensorFlow Java release on the class path (the artifact version; the native library reports its own). */
-	static final String TF_JAVA_VERSION = "1.1.0";
 
 	private volatile String device;
 
@@ -127,7 +125,7 @@ public final class TfEngine implements Engine {
 
 	@Override
 	public String version() {
-		return "TensorFlow " + TensorFlow.version() + " (TensorFlow Java " + TF_JAVA_VERSION + ")";
+		return "TensorFlow " + TensorFlow.version() + " (TensorFlow Java " + Versions.TENSORFLOW_JAVA + ")";
 	}
 
 	/** Whether the native library on the class path is TensorFlow Java's GPU build ({@code -Pgpu}). */

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import org.medcnn.common.Cancellation;
+import org.medcnn.common.Versions;
 import org.medcnn.nn.BioImageIo;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.EpochMetrics;
@@ -563,9 +564,9 @@ final class TfTraining {
 
 	static void finish(Map<String, Object> card) {
 		Map<String, Object> sw = new LinkedHashMap<>();
-		sw.put("medcnn", Models.MEDCNN_VERSION);
+		sw.put("medcnn", Versions.MEDCNN);
 		sw.put("tensorflow", TensorFlow.version());
-		sw.put("tensorflowJava", TfEngine.TF_JAVA_VERSION);
+		sw.put("tensorflowJava", Versions.TENSORFLOW_JAVA);
 		sw.put("java", System.getProperty("java.version"));
 		card.put("software", sw);
 		card.put("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
