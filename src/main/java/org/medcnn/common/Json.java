@@ -1,52 +1,187 @@
 package org.medcnn.common;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader and writer (RFC 8259), enough for model cards, CLI output and test manifests.
+ * JSON (RFC 8259) for model cards, CLI output and manifests, read and written by Jackson; this class fixes the
+ * Java types both ways and the limits for untrusted files.
  * <p>
- * Values map to Java as: object → {@code LinkedHashMap<String, Object>} (key order kept), array →
- * {@code ArrayList<Object>}, string → {@code String}, number → {@code Long} when integral and in range,
- * else {@code Double}, {@code true/false} → {@code Boolean}, {@code null} → {@code null}. The writer also
- * accepts other {@code Number}s, {@code double[]}, {@code int[]}, {@code long[]}, {@code float[]},
- * {@code Iterable}s, {@code Map}s with string keys and enums (written by name). Stateless and thread-safe.
+ * Values map to Java as: object → {@code LinkedHashMap<String, Object>} (key order kept; a key twice is an error),
+ * array → {@code ArrayList<Object>}, string → {@code String}, number → {@code Long} when integral and in range,
+ * else {@code Double}, {@code true/false} → {@code Boolean}, {@code null} → {@code null}. The writer also accepts
+ * other {@code Number}s, {@code double[]}, {@code int[]}, {@code long[]}, {@code float[]}, {@code Object[]},
+ * {@code Iterable}s, {@code Map}s (keys written as strings) and enums (written by name); NaN and infinities,
+ * which JSON lacks, are written as {@code null}. Stateless and thread-safe.
  */
 public final class Json {
 
+	/** Deepest nesting a parsed text may have (a crafted file could otherwise exhaust the stack). */
+	static final int MAX_DEPTH = 512;
+
+	private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+		.enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+		.build())
+		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+	/** Two-space indentation, {@code "key": value}, arrays of scalars on one line. */
+	/** A new line, then two spaces per level. */
+	private static final DefaultIndenter LINES = new DefaultIndenter("  ", "\n");
+	private static final ObjectWriter PRETTY = MAPPER.writer(new Pretty());
+	private static final ObjectWriter COMPACT = MAPPER.writer();
+
 	private Json() {}
 
-	/** Parses a JSON text. @throws IllegalArgumentException with the offset of the first error */
+	/** Parses a JSON text. @throws IllegalArgumentException naming the line and column of the first error */
 	public static Object parse(String text) {
-		Parser p = new Parser(text);
-		p.ws();
-		Object v = p.value(0);
-		p.ws();
-		if (p.pos != text.length()) throw p.error("unexpected trailing characters");
-		return v;
+		try {
+			return plain(MAPPER.readValue(text, Object.class));
+		} catch (JsonProcessingException e) {
+			JsonLocation at = e.getLocation();
+			throw new IllegalArgumentException("Invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+				+ at.getColumnNr()) + ": " + e.getOriginalMessage(), e);
+		}
 	}
 
 	/** Writes a value compactly on one line. */
 	public static String write(Object value) {
-		StringBuilder sb = new StringBuilder();
-		write(sb, value, -1, 0);
-		return sb.toString();
+		return write(COMPACT, value);
 	}
 
 	/** Writes a value indented by two spaces, ending without a newline. */
 	public static String writePretty(Object value) {
-		StringBuilder sb = new StringBuilder();
-		write(sb, value, 2, 0);
-		return sb.toString();
+		return write(PRETTY, value);
 	}
 
 	/** A JSON string literal with quotes and escapes. */
 	public static String quote(String s) {
-		StringBuilder sb = new StringBuilder(s.length() + 2);
-		writeString(sb, s);
-		return sb.toString();
+		return write(COMPACT, s);
+	}
+
+	private static String write(ObjectWriter w, Object value) {
+		try {
+			return w.writeValueAsString(tree(value));
+		} catch (JsonProcessingException e) {
+			throw new IllegalStateException("JSON writing failed: " + e.getOriginalMessage(), e);
+		}
+	}
+
+	/** Integers become {@code Long}, or {@code Double} beyond its range, as the class promises. */
+	private static Object plain(Object v) {
+		if (v instanceof Integer i) return i.longValue();
+		if (v instanceof BigInteger b) return b.doubleValue();
+		if (v instanceof BigDecimal d) return d.doubleValue();
+		if (v instanceof Map<?, ?> m) {
+			@SuppressWarnings("unchecked")
+			Map<String, Object> o = (Map<String, Object>) m;
+			o.replaceAll((k, x) -> plain(x));
+		} else if (v instanceof List<?> l) {
+			@SuppressWarnings("unchecked")
+			List<Object> a = (List<Object>) l;
+			a.replaceAll(Json::plain);
+		}
+		return v;
+	}
+
+	/** {@code v} as maps, lists and scalars that JSON can hold, in the writer's conventions. */
+	private static Object tree(Object v) {
+		if (v == null || v instanceof String || v instanceof Boolean) return v;
+		if (v instanceof Double || v instanceof Float) {
+			double d = ((Number) v).doubleValue();
+			return Double.isFinite(d) ? d : null; // JSON has no NaN/Infinity
+		}
+		if (v instanceof Number) return v;
+		if (v instanceof Enum<?> e) return e.name();
+		if (v instanceof Map<?, ?> m) {
+			Map<String, Object> o = new LinkedHashMap<>();
+			m.forEach((k, x) -> o.put(String.valueOf(k), tree(x)));
+			return o;
+		}
+		List<Object> l = new ArrayList<>();
+		if (v instanceof double[] a) {
+			for (double d : a) l.add(tree(d));
+		} else if (v instanceof float[] a) {
+			for (float d : a) l.add(tree((double) d));
+		} else if (v instanceof int[] a) {
+			for (int d : a) l.add(d);
+		} else if (v instanceof long[] a) {
+			for (long d : a) l.add(d);
+		} else if (v instanceof Object[] a) {
+			for (Object x : a) l.add(tree(x));
+		} else if (v instanceof Iterable<?> it) {
+			for (Object x : it) l.add(tree(x));
+		} else {
+			throw new IllegalArgumentException("Cannot write " + v.getClass().getName() + " as JSON");
+		}
+		return l;
+	}
+
+	/**
+	 * The pretty layout: objects one member per line, indented by two spaces, {@code "key": value}; arrays of
+	 * scalars (coordinates, spacings, probabilities) on one line, arrays holding objects or arrays one element
+	 * per line.
+	 */
+	private static final class Pretty extends DefaultPrettyPrinter {
+		private static final long serialVersionUID = 1L;
+
+		Pretty() {
+			super(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+				.withObjectEmptySeparator("").withArrayEmptySeparator(""));
+			indentObjectsWith(LINES);
+			indentArraysWith(new ScalarsInline());
+		}
+
+		Pretty(Pretty base) {
+			super(base);
+		}
+
+		@Override
+		public Pretty createInstance() {
+			return new Pretty(this);
+		}
+
+		@Override
+		public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+			g.writeRaw(',');
+			if (breaksLines(g)) LINES.writeIndentation(g, _nesting);
+			else g.writeRaw(' ');
+		}
+	}
+
+	/** Whether the array being written holds an object or an array (then one element per line). */
+	private static boolean breaksLines(JsonGenerator g) {
+		return g.getOutputContext().getCurrentValue() instanceof List<?> l
+			&& l.stream().anyMatch(o -> o instanceof Map || o instanceof List);
+	}
+
+	/** Breaks lines inside an array only when the array's next value is an object or an array. */
+	private static final class ScalarsInline implements DefaultPrettyPrinter.Indenter {
+		@Override
+		public void writeIndentation(JsonGenerator g, int level) throws IOException {
+			if (breaksLines(g)) LINES.writeIndentation(g, level);
+		}
+
+		@Override
+		public boolean isInline() {
+			return false;
+		}
 	}
 
 	// ---- typed accessors for parsed objects ----
@@ -81,274 +216,5 @@ public final class Json {
 		if (v instanceof Number) return "a number";
 		if (v instanceof Boolean) return "a boolean";
 		return v.getClass().getSimpleName();
-	}
-
-	// ---- writer ----
-
-	private static void write(StringBuilder sb, Object v, int indent, int depth) {
-		if (v == null) {
-			sb.append("null");
-		} else if (v instanceof String s) {
-			writeString(sb, s);
-		} else if (v instanceof Boolean b) {
-			sb.append(b.booleanValue());
-		} else if (v instanceof Double || v instanceof Float) {
-			double d = ((Number) v).doubleValue();
-			writeDouble(sb, d);
-		} else if (v instanceof Number n) {
-			sb.append(n.toString());
-		} else if (v instanceof Enum<?> e) {
-			writeString(sb, e.name());
-		} else if (v instanceof Map<?, ?> m) {
-			if (m.isEmpty()) {
-				sb.append("{}");
-				return;
-			}
-			sb.append('{');
-			boolean first = true;
-			for (Map.Entry<?, ?> e : m.entrySet()) {
-				if (!first) sb.append(',');
-				first = false;
-				newline(sb, indent, depth + 1);
-				writeString(sb, String.valueOf(e.getKey()));
-				sb.append(indent >= 0 ? ": " : ":");
-				write(sb, e.getValue(), indent, depth + 1);
-			}
-			newline(sb, indent, depth);
-			sb.append('}');
-		} else if (v instanceof double[] a) {
-			List<Object> l = new ArrayList<>(a.length);
-			for (double d : a) l.add(d);
-			writeArray(sb, l, indent, depth);
-		} else if (v instanceof float[] a) {
-			List<Object> l = new ArrayList<>(a.length);
-			for (float d : a) l.add((double) d);
-			writeArray(sb, l, indent, depth);
-		} else if (v instanceof int[] a) {
-			List<Object> l = new ArrayList<>(a.length);
-			for (int d : a) l.add(d);
-			writeArray(sb, l, indent, depth);
-		} else if (v instanceof long[] a) {
-			List<Object> l = new ArrayList<>(a.length);
-			for (long d : a) l.add(d);
-			writeArray(sb, l, indent, depth);
-		} else if (v instanceof Object[] a) {
-			writeArray(sb, List.of(a), indent, depth);
-		} else if (v instanceof Iterable<?> it) {
-			List<Object> l = new ArrayList<>();
-			it.forEach(l::add);
-			writeArray(sb, l, indent, depth);
-		} else {
-			throw new IllegalArgumentException("Cannot write " + v.getClass().getName() + " as JSON");
-		}
-	}
-
-	private static void writeArray(StringBuilder sb, List<?> l, int indent, int depth) {
-		if (l.isEmpty()) {
-			sb.append("[]");
-			return;
-		}
-		// Arrays of scalars stay on one line: they are coordinates, spacings, probabilities.
-		boolean scalars = l.stream().noneMatch(o -> o instanceof Map || o instanceof Iterable
-			|| (o != null && o.getClass().isArray()));
-		sb.append('[');
-		for (int i = 0; i < l.size(); i++) {
-			if (i > 0) sb.append(scalars && indent >= 0 ? ", " : ",");
-			if (!scalars) newline(sb, indent, depth + 1);
-			write(sb, l.get(i), indent, depth + 1);
-		}
-		if (!scalars) newline(sb, indent, depth);
-		sb.append(']');
-	}
-
-	private static void writeDouble(StringBuilder sb, double d) {
-		if (Double.isNaN(d) || Double.isInfinite(d)) {
-			sb.append("null"); // JSON has no NaN/Infinity
-		} else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-			sb.append((long) d).append(".0");
-		} else {
-			sb.append(d);
-		}
-	}
-
-	private static void newline(StringBuilder sb, int indent, int depth) {
-		if (indent < 0) return;
-		sb.append('\n');
-		for (int i = 0; i < indent * depth; i++) sb.append(' ');
-	}
-
-	private static void writeString(StringBuilder sb, String s) {
-		sb.append('"');
-		for (int i = 0; i < s.length(); i++) {
-			char c = s.charAt(i);
-			switch (c) {
-				case '"' -> sb.append("\\\"");
-				case '\\' -> sb.append("\\\\");
-				case '\n' -> sb.append("\\n");
-				case '\r' -> sb.append("\\r");
-				case '\t' -> sb.append("\\t");
-				case '\b' -> sb.append("\\b");
-				case '\f' -> sb.append("\\f");
-				default -> {
-					if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-					else sb.append(c);
-				}
-			}
-		}
-		sb.append('"');
-	}
-
-	// ---- parser ----
-
-	private static final class Parser {
-		private static final int MAX_DEPTH = 512;
-		private final String s;
-		private int pos;
-
-		Parser(String s) {
-			this.s = s;
-		}
-
-		IllegalArgumentException error(String msg) {
-			return new IllegalArgumentException("Invalid JSON at offset " + pos + ": " + msg);
-		}
-
-		void ws() {
-			while (pos < s.length()) {
-				char c = s.charAt(pos);
-				if (c == ' ' || c == '\t' || c == '\n' || c == '\r') pos++;
-				else break;
-			}
-		}
-
-		Object value(int depth) {
-			if (depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH);
-			if (pos >= s.length()) throw error("unexpected end of text");
-			char c = s.charAt(pos);
-			switch (c) {
-				case '{': return object(depth);
-				case '[': return array(depth);
-				case '"': return string();
-				case 't': return literal("true", Boolean.TRUE);
-				case 'f': return literal("false", Boolean.FALSE);
-				case 'n': return literal("null", null);
-				default:
-					if (c == '-' || (c >= '0' && c <= '9')) return number();
-					throw error("unexpected character '" + c + "'");
-			}
-		}
-
-		Object literal(String word, Object v) {
-			if (!s.startsWith(word, pos)) throw error("expected " + word);
-			pos += word.length();
-			return v;
-		}
-
-		Map<String, Object> object(int depth) {
-			Map<String, Object> m = new LinkedHashMap<>();
-			pos++;
-			ws();
-			if (peek() == '}') {
-				pos++;
-				return m;
-			}
-			while (true) {
-				ws();
-				if (peek() != '"') throw error("expected a string key");
-				String k = string();
-				ws();
-				if (peek() != ':') throw error("expected ':'");
-				pos++;
-				ws();
-				m.put(k, value(depth + 1));
-				ws();
-				char c = peek();
-				pos++;
-				if (c == '}') return m;
-				if (c != ',') throw error("expected ',' or '}'");
-			}
-		}
-
-		List<Object> array(int depth) {
-			List<Object> l = new ArrayList<>();
-			pos++;
-			ws();
-			if (peek() == ']') {
-				pos++;
-				return l;
-			}
-			while (true) {
-				ws();
-				l.add(value(depth + 1));
-				ws();
-				char c = peek();
-				pos++;
-				if (c == ']') return l;
-				if (c != ',') throw error("expected ',' or ']'");
-			}
-		}
-
-		char peek() {
-			if (pos >= s.length()) throw error("unexpected end of text");
-			return s.charAt(pos);
-		}
-
-		String string() {
-			pos++; // opening quote
-			StringBuilder sb = new StringBuilder();
-			while (true) {
-				char c = peek();
-				pos++;
-				if (c == '"') return sb.toString();
-				if (c == '\\') {
-					char e = peek();
-					pos++;
-					switch (e) {
-						case '"', '\\', '/' -> sb.append(e);
-						case 'n' -> sb.append('\n');
-						case 'r' -> sb.append('\r');
-						case 't' -> sb.append('\t');
-						case 'b' -> sb.append('\b');
-						case 'f' -> sb.append('\f');
-						case 'u' -> {
-							if (pos + 4 > s.length()) throw error("truncated \\u escape");
-							try {
-								sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-							} catch (NumberFormatException ex) {
-								throw error("bad \\u escape");
-							}
-							pos += 4;
-						}
-						default -> throw error("bad escape \\" + e);
-					}
-				} else if (c < 0x20) {
-					throw error("control character in string");
-				} else {
-					sb.append(c);
-				}
-			}
-		}
-
-		Number number() {
-			int start = pos;
-			if (peek() == '-') pos++;
-			boolean integral = true;
-			while (pos < s.length()) {
-				char c = s.charAt(pos);
-				if (c >= '0' && c <= '9') pos++;
-				else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-					integral = false;
-					pos++;
-				} else break;
-			}
-			String t = s.substring(start, pos);
-			try {
-				if (integral && t.length() < 19) return Long.parseLong(t);
-				return Double.parseDouble(t);
-			} catch (NumberFormatException e) {
-				pos = start;
-				throw error("bad number '" + t + "'");
-			}
-		}
 	}
 }

@@ -69,7 +69,7 @@ class ModelPackageTest {
 	}
 
 	static Map<String, Object> rdf(Path pkg) throws IOException {
-		return MiniYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE), StandardCharsets.UTF_8));
+		return RdfYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE), StandardCharsets.UTF_8));
 	}
 
 	@Test
@@ -116,12 +116,13 @@ class ModelPackageTest {
 		}
 		// the reader is the inverse of the writer, and the writer's output is outside no schema rule by accident
 		Map<String, Object> rdf = rdf(seg);
-		assertEquals(rdf, MiniYaml.parse(BioImageIo.toYaml(rdf)));
+		assertEquals(rdf, RdfYaml.parse(BioImageIo.toYaml(rdf)));
 		Map<String, Object> broken = new java.util.LinkedHashMap<>(rdf);
 		broken.remove("weights");
 		broken.put("name", "abc");
 		List<String> errors = check.validate(broken, MODEL_DEF);
-		assertTrue(errors.toString().contains("'weights' is missing") && errors.toString().contains("shorter than 5"), errors.toString());
+		assertTrue(errors.toString().contains("required property 'weights' not found")
+			&& errors.toString().contains("$.name: must be at least 5 characters long"), errors.toString());
 	}
 
 	@Test
@@ -137,9 +138,9 @@ class ModelPackageTest {
 			assertEquals(ours[i], Math.min(max, Math.max(min, hu[i])) * gain + offset, 1e-6, "HU " + hu[i]);
 		List<?> axes = (List<?>) in.get("axes");
 		assertEquals(List.of("batch", "space", "space", "channel"), axes.stream().map(a -> ((Map<?, ?>) a).get("type")).toList());
-		assertEquals(Map.of("min", 2L, "step", 2L), ((Map<?, ?>) axes.get(1)).get("size"), "segmenter: any multiple of 2");
+		assertEquals(Map.of("min", 2, "step", 2), ((Map<?, ?>) axes.get(1)).get("size"), "segmenter: any multiple of 2");
 		Map<?, ?> clsIn = (Map<?, ?>) ((List<?>) rdf(cls).get("inputs")).get(0);
-		assertEquals(16L, ((Map<?, ?>) ((List<?>) clsIn.get("axes")).get(2)).get("size"), "classifier: fixed 16 × 16");
+		assertEquals(16, ((Map<?, ?>) ((List<?>) clsIn.get("axes")).get(2)).get("size"), "classifier: fixed 16 × 16");
 		Map<?, ?> clsOut = (Map<?, ?>) ((List<?>) rdf(cls).get("outputs")).get(0);
 		Map<?, ?> channel = (Map<?, ?>) ((List<?>) clsOut.get("axes")).get(1);
 		assertEquals(List.of("low", "intermediate", "high"), channel.get("channel_names"));

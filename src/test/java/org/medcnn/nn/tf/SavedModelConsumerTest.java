@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.nn.BioImageIo;
-import org.medcnn.nn.MiniYaml;
+import org.medcnn.nn.RdfYaml;
 import org.medcnn.nn.Npy;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Synthetic;
@@ -45,7 +45,7 @@ class SavedModelConsumerTest {
 		Path pkg = Training.trainSegmenter(images, masks, new SegmenterConfig(2, 4, 40, 400,
 			new TrainingConfig(2, 2, 1e-2, "adam", "dice-ce", "relu", 1, 0)), null, null, dir.resolve("m"));
 
-		Map<String, Object> rdf = MiniYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE)));
+		Map<String, Object> rdf = RdfYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE)));
 		Map<?, ?> in = (Map<?, ?>) ((List<?>) rdf.get("inputs")).get(0);
 		Map<?, ?> out = (Map<?, ?>) ((List<?>) rdf.get("outputs")).get(0);
 		Npy.FloatArray x = Npy.read(pkg.resolve((String) ((Map<?, ?>) in.get("test_tensor")).get("source")));

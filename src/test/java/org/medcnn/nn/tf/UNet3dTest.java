@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Json;
 import org.medcnn.nn.EpochMetrics;
-import org.medcnn.nn.MiniYaml;
+import org.medcnn.nn.RdfYaml;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Npy;
@@ -150,7 +150,7 @@ class UNet3dTest {
 		assertTrue(rdf.contains("\"3d\"") && rdf.contains("id: \"z\""), rdf);
 		Path schemaFile = Path.of("..", "shared", "bioimageio", "bioimageio_schema.json");
 		SchemaCheck check = new SchemaCheck(Json.asObject(Json.parse(Files.readString(schemaFile)), schemaFile.toString()));
-		assertEquals(List.of(), check.validate(MiniYaml.parse(rdf), MODEL_DEF), "rdf.yaml against the bioimage.io schema");
+		assertEquals(List.of(), check.validate(RdfYaml.parse(rdf), MODEL_DEF), "rdf.yaml against the bioimage.io schema");
 	}
 
 	@Test
