@@ -16,6 +16,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.medcnn.common.Versions;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Represent;
+import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * The bioimage.io model description ({@code rdf.yaml}, model spec format {@value #FORMAT_VERSION}) of a model
@@ -58,7 +64,6 @@ public final class BioImageIo {
 	/** Tensor ids, equal to the SavedModel signature's input and output names. */
 	public static final String INPUT_ID = "input", OUTPUT_ID = "output";
 
-	private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 	private static final Pattern NAME_CHARS = Pattern.compile("[^A-Za-z0-9_\\-() ]");
 
 	private BioImageIo() {}
@@ -300,65 +305,59 @@ public final class BioImageIo {
 	// ---- YAML ----
 
 	/**
-	 * Writes a tree of maps (string keys), lists, strings, numbers, booleans and nulls as block-style YAML:
-	 * two-space indentation, list items as {@code - }, strings always double-quoted with JSON escapes (valid in
-	 * YAML's double-quoted style), numbers in plain decimal notation, empty lists and maps as {@code []} and
-	 * {@code {}}. Ends with a newline.
+	 * Writes a tree of maps (string keys), lists, strings, numbers, booleans and nulls as block-style YAML with
+	 * SnakeYAML: two-space indentation, strings quoted where YAML 1.1 would read them as something else, floats
+	 * in plain decimal notation with a decimal point (YAML 1.1 readers such as bioimage.io's read {@code 1E20}
+	 * as a string). Ends with a newline.
 	 *
 	 * @throws IllegalArgumentException for a non-finite number or a value of another type
 	 */
 	public static String toYaml(Map<String, Object> tree) {
-		StringBuilder sb = new StringBuilder("# bioimage.io model description written by MedCNN " + Versions.MEDCNN + "\n");
-		writeMap(sb, tree, 0);
-		return sb.toString();
+		checkYaml(tree, "rdf");
+		DumperOptions o = new DumperOptions();
+		o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+		o.setIndent(2);
+		o.setIndicatorIndent(0);
+		o.setSplitLines(false);
+		o.setAllowUnicode(true);
+		return "# bioimage.io model description written by MedCNN " + Versions.MEDCNN + "\n"
+			+ new Yaml(new PlainFloats(o), o).dump(tree);
 	}
 
-	private static void writeMap(StringBuilder sb, Map<?, ?> m, int indent) {
-		boolean first = true;
-		for (Map.Entry<?, ?> e : m.entrySet()) {
-			// the first key of a map that is a list item goes on the "- " line, which the caller has written
-			if (!first || indent == 0 || sb.charAt(sb.length() - 1) == '\n') sb.append("  ".repeat(indent));
-			first = false;
-			String k = String.valueOf(e.getKey());
-			sb.append(PLAIN_KEY.matcher(k).matches() ? k : org.medcnn.common.Json.quote(k)).append(':');
-			writeValue(sb, e.getValue(), indent + 1);
-		}
-	}
-
-	/** Writes a value after "key:" or "-": scalars on the same line, non-empty collections on the next lines. */
-	private static void writeValue(StringBuilder sb, Object v, int indent) {
-		if (v instanceof Map<?, ?> m && !m.isEmpty()) {
-			sb.append('\n');
-			writeMap(sb, m, indent);
-		} else if (v instanceof List<?> l && !l.isEmpty()) {
-			sb.append('\n');
-			for (Object item : l) {
-				sb.append("  ".repeat(indent)).append('-');
-				if (item instanceof Map<?, ?> im && !im.isEmpty()) {
-					sb.append(' ');
-					writeMap(sb, im, indent + 1);
-				} else {
-					writeValue(sb, item, indent + 1);
-				}
+	/** Refuses what {@link #toYaml} cannot write faithfully, naming where it sits in the tree. */
+	private static void checkYaml(Object v, String where) {
+		if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
+			|| v instanceof Short || v instanceof Byte) return;
+		if (v instanceof Double || v instanceof Float) {
+			if (!Double.isFinite(((Number) v).doubleValue()))
+				throw new IllegalArgumentException("YAML value " + v + " at " + where + " is not a finite number");
+		} else if (v instanceof Map<?, ?> m) {
+			for (Map.Entry<?, ?> e : m.entrySet()) {
+				if (!(e.getKey() instanceof String k)) throw new IllegalArgumentException("YAML key " + e.getKey() + " at " + where + " is not a string");
+				checkYaml(e.getValue(), where + "." + k);
 			}
+		} else if (v instanceof List<?> l) {
+			for (int i = 0; i < l.size(); i++) checkYaml(l.get(i), where + "[" + i + "]");
 		} else {
-			sb.append(' ').append(scalar(v)).append('\n');
+			throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as YAML (at " + where + ")");
 		}
 	}
 
-	private static String scalar(Object v) {
-		if (v == null) return "null";
-		if (v instanceof Map<?, ?>) return "{}";
-		if (v instanceof List<?>) return "[]";
-		if (v instanceof String s) return org.medcnn.common.Json.quote(s);
-		if (v instanceof Boolean b) return b.toString();
-		if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return v.toString();
-		if (v instanceof Number n) {
-			double d = n.doubleValue();
-			if (!Double.isFinite(d)) throw new IllegalArgumentException("YAML value " + d + " is not a finite number");
-			String s = new BigDecimal(Double.toString(d)).toPlainString();
-			return s.contains(".") ? s : s + ".0"; // keep floats floats for YAML 1.1 readers
+	/** SnakeYAML's representer with floats as plain decimals ({@code 0.00001}, {@code 100000000000000000000.0}). */
+	private static final class PlainFloats extends Representer {
+		PlainFloats(DumperOptions o) {
+			super(o);
+			RepresentFloat f = new RepresentFloat();
+			representers.put(Double.class, f);
+			representers.put(Float.class, f);
 		}
-		throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as YAML");
+
+		private final class RepresentFloat implements Represent {
+			@Override
+			public Node representData(Object data) {
+				String s = new BigDecimal(Double.toString(((Number) data).doubleValue())).toPlainString();
+				return representScalar(Tag.FLOAT, s.contains(".") ? s : s + ".0");
+			}
+		}
 	}
 }
