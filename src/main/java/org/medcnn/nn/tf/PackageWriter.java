@@ -72,22 +72,10 @@ final class PackageWriter {
 		}
 	}
 
+	/** {@link PackageFiles#whyNotWritable}, the check training ran before it began, run again before writing. */
 	private static void checkReplaceable(Path target) throws IOException {
-		if (!Files.exists(target)) return;
-		if (!Files.isDirectory(target))
-			throw new IOException("Cannot write a model package at " + target + ": a file of that name exists");
-		if (Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) {
-			String foreign = PackageFiles.foreignEntry(target);
-			if (foreign != null)
-				throw new IOException("Cannot write a model package at " + target + ": it holds '" + foreign + "', which is"
-					+ " not part of a model package, and replacing the package would delete it");
-			return;
-		}
-		try (var s = Files.list(target)) {
-			if (s.findAny().isPresent())
-				throw new IOException("Cannot write a model package at " + target
-					+ ": the folder exists, is not empty and holds no " + ModelCard.FILE_NAME);
-		}
+		String why = PackageFiles.whyNotWritable(target, true);
+		if (why != null) throw new IOException("Cannot write a model package: " + why);
 	}
 
 	private static void move(Path from, Path to) throws IOException {
