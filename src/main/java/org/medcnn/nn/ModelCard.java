@@ -154,8 +154,8 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 	/** Window widths a card may hold (HU): a narrower window makes the input a threshold. */
 	static final double MIN_WIDTH_HU = 1, MAX_WIDTH_HU = 1e7;
 	private static final String WIDTH_WHY = "a window narrower than 1 HU turns the input into a threshold";
-	/** A CT clip range must hold water to soft tissue: CT statistics of any body hold fat below and tissue above it. */
-	static final double CT_MUST_HOLD_LOW_HU = 0, CT_MUST_HOLD_HIGH_HU = 40;
+	/** Narrowest CT clip range (HU): a narrower one makes the input a threshold. */
+	static final double MIN_CLIP_WIDTH_HU = 1;
 	/** Most extreme CT clip bound (HU): beyond what 16-bit CT pixels with their rescale reach. */
 	static final double MAX_CT_HU = 1e5;
 	/** Smallest standard deviation of a CT normalisation (HU): real training sets have tens to hundreds. */
@@ -164,7 +164,8 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 	/**
 	 * Refuses finite but absurd normalisation values (a card edited by hand or by an attacker), naming the field and the
 	 * value: they make every prediction silently wrong (a near-zero width or standard deviation thresholds the input, a
-	 * clip bound of 0.5 HU or 1e308 cuts or ignores tissue).
+	 * clip bound of 1e308 ignores clipping). Plausible but changed values (a clip bound of 0.5 HU) are caught when the
+	 * package is opened: its test input, normalised by the card, no longer gives its test output ({@link TestTensors}).
 	 */
 	private static void plausible(Path pkg, Normalisation n) throws ModelFormatException {
 		String f = "input.normalisation.";
@@ -172,10 +173,10 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 			plausible(pkg, f + "centerHu", w.centerHu(), -MAX_ABS_HU, MAX_ABS_HU, "a value in HU");
 			plausible(pkg, f + "widthHu", w.widthHu(), MIN_WIDTH_HU, MAX_WIDTH_HU, WIDTH_WHY);
 		} else if (n instanceof Normalisation.CtClip c) {
-			plausible(pkg, f + "clipLowHu", c.clipLowHu(), -MAX_CT_HU, CT_MUST_HOLD_LOW_HU, "the clip range must hold water and"
-				+ " soft tissue, " + (int) CT_MUST_HOLD_LOW_HU + "…" + (int) CT_MUST_HOLD_HIGH_HU + " HU");
-			plausible(pkg, f + "clipHighHu", c.clipHighHu(), CT_MUST_HOLD_HIGH_HU, MAX_CT_HU, "the clip range must hold water and"
-				+ " soft tissue, " + (int) CT_MUST_HOLD_LOW_HU + "…" + (int) CT_MUST_HOLD_HIGH_HU + " HU");
+			plausible(pkg, f + "clipLowHu", c.clipLowHu(), -MAX_CT_HU, MAX_CT_HU, "CT values lie within ±" + MAX_CT_HU + " HU");
+			plausible(pkg, f + "clipHighHu", c.clipHighHu(), c.clipLowHu() + MIN_CLIP_WIDTH_HU, MAX_CT_HU, "the clip range must"
+				+ " be at least " + MIN_CLIP_WIDTH_HU + " HU wide (a narrower one thresholds the input) and within ±" + MAX_CT_HU
+				+ " HU");
 			plausible(pkg, f + "meanHu", c.meanHu(), c.clipLowHu(), c.clipHighHu(), "the mean of values clipped to [clipLowHu,"
 				+ " clipHighHu] lies within it");
 			plausible(pkg, f + "stdHu", c.stdHu(), MIN_STD_HU, c.clipHighHu() - c.clipLowHu(), "the standard deviation of values"

@@ -143,7 +143,7 @@ class ModelCardTest {
 			{window.formatted("1e300", "400"), "null", "input.normalisation.centerHu", "1.0E300"},
 			{ct.formatted("-374", "509", "-2", "1e-30"), "null", "input.normalisation.stdHu", "1.0E-30"},
 			{ct.formatted("-374", "509", "-2", "5000"), "null", "input.normalisation.stdHu", "5000"},
-			{ct.formatted("-374", "0.5", "-2", "100"), "null", "input.normalisation.clipHighHu", "0.5"},
+			{ct.formatted("-374", "-373.5", "-374", "0.2"), "null", "input.normalisation.clipHighHu", "-373.5"},
 			{ct.formatted("-374", "1e308", "-2", "100"), "null", "input.normalisation.clipHighHu", "1.0E308"},
 			{ct.formatted("-1e308", "509", "-2", "100"), "null", "input.normalisation.clipLowHu", "-1.0E308"},
 			{ct.formatted("600", "500", "550", "10"), "null", "input.normalisation", "600"},

@@ -81,6 +81,21 @@ class TestTensorsCheckTest {
 			e.getMessage());
 	}
 
+	/**
+	 * A plausible but changed normalisation in the card (here the window centre 40 → 300 HU; a CT clip bound of 0.5 HU
+	 * likewise) passes every range check, but the test input normalised by it no longer gives the test output.
+	 */
+	@Test
+	void aPlausibleButChangedNormalisationIsRefusedByTheTestTensors() throws IOException {
+		Path pkg = GraphPolicyTest.copy(LEGACY, dir.resolve("window"));
+		Path card = pkg.resolve(ModelCard.FILE_NAME);
+		String text = Files.readString(card);
+		assertTrue(text.contains("\"windowCenterHu\": 40.0"));
+		Files.writeString(card, text.replace("\"windowCenterHu\": 40.0", "\"windowCenterHu\": 300.0"));
+		ModelFormatException e = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(pkg));
+		assertTrue(e.getMessage().contains(BioImageIo.TEST_OUTPUT), e.getMessage());
+	}
+
 	@Test
 	void aTestOutputOffByMoreThanTheToleranceIsRefusedAndWithinItAccepted() throws IOException {
 		Path pkg = GraphPolicyTest.copy(LEGACY, dir.resolve("tolerance"));
