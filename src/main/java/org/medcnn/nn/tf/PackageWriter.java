@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.medcnn.common.Json;
+import org.medcnn.common.OutputGate;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.PackageFiles;
@@ -57,6 +58,7 @@ final class PackageWriter {
 			// the card ends with the SHA-256 of the weights and test tensors, checked whenever the package is opened
 			card.put("integrity", PackageFiles.integrityRecord(tmp));
 			Files.writeString(tmp.resolve(ModelCard.FILE_NAME), Json.writePretty(card) + "\n", StandardCharsets.UTF_8);
+			OutputGate.check(target); // the last moment before the package appears
 			Path old = null;
 			if (Files.exists(target)) {
 				old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");
