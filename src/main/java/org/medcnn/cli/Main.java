@@ -68,6 +68,12 @@ public final class Main {
 				err.println("medcnn " + command.name() + ": " + Relauncher.encodingAdvice(unencodable));
 				return 2;
 			}
+			if (Relauncher.asciiFileNames()) {
+				// LANG=C with ASCII arguments: names found while scanning folders would still come out as '?'
+				if (Relauncher.mayRelaunchForEncoding())
+					return Relauncher.relaunch(args, command.usesTensorFlow() && Relauncher.needsRelaunch(), true);
+				err.println("medcnn " + command.name() + ": warning: " + Relauncher.asciiFileNamesWarning());
+			}
 			// Inside the try: a refused -Dmedcnn.… property (read when relaunching) is reported like any other error.
 			if (command.usesTensorFlow() && Relauncher.needsRelaunch()) return Relauncher.relaunch(args);
 			return command.run(rest, out, err);

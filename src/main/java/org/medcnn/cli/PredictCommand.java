@@ -71,13 +71,17 @@ final class PredictCommand implements Main.Command {
 			                   1.2.840.10008.1.2.8.1, DICOM 2023: each frame deflated, far smaller; older
 			                   readers cannot open it)
 			  --rtstruct       also write CASE_rtstruct.dcm, an RT Structure Set (ROI "Lesion", GTV) referencing
-			                   the input series (DICOM inputs with at least one lesion only)""";
+			                   the input series (DICOM inputs with at least one lesion only)
+			  --assume-geometry
+			                   measure an input whose pixel spacing, slice spacing or position is not recorded
+			                   (1 mm or the instance order assumed); without it such a case is refused. The
+			                   warnings go into CASE_lesions.json/.csv and the output JSON""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion", "classifier", "seg-compression"),
-			Set.of("seg", "rtstruct", "tta"));
+			Set.of("seg", "rtstruct", "tta", "assume-geometry"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
 		Path outDir = OutputPaths.folder(name(), "--out", a.path("out"));
@@ -98,7 +102,7 @@ final class PredictCommand implements Main.Command {
 				try (Segmenter seg = Models.openSegmenter(model);
 					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier)) {
 					CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"), minLesion, a.flag("seg"),
-						a.flag("rtstruct"), grader, segCompression);
+						a.flag("rtstruct"), grader, segCompression).withAssumeGeometry(a.flag("assume-geometry"));
 					for (CaseSegmentation.Input in : CaseSegmentation.inputs(a.positional().stream().map(Path::of).toList())) {
 						if (!in.name().equals(Datasets.caseName(in.entry())))
 							err.println("medcnn predict: " + in.entry() + ": another input is also called '"

@@ -88,11 +88,12 @@ final class Relauncher {
 	static void watchLauncher(PrintStream err) {
 		long launcher = launcherPid();
 		if (launcher <= 0) return;
+		// checked again right before any output is put in place: the watch below may notice the end too late
+		org.medcnn.common.OutputGate.install(() -> launcherAlive(launcher), "the launching process (pid " + launcher
+			+ ") has ended");
 		Thread t = new Thread(() -> {
 			while (true) {
-				Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-				// Re-parented (to init or a subreaper) means the launcher has ended, whatever became of its number.
-				if (parent.isEmpty() || parent.get().pid() != launcher || !parent.get().isAlive()) {
+				if (!launcherAlive(launcher)) {
 					err.println("medcnn: the launching process (pid " + launcher + ") has ended; stopping this one (pid "
 						+ ProcessHandle.current().pid() + ")");
 					err.flush();
@@ -118,6 +119,13 @@ final class Relauncher {
 		}, "medcnn-launcher-watch");
 		t.setDaemon(true);
 		t.start();
+	}
+
+	/** Whether this JVM's parent is still the launcher {@code launcher}. */
+	static boolean launcherAlive(long launcher) {
+		Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+		// Re-parented (to init or a subreaper) means the launcher has ended, whatever became of its number.
+		return parent.isPresent() && parent.get().pid() == launcher && parent.get().isAlive();
 	}
 
 	/**
@@ -149,6 +157,21 @@ final class Relauncher {
 		Charset jnu = jnuCharset();
 		for (String a : args) if (!jnu.newEncoder().canEncode(a)) return a;
 		return null;
+	}
+
+	/**
+	 * Whether this JVM encodes file names as ASCII (LANG=C and the like): whatever its arguments, a file or folder found
+	 * in a folder with another character in its name comes out with {@code ?} and cannot be opened.
+	 */
+	static boolean asciiFileNames() {
+		return StandardCharsets.US_ASCII.equals(jnuCharset());
+	}
+
+	/** What to tell a user whose file names are ASCII only, when a relaunch with a UTF-8 locale is not possible. */
+	static String asciiFileNamesWarning() {
+		return "this Java's file-name encoding is " + jnuCharset().name() + " (from the locale: LANG=" + System.getenv("LANG")
+			+ ", LC_ALL=" + System.getenv("LC_ALL") + "), so files and folders found with other characters in their names"
+			+ " are shown with '?' and cannot be opened: run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8 java -jar medcnn.jar ...";
 	}
 
 	/** What to tell a user whose argument cannot be represented, naming it and the fix. */

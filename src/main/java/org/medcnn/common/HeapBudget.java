@@ -30,6 +30,56 @@ public final class HeapBudget {
 	}
 
 	/**
+	 * The work planned for a volume once it is read (e.g. segmenting it): its heap bytes for a volume of the given size
+	 * and spacing, and what it is, for messages.
+	 */
+	public interface Plan {
+		/** Heap bytes the planned work needs for an {@code nx × ny × nz} volume of that spacing {x, y, z} in mm. */
+		long bytes(int nx, int ny, int nz, double[] spacingMm);
+
+		/** What the work is, e.g. {@code segmenting it with the model M}. */
+		String what();
+	}
+
+	private static final ThreadLocal<Plan> PLAN = new ThreadLocal<>();
+
+	/** A read whose result feeds work of its own. */
+	@FunctionalInterface
+	public interface Read<T, E extends Exception> {
+		T run() throws E;
+	}
+
+	/**
+	 * Runs a read on this thread with {@code plan} announced: the readers' heap checks ({@link #shortfallWithPlan}) then
+	 * count what the planned work will need too, so that one check before reading gives the whole need and one piece
+	 * of advice, rather than a read that fits followed by work that does not.
+	 */
+	public static <T, E extends Exception> T withPlan(Plan plan, Read<T, E> read) throws E {
+		Plan before = PLAN.get();
+		PLAN.set(plan);
+		try {
+			return read.run();
+		} finally {
+			if (before == null) PLAN.remove();
+			else PLAN.set(before);
+		}
+	}
+
+	/**
+	 * {@link #shortfall} of a read of an {@code nx × ny × nz} volume that needs {@code readBytes}, plus the work
+	 * announced with {@link #withPlan} on this thread (none: just the read).
+	 *
+	 * @param what what the read is, e.g. "the 512×512×300 volume of series 1.2.3 (32-bit floats)"
+	 */
+	public static String shortfallWithPlan(long readBytes, int nx, int ny, int nz, double[] spacingMm, String what) {
+		Plan plan = PLAN.get();
+		if (plan == null) return shortfall(readBytes, what);
+		long work = plan.bytes(nx, ny, nz, spacingMm);
+		long total = work > Long.MAX_VALUE - readBytes ? Long.MAX_VALUE : readBytes + work;
+		return shortfall(total, "reading " + what + " (" + size(readBytes) + ") and " + plan.what() + " (" + size(work) + ")");
+	}
+
+	/**
 	 * Why {@code bytes} more bytes do not fit in the heap, or null when they do.
 	 *
 	 * @param what what needs them, e.g. "the 512×512×4095 volume (float32)"; starts the message
@@ -48,9 +98,11 @@ public final class HeapBudget {
 			+ size(rt.maxMemory()) + " maximum";
 		long physical = physicalMemory();
 		if (physical > 0 && wantGib * GIB > physical)
-			return need + ", and this machine has only " + size(physical) + " of memory: it cannot be read here (use a "
-				+ "machine with more than " + wantGib + " GB of memory and run Java with -Xmx" + wantGib + "g)";
-		return need + ": run Java with a larger heap, e.g. -Xmx" + wantGib + "g (java -Xmx" + wantGib
+			return need + ", and this machine has only " + size(physical) + " of memory: it cannot be done here (use a "
+				+ "machine with more than " + wantGib + " GB of memory and run Java with -Xmx" + wantGib + "g: what it needs,"
+				+ " what is in use and a quarter more)";
+		return need + ": run Java with a larger heap, e.g. -Xmx" + wantGib + "g (what it needs, what is in use and a"
+			+ " quarter more; java -Xmx" + wantGib
 			+ "g -jar medcnn.jar ...; in Fiji: Edit > Options > Memory & Threads)";
 	}
 

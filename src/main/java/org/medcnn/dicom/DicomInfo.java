@@ -79,6 +79,15 @@ public final class DicomInfo {
 		double[] ps = pixelSpacing(o);
 		m.put("pixelSpacing", ps == null ? null : List.of(ps[0], ps[1]));
 		if (image) describeLuts(o, m);
+		if (!pixels && o.hasPixelData() && !m.containsKey("error") && !TransferSyntax.of(o.transferSyntaxUID()).deflated()) {
+			// what every other command checks before it reads: frames or an image the file cannot hold (a deflated data
+			// set is longer than its file, and is checked when inflated)
+			try {
+				DicomPixels.checkHeader(o, true);
+			} catch (DicomReadException e) {
+				m.put("error", e.getMessage());
+			}
+		}
 		if (pixels && heapShort != null) {
 			m.put("error", heapShort);
 		} else if (pixels) {

@@ -48,19 +48,34 @@ public final class DicomReader {
 
 	private DicomReader() {}
 
-	/** Reads the data set up to Pixel Data, without pixel bytes (their declared length is still checked). */
+	/**
+	 * Reads the data set up to Pixel Data, without pixel bytes (their declared length is still checked). Files of any
+	 * size: only the bytes before Pixel Data are read (growing prefixes, at most {@value #MAX_HEADER_BYTES} bytes of them
+	 * for a file too large to read whole).
+	 */
 	public static DicomObject readHeader(Path file) throws DicomReadException {
-		long size = size(file);
+		long size = fileSize(file);
 		if (size > HEADER_PREFIX) {
-			byte[] prefix = readBytes(file, HEADER_PREFIX);
-			try {
-				return new Parser(file, prefix, size, true, true).parse();
-			} catch (NeedMore e) {
-				// The header runs past the prefix: read the whole file below.
+			for (long n = HEADER_PREFIX;; n *= 16) {
+				byte[] prefix = readBytes(file, n);
+				try {
+					return new Parser(file, prefix, size, true, true).parse();
+				} catch (NeedMore e) {
+					// The header runs past the prefix: the whole file below, or a longer prefix of a file too large for that.
+				}
+				if (size <= MAX_WHOLE_FILE || n * 16 > MAX_HEADER_BYTES) break;
 			}
 		}
+		if (size > MAX_WHOLE_FILE)
+			throw new DicomReadException(file, -1, "the data set before Pixel Data is longer than " + MAX_HEADER_BYTES
+				+ " bytes in a file of " + size + " bytes, too large to read whole: not a DICOM image this version can read");
 		return new Parser(file, readBytes(file, size), size, false, true).parse();
 	}
+
+	/** Most bytes a header read takes from a file too large to read whole. */
+	static final int MAX_HEADER_BYTES = 256 << 20;
+	/** Largest file read whole (one Java array). */
+	static final long MAX_WHOLE_FILE = Integer.MAX_VALUE - 64;
 
 	/** Reads the whole data set, Pixel Data included. */
 	public static DicomObject read(Path file) throws DicomReadException {
@@ -78,16 +93,21 @@ public final class DicomReader {
 		return new Parser(name, data, data.length, false, headerOnly).parse();
 	}
 
+	/** The size of a file to read whole, refused beyond what one Java array holds. */
 	private static long size(Path file) throws DicomReadException {
+		long size = fileSize(file);
+		if (size > MAX_WHOLE_FILE)
+			throw new DicomReadException(file, -1, "the file is " + size + " bytes, too large to read whole (one Java array"
+				+ " holds at most " + MAX_WHOLE_FILE + "): its header can be read (info, series), but this version reads the"
+				+ " pixels of DICOM files up to 2 GiB only; split the series into smaller files (e.g. one frame per file)");
+		return size;
+	}
+
+	private static long fileSize(Path file) throws DicomReadException {
 		try {
-			long size = Files.size(file);
-			if (size > Integer.MAX_VALUE - 64)
-				throw new DicomReadException(file, -1, "file is too large to read (" + size + " bytes)");
-			return size;
+			return Files.size(file);
 		} catch (NoSuchFileException e) {
 			throw new DicomReadException(file, -1, "no such file", e);
-		} catch (DicomReadException e) {
-			throw e;
 		} catch (IOException e) {
 			throw new DicomReadException(file, -1, "cannot read the file: " + e.getMessage(), e);
 		}

@@ -333,7 +333,9 @@ public final class SeriesReader {
 			s.seriesInstanceUID().isEmpty() ? "(no SeriesInstanceUID)" : s.seriesInstanceUID());
 		Path first = s.files().isEmpty() ? null : s.files().get(0);
 		String why = HeapBudget.arrayLimit(voxels, what + " (a volume is one float[])");
-		if (why == null) why = HeapBudget.shortfall(4 * voxels * copies, what + " (32-bit floats)");
+		if (why == null)
+			why = HeapBudget.shortfallWithPlan(4 * voxels * copies, s.columns(), s.rows(), s.slices(), s.spacing(), what
+				+ " (32-bit floats)");
 		if (why == null) return;
 		// A header that declares more than its file holds is the better reason (the memory is not needed then).
 		if (first != null && java.nio.file.Files.isRegularFile(first)) DicomPixels.checkHeader(DicomReader.readHeader(first));

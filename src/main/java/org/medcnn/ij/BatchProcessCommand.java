@@ -52,6 +52,9 @@ public class BatchProcessCommand implements Command {
 	@Parameter(label = "Classifier of lesion crops (optional)", style = "directory", required = false, persist = false)
 	private File classifier;
 
+	@Parameter(label = "Measure cases without a recorded pixel spacing or position", required = false, persist = false)
+	private boolean assume_geometry;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private List<BatchProcessTool.CaseResult> results;
 
@@ -65,7 +68,8 @@ public class BatchProcessCommand implements Command {
 		try (Segmenter segmenter = Models.openSegmenter(model.toPath());
 			Classifier grader = classifier == null ? null : Models.openClassifier(classifier.toPath())) {
 			results = BatchProcessTool.run(input.toPath(), segmenter, segmenter.card(), output.toPath(),
-				new CaseSegmentation.Options(tta, min_lesion, true, rtstruct, grader), progress, cancel);
+				new CaseSegmentation.Options(tta, min_lesion, true, rtstruct, grader).withAssumeGeometry(assume_geometry), progress,
+				cancel);
 			long failed = results.stream().filter(r -> !r.ok()).count();
 			status = results.size() + " case(s), " + failed + " failed; results in " + output;
 		} catch (IOException e) {

@@ -44,6 +44,8 @@ public class BatchProcessPlugin implements PlugIn {
 	public static final String KEY_TTA = "tta", KEY_MIN_LESION = "min_lesion", KEY_RTSTRUCT = "rtstruct";
 	/** Macro key: an optional classifier of lesion crops that grades every lesion (its risk goes into the lesion tables). */
 	public static final String KEY_CLASSIFIER = "classifier";
+	/** Macro key: measure cases whose pixel spacing or position is not recorded (refused without it). */
+	public static final String KEY_ASSUME_GEOMETRY = CaseSegmentation.ASSUME_GEOMETRY_KEY;
 	private static final String PREF = "medcnn.batch.";
 
 	@Override
@@ -53,7 +55,7 @@ public class BatchProcessPlugin implements PlugIn {
 		try {
 			String options = Macro.getOptions();
 			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_INPUT, KEY_MODEL, KEY_OUTPUT, KEY_TTA, KEY_MIN_LESION,
-				KEY_RTSTRUCT, KEY_CLASSIFIER));
+				KEY_RTSTRUCT, KEY_CLASSIFIER, KEY_ASSUME_GEOMETRY));
 			boolean macro = options != null;
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Input folder (one case per entry)", macro ? "" : Prefs.get(PREF + KEY_INPUT, ""), 40);
@@ -65,6 +67,7 @@ public class BatchProcessPlugin implements PlugIn {
 			gd.addCheckbox("Rtstruct (also an RT Structure Set per DICOM case)", !macro && Prefs.get(PREF + KEY_RTSTRUCT, false));
 			gd.addDirectoryField("Classifier (optional: grades each lesion; a lesion-crop classifier)",
 				macro ? "" : Prefs.get(PREF + KEY_CLASSIFIER, ""), 40);
+			gd.addCheckbox("Assume_geometry (measure cases without a recorded pixel spacing or position)", false);
 			gd.addMessage("Writes per case CASE.nii.gz, CASE_lesions.csv/.json, CASE_overlay.png and CASE_sliceNN.png,\n"
 				+ "CASE_seg.dcm for DICOM cases with a lesion, and summary.csv. Inputs are only read. Esc cancels.");
 			gd.showDialog();
@@ -74,6 +77,7 @@ public class BatchProcessPlugin implements PlugIn {
 			int minLesion = DialogValues.whole("Min_lesion", KEY_MIN_LESION, gd.getNextNumber(), 1, Integer.MAX_VALUE);
 			boolean rtstruct = gd.getNextBoolean();
 			String classifierText = gd.getNextString().trim();
+			boolean assumeGeometry = gd.getNextBoolean(); // never remembered: an explicit choice each time
 			Path input = DialogValues.folder("Input folder", KEY_INPUT, inText);
 			Path model = DialogValues.path("Model", KEY_MODEL, modelText);
 			Path output = DialogValues.path("Output folder", KEY_OUTPUT, outText);
@@ -92,7 +96,8 @@ public class BatchProcessPlugin implements PlugIn {
 				Classifier grader = classifierText.isEmpty() ? null : Models.openClassifier(Path.of(classifierText))) {
 				ModelCard card = segmenter.card();
 				results = BatchProcessTool.run(input, segmenter, card, output,
-					new CaseSegmentation.Options(tta, minLesion, true, rtstruct, grader), progress, cancel);
+					new CaseSegmentation.Options(tta, minLesion, true, rtstruct, grader).withAssumeGeometry(assumeGeometry), progress,
+					cancel);
 			}
 			progress.done();
 			ResultsTable rt = new ResultsTable();
@@ -105,6 +110,7 @@ public class BatchProcessPlugin implements PlugIn {
 				rt.addValue("total volume (mL)", r.totalVolumeMl());
 				rt.addValue("largest diameter (mm)", r.largestDiameterMm());
 				rt.addValue("error", r.ok() ? "" : r.error());
+				for (String w : r.warnings()) IJ.log(TITLE + ": " + r.name() + ": warning: " + w);
 				if (!r.ok()) {
 					failed++;
 					IJ.log(TITLE + ": " + r.name() + ": " + r.error());

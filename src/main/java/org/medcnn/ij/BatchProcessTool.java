@@ -49,9 +49,20 @@ public final class BatchProcessTool {
 	 * @param totalVolumeMl sum of the lesion volumes (NaN on error)
 	 * @param largestDiameterMm the longest axial diameter over all lesions, 0 without lesions (NaN on error)
 	 * @param error why the case failed, or null
+	 * @param warnings what the reader assumed about the case's image (e.g. a missing pixel spacing)
 	 */
 	public record CaseResult(String name, String seriesUid, int lesions, double totalVolumeMl, double largestDiameterMm,
-		String error) {
+		String error, List<String> warnings) {
+
+		public CaseResult {
+			warnings = List.copyOf(warnings);
+		}
+
+		/** Without warnings. */
+		public CaseResult(String name, String seriesUid, int lesions, double totalVolumeMl, double largestDiameterMm,
+			String error) {
+			this(name, seriesUid, lesions, totalVolumeMl, largestDiameterMm, error, List.of());
+		}
 
 		/** Whether the case was processed. */
 		public boolean ok() {
@@ -91,7 +102,7 @@ public final class BatchProcessTool {
 			p.progress((double) i / jobs.size(), "case " + (i + 1) + "/" + jobs.size() + ": " + j.name());
 			CaseSegmentation.Result r = CaseSegmentation.run(j, segmenter, card, out, options, ProgressListener.NONE, c);
 			results.add(new CaseResult(r.name(), r.seriesUid(), r.lesions().size(), r.totalVolumeMl(), r.largestDiameterMm(),
-				r.error()));
+				r.error(), r.warnings()));
 		}
 		AtomicFiles.writeString(out.resolve(SUMMARY_FILE), summaryCsv(results));
 		p.progress(1, jobs.size() + " cases done");

@@ -95,18 +95,22 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		if (version.equals("1")) {
 			double c = finite(input, "windowCenterHu", pkg), w = finite(input, "windowWidthHu", pkg);
 			if (!(w > 0)) throw new ModelFormatException(pkg, "input.windowWidthHu", "is " + w + ": it must be > 0");
-			if (Math.abs(c) > 1e6 || w > 1e7)
+			if (Math.abs(c) > MAX_ABS_HU || w > MAX_WIDTH_HU)
 				throw new ModelFormatException(pkg, "input.windowCenterHu", "and windowWidthHu " + c + "/" + w + " are absurd");
+			plausible(pkg, "input.windowWidthHu", w, MIN_WIDTH_HU, MAX_WIDTH_HU, WIDTH_WHY);
 		} else {
+			Normalisation n;
 			try {
-				Normalisation.fromCard(input.get("normalisation"));
+				n = Normalisation.fromCard(input.get("normalisation"));
 			} catch (IllegalArgumentException e) {
 				throw new ModelFormatException(pkg, "input.normalisation", "is invalid: " + e.getMessage());
 			}
+			plausible(pkg, n);
 			try {
 				targetSpacing(input);
 			} catch (IllegalArgumentException e) {
-				throw new ModelFormatException(pkg, "input.targetSpacingMm", "is invalid: " + e.getMessage());
+				throw new ModelFormatException(pkg, "input.targetSpacingMm", "is " + input.get("targetSpacingMm") + ": "
+					+ e.getMessage());
 			}
 		}
 		if (task.equals(CLASSIFICATION)) {
@@ -145,6 +149,48 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		return new ModelCard(version, task, name, classes, m);
 	}
 
+	/** Largest magnitude of a value in HU a card may hold (format 1 had the same bound). */
+	static final double MAX_ABS_HU = 1e6;
+	/** Window widths a card may hold (HU): a narrower window makes the input a threshold. */
+	static final double MIN_WIDTH_HU = 1, MAX_WIDTH_HU = 1e7;
+	private static final String WIDTH_WHY = "a window narrower than 1 HU turns the input into a threshold";
+	/** Narrowest CT clip range (HU): a narrower one makes the input a threshold. */
+	static final double MIN_CLIP_WIDTH_HU = 1;
+	/** Most extreme CT clip bound (HU): beyond what 16-bit CT pixels with their rescale reach. */
+	static final double MAX_CT_HU = 1e5;
+	/** Smallest standard deviation of a CT normalisation (HU): real training sets have tens to hundreds. */
+	static final double MIN_STD_HU = 0.1;
+
+	/**
+	 * Refuses finite but absurd normalisation values (a card edited by hand or by an attacker), naming the field and the
+	 * value: they make every prediction silently wrong (a near-zero width or standard deviation thresholds the input, a
+	 * clip bound of 1e308 ignores clipping). Plausible but changed values (a clip bound of 0.5 HU) are caught when the
+	 * package is opened: its test input, normalised by the card, no longer gives its test output ({@link TestTensors}).
+	 */
+	private static void plausible(Path pkg, Normalisation n) throws ModelFormatException {
+		String f = "input.normalisation.";
+		if (n instanceof Normalisation.Window w) {
+			plausible(pkg, f + "centerHu", w.centerHu(), -MAX_ABS_HU, MAX_ABS_HU, "a value in HU");
+			plausible(pkg, f + "widthHu", w.widthHu(), MIN_WIDTH_HU, MAX_WIDTH_HU, WIDTH_WHY);
+		} else if (n instanceof Normalisation.CtClip c) {
+			plausible(pkg, f + "clipLowHu", c.clipLowHu(), -MAX_CT_HU, MAX_CT_HU, "CT values lie within ±" + MAX_CT_HU + " HU");
+			plausible(pkg, f + "clipHighHu", c.clipHighHu(), c.clipLowHu() + MIN_CLIP_WIDTH_HU, MAX_CT_HU, "the clip range must"
+				+ " be at least " + MIN_CLIP_WIDTH_HU + " HU wide (a narrower one thresholds the input) and within ±" + MAX_CT_HU
+				+ " HU");
+			plausible(pkg, f + "meanHu", c.meanHu(), c.clipLowHu(), c.clipHighHu(), "the mean of values clipped to [clipLowHu,"
+				+ " clipHighHu] lies within it");
+			plausible(pkg, f + "stdHu", c.stdHu(), MIN_STD_HU, c.clipHighHu() - c.clipLowHu(), "the standard deviation of values"
+				+ " clipped to [clipLowHu, clipHighHu] is at most its width, and a smaller one than " + MIN_STD_HU
+				+ " HU makes the input overflow");
+		}
+	}
+
+	private static void plausible(Path pkg, String field, double v, double min, double max, String why)
+		throws ModelFormatException {
+		if (!(v >= min && v <= max))
+			throw new ModelFormatException(pkg, field, "is " + v + ": allowed " + min + " … " + max + " (" + why + ")");
+	}
+
 	private static double finite(Map<?, ?> input, String key, Path pkg) throws ModelFormatException {
 		if (!(input.get(key) instanceof Number n) || !Double.isFinite(n.doubleValue()))
 			throw new ModelFormatException(pkg, "input." + key, "is missing or not a finite number");
@@ -158,18 +204,25 @@ public record ModelCard(String formatVersion, String task, String name, List<Str
 		return (int) v;
 	}
 
-	/** {@code input.targetSpacingMm} of a format-2 card: 3 entries, each null (axis kept) or a spacing in (0, 100] mm. */
+	/** Target spacings a card may hold (mm): finer than CT or MR are acquired would only multiply the voxels. */
+	static final double MIN_SPACING_MM = 0.05, MAX_SPACING_MM = 100;
+
+	/**
+	 * {@code input.targetSpacingMm} of a format-2 card: 3 entries, each null (axis kept) or a spacing in
+	 * [{@value #MIN_SPACING_MM}, {@value #MAX_SPACING_MM}] mm.
+	 */
 	private static double[] targetSpacing(Map<?, ?> input) {
 		Object t = input.get("targetSpacingMm");
 		double[] out = {Double.NaN, Double.NaN, Double.NaN};
 		if (t == null) return out;
 		if (!(t instanceof List<?> l) || l.size() != 3)
-			throw new IllegalArgumentException("input.targetSpacingMm: expected 3 entries {x, y, z} (null keeps an axis)");
+			throw new IllegalArgumentException("expected 3 entries {x, y, z} (null keeps an axis)");
 		for (int i = 0; i < 3; i++) {
 			Object o = l.get(i);
 			if (o == null) continue;
-			if (!(o instanceof Number n) || !(n.doubleValue() > 0 && n.doubleValue() <= 100))
-				throw new IllegalArgumentException("input.targetSpacingMm: entry " + i + " is " + o + ", allowed (0, 100] mm or null");
+			if (!(o instanceof Number n) || !(n.doubleValue() >= MIN_SPACING_MM && n.doubleValue() <= MAX_SPACING_MM))
+				throw new IllegalArgumentException("entry " + i + " (" + "xyz".charAt(i) + ") is " + o + ": allowed "
+					+ MIN_SPACING_MM + " … " + MAX_SPACING_MM + " mm, or null to keep the image's spacing");
 			out[i] = n.doubleValue();
 		}
 		return out;

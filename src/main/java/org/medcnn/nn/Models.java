@@ -100,8 +100,14 @@ public final class Models {
 		}
 	}
 
-	/** The card, once the package folder's files agree with its integrity record ({@link PackageFiles#checkIntegrity}). */
+	/**
+	 * The card, once the package folder holds no link out of it ({@link PackageFiles#checkLinks}), nothing foreign at its
+	 * root ({@link PackageFiles#checkEntries}) and files that agree with its integrity record
+	 * ({@link PackageFiles#checkIntegrity}).
+	 */
 	private static ModelCard checked(Path dir, ModelCard card) throws IOException {
+		PackageFiles.checkLinks(dir);
+		PackageFiles.checkEntries(dir);
 		PackageFiles.checkIntegrity(dir, card);
 		return card;
 	}
@@ -173,11 +179,44 @@ public final class Models {
 		}
 	}
 
+	/**
+	 * Refuses a zipped package with an entry that is not part of a model package ({@link PackageFiles#ENTRIES}) beside
+	 * its card, or outside the card's top folder, before anything is extracted.
+	 */
+	private static void checkZipEntries(Path zip) throws ModelFormatException {
+		try (ZipFile zf = new ZipFile(zip.toFile())) {
+			String prefix = null;
+			for (Enumeration<? extends ZipEntry> en = zf.entries(); en.hasMoreElements();) {
+				String n = en.nextElement().getName().replace('\\', '/');
+				if (n.equals(ModelCard.FILE_NAME)) {
+					prefix = "";
+					break;
+				}
+				if (n.endsWith("/" + ModelCard.FILE_NAME) && n.indexOf('/') == n.length() - ModelCard.FILE_NAME.length() - 1)
+					prefix = n.substring(0, n.length() - ModelCard.FILE_NAME.length());
+			}
+			if (prefix == null) return; // readZippedCard has refused it
+			for (Enumeration<? extends ZipEntry> en = zf.entries(); en.hasMoreElements();) {
+				String n = en.nextElement().getName().replace('\\', '/');
+				if (!prefix.isEmpty() && (n.equals(prefix) || n.equals(prefix.substring(0, prefix.length() - 1)))) continue;
+				String rest = n.startsWith(prefix) ? n.substring(prefix.length()) : null;
+				String first = rest == null ? n : rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+				if (rest == null || !PackageFiles.ENTRIES.contains(first))
+					throw new ModelFormatException(zip, null, PackageFiles.foreignReason(n));
+			}
+		} catch (ModelFormatException e) {
+			throw e;
+		} catch (IOException e) {
+			throw new ModelFormatException(zip, "cannot be read as a zipped package: " + e.getMessage(), e);
+		}
+	}
+
 	private record Unzipped(Path tmp, Path pkg) {}
 
 	/** Extracts a zipped package into a new temporary folder and finds the folder holding its card. */
 	private static Unzipped unzipPackage(Path zip) throws ModelFormatException {
 		readZippedCard(zip); // cheap checks (names, card) before extracting anything
+		checkZipEntries(zip);
 		Path tmp;
 		try {
 			tmp = Zips.createTempFolder("medcnn-model-");

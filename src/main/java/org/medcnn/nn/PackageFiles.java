@@ -43,6 +43,94 @@ public final class PackageFiles {
 		BioImageIo.TEST_INPUT, BioImageIo.TEST_OUTPUT, BioImageIo.COVER, BioImageIo.README, BioImageIo.HISTORY,
 		BioImageIo.WEIGHTS_ZIP);
 
+	/**
+	 * Refuses a package folder holding anything at its root that is not part of a model package ({@link #ENTRIES}):
+	 * the integrity record covers the SavedModel and the test tensors only, so nothing else may travel with a model.
+	 *
+	 * @throws ModelFormatException naming the package and the entry
+	 */
+	public static void checkEntries(Path pkg) throws IOException {
+		String foreign = foreignEntry(pkg);
+		if (foreign != null) throw new ModelFormatException(pkg, null, foreignReason(foreign));
+	}
+
+	/** Why a package with the root entry {@code name}, which is not one of {@link #ENTRIES}, is refused. */
+	public static String foreignReason(String name) {
+		return "holds '" + name + "' at its root, which is not part of a model package (a package holds only "
+			+ new TreeSet<>(ENTRIES) + "); refused, as nothing its card does not vouch for may travel with a model";
+	}
+
+	/**
+	 * Refuses a package folder with any file or folder that is a link leading outside it (or to nothing), before anything
+	 * in it is read.
+	 *
+	 * @throws ModelFormatException naming the package, the link and where it leads
+	 */
+	public static void checkLinks(Path pkg) throws IOException {
+		Path root = pkg.toRealPath();
+		try (Stream<Path> s = Files.walk(pkg)) { // does not follow links: a linked folder is one entry
+			for (Path p : s.toList()) {
+				if (!Files.isSymbolicLink(p)) continue;
+				Path target;
+				try {
+					target = p.toRealPath();
+				} catch (IOException e) {
+					throw new ModelFormatException(pkg, null, "has " + relative(pkg, p) + ", a link to nothing ("
+						+ Files.readSymbolicLink(p) + "); refused");
+				}
+				if (!target.startsWith(root))
+					throw new ModelFormatException(pkg, null, "has " + relative(pkg, p) + (Files.isDirectory(p) ? "/" : "")
+						+ ", a link leading outside the package (to " + target + "); refused, as a package must hold its own files");
+			}
+		}
+	}
+
+	/**
+	 * Why a model package cannot be written at {@code out}, or null when it can: the one check that training runs
+	 * before it loads anything and that the package writer runs again before it writes. Refused: a path under a file
+	 * (or under a folder this user cannot write in), a file, a non-empty folder that is no package, and an existing
+	 * package unless {@code replace}, and even then one whose card cannot be read or that holds anything a package does
+	 * not (replacing a package deletes the folder).
+	 */
+	public static String whyNotWritable(Path out, boolean replace) throws IOException {
+		Path abs = out.toAbsolutePath().normalize();
+		if (!Files.exists(abs)) {
+			for (Path a = abs.getParent(); a != null; a = a.getParent()) {
+				if (Files.isDirectory(a)) {
+					if (!Files.isWritable(a))
+						return a + " is a folder this user cannot write in, so the model package " + out + " cannot be created";
+					return null;
+				}
+				if (Files.exists(a) || Files.isSymbolicLink(a))
+					return a + " is a file, not a folder, so the model package " + out + " cannot be created under it: give a"
+						+ " folder path";
+			}
+			return null;
+		}
+		if (!Files.isDirectory(abs)) return out + " is a file; the model package is a folder: give a new folder name";
+		if (Files.isRegularFile(abs.resolve(ModelCard.FILE_NAME))) {
+			if (!replace)
+				return out + " is a model package already; choose another folder, or replace it (--overwrite; in ImageJ the"
+					+ " Overwrite checkbox, macro key overwrite)";
+			try {
+				Models.readCard(abs);
+			} catch (ModelFormatException e) {
+				return out + " has a " + ModelCard.FILE_NAME + " but is not a readable model package, so it is not replaced: "
+					+ e.getMessage();
+			}
+			String foreign = foreignEntry(abs);
+			if (foreign != null)
+				return out + " holds '" + foreign + "', which is not part of a model package; replacing the package would delete"
+					+ " it: move it, or choose another folder";
+			return null;
+		}
+		try (var s = Files.list(abs)) {
+			if (s.findAny().isPresent())
+				return out + " is a folder that holds other files (not a model package); choose an empty or new folder";
+		}
+		return null;
+	}
+
 	/** The name of the first entry of the folder {@code dir} that is not part of a model package, or null. */
 	public static String foreignEntry(Path dir) throws IOException {
 		try (var s = Files.list(dir)) {

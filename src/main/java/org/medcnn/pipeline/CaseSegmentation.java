@@ -72,9 +72,12 @@ public final class CaseSegmentation {
 	 * @param lesionClassifier a classifier of lesion-centred crops (its card's {@code input.cropMm} &gt; 0) that grades
 	 *        every lesion on its key slice (its risk goes into the lesion table), or null; the caller owns it
 	 * @param segCompression how the DICOM SEG's pixel data are encoded (native, or Deflated Image Frame Compression)
+	 * @param assumeGeometry measure an image whose reader had to assume its geometry (no pixel spacing, no position or
+	 *        orientation, no slice spacing: {@link #assumedGeometry}); without it such a case is refused, as its volumes,
+	 *        diameters and positions would be in unknown units
 	 */
 	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier,
-		SegCompression segCompression) {
+		SegCompression segCompression, boolean assumeGeometry) {
 
 		/** No TTA, {@link Lesions#DEFAULT_MIN_VOXELS}, no DICOM objects, no lesion classifier. */
 		public static final Options DEFAULT = new Options(false, Lesions.DEFAULT_MIN_VOXELS, false, false);
@@ -86,6 +89,17 @@ public final class CaseSegmentation {
 					+ " lesion crops (its card has no input.cropMm): give a classifier trained on lesion-centred crops"
 					+ " (train-classifier --crop-mm)");
 			if (segCompression == null) throw new IllegalArgumentException("segCompression must not be null");
+		}
+
+		/** Refusing images of assumed geometry. */
+		public Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier,
+			SegCompression segCompression) {
+			this(flipTta, minLesionVoxels, seg, rtstruct, lesionClassifier, segCompression, false);
+		}
+
+		/** The same, measuring images of assumed geometry or not. */
+		public Options withAssumeGeometry(boolean assume) {
+			return new Options(flipTta, minLesionVoxels, seg, rtstruct, lesionClassifier, segCompression, assume);
 		}
 
 		/** An uncompressed SEG. */
@@ -112,12 +126,77 @@ public final class CaseSegmentation {
 	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions,
 		List<Classification> risks) {}
 
+	/** How a user asks to measure images of assumed geometry: the CLI option and the ImageJ macro key. */
+	public static final String ASSUME_GEOMETRY_OPTION = "--assume-geometry", ASSUME_GEOMETRY_KEY = "assume_geometry";
+
+	/**
+	 * The readers' warnings that say the image's geometry was assumed, not recorded (each says what was "assumed": a
+	 * 1 mm pixel or slice spacing, or positions from the instance order).
+	 */
+	public static List<String> assumedGeometry(List<String> warnings) {
+		return warnings.stream().filter(w -> w.contains(" assumed")).toList();
+	}
+
+	/** Why a case whose geometry was assumed is refused, and how to measure it anyway. */
+	static String assumedGeometryRefusal(Path entry, List<String> assumed) {
+		return entry + ": " + String.join("; ", assumed) + ": lesion volumes, diameters and positions cannot be measured"
+			+ " without the real geometry, so the case is refused; to measure it in the assumed geometry anyway, add "
+			+ ASSUME_GEOMETRY_OPTION + " (ImageJ Batch Process: macro key " + ASSUME_GEOMETRY_KEY + "), and the warnings go"
+			+ " with the results";
+	}
+
 	/**
 	 * Heap bytes per voxel that segmenting and measuring a volume needs beyond the volume itself, at the most (the
 	 * normalised and resampled copy and the tiles' blending sums, the probabilities on both grids, the mask and the
 	 * connected-component labels with their work queue).
 	 */
 	static final int BYTES_PER_VOXEL = 36;
+	/**
+	 * Of {@link #BYTES_PER_VOXEL}, what lives on the network's grid (the normalised and resampled values, their
+	 * probabilities and the tiles' sums); the rest lives on the image's grid. A model that resamples onto a coarser grid
+	 * needs that much less.
+	 */
+	static final int NETWORK_BYTES_PER_VOXEL = 12;
+
+	/**
+	 * Heap bytes that segmenting and measuring an image on {@code g} with a model of card {@code card} needs beyond
+	 * the image: {@link #BYTES_PER_VOXEL} per voxel, of which {@link #NETWORK_BYTES_PER_VOXEL} on the model's grid.
+	 *
+	 * @throws IllegalArgumentException naming the model and its {@code input.targetSpacingMm} when that grid cannot exist
+	 */
+	public static long bytesNeeded(ModelCard card, org.medcnn.volume.Geometry g) {
+		org.medcnn.volume.Geometry net;
+		try {
+			net = card.preprocessing().grid(g);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("the model " + card.name() + " (field 'input.targetSpacingMm', "
+				+ java.util.Arrays.toString(card.preprocessing().targetSpacingMm()) + " mm) would resample the " + g.nx() + "×"
+				+ g.ny() + "×" + g.nz() + " image onto a grid that cannot be held: " + e.getMessage(), e);
+		}
+		return (long) g.voxelCount() * (BYTES_PER_VOXEL - NETWORK_BYTES_PER_VOXEL) + (long) net.voxelCount() * NETWORK_BYTES_PER_VOXEL;
+	}
+
+	/** The heap a segmentation with {@code card} will need, announced to the readers ({@link HeapBudget#withPlan}). */
+	static HeapBudget.Plan plan(ModelCard card) {
+		return new HeapBudget.Plan() {
+			@Override
+			public long bytes(int nx, int ny, int nz, double[] spacingMm) {
+				org.medcnn.volume.Geometry g;
+				try {
+					g = new org.medcnn.volume.Geometry(nx, ny, nz, spacingMm != null && spacingMm.length == 3 ? spacingMm
+						: new double[] {1, 1, 1}, new double[3], org.medcnn.volume.Geometry.AXIAL);
+				} catch (IllegalArgumentException e) {
+					return 0; // a size or spacing the reader refuses with its own reason
+				}
+				return bytesNeeded(card, g);
+			}
+
+			@Override
+			public String what() {
+				return "segmenting it with the model " + card.name();
+			}
+		};
+	}
 
 	/**
 	 * Segments a loaded image and measures its lesions (no files).
@@ -125,18 +204,27 @@ public final class CaseSegmentation {
 	 * @throws IllegalStateException when the heap cannot hold the work, saying how much it needs and how to get it
 	 */
 	public static Segmented segment(Segmenter segmenter, Volume v, Options o, ProgressListener p, Cancellation c) {
-		String shortfall = HeapBudget.shortfall((long) v.voxels().length * BYTES_PER_VOXEL, "segmenting the "
+		long need;
+		try {
+			need = bytesNeeded(segmenter.card(), v.geometry());
+		} catch (IllegalArgumentException e) {
+			throw new IllegalStateException(e.getMessage(), e);
+		}
+		String shortfall = HeapBudget.shortfall(need, "segmenting the "
 			+ v.geometry().nx() + "×" + v.geometry().ny() + "×" + v.geometry().nz() + " volume");
 		if (shortfall != null) throw new IllegalStateException(shortfall);
 		Segmentation s = segmenter.segment(v, o.flipTta(), p, c);
-		Mask mask = o.minLesionVoxels() > 1 ? Lesions.removeSmall(s.mask(), o.minLesionVoxels()) : s.mask();
-		List<Lesion> lesions = Lesions.measure(mask, v, s.probability(), 1);
+		// one labelling of the full-resolution mask serves the small-component removal, the measures and the components
+		// (three passes took minutes on 4096² slices)
+		int[] components = Lesions.label(s.mask(), o.minLesionVoxels());
+		Mask mask = o.minLesionVoxels() > 1 ? Lesions.keep(s.mask(), components) : s.mask();
+		List<Lesion> lesions = Lesions.measureLabels(components, mask.geometry(), v, s.probability());
 		List<Classification> risks = new ArrayList<>();
 		if (o.lesionClassifier() != null) {
 			Classifier k = o.lesionClassifier();
 			for (Lesion l : lesions) risks.add(k.classify(LesionCrops.crop(v, l, k.card().cropMm(), k.card().inputSize())));
 		}
-		return new Segmented(v, mask, s.probability(), Lesions.label(mask, 1), lesions, risks);
+		return new Segmented(v, mask, s.probability(), components, lesions, risks);
 	}
 
 	/**
@@ -269,10 +357,13 @@ public final class CaseSegmentation {
 		if (in.error() != null) return failed(in, uid, List.of(), in.error());
 		List<String> warnings = List.of();
 		try {
-			Datasets.Loaded loaded = in.series() != null ? Datasets.load(in.series(), ProgressListener.NONE, c)
-				: Datasets.load(in.entry(), ProgressListener.NONE, c);
+			// the readers' heap checks count the segmentation too: one check, one piece of advice, before reading
+			Datasets.Loaded loaded = HeapBudget.withPlan(plan(segmenter.card()), () -> in.series() != null
+				? Datasets.load(in.series(), ProgressListener.NONE, c) : Datasets.load(in.entry(), ProgressListener.NONE, c));
 			warnings = loaded.warnings();
 			if (loaded.series() != null) uid = loaded.series().seriesInstanceUID();
+			List<String> assumed = assumedGeometry(warnings);
+			if (!assumed.isEmpty() && !o.assumeGeometry()) return failed(in, uid, warnings, assumedGeometryRefusal(in.entry(), assumed));
 			Segmented s = segment(segmenter, loaded.image(), o, p, c);
 			Files.createDirectories(outDir);
 			Path tmp = Files.createTempDirectory(outDir, "." + in.name() + ".partial-");
@@ -280,7 +371,7 @@ public final class CaseSegmentation {
 				Map<String, Path> files = new LinkedHashMap<>();
 				List<Path> slices = new ArrayList<>();
 				List<String> notes = new ArrayList<>();
-				write(in.name(), s, loaded.series(), card, tmp, o, files, slices, notes, c);
+				write(in.name(), s, loaded.series(), card, tmp, o, files, slices, notes, warnings, c);
 				replace(outDir, in.name(), tmp);
 				Map<String, Path> placed = new LinkedHashMap<>();
 				files.forEach((k, f) -> placed.put(k, outDir.resolve(f.getFileName())));
@@ -322,15 +413,16 @@ public final class CaseSegmentation {
 
 	/** Writes the case's outputs into {@code dir}, recording them. */
 	private static void write(String name, Segmented s, DicomSeries series, ModelCard card, Path dir, Options o,
-		Map<String, Path> files, List<Path> slices, List<String> notes, Cancellation c) throws IOException {
+		Map<String, Path> files, List<Path> slices, List<String> notes, List<String> warnings, Cancellation c)
+		throws IOException {
 		Volume v = s.image();
 		Path maskFile = dir.resolve(name + ".nii.gz");
 		Nifti.writeMask(s.mask(), maskFile);
 		files.put("mask", maskFile);
 		files.put("lesionsJson", AtomicFiles.writeString(dir.resolve(name + "_lesions.json"),
-			Json.writePretty(lesionsJson(s.lesions(), s.risks())) + "\n"));
+			Json.writePretty(lesionsJson(s.lesions(), s.risks(), warnings)) + "\n"));
 		files.put("lesionsCsv", AtomicFiles.writeString(dir.resolve(name + "_lesions.csv"), lesionsCsv(s.lesions(), s.risks(),
-			o.lesionClassifier() == null ? List.of() : o.lesionClassifier().card().classNames())));
+			o.lesionClassifier() == null ? List.of() : o.lesionClassifier().card().classNames(), warnings)));
 		double[] window = card.displayWindow() != null ? card.displayWindow() : Intensities.displayWindow(v.voxels(), v.modality());
 		int scale = Math.max(1, Math.min(8, (int) Math.ceil(384.0 / v.geometry().nx())));
 		Map<Integer, List<Lesion>> byKeySlice = new TreeMap<>();
@@ -371,6 +463,7 @@ public final class CaseSegmentation {
 	 * the new ones from {@code tmp} in.
 	 */
 	static void replace(Path outDir, String name, Path tmp) throws IOException {
+		org.medcnn.common.OutputGate.check(outDir.resolve(name + ".nii.gz"));
 		try (var s = Files.list(outDir)) {
 			for (Path f : s.toList()) {
 				String n = f.getFileName().toString();
@@ -401,6 +494,14 @@ public final class CaseSegmentation {
 	 * lesion classifier its {@code risk} and {@code riskProbabilities}.
 	 */
 	public static List<Object> lesionsJson(List<Lesion> lesions, List<Classification> risks) {
+		return lesionsJson(lesions, risks, List.of());
+	}
+
+	/**
+	 * {@link #lesionsJson(List, List)}, each lesion with the reader's {@code warnings} about its image (e.g. an assumed
+	 * pixel spacing, which qualifies every measurement) when there are any.
+	 */
+	public static List<Object> lesionsJson(List<Lesion> lesions, List<Classification> risks, List<String> warnings) {
 		List<Object> out = new ArrayList<>();
 		for (int i = 0; i < lesions.size(); i++) {
 			Lesion l = lesions.get(i);
@@ -419,6 +520,7 @@ public final class CaseSegmentation {
 				m.put("risk", risks.get(i).className());
 				m.put("riskProbability", (double) risks.get(i).confidence());
 			}
+			if (!warnings.isEmpty()) m.put("warnings", List.copyOf(warnings));
 			out.add(m);
 		}
 		return out;
@@ -429,13 +531,24 @@ public final class CaseSegmentation {
 	 * risk class and one {@code p(class)} column per class ({@code classNames}).
 	 */
 	public static String lesionsCsv(List<Lesion> lesions, List<Classification> risks, List<String> classNames) {
+		return lesionsCsv(lesions, risks, classNames, List.of());
+	}
+
+	/**
+	 * {@link #lesionsCsv(List, List, List)} with a last column {@code warnings} (the reader's warnings about the image,
+	 * joined with {@code " | "}, on every row) when there are any.
+	 */
+	public static String lesionsCsv(List<Lesion> lesions, List<Classification> risks, List<String> classNames,
+		List<String> warnings) {
 		StringBuilder sb = new StringBuilder("lesion,voxels,volumeMl,meanHu,maxHu,longestAxialDiameterMm,firstSlice,lastSlice,"
 			+ "keySlice,centroidXMm,centroidYMm,centroidZMm,meanProbability");
 		if (!risks.isEmpty()) {
 			sb.append(",risk");
 			for (String c : classNames) sb.append(",p(").append(c.replace(',', ' ')).append(')');
 		}
+		if (!warnings.isEmpty()) sb.append(",warnings");
 		sb.append('\n');
+		String warningField = csvField(String.join(" | ", warnings));
 		for (int i = 0; i < lesions.size(); i++) {
 			Lesion l = lesions.get(i);
 			double[] cm = l.centroidMm();
@@ -448,9 +561,16 @@ public final class CaseSegmentation {
 				sb.append(',').append(risks.get(i).className().replace(',', ' '));
 				for (float p : risks.get(i).probabilities()) sb.append(',').append(num(p));
 			}
+			if (!warnings.isEmpty()) sb.append(',').append(warningField);
 			sb.append('\n');
 		}
 		return sb.toString();
+	}
+
+	/** A CSV field, quoted (RFC 4180) when it holds a comma, quote or line break. */
+	static String csvField(String s) {
+		if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) return s;
+		return '"' + s.replace("\"", "\"\"") + '"';
 	}
 
 	/** A number with up to 4 decimals, "" for NaN. */

@@ -60,31 +60,8 @@ public final class Trainings {
 	 * @throws IllegalArgumentException naming the path and what to do
 	 */
 	public static void checkTarget(Path out, boolean replace) throws IOException {
-		if (!java.nio.file.Files.exists(out)) return;
-		if (!java.nio.file.Files.isDirectory(out))
-			throw new IllegalArgumentException(out + " is a file; the model package is a folder: give a new folder name");
-		if (java.nio.file.Files.isRegularFile(out.resolve(org.medcnn.nn.ModelCard.FILE_NAME))) {
-			if (!replace)
-				throw new IllegalArgumentException(out + " is a model package already; choose another folder, or replace it"
-					+ " (--overwrite; in ImageJ the Overwrite checkbox, macro key overwrite)");
-			// Replacing deletes the folder: only a real package, holding nothing but what a package holds.
-			try {
-				org.medcnn.nn.Models.readCard(out);
-			} catch (org.medcnn.nn.ModelFormatException e) {
-				throw new IllegalArgumentException(out + " has a " + org.medcnn.nn.ModelCard.FILE_NAME + " but is not a"
-					+ " readable model package, so it is not replaced: " + e.getMessage());
-			}
-			String foreign = org.medcnn.nn.PackageFiles.foreignEntry(out);
-			if (foreign != null)
-				throw new IllegalArgumentException(out + " holds '" + foreign + "', which is not part of a model package;"
-					+ " replacing the package would delete it: move it, or choose another folder");
-			return;
-		}
-		try (var s = java.nio.file.Files.list(out)) {
-			if (s.findAny().isPresent())
-				throw new IllegalArgumentException(out + " is a folder that holds other files (not a model package); choose an"
-					+ " empty or new folder");
-		}
+		String why = org.medcnn.nn.PackageFiles.whyNotWritable(out, replace);
+		if (why != null) throw new IllegalArgumentException(why);
 	}
 
 	/** Trains as {@code plan} says (from {@link #planSegmenter} on the same cases); see {@link #trainSegmenter}. */

@@ -101,7 +101,16 @@ public final class Lesions {
 
 	/** A copy of the mask without the components smaller than minVoxels; kept voxels keep their labels. */
 	public static Mask removeSmall(Mask mask, int minVoxels) {
-		int[] labels = label(mask, minVoxels);
+		return keep(mask, label(mask, minVoxels));
+	}
+
+	/**
+	 * A copy of the mask without the voxels whose component label ({@link #label}, computed once by the caller) is 0;
+	 * kept voxels keep their labels.
+	 */
+	public static Mask keep(Mask mask, int[] labels) {
+		if (labels.length != mask.labels().length)
+			throw new IllegalArgumentException("labels has " + labels.length + " values but the mask has " + mask.labels().length);
 		byte[] b = mask.labels().clone();
 		for (int i = 0; i < b.length; i++) if (labels[i] == 0) b[i] = 0;
 		return new Mask(mask.geometry(), b);
@@ -130,7 +139,26 @@ public final class Lesions {
 		if (probability != null && probability.length != g.voxelCount())
 			throw new IllegalArgumentException("probability has " + probability.length + " values but the mask has "
 				+ g.voxelCount() + " voxels");
-		int[] labels = label(mask, minVoxels);
+		return measureLabels(label(mask, minVoxels), g, image, probability);
+	}
+
+	/**
+	 * Measures the lesions of a component label image ({@link #label}: 0 background, 1…n by decreasing size) on the grid
+	 * {@code g}: what {@link #measure(Mask, Volume, float[], int)} does once it has labelled the mask, for callers that
+	 * label a large mask once and reuse the labels.
+	 *
+	 * @throws IllegalArgumentException if the labels, image or probability do not fit the grid
+	 */
+	public static List<Lesion> measureLabels(int[] labels, Geometry g, Volume image, float[] probability) {
+		if (labels.length != g.voxelCount())
+			throw new IllegalArgumentException("labels has " + labels.length + " values but the grid has " + g.voxelCount()
+				+ " voxels");
+		if (image != null && !image.geometry().matches(g, 1e-2))
+			throw new IllegalArgumentException("image grid does not match the mask: "
+				+ g.describeMismatch(image.geometry(), 1e-2));
+		if (probability != null && probability.length != g.voxelCount())
+			throw new IllegalArgumentException("probability has " + probability.length + " values but the mask has "
+				+ g.voxelCount() + " voxels");
 		int n = 0;
 		for (int l : labels) n = Math.max(n, l);
 		int nx = g.nx(), ny = g.ny(), nz = g.nz();

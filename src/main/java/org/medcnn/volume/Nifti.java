@@ -456,8 +456,8 @@ public final class Nifti {
 
 	/** Refuses a volume whose array the heap cannot hold ({@code bytesPerVoxel} bytes a voxel), naming "dim". */
 	private static void requireHeap(Path file, Geometry g, int bytesPerVoxel, String what) throws NiftiFormatException {
-		String why = HeapBudget.shortfall((long) g.voxelCount() * bytesPerVoxel, "reading the " + g.nx() + "×" + g.ny() + "×"
-			+ g.nz() + " voxels as " + what);
+		String why = HeapBudget.shortfallWithPlan((long) g.voxelCount() * bytesPerVoxel, g.nx(), g.ny(), g.nz(),
+			g.spacingMm(), "the " + g.nx() + "×" + g.ny() + "×" + g.nz() + " voxels as " + what);
 		if (why != null) throw new NiftiFormatException(file, "dim", why);
 	}
 

@@ -144,6 +144,33 @@ class RelauncherTest {
 		}
 	}
 
+	/**
+	 * Under LANG=C with ASCII arguments, names found while scanning keep their characters (issue 15 item 12): before, no
+	 * relaunch happened and series --json listed "s??ries/slice_00.dcm", a path that does not exist, with exit 0.
+	 */
+	@Test
+	void testUnicodeNamesFoundUnderAnAsciiArgumentSurviveLangC() throws Exception {
+		Path parent = Files.createDirectories(tmp.resolve("ascii-parent"));
+		Path dir = Files.createDirectories(parent.resolve("s\u00e9ries_\u00fc"));
+		Path corpus = Path.of("..", "shared", "dicom-corpus", "files", "series_ct", "slice_00.dcm");
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(corpus), "shared corpus not present");
+		Files.copy(corpus, dir.resolve("slice_00.dcm"));
+		Map<String, String> env = launcherEnv();
+		env.put("LANG", "C");
+		env.put("LC_ALL", "C");
+		try (ChildJvm run = ChildJvm.start(List.of("-Xmx64m"), Main.class.getName(), List.of("series", "--json",
+			parent.toString()), env)) {
+			assertEquals(Integer.valueOf(0), run.await(60), run.transcript());
+			assertTrue(run.transcript().contains("s\u00e9ries_\u00fc/slice_00.dcm"), run.transcript());
+		}
+		env.put("MEDCNN_NO_RELAUNCH", "1");
+		try (ChildJvm run = ChildJvm.start(List.of("-Xmx64m"), Main.class.getName(), List.of("series", parent.toString()),
+			env)) {
+			run.await(60);
+			assertTrue(run.transcript().contains("warning") && run.transcript().contains("LC_ALL=C.UTF-8"), run.transcript());
+		}
+	}
+
 	/** A launcher as Main is one: relaunches {@link Sleeper} and waits for it. */
 	public static final class Launcher {
 		public static void main(String[] args) {

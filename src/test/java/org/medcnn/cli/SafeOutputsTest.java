@@ -134,4 +134,23 @@ class SafeOutputsTest {
 		r = MainTest.run("train-segmenter", "--images", images.toString(), "--masks", images.toString(), "--out", file.toString());
 		assertTrue(r.err().contains("is a file"), r.err());
 	}
+	/**
+	 * {@code --out} under a file is refused before anything is loaded (issue 15 item 12): before, train-segmenter loaded,
+	 * planned and trained an epoch, then failed with "…/sub.checkpoint: Not a directory".
+	 */
+	@Test
+	void trainingRefusesAnOutputPathUnderAFileBeforeLoadingAnything() throws IOException {
+		Path images = Files.createDirectories(tmp.resolve("never-read-2"));
+		Path file = tmp.resolve("plain-file.txt");
+		Files.writeString(file, "x");
+		for (String cmd : List.of("train-segmenter", "train-classifier")) {
+			MainTest.Run r = cmd.equals("train-segmenter")
+				? MainTest.run(cmd, "--images", images.toString(), "--masks", images.toString(), "--out", file.resolve("sub").toString())
+				: MainTest.run(cmd, "--data", images.toString(), "--out", file.resolve("sub").toString());
+			assertNotEquals(0, r.code());
+			assertTrue(r.err().contains(file + " is a file, not a folder") && r.err().contains("sub"), r.err());
+			assertFalse(r.err().contains("Training a"), "nothing was loaded: " + r.err());
+		}
+		assertEquals("x", Files.readString(file));
+	}
 }

@@ -1,6 +1,7 @@
 package org.medcnn.dicom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,55 @@ class HostileSizesTest {
 				() -> SeriesScanner.scan(List.of(f.getParent()), null, null)));
 			assertEquals(f, e.file());
 			assertEquals(Tag.NumberOfFrames, e.tag());
+		}
+	}
+
+	/**
+	 * {@code info} without {@code --pixels} says that the declared frames cannot be in the file (issue 15 item 4): before,
+	 * it listed 2^31 − 1 frames of a few hundred bytes with no warning while every other command refused the file. The
+	 * header is still described.
+	 */
+	@Test
+	void testInfoHeaderSaysTheFramesCannotBeInTheFile() throws Exception {
+		for (Path f : new Path[] {hugeFramesNative(), hugeFramesEncapsulated()}) {
+			java.util.Map<String, Object> d = assertTimeoutPreemptively(QUICK, () -> DicomInfo.describe(f, false));
+			String error = String.valueOf(d.get("error"));
+			assertTrue(error.contains(f.toString()) && error.contains("NumberOfFrames") && error.contains("2147483647"), error);
+			assertEquals(2147483647, ((Number) d.get("frames")).intValue(), "the header is still described");
+		}
+		// an intact file has no error
+		Path ok = write("native/ok.dcm", header(EXPLICIT_LE, "1.2.3.409", 4, 4, "2").raw(Tag.PixelData, "OW", new byte[64])
+			.bytes());
+		assertFalse(DicomInfo.describe(ok, false).containsKey("error"), DicomInfo.describe(ok, false).toString());
+	}
+
+	/**
+	 * A valid file over 2 GiB (sparse here) has its header read, by info, series and the readers (issue 15 item 5):
+	 * before, any read said "file is too large to read" and predict only "no DICOM image series found". Its pixels are
+	 * refused naming the file and the reason.
+	 */
+	@Test
+	void testHeaderOfAFileOver2GiBIsReadAndItsPixelsAreRefusedWithTheReason() throws Exception {
+		long pixels = 4096L * 4096 * 2 * 65; // 2,181,038,080 bytes
+		byte[] head = header(EXPLICIT_LE, "1.2.3.410", 4096, 4096, "65").header(Tag.PixelData, "OW", pixels).bytes();
+		Path f = write("big/big.dcm", head);
+		try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+			r.setLength(head.length + pixels);
+		}
+		try {
+			DicomObject h = assertTimeoutPreemptively(QUICK, () -> DicomReader.readHeader(f));
+			assertEquals(4096, h.getInt(Tag.Rows, 0));
+			assertEquals(65, h.getInt(Tag.NumberOfFrames, 0));
+			DicomPixels.checkHeader(h); // the declared frames are in the file
+			java.util.Map<String, Object> info = DicomInfo.describe(f, false);
+			assertFalse(info.containsKey("error"), info.toString());
+			ScanResult r = SeriesScanner.scanDetailed(List.of(f.getParent()), null, null);
+			assertEquals(1, r.series().size(), r.skipped().toString());
+			DicomReadException e = assertThrows(DicomReadException.class, () -> DicomReader.read(f));
+			assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("2 GiB")
+				&& e.getMessage().contains("too large to read whole"), e.getMessage());
+		} finally {
+			Files.delete(f);
 		}
 	}
 

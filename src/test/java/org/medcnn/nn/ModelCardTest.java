@@ -125,4 +125,44 @@ class ModelCardTest {
 				e.getMessage());
 		}
 	}
+	/**
+	 * Finite but absurd normalisation values and target spacings are refused naming the package, the field and the value
+	 * (issue 15 item 3): before, a width of 1e-300 found 10 bogus lesions, a standard deviation of 1e-30 none, and a
+	 * spacing of 0.001 mm failed later with "Volume too large", naming neither.
+	 */
+	@Test
+	void finiteButAbsurdNormalisationAndSpacingAreRefusedNamingPackageFieldAndValue() throws ModelFormatException {
+		String v2 = """
+			{"formatVersion": "2", "task": "segmentation", "name": "toy", "classNames": ["background", "lesion"],
+			 "architecture": {"type": "unet2d"}, "input": {"normalisation": %s, "targetSpacingMm": %s, "sizeMultiple": 4}}
+			""";
+		String ct = "{\"scheme\": \"ct\", \"clipLowHu\": %s, \"clipHighHu\": %s, \"meanHu\": %s, \"stdHu\": %s}";
+		String window = "{\"scheme\": \"window\", \"centerHu\": %s, \"widthHu\": %s}";
+		String[][] bad = {
+			{window.formatted("40", "1e-300"), "null", "input.normalisation.widthHu", "1.0E-300"},
+			{window.formatted("1e300", "400"), "null", "input.normalisation.centerHu", "1.0E300"},
+			{ct.formatted("-374", "509", "-2", "1e-30"), "null", "input.normalisation.stdHu", "1.0E-30"},
+			{ct.formatted("-374", "509", "-2", "5000"), "null", "input.normalisation.stdHu", "5000"},
+			{ct.formatted("-374", "-373.5", "-374", "0.2"), "null", "input.normalisation.clipHighHu", "-373.5"},
+			{ct.formatted("-374", "1e308", "-2", "100"), "null", "input.normalisation.clipHighHu", "1.0E308"},
+			{ct.formatted("-1e308", "509", "-2", "100"), "null", "input.normalisation.clipLowHu", "-1.0E308"},
+			{ct.formatted("600", "500", "550", "10"), "null", "input.normalisation", "600"},
+			{ct.formatted("-374", "509", "900", "100"), "null", "input.normalisation.meanHu", "900"},
+			{"{\"scheme\": \"zscore\"}", "[0.001, 0.001, null]", "input.targetSpacingMm", "0.001"}};
+		for (String[] b : bad) {
+			ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelCard.parse(v2.formatted(b[0], b[1]),
+				Path.of("hostile-pkg")), String.join(" ", b));
+			String m = e.getMessage();
+			assertTrue(m.contains("hostile-pkg") && m.contains("field '" + b[2]) && m.contains(b[3]), m);
+		}
+		String v1 = """
+			{"formatVersion": "1", "task": "segmentation", "name": "toy", "classNames": ["background", "lesion"],
+			 "architecture": {"type": "unet2d"}, "input": {"windowCenterHu": 40, "windowWidthHu": 1e-300, "sizeMultiple": 4}}
+			""";
+		ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelCard.parse(v1, Path.of("old")));
+		assertTrue(e.getMessage().contains("input.windowWidthHu") && e.getMessage().contains("1.0E-300"), e.getMessage());
+		// what training writes passes
+		ModelCard.parse(v2.formatted(ct.formatted("-374", "509", "-1.9", "108.7"), "[2.5, 2.5, null]"), Path.of("ok"));
+		ModelCard.parse(v2.formatted(window.formatted("40", "400"), "null"), Path.of("ok"));
+	}
 }

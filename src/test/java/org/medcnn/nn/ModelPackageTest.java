@@ -276,6 +276,37 @@ class ModelPackageTest {
 		Files.delete(shared.resolve("junk.zip"));
 	}
 
+	/**
+	 * A package holding anything at its root that is not part of a package is refused, as a folder and zipped (before
+	 * extracting: a 5 MB zip with 1.9 GB of junk beside the model was unzipped and run), and a {@code saved_model/} that
+	 * links out of a package is refused as such (issue 15 items 3 and 6; before, the message blamed the integrity record).
+	 */
+	@Test
+	void foreignRootEntriesAndLinksOutOfThePackageAreRefused() throws IOException {
+		Path junk = PackageFuzzTest.copy(seg, shared.resolve("junkroot"));
+		Models.openSegmenter(junk).close();
+		Files.write(junk.resolve("junk.bin"), new byte[1000]);
+		String m = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(junk)).getMessage();
+		assertTrue(m.contains(junk.toString()) && m.contains("'junk.bin'") && m.contains("not part of a model package"), m);
+		Path zip = Models.zip(junk, shared.resolve("junkroot.zip"));
+		Set<Path> before = tempModels();
+		m = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(zip)).getMessage();
+		assertTrue(m.contains("junkroot.zip") && m.contains("'junk.bin'"), m);
+		assertEquals(before, tempModels(), "refused before anything was extracted");
+		Path linked = PackageFuzzTest.copy(seg, shared.resolve("linked"));
+		Path elsewhere = shared.resolve("elsewhere");
+		Files.move(linked.resolve(Models.SAVED_MODEL_DIR), elsewhere);
+		Files.createSymbolicLink(linked.resolve(Models.SAVED_MODEL_DIR), elsewhere);
+		m = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(linked)).getMessage();
+		assertTrue(m.contains(linked.toString()) && m.contains("saved_model/, a link leading outside the package")
+			&& m.contains(elsewhere.toRealPath().toString()) && !m.contains("integrity"), m);
+		Zips.deleteTree(junk);
+		Files.delete(zip);
+		Files.delete(linked.resolve(Models.SAVED_MODEL_DIR));
+		Zips.deleteTree(linked);
+		Zips.deleteTree(elsewhere);
+	}
+
 	interface ThrowingOpen {
 		Object open(Path p) throws IOException;
 	}

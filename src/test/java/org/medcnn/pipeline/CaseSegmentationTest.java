@@ -93,4 +93,119 @@ class CaseSegmentationTest {
 		String e = in.get(2).error();
 		assertTrue(e != null && e.startsWith(loop.toString()) && e.contains("a loop of symbolic links"), e);
 	}
+	/**
+	 * The memory a segmentation needs counts the model's grid, not 36 B per full-resolution voxel (issue 15 item 5: a
+	 * model resampling to 2.5 mm was said to need 31.5 GB for a 4096² × 56 volume), and a target spacing that makes a grid
+	 * too large to exist is refused naming the model and the field, not as "Volume too large".
+	 */
+	@Test
+	void memoryNeedCountsTheModelsGridAndAnImpossibleGridNamesTheField() throws Exception {
+		String card = """
+			{"formatVersion": "2", "task": "segmentation", "name": "coarse", "classNames": ["background", "lesion"],
+			 "architecture": {"type": "unet2d"}, "input": {"normalisation": {"scheme": "zscore"}, "targetSpacingMm": %s,
+			 "sizeMultiple": 4}}
+			""";
+		Geometry big = Geometry.axial(4096, 4096, 56, 0.2, 0.2, 2.5);
+		long keep = CaseSegmentation.bytesNeeded(ModelCard.parse(card.formatted("null"), Path.of("keep")), big);
+		long coarse = CaseSegmentation.bytesNeeded(ModelCard.parse(card.formatted("[2.5, 2.5, null]"), Path.of("c")), big);
+		assertEquals((long) big.voxelCount() * CaseSegmentation.BYTES_PER_VOXEL, keep);
+		long net = 328L * 328 * 56;
+		assertEquals((long) big.voxelCount() * (CaseSegmentation.BYTES_PER_VOXEL - CaseSegmentation.NETWORK_BYTES_PER_VOXEL)
+			+ net * CaseSegmentation.NETWORK_BYTES_PER_VOXEL, coarse);
+		assertTrue(coarse < keep * 0.7, coarse + " vs " + keep);
+		ModelCard fine = ModelCard.parse(card.formatted("[0.05, 0.05, 0.05]"), Path.of("fine"));
+		IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+			() -> CaseSegmentation.bytesNeeded(fine, Geometry.axial(512, 512, 300, 0.8, 0.8, 2)));
+		assertTrue(e.getMessage().contains("coarse") || e.getMessage().contains("input.targetSpacingMm"), e.getMessage());
+		assertTrue(e.getMessage().contains("input.targetSpacingMm") && e.getMessage().contains("512×512×300"), e.getMessage());
+	}
+	/**
+	 * An image whose reader assumed its geometry (here a TIFF without pixel spacing: "1 mm assumed") is refused unless
+	 * the user asks to measure it anyway, and then the warning goes with every measurement into CASE_lesions.json and
+	 * .csv (issue 15 item 7): before, predict exited 0 with the volumes in unknown units and the warning on stderr only.
+	 */
+	@Test
+	void anImageOfAssumedGeometryIsRefusedUnlessAskedAndThenItsWarningsGoWithTheResults(@TempDir Path dir) throws Exception {
+		Path image = dir.resolve("nospacing.tif");
+		Files.write(image, uncalibratedTiff(16, 12));
+		Path out = dir.resolve("out");
+		CaseSegmentation.Input in = new CaseSegmentation.Input("nospacing", image, null, null);
+		Fixed blob = new Fixed(v -> {
+			byte[] m = new byte[v.geometry().voxelCount()];
+			float[] p = new float[m.length];
+			for (int y = 4; y < 8; y++)
+				for (int x = 4; x < 8; x++) {
+					m[y * v.geometry().nx() + x] = 1;
+					p[y * v.geometry().nx() + x] = 0.9f;
+				}
+			return new Segmentation(new Mask(v.geometry(), m), p);
+		});
+		CaseSegmentation.Result refused = CaseSegmentation.run(in, blob, CARD, out, CaseSegmentation.Options.DEFAULT,
+			ProgressListener.NONE, new Cancellation());
+		assertFalse(refused.ok());
+		assertTrue(refused.error().contains(image.toString()) && refused.error().contains("1 mm assumed")
+			&& refused.error().contains(CaseSegmentation.ASSUME_GEOMETRY_OPTION), refused.error());
+		assertFalse(Files.exists(out.resolve("nospacing.nii.gz")), "nothing measured, nothing written");
+
+		CaseSegmentation.Result ok = CaseSegmentation.run(in, blob, CARD, out,
+			CaseSegmentation.Options.DEFAULT.withAssumeGeometry(true), ProgressListener.NONE, new Cancellation());
+		assertNull(ok.error());
+		assertEquals(1, ok.lesions().size());
+		String warning = CaseSegmentation.assumedGeometry(ok.warnings()).get(0);
+		assertTrue(warning.contains("1 mm assumed"), warning);
+		java.util.List<Object> json = org.medcnn.common.Json.asArray(org.medcnn.common.Json.parse(
+			Files.readString(out.resolve("nospacing_lesions.json"))), "lesions");
+		assertEquals(ok.warnings(), ((java.util.Map<?, ?>) json.get(0)).get("warnings"));
+		String[] csv = Files.readString(out.resolve("nospacing_lesions.csv")).split("\n");
+		assertTrue(csv[0].endsWith(",warnings"), csv[0]);
+		assertTrue(csv[1].contains(warning), csv[1]);
+	}
+
+	/** An 8-bit greyscale TIFF with no resolution or calibration tags: its reader has to assume the pixel spacing. */
+	static byte[] uncalibratedTiff(int w, int h) {
+		int[][] entries = {{256, 3, w}, {257, 3, h}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1}, {273, 4, 8 + 2 + 8 * 12 + 4},
+			{278, 3, h}, {279, 4, w * h}};
+		java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 2 + entries.length * 12 + 4 + w * h)
+			.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) entries.length);
+		for (int[] e : entries) b.putShort((short) e[0]).putShort((short) e[1]).putInt(1).putInt(e[2]);
+		b.putInt(0);
+		for (int i = 0; i < w * h; i++) b.put((byte) (i % 50));
+		return b.array();
+	}
+	/**
+	 * The reader's heap check counts the segmentation announced for the image, so the first refusal gives the whole
+	 * need and one piece of advice (issue 15 item 5): before, a read that fitted (advice -Xmx5g) was followed, after
+	 * minutes of reading, by a segmentation refused for 31.5 GB.
+	 */
+	@Test
+	void theReadersHeapCheckCountsThePlannedSegmentation(@TempDir Path dir) throws Exception {
+		Path image = dir.resolve("plan.nii.gz");
+		Nifti.writeVolume(new Volume(GRID, new float[GRID.voxelCount()], "CT"), image, Nifti.DataType.FLOAT32);
+		org.medcnn.common.HeapBudget.Plan huge = new org.medcnn.common.HeapBudget.Plan() {
+			@Override
+			public long bytes(int nx, int ny, int nz, double[] spacingMm) {
+				assertEquals(GRID.voxelCount(), nx * ny * nz);
+				return Long.MAX_VALUE / 4;
+			}
+
+			@Override
+			public String what() {
+				return "segmenting it with the model huge";
+			}
+		};
+		java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+			() -> org.medcnn.common.HeapBudget.withPlan(huge, () -> org.medcnn.data.Datasets.load(image, ProgressListener.NONE,
+				new Cancellation())));
+		String m = e.getMessage();
+		assertTrue(m.contains("segmenting it with the model huge") && m.contains("-Xmx"), m);
+		assertEquals(m.indexOf(" needs "), m.lastIndexOf(" needs "), "one need, one piece of advice: " + m);
+		// without a plan, and with the pipeline's own plan for a real card, the image is read
+		assertEquals(GRID.voxelCount(), org.medcnn.data.Datasets.load(image, ProgressListener.NONE, new Cancellation()).image()
+			.voxels().length);
+		org.medcnn.common.HeapBudget.Plan real = CaseSegmentation.plan(CARD);
+		assertEquals(CaseSegmentation.bytesNeeded(CARD, GRID), real.bytes(16, 12, 3, new double[] {0.8, 0.8, 2.5}));
+		assertEquals(GRID.voxelCount(), org.medcnn.common.HeapBudget.withPlan(real, () -> org.medcnn.data.Datasets.load(image,
+			ProgressListener.NONE, new Cancellation())).image().voxels().length);
+	}
 }

@@ -150,4 +150,40 @@ class LesionsTest {
 			() -> Lesions.labelled(new Mask(g, b), 0));
 		assertTrue(e.getMessage().contains("400"), e.getMessage());
 	}
+	/**
+	 * The pipeline labels a mask once and reuses the labels (issue 15 item 5: three labellings of a full-resolution mask
+	 * took minutes on 4096² slices): keep and measureLabels on one labelling give exactly what removeSmall and measure
+	 * give on their own.
+	 */
+	@Test
+	void oneLabellingGivesWhatRemoveSmallAndMeasureGive() {
+		Geometry g = new Geometry(40, 30, 6, new double[] {0.7, 0.7, 2.5}, new double[] {-5, 3, 9}, Geometry.AXIAL);
+		Random r = new Random(15);
+		byte[] b = new byte[g.voxelCount()];
+		for (int i = 0; i < b.length; i++) b[i] = (byte) (r.nextDouble() < 0.08 ? 1 : 0);
+		for (int z = 1; z < 4; z++)
+			for (int y = 5; y < 15; y++)
+				for (int x = 10; x < 22; x++) b[g.index(x, y, z)] = 1;
+		Mask m = new Mask(g, b);
+		float[] hu = new float[b.length], p = new float[b.length];
+		for (int i = 0; i < b.length; i++) {
+			hu[i] = (float) (r.nextGaussian() * 40 + 50);
+			p[i] = r.nextFloat();
+		}
+		Volume v = new Volume(g, hu, "CT");
+		for (int min : new int[] {1, 3, 10}) {
+			int[] labels = Lesions.label(m, min);
+			Mask kept = Lesions.keep(m, labels);
+			assertEquals(Lesions.removeSmall(m, min), kept, "min " + min);
+			List<Lesion> a = Lesions.measure(kept, v, p, 1), c = Lesions.measureLabels(labels, g, v, p);
+			assertEquals(a.size(), c.size(), "min " + min);
+			assertTrue(a.size() > 1, "several lesions: " + a.size());
+			for (int k = 0; k < a.size(); k++) {
+				assertEquals(a.get(k).toString(), c.get(k).toString(), "min " + min);
+				assertArrayEquals(a.get(k).centroidMm(), c.get(k).centroidMm());
+				assertEquals(a.get(k).meanProbability(), c.get(k).meanProbability());
+			}
+			assertArrayEquals(Lesions.label(kept, 1), labels, "min " + min);
+		}
+	}
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.medcnn.common.AtomicFiles;
+import org.medcnn.common.OutputGate;
 import org.medcnn.common.Json;
 import org.medcnn.nn.EpochMetrics;
 
@@ -80,6 +81,7 @@ final class Checkpoint {
 
 	/** Writes the state (atomically) and the human-readable summary. */
 	static void write(Path folder, State s) throws IOException {
+		OutputGate.check(folder);
 		Files.createDirectories(folder);
 		AtomicFiles.write(folder.resolve(STATE_FILE), tmp -> {
 			try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {

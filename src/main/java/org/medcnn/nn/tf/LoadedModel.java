@@ -8,10 +8,12 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.medcnn.common.Closeables;
+import org.medcnn.nn.BioImageIo;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.ModelFormatException;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.PackageFiles;
+import org.medcnn.nn.TestTensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -70,10 +72,28 @@ abstract class LoadedModel implements AutoCloseable {
 					+ sig.outputNames());
 			function = f;
 			bundle = loaded;
+			checkTestTensors(pkg);
 		} catch (Throwable t) {
 			Closeables.closeAfter(t, loaded);
 			throw t;
 		}
+	}
+
+	/**
+	 * Runs the package's test input through the network and compares the result with its test output
+	 * ({@link TestTensors}): a graph edited after the package was written is refused even when its card was re-hashed.
+	 */
+	private void checkTestTensors(Path pkg) throws ModelFormatException {
+		TestTensors.Pair pair = TestTensors.read(pkg, card);
+		if (pair == null) return;
+		float[] got;
+		try {
+			got = run(pair.input(), Shape.of(pair.inputShape()));
+		} catch (IllegalStateException e) {
+			throw new ModelFormatException(pkg, "its network fails on its own " + BioImageIo.TEST_INPUT + " (shape "
+				+ java.util.Arrays.toString(pair.inputShape()) + "): " + e.getMessage(), e);
+		}
+		TestTensors.compare(pkg, pair, got);
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.medcnn.common.Json;
+import org.medcnn.common.OutputGate;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.PackageFiles;
@@ -57,6 +58,7 @@ final class PackageWriter {
 			// the card ends with the SHA-256 of the weights and test tensors, checked whenever the package is opened
 			card.put("integrity", PackageFiles.integrityRecord(tmp));
 			Files.writeString(tmp.resolve(ModelCard.FILE_NAME), Json.writePretty(card) + "\n", StandardCharsets.UTF_8);
+			OutputGate.check(target); // the last moment before the package appears
 			Path old = null;
 			if (Files.exists(target)) {
 				old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");
@@ -72,22 +74,10 @@ final class PackageWriter {
 		}
 	}
 
+	/** {@link PackageFiles#whyNotWritable}, the check training ran before it began, run again before writing. */
 	private static void checkReplaceable(Path target) throws IOException {
-		if (!Files.exists(target)) return;
-		if (!Files.isDirectory(target))
-			throw new IOException("Cannot write a model package at " + target + ": a file of that name exists");
-		if (Files.isRegularFile(target.resolve(ModelCard.FILE_NAME))) {
-			String foreign = PackageFiles.foreignEntry(target);
-			if (foreign != null)
-				throw new IOException("Cannot write a model package at " + target + ": it holds '" + foreign + "', which is"
-					+ " not part of a model package, and replacing the package would delete it");
-			return;
-		}
-		try (var s = Files.list(target)) {
-			if (s.findAny().isPresent())
-				throw new IOException("Cannot write a model package at " + target
-					+ ": the folder exists, is not empty and holds no " + ModelCard.FILE_NAME);
-		}
+		String why = PackageFiles.whyNotWritable(target, true);
+		if (why != null) throw new IOException("Cannot write a model package: " + why);
 	}
 
 	private static void move(Path from, Path to) throws IOException {

@@ -38,6 +38,7 @@ import org.medcnn.nn.Npy;
 import org.medcnn.nn.PackageFiles;
 import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.TestTensors;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.nn.TrainingListener;
 import org.medcnn.nn.TrainingStoppedException;
@@ -360,17 +361,7 @@ final class TfTraining {
 	 */
 	static float[] rdfInput(float[] hu, float[] normalisedPlanar, int channels, Preprocessing pre) {
 		if (!(pre.normalisation() instanceof Normalisation.ZScore)) return Inputs.interleave(normalisedPlanar, channels);
-		float[] out = new float[hu.length];
-		int n = hu.length / channels;
-		for (int k = 0; k < channels; k++) {
-			double sum = 0, ss = 0;
-			for (int i = 0; i < n; i++) sum += hu[i * channels + k];
-			double mean = sum / n;
-			for (int i = 0; i < n; i++) ss += (hu[i * channels + k] - mean) * (hu[i * channels + k] - mean);
-			double sd = Math.sqrt(ss / n) + BioImageIo.ZMUV_EPS;
-			for (int i = 0; i < n; i++) out[i * channels + k] = (float) ((hu[i * channels + k] - mean) / sd);
-		}
-		return out;
+		return TestTensors.zeroMeanUnitVariance(hu, channels);
 	}
 
 	/** The window for pictures of {@code values}: the model's own window when it has one, else chosen per image. */

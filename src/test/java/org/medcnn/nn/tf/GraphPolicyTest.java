@@ -129,10 +129,14 @@ class GraphPolicyTest {
 	}
 
 	private Path copyLegacy(String name) throws IOException {
-		Path to = dir.resolve(name);
-		try (var s = Files.walk(LEGACY)) {
+		return copy(LEGACY, dir.resolve(name));
+	}
+
+	/** A copy of the package folder {@code from} at {@code to}. */
+	static Path copy(Path from, Path to) throws IOException {
+		try (var s = Files.walk(from)) {
 			for (Path p : s.toList()) {
-				Path t = to.resolve(LEGACY.relativize(p).toString());
+				Path t = to.resolve(from.relativize(p).toString());
 				if (Files.isDirectory(p)) Files.createDirectories(t);
 				else Files.copy(p, t);
 			}
@@ -140,11 +144,11 @@ class GraphPolicyTest {
 		return to;
 	}
 
-	private interface Edit {
+	interface Edit {
 		MetaGraphDef apply(MetaGraphDef mg);
 	}
 
-	private static void edit(Path pkg, Edit e) throws IOException {
+	static void edit(Path pkg, Edit e) throws IOException {
 		Path pb = pkg.resolve(Models.SAVED_MODEL_DIR).resolve("saved_model.pb");
 		SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(pb));
 		SavedModel.Builder b = sm.toBuilder().clearMetaGraphs();
@@ -153,7 +157,7 @@ class GraphPolicyTest {
 	}
 
 	/** The graph with {@code added} nodes and {@code input} added to the inputs of node {@code target}. */
-	private static MetaGraphDef withControlInput(MetaGraphDef mg, String target, String input, NodeDef... added) {
+	static MetaGraphDef withControlInput(MetaGraphDef mg, String target, String input, NodeDef... added) {
 		MetaGraphDef.Builder b = mg.toBuilder();
 		var g = b.getGraphDefBuilder();
 		for (int i = 0; i < g.getNodeCount(); i++)
@@ -185,7 +189,7 @@ class GraphPolicyTest {
 			java.util.Map<String, Object> input = new java.util.LinkedHashMap<>(cfg.preprocessing().cardFields());
 			input.put("sizeMultiple", 2);
 			card.put("input", input);
-			PackageWriter.write(pkg, card, d -> TfTraining.export(net, d));
+			PackageWriter.write(pkg, card, d -> TfTraining.export(net, d), TestTensorsCheckTest.testTensors(net, 16, 16));
 		}
 		Models.openSegmenter(pkg).close();
 		Path vars = pkg.resolve("saved_model").resolve("variables");
