@@ -119,33 +119,52 @@ final class Layers {
 		onnxValues.put(x, onnx.input(name, dims, dynamicNames));
 	}
 
-	/** The ONNX value of a tensor built by this class. */
+	/**
+	 * The ONNX value of a tensor built by this class, or null when the network used an operation built outside this
+	 * class (test networks may): such a network has no ONNX export.
+	 */
 	OnnxGraph.Value onnxValue(Operand<?> x) {
-		return value(x);
+		return onnxValues.get(x);
 	}
 
-	/** Records that {@code y} is computed by the ONNX value {@code v}; returns {@code y}. */
-	<T extends Operand<TFloat32>> T mirror(T y, OnnxGraph.Value v) {
-		onnxValues.put(y, v);
+	/** Thrown by {@link #value} for a tensor this class did not build. */
+	private static final class NotMirrored extends RuntimeException {
+		NotMirrored() {
+			super(null, null, false, false);
+		}
+	}
+
+	/**
+	 * Records that {@code y} is computed by the ONNX value {@code v} builds; returns {@code y}. When an input of the layer
+	 * was not built here, {@code y} gets no ONNX value (nor anything computed from it).
+	 */
+	private <T extends Operand<TFloat32>> T mirror(T y, java.util.function.Supplier<OnnxGraph.Value> v) {
+		try {
+			onnxValues.put(y, v.get());
+		} catch (NotMirrored e) {
+			// an input built outside this class: no ONNX value
+		}
 		return y;
 	}
 
 	/** Concatenation along the channel (last) axis. */
 	Operand<TFloat32> concat(List<Operand<TFloat32>> parts) {
 		int rank = parts.get(0).shape().numDimensions();
-		List<OnnxGraph.Value> vs = new ArrayList<>();
-		for (Operand<TFloat32> p : parts) vs.add(value(p));
-		return mirror(tf.concat(parts, tf.constant(rank - 1)), onnx.concatChannels(vs));
+		return mirror(tf.concat(parts, tf.constant(rank - 1)), () -> {
+			List<OnnxGraph.Value> vs = new ArrayList<>();
+			for (Operand<TFloat32> p : parts) vs.add(value(p));
+			return onnx.concatChannels(vs);
+		});
 	}
 
 	/** Each batch item as one row of {@code features} values, in channels-last order. */
 	Operand<TFloat32> flatten(Operand<TFloat32> x, int features) {
-		return mirror(tf.reshape(x, tf.constant(new int[] {-1, features})), onnx.flatten(value(x)));
+		return mirror(tf.reshape(x, tf.constant(new int[] {-1, features})), () -> onnx.flatten(value(x)));
 	}
 
 	private OnnxGraph.Value value(Operand<?> x) {
 		OnnxGraph.Value v = onnxValues.get(x);
-		if (v == null) throw new IllegalStateException("ONNX export: " + x + " was not built by Layers");
+		if (v == null) throw new NotMirrored();
 		return v;
 	}
 
@@ -175,7 +194,7 @@ final class Layers {
 		Ops s = tf;
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(k, k, cin, cout), k * k * cin, k * k * cout, hidden);
 		Variable<TFloat32> b = bias(s, name, cout);
-		return mirror(s.nn.biasAdd(s.nn.conv2d(x, w, STRIDE1, "SAME"), b), onnx.conv(value(x), onnxWeight(w, 3, 2, 0, 1),
+		return mirror(s.nn.biasAdd(s.nn.conv2d(x, w, STRIDE1, "SAME"), b), () -> onnx.conv(value(x), onnxWeight(w, 3, 2, 0, 1),
 			onnxWeight(b), new int[] {k, k}));
 	}
 
@@ -183,7 +202,7 @@ final class Layers {
 	Operand<TFloat32> convAct(String name, Operand<TFloat32> x, int k, int cin, int cout) {
 		if (!options.batchNorm()) return activate(conv(name, x, k, cin, cout, true));
 		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(k, k, cin, cout), k * k * cin, k * k * cout, true);
-		Operand<TFloat32> y = mirror(tf.nn.conv2d(x, w, STRIDE1, "SAME"), onnx.conv(value(x), onnxWeight(w, 3, 2, 0, 1), null,
+		Operand<TFloat32> y = mirror(tf.nn.conv2d(x, w, STRIDE1, "SAME"), () -> onnx.conv(value(x), onnxWeight(w, 3, 2, 0, 1), null,
 			new int[] {k, k}));
 		return activate(batchNorm(name, y, cout, 4));
 	}
@@ -198,7 +217,7 @@ final class Layers {
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(2, 2, cout, cin), 4 * cin, 4 * cout, true);
 		Variable<TFloat32> b = bias(s, name, cout);
 		Operand<TFloat32> y = s.nn.conv2dBackpropInput(s.shape(like), w, x, STRIDE2, "SAME");
-		return mirror(s.nn.biasAdd(y, b), onnx.convTranspose(value(x), onnxWeight(w, 3, 2, 0, 1), onnxWeight(b), new int[] {2, 2}));
+		return mirror(s.nn.biasAdd(y, b), () -> onnx.convTranspose(value(x), onnxWeight(w, 3, 2, 0, 1), onnxWeight(b), new int[] {2, 2}));
 	}
 
 	/**
@@ -211,7 +230,7 @@ final class Layers {
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(k, k, k, cin, cout), k * k * k * cin, k * k * k * cout,
 			hidden);
 		Variable<TFloat32> b = bias(s, name, cout);
-		return mirror(s.nn.biasAdd(s.nn.conv3d(x, w, STRIDE1_3D, "SAME"), b), onnx.conv(value(x), onnxWeight(w, 4, 3, 0, 1, 2),
+		return mirror(s.nn.biasAdd(s.nn.conv3d(x, w, STRIDE1_3D, "SAME"), b), () -> onnx.conv(value(x), onnxWeight(w, 4, 3, 0, 1, 2),
 			onnxWeight(b), new int[] {k, k, k}));
 	}
 
@@ -221,7 +240,7 @@ final class Layers {
 		Conv3dGradients.register();
 		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(k, k, k, cin, cout), k * k * k * cin, k * k * k * cout,
 			true);
-		Operand<TFloat32> y = mirror(tf.nn.conv3d(x, w, STRIDE1_3D, "SAME"), onnx.conv(value(x), onnxWeight(w, 4, 3, 0, 1, 2), null,
+		Operand<TFloat32> y = mirror(tf.nn.conv3d(x, w, STRIDE1_3D, "SAME"), () -> onnx.conv(value(x), onnxWeight(w, 4, 3, 0, 1, 2), null,
 			new int[] {k, k, k}));
 		return activate(batchNorm(name, y, cout, 5));
 	}
@@ -255,7 +274,7 @@ final class Layers {
 		Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(var, tf.constant((float) LayerConfig.BN_EPSILON))),
 			gamma);
 		// y · scale + (β − mean · scale): two passes over the activations instead of three
-		return mirror(tf.math.add(tf.math.mul(y, scale), tf.math.sub(beta, tf.math.mul(mean, scale))), onnx.batchNorm(value(y),
+		return mirror(tf.math.add(tf.math.mul(y, scale), tf.math.sub(beta, tf.math.mul(mean, scale))), () -> onnx.batchNorm(value(y),
 			onnxWeight(gamma), onnxWeight(beta), onnxWeight(movingMean), onnxWeight(movingVar), LayerConfig.BN_EPSILON));
 	}
 
@@ -273,7 +292,7 @@ final class Layers {
 		Operand<TFloat32> keep = tf.stopGradient(tf.math.div(
 			tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class),
 			tf.constant((float) (1 - rate))));
-		return mirror(tf.select(trainingFlag0(), tf.math.mul(x, keep), x), value(x)); // inference: the identity
+		return mirror(tf.select(trainingFlag0(), tf.math.mul(x, keep), x), () -> value(x)); // inference: the identity
 	}
 
 	private PlaceholderWithDefault<TBool> trainingFlag0() {
@@ -293,21 +312,21 @@ final class Layers {
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(sz, 2, 2, cout, cin), sz * 4 * cin, sz * 4 * cout, true);
 		Variable<TFloat32> b = bias(s, name, cout);
 		Operand<TFloat32> y = s.nn.conv3dBackpropInput(s.shape(like), w, x, List.of(1L, (long) sz, 2L, 2L, 1L), "SAME");
-		return mirror(s.nn.biasAdd(y, b), onnx.convTranspose(value(x), onnxWeight(w, 4, 3, 0, 1, 2), onnxWeight(b),
+		return mirror(s.nn.biasAdd(y, b), () -> onnx.convTranspose(value(x), onnxWeight(w, 4, 3, 0, 1, 2), onnxWeight(b),
 			new int[] {sz, 2, 2}));
 	}
 
 	/** {@code sz}×2×2 max pooling with the same stride (NDHWC). */
 	Operand<TFloat32> maxPool3d(Operand<TFloat32> x, int sz) {
 		List<Long> k = List.of(1L, (long) sz, 2L, 2L, 1L);
-		return mirror(tf.nn.maxPool3d(x, k, k, "VALID"), onnx.pool(value(x), "max", new int[] {sz, 2, 2}));
+		return mirror(tf.nn.maxPool3d(x, k, k, "VALID"), () -> onnx.pool(value(x), "max", new int[] {sz, 2, 2}));
 	}
 
 	/** Fully connected layer → activation, or with batch norm dense (no bias) → batch norm → activation. */
 	Operand<TFloat32> denseAct(String name, Operand<TFloat32> x, int in, int out) {
 		if (!options.batchNorm()) return activate(dense(name, x, in, out, true));
 		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(in, out), in, out, true);
-		Operand<TFloat32> y = mirror(tf.linalg.matMul(x, w), onnx.dense(value(x), onnxWeight(w), null));
+		Operand<TFloat32> y = mirror(tf.linalg.matMul(x, w), () -> onnx.dense(value(x), onnxWeight(w), null));
 		return activate(batchNorm(name, y, out, 2));
 	}
 
@@ -316,7 +335,7 @@ final class Layers {
 		Ops s = tf;
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(in, out), in, out, hidden);
 		Variable<TFloat32> b = bias(s, name, out);
-		return mirror(s.nn.biasAdd(s.linalg.matMul(x, w), b), onnx.dense(value(x), onnxWeight(w), onnxWeight(b)));
+		return mirror(s.nn.biasAdd(s.linalg.matMul(x, w), b), () -> onnx.dense(value(x), onnxWeight(w), onnxWeight(b)));
 	}
 
 	Operand<TFloat32> activate(Operand<TFloat32> x) {
@@ -327,14 +346,14 @@ final class Layers {
 			case "sigmoid" -> tf.math.sigmoid(x);
 			default -> throw new IllegalArgumentException("activation = '" + activation + "' is not supported");
 		};
-		return mirror(y, onnx.activation(value(x), activation));
+		return mirror(y, () -> onnx.activation(value(x), activation));
 	}
 
 	/** 2×2 pooling with stride 2. */
 	Operand<TFloat32> pool(Operand<TFloat32> x, String kind) {
 		Operand<TFloat32> y = kind.equals("avg") ? tf.nn.avgPool(x, List.of(1L, 2L, 2L, 1L), STRIDE2, "VALID")
 			: tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
-		return mirror(y, onnx.pool(value(x), kind, new int[] {2, 2}));
+		return mirror(y, () -> onnx.pool(value(x), kind, new int[] {2, 2}));
 	}
 
 	private Variable<TFloat32> weight(Ops s, String name, Shape shape, long fanIn, long fanOut, boolean hidden) {

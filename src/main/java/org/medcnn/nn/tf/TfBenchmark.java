@@ -7,6 +7,7 @@ import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Throughput;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.nn.onnx.OnnxNet;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -85,13 +86,28 @@ final class TfBenchmark {
 			long[] before = timed(train, seconds / 4, c);
 			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
 			long[] inf = timed(infer, seconds / 2, c);
+			long[] onnx = onnxInference(net, x, xShape, seconds / 2, c);
 			double[] pipe = pipeline(net, tc, xShape, binary, classes, (int) (2 * before[0]), c);
 			// The bare graph is timed before and after MedCNN's loop, so that a drift of the machine's speed (clock,
 			// neighbours) over the run does not count for or against the loop.
 			long[] after = timed(train, seconds / 4, c);
 			long[] tr = {before[0] + after[0], before[1] + after[1]};
 			return new Throughput(b, (int) tr[0], tr[0] * b / (tr[1] / 1e9), (int) inf[0], inf[0] * b / (inf[1] / 1e9),
-				net.parameterCount, pipe[0], pipe[1]);
+				net.parameterCount, pipe[0], pipe[1], (int) onnx[0], onnx[0] * b / (onnx[1] / 1e9));
+		}
+	}
+
+	/**
+	 * {steps, nanoseconds} of inference on ONNX Runtime: the network exported as a package's weights/model.onnx would be
+	 * ({@link TrainableNet#onnxModel}), with {@link TfEngine#threads()} intra-op threads as TensorFlow's inference
+	 * sessions, on the same input batch, after the same warm-up.
+	 */
+	static long[] onnxInference(TrainableNet net, float[] x, Shape shape, double seconds, Cancellation c) {
+		try (OnnxNet onnx = new OnnxNet(net.onnxModel("benchmark"), TfEngine.threads(), "the benchmark network")) {
+			long[] dims = shape.asArray();
+			Runnable infer = () -> onnx.run(x, dims);
+			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
+			return timed(infer, seconds, c);
 		}
 	}
 

@@ -100,7 +100,7 @@ final class TrainableNet implements AutoCloseable {
 	private final List<Placeholder<TFloat32>> stateFeeds = new ArrayList<>();
 	private final List<Op> stateAssigns = new ArrayList<>();
 	private final String fingerprint;
-	/** The inference graph in ONNX, weights by variable name ({@link #onnxModel}). */
+	/** The inference graph in ONNX ({@link #onnxModel}); null for a net built partly outside {@link Layers}. */
 	private final OnnxGraph onnx;
 
 	/**
@@ -119,10 +119,11 @@ final class TrainableNet implements AutoCloseable {
 			layers.onnxInput(input, INPUT, inputShape.asArray(), dynamicNames(inputShape));
 			Operand<TFloat32> netLogits = arch.logits(layers, input);
 			Operand<TFloat32> logits = tf.withName(LOGITS).identity(netLogits);
-			onnx = layers.onnx();
 			OnnxGraph.Value onnxLogits = layers.onnxValue(netLogits);
-			onnx.output(OUTPUT, binary ? onnx.activation(onnxLogits, "sigmoid") : onnx.softmax(onnxLogits), targetShape.asArray(),
-				dynamicNames(targetShape));
+			onnx = onnxLogits == null ? null : layers.onnx();
+			if (onnx != null)
+				onnx.output(OUTPUT, binary ? onnx.activation(onnxLogits, "sigmoid") : onnx.softmax(onnxLogits),
+					targetShape.asArray(), dynamicNames(targetShape));
 			output = binary ? tf.withName(OUTPUT).math.sigmoid(logits) : tf.withName(OUTPUT).nn.softmax(logits);
 			target = tf.withName(TARGET).placeholder(TFloat32.class, Placeholder.shape(targetShape));
 			loss = tf.withName(LOSS).identity(Losses.of(tf.withSubScope("loss_fn"), tc.loss(), binary, logits, output, target));
@@ -400,8 +401,11 @@ final class TrainableNet implements AutoCloseable {
 	/**
 	 * The network in ONNX (see {@link OnnxGraph}) with its current weights: the inference graph from {@link #INPUT} to
 	 * {@link #OUTPUT}, same layout as the serving signature. Reads the weights only ({@link #snapshot()}).
+	 *
+	 * @throws IllegalStateException when the network was built partly outside {@link Layers} (test networks only)
 	 */
 	byte[] onnxModel(String docString) {
+		if (onnx == null) throw new IllegalStateException("This network was built partly outside Layers and has no ONNX export");
 		float[][] values = snapshot();
 		Map<String, float[]> byName = new HashMap<>();
 		for (int i = 0; i < values.length; i++) byName.put(variables.get(i).op().name(), values[i]);
