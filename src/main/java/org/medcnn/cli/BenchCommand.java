@@ -96,6 +96,9 @@ final class BenchCommand implements Main.Command {
 			  S = 12); as many training steps through MedCNN's own training loop (distinct samples, the default augmentation
 			  in the background thread: flips for the U-Nets, standard for the classifier) give pipelineTrainImagesPerSecond, its share of the bare graph's speed and
 			  the share of step time spent outside TensorFlow.
+			  The same network exported to ONNX (as a package's weights/model.onnx) then runs the same inference
+			  batch on ONNX Runtime for another S/2 seconds, with the same threads (-Dmedcnn.threads):
+			  onnxInferImagesPerSecond and onnxInferSteps (the --engine onnx path of predict).
 			usage: medcnn bench quality [--modality ct|mr|images] [--json] [--cases N] [--keep DIR] [--data DIR]
 			  Checks the accuracy targets with default settings: builds synthetic cases in code, a quarter held
 			  out, trains with the real commands and their defaults, then runs evaluate on the held-out cases.
@@ -258,6 +261,8 @@ final class BenchCommand implements Main.Command {
 				: Math.round(10000 * t.pipelineOutsideShare()) / 10000.0);
 			r.put("trainSteps", t.trainSteps());
 			r.put("inferSteps", t.inferSteps());
+			r.put("onnxInferImagesPerSecond", round(t.onnxInferImagesPerSecond()));
+			r.put("onnxInferSteps", t.onnxInferSteps());
 			r.put("parameters", t.parameters());
 			r.put("device", device);
 			rows.add(r);
@@ -267,11 +272,11 @@ final class BenchCommand implements Main.Command {
 	}
 
 	private static String humanRow(Map<?, ?> r) {
-		return String.format(java.util.Locale.ROOT, "%s (%s): batch %s, train %s images/s, inference %s images/s on %s;"
-			+ " MedCNN's training loop with augmentation %s images/s (%s of the bare graph, %s of step time outside"
-			+ " TensorFlow)", r.get("model"), r.get("description"), r.get("batch"), r.get("trainImagesPerSecond"),
-			r.get("inferImagesPerSecond"), r.get("device"), r.get("pipelineTrainImagesPerSecond"), r.get("pipelineShareOfBare"),
-			r.get("pipelineStepTimeOutsideTensorFlow"));
+		return String.format(java.util.Locale.ROOT, "%s (%s): batch %s, train %s images/s, inference %s images/s on %s"
+			+ " (ONNX Runtime: %s images/s); MedCNN's training loop with augmentation %s images/s (%s of the bare graph, %s"
+			+ " of step time outside TensorFlow)", r.get("model"), r.get("description"), r.get("batch"),
+			r.get("trainImagesPerSecond"), r.get("inferImagesPerSecond"), r.get("device"), r.get("onnxInferImagesPerSecond"),
+			r.get("pipelineTrainImagesPerSecond"), r.get("pipelineShareOfBare"), r.get("pipelineStepTimeOutsideTensorFlow"));
 	}
 
 	/**

@@ -13,6 +13,7 @@ import org.medcnn.common.ProgressListener;
 import org.medcnn.data.Datasets;
 import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
@@ -23,7 +24,7 @@ import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
 
 /**
- * {@code evaluate --model MODEL (--images DIR --masks DIR | --data DIR) [--json]}: runs a model on labelled data
+ * {@code evaluate --model MODEL (--images DIR --masks DIR |usage: medcnn evaluate --model MODEL (--images DIR --masks DIR | --data DIR) [--engine tensorflow|onnx] [--json]}: runs a model on labelled data
  * and reports metrics. A segmenter is compared case by case with the reference masks (Dice, IoU, HD95 in mm,
  * lesion-wise sensitivity and precision, volume error; see {@link SegmentationMetrics}); a classifier is scored
  * on a class-folder layout (accuracy, balanced accuracy, per-class precision/recall, one-vs-rest AUC, confusion
@@ -64,16 +65,20 @@ final class EvaluateCommand implements Main.Command {
 			                   as predict does, so the scores are those of the masks MedCNN delivers; 0 scores
 			                   the raw mask)
 			  --tta            segment with flip test-time augmentation (see predict --help)
+			  --engine tensorflow|onnx
+			                   run the SavedModel on TensorFlow (default) or weights/model.onnx on ONNX Runtime
 			  --json           print {task, model, cases: [...], overall: {...}} as JSON (default: a table)""";
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "data", "min-lesion"), Set.of("json", "tta"));
+		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "data", "min-lesion", "engine"), Set.of("json", "tta"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument '" + a.positional().get(0) + "'");
 		Path model = a.path("model");
 		boolean json = a.flag("json");
 		int minLesion = a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 0, Integer.MAX_VALUE);
+		InferenceEngine engine = InferenceEngine.parse(a.choice("engine", InferenceEngine.TENSORFLOW.key(),
+			InferenceEngine.TENSORFLOW.key(), InferenceEngine.ONNX.key()));
 		ModelCard card = Models.readCard(model);
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("task", card.task());
@@ -88,7 +93,7 @@ final class EvaluateCommand implements Main.Command {
 				if (entries.isEmpty()) throw new java.io.IOException(images + ": no cases found");
 				List<Object> cases = new ArrayList<>();
 				List<SegmentationMetrics.Result> results = new ArrayList<>();
-				try (Segmenter seg = Models.openSegmenter(model)) {
+				try (Segmenter seg = Models.openSegmenter(model, engine)) {
 					for (int i = 0; i < entries.size(); i++) {
 						Path e = entries.get(i);
 						String caseName = Datasets.caseName(e);
@@ -122,7 +127,7 @@ final class EvaluateCommand implements Main.Command {
 				int[] labels = new int[items.size()];
 				float[][] probs = new float[items.size()][];
 				List<Object> cases = new ArrayList<>();
-				try (Classifier cls = Models.openClassifier(model)) {
+				try (Classifier cls = Models.openClassifier(model, engine)) {
 					for (int i = 0; i < items.size(); i++) {
 						Datasets.Item it = items.get(i);
 						// Every 64th item: a line per item would flood a log (each one at "100%" over the last 0.5 %).

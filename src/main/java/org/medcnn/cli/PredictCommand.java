@@ -14,6 +14,7 @@ import org.medcnn.common.ProgressListener;
 import org.medcnn.dicom.seg.SegCompression;
 import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
@@ -51,12 +52,15 @@ final class PredictCommand implements Main.Command {
 	@Override
 	public String usage() {
 		return """
-			usage: medcnn predict --model MODEL --out DIR [--seg [--seg-compression none|deflate]] [--rtstruct] INPUT...
+			usage: medcnn predict --model MODEL --out DIR [--engine tensorflow|onnx] [--seg [--seg-compression none|deflate]] [--rtstruct] INPUT...
 			  INPUT: a DICOM series folder or file, or a NIfTI image. A segmentation model writes into DIR per case
 			  CASE.nii.gz (label mask), CASE_lesions.json and .csv (per-lesion volume, HU, diameter), CASE_sliceNN.png
 			  (each lesion's key slice) and CASE_overlay.png (the largest lesion's); a rerun replaces them. Two
 			  inputs of the same name get CASE-2, CASE-3, ... A classification model reports the class and
 			  probabilities of each input (its middle slice).
+			  --engine tensorflow|onnx
+			                   run the package's SavedModel on TensorFlow (default) or its weights/model.onnx
+			                   on ONNX Runtime; same preprocessing and outputs (threads: -Dmedcnn.threads)
 			  --min-lesion N   ignore connected components smaller than N voxels (default 10)
 			  --classifier M   grade every lesion with the classifier package M, trained on lesion-centred crops
 			                   (train-classifier --crop-mm): its crop of that many mm on the lesion's key slice;
@@ -80,7 +84,7 @@ final class PredictCommand implements Main.Command {
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion", "classifier", "seg-compression"),
+		Args a = new Args(name(), argv, Set.of("model", "out", "min-lesion", "classifier", "seg-compression", "engine"),
 			Set.of("seg", "rtstruct", "tta", "assume-geometry"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one INPUT");
 		Path model = a.path("model");
@@ -90,6 +94,8 @@ final class PredictCommand implements Main.Command {
 			SegCompression.NONE.key(), SegCompression.DEFLATE.key()));
 		if (a.string("seg-compression", null) != null && !a.flag("seg"))
 			throw new Args.UsageException(name() + ": --seg-compression applies to the DICOM SEG; add --seg");
+		InferenceEngine engine = InferenceEngine.parse(a.choice("engine", InferenceEngine.TENSORFLOW.key(),
+			InferenceEngine.TENSORFLOW.key(), InferenceEngine.ONNX.key()));
 		ModelCard card = Models.readCard(model);
 		Path lesionClassifier = a.string("classifier", null) == null ? null : Path.of(a.string("classifier", null));
 		if (lesionClassifier != null && !card.isSegmentation())
@@ -99,8 +105,8 @@ final class PredictCommand implements Main.Command {
 		boolean failed = false;
 		try (CliCancellation cancel = new CliCancellation()) {
 			if (card.isSegmentation()) {
-				try (Segmenter seg = Models.openSegmenter(model);
-					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier)) {
+				try (Segmenter seg = Models.openSegmenter(model, engine);
+					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier, engine)) {
 					CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"), minLesion, a.flag("seg"),
 						a.flag("rtstruct"), grader, segCompression).withAssumeGeometry(a.flag("assume-geometry"));
 					for (CaseSegmentation.Input in : CaseSegmentation.inputs(a.positional().stream().map(Path::of).toList())) {
@@ -126,7 +132,7 @@ final class PredictCommand implements Main.Command {
 				if (card.cropMm() > 0)
 					err.println("medcnn predict: " + card.name() + " classifies lesion-centred crops of " + card.cropMm()
 						+ " mm; each input is classified as it is (give inputs that are such crops)");
-				try (Classifier cls = Models.openClassifier(model)) {
+				try (Classifier cls = Models.openClassifier(model, engine)) {
 					for (String in : a.positional()) {
 						Map<String, Object> r = new LinkedHashMap<>();
 						r.put("input", in);

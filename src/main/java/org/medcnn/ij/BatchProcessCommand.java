@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Classifier;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.pipeline.CaseSegmentation;
@@ -23,7 +24,7 @@ import org.scijava.plugin.Plugin;
  * {@link BatchProcessPlugin}).
  * <p>
  * Inputs {@code input}, {@code model}, {@code output}, {@code tta}, {@code min_lesion}, {@code rtstruct},
- * {@code classifier} (the plugin's macro keys); outputs {@code results} (one
+ * {@code classifier}, {@code engine} (the plugin's macro keys); outputs {@code results} (one
  * {@link BatchProcessTool.CaseResult} per case; failed cases carry their error) and {@code status}. A model or
  * folder that cannot be read throws an {@link UncheckedIOException}; a wrong folder an
  * {@link IllegalArgumentException}, each naming the path.
@@ -55,6 +56,10 @@ public class BatchProcessCommand implements Command {
 	@Parameter(label = "Measure cases without a recorded pixel spacing or position", required = false, persist = false)
 	private boolean assume_geometry;
 
+	@Parameter(label = "Engine (runtime: TensorFlow SavedModel or the packages' ONNX weights)", choices = {"tensorflow",
+		"onnx"}, required = false, persist = false)
+	private String engine = "tensorflow";
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private List<BatchProcessTool.CaseResult> results;
 
@@ -65,8 +70,9 @@ public class BatchProcessCommand implements Command {
 	public void run() {
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(BatchProcessPlugin.TITLE, cancel);
-		try (Segmenter segmenter = Models.openSegmenter(model.toPath());
-			Classifier grader = classifier == null ? null : Models.openClassifier(classifier.toPath())) {
+		InferenceEngine runtime = InferenceEngine.parse(engine);
+		try (Segmenter segmenter = Models.openSegmenter(model.toPath(), runtime);
+			Classifier grader = classifier == null ? null : Models.openClassifier(classifier.toPath(), runtime)) {
 			results = BatchProcessTool.run(input.toPath(), segmenter, segmenter.card(), output.toPath(),
 				new CaseSegmentation.Options(tta, min_lesion, true, rtstruct, grader).withAssumeGeometry(assume_geometry), progress,
 				cancel);

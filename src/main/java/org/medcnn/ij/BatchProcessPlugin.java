@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.pipeline.CaseSegmentation;
@@ -31,7 +32,8 @@ import org.medcnn.volume.Lesions;
  * {@code Segment Tumors...} have them: {@value #KEY_TTA} (checkbox: flip test-time augmentation),
  * {@value #KEY_MIN_LESION} (smallest lesion kept, voxels; default 10) and {@value #KEY_RTSTRUCT} (checkbox: also an RT
  * Structure Set per DICOM case with a lesion; a DICOM SEG is always written for those), {@value #KEY_CLASSIFIER}
- * (optional: a classifier of lesion crops that grades every lesion into the lesion tables). Example:
+ * (optional: a classifier of lesion crops that grades every lesion into the lesion tables) and {@value #KEY_ENGINE}
+ * ({@code tensorflow}, the default, or {@code onnx}: the packages' ONNX weights on ONNX Runtime). Example:
  * {@code run("Batch Process...", "input=[/data/cases] model=[/models/liver] output=[/data/results]");}
  */
 public class BatchProcessPlugin implements PlugIn {
@@ -46,6 +48,8 @@ public class BatchProcessPlugin implements PlugIn {
 	public static final String KEY_CLASSIFIER = "classifier";
 	/** Macro key: measure cases whose pixel spacing or position is not recorded (refused without it). */
 	public static final String KEY_ASSUME_GEOMETRY = CaseSegmentation.ASSUME_GEOMETRY_KEY;
+	/** Macro key (choice): {@code tensorflow} (default) or {@code onnx}, as in Segment Tumors. */
+	public static final String KEY_ENGINE = InferenceEngine.KEY;
 	private static final String PREF = "medcnn.batch.";
 
 	@Override
@@ -55,7 +59,7 @@ public class BatchProcessPlugin implements PlugIn {
 		try {
 			String options = Macro.getOptions();
 			MacroOptions.checkKeys(TITLE + "...", options, List.of(KEY_INPUT, KEY_MODEL, KEY_OUTPUT, KEY_TTA, KEY_MIN_LESION,
-				KEY_RTSTRUCT, KEY_CLASSIFIER, KEY_ASSUME_GEOMETRY));
+				KEY_RTSTRUCT, KEY_CLASSIFIER, KEY_ASSUME_GEOMETRY, KEY_ENGINE));
 			boolean macro = options != null;
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Input folder (one case per entry)", macro ? "" : Prefs.get(PREF + KEY_INPUT, ""), 40);
@@ -68,6 +72,8 @@ public class BatchProcessPlugin implements PlugIn {
 			gd.addDirectoryField("Classifier (optional: grades each lesion; a lesion-crop classifier)",
 				macro ? "" : Prefs.get(PREF + KEY_CLASSIFIER, ""), 40);
 			gd.addCheckbox("Assume_geometry (measure cases without a recorded pixel spacing or position)", false);
+			gd.addChoice("Engine (runtime: TensorFlow SavedModel or the packages' ONNX weights)", SegmentTumorsPlugin.ENGINES,
+				InferenceEngine.TENSORFLOW.key());
 			gd.addMessage("Writes per case CASE.nii.gz, CASE_lesions.csv/.json, CASE_overlay.png and CASE_sliceNN.png,\n"
 				+ "CASE_seg.dcm for DICOM cases with a lesion, and summary.csv. Inputs are only read. Esc cancels.");
 			gd.showDialog();
@@ -78,6 +84,7 @@ public class BatchProcessPlugin implements PlugIn {
 			boolean rtstruct = gd.getNextBoolean();
 			String classifierText = gd.getNextString().trim();
 			boolean assumeGeometry = gd.getNextBoolean(); // never remembered: an explicit choice each time
+			InferenceEngine engine = InferenceEngine.parse(gd.getNextChoice());
 			Path input = DialogValues.folder("Input folder", KEY_INPUT, inText);
 			Path model = DialogValues.path("Model", KEY_MODEL, modelText);
 			Path output = DialogValues.path("Output folder", KEY_OUTPUT, outText);
@@ -92,8 +99,8 @@ public class BatchProcessPlugin implements PlugIn {
 			}
 			progress.progress(-1, "loading " + model);
 			List<BatchProcessTool.CaseResult> results;
-			try (Segmenter segmenter = Models.openSegmenter(model);
-				Classifier grader = classifierText.isEmpty() ? null : Models.openClassifier(Path.of(classifierText))) {
+			try (Segmenter segmenter = Models.openSegmenter(model, engine);
+				Classifier grader = classifierText.isEmpty() ? null : Models.openClassifier(Path.of(classifierText), engine)) {
 				ModelCard card = segmenter.card();
 				results = BatchProcessTool.run(input, segmenter, card, output,
 					new CaseSegmentation.Options(tta, minLesion, true, rtstruct, grader).withAssumeGeometry(assumeGeometry), progress,

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.dicom.DicomSeries;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
 import org.medcnn.volume.Lesion;
@@ -24,7 +25,8 @@ import org.scijava.plugin.Plugin;
  * <p>
  * Inputs: {@code image} (an ImagePlus from {@code Open DICOM}) or, when it is not given, {@code series} (a DICOM
  * series file or folder holding one series); {@code model} (segmentation package); optional {@code tta} (flip
- * test-time augmentation) and {@code min_lesion} (smallest lesion kept, voxels, default 10). Outputs: {@code result} (the
+ * test-time augmentation), {@code min_lesion} (smallest lesion kept, voxels, default 10) and {@code engine}
+ * ({@code tensorflow}, the default, or {@code onnx}: the package's ONNX weights on ONNX Runtime). Outputs: {@code result} (the
  * image with the lesion overlay), {@code mask} (8-bit mask image, not shown) and {@code lesions} (largest first,
  * numbered as the outlines). Errors throw {@link IllegalArgumentException} or {@link UncheckedIOException} with a
  * message naming the input.
@@ -46,6 +48,10 @@ public class SegmentTumorsCommand implements Command {
 
 	@Parameter(label = "Smallest lesion kept (voxels)", required = false, persist = false, min = "1")
 	private int min_lesion = BatchProcessTool.MIN_LESION_VOXELS;
+
+	@Parameter(label = "Engine (runtime: TensorFlow SavedModel or the package's ONNX weights)", choices = {"tensorflow",
+		"onnx"}, required = false, persist = false)
+	private String engine = "tensorflow";
 
 	@Parameter(type = ItemIO.OUTPUT)
 	private ImagePlus result;
@@ -71,7 +77,7 @@ public class SegmentTumorsCommand implements Command {
 				imp = OpenDicomTool.open(s, progress, cancel);
 			}
 			SegmentTumorsTool.Outcome outcome;
-			try (Segmenter segmenter = Models.openSegmenter(model.toPath())) {
+			try (Segmenter segmenter = Models.openSegmenter(model.toPath(), InferenceEngine.parse(engine))) {
 				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, Math.max(1, min_lesion), progress, cancel);
 			}
 			SegmentTumorsTool.annotate(imp, outcome);

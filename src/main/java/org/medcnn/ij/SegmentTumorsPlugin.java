@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.medcnn.common.Cancellation;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Segmenter;
 
@@ -30,7 +31,8 @@ import org.medcnn.nn.Segmenter;
  * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_MASK} (a checkbox: also open
  * the mask as an 8-bit image "&lt;title&gt;-mask", which becomes the current image) and {@value #KEY_TTA} (a
  * checkbox: flip test-time augmentation) and {@value #KEY_MIN_LESION} (connected components smaller than this many
- * voxels are dropped, default {@value BatchProcessTool#MIN_LESION_VOXELS} as in Batch Process). Example:
+ * voxels are dropped, default {@value BatchProcessTool#MIN_LESION_VOXELS} as in Batch Process) and {@value #KEY_ENGINE}
+ * ({@code tensorflow}, the default, or {@code onnx}: the same work on the package's ONNX weights). Example:
  * {@code run("Segment Tumors...", "model=[/models/liver]");}
  */
 public class SegmentTumorsPlugin implements PlugIn {
@@ -45,7 +47,12 @@ public class SegmentTumorsPlugin implements PlugIn {
 	public static final String KEY_TTA = "tta";
 	/** Macro key: smallest lesion kept, in voxels (default {@value BatchProcessTool#MIN_LESION_VOXELS}, as Batch Process). */
 	public static final String KEY_MIN_LESION = "min_lesion";
+	/** Macro key (choice): the runtime, {@code tensorflow} (default) or {@code onnx} (the package's weights/model.onnx). */
+	public static final String KEY_ENGINE = InferenceEngine.KEY;
 	private static final String PREF_MODEL = "medcnn.segment.model";
+
+	/** The engine choices, as the macro key takes them. */
+	static final String[] ENGINES = {InferenceEngine.TENSORFLOW.key(), InferenceEngine.ONNX.key()};
 
 	@Override
 	public void run(String arg) {
@@ -57,12 +64,15 @@ public class SegmentTumorsPlugin implements PlugIn {
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TITLE, cancel);
 		try {
-			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK, KEY_TTA, KEY_MIN_LESION));
+			MacroOptions.checkKeys(TITLE + "...", Macro.getOptions(), List.of(KEY_MODEL, KEY_MASK, KEY_TTA, KEY_MIN_LESION,
+				KEY_ENGINE));
 			GenericDialog gd = new GenericDialog(TITLE);
 			gd.addDirectoryField("Model", Prefs.get(PREF_MODEL, ""), 40);
 			gd.addCheckbox("Mask image (also open the mask as an 8-bit stack)", false);
 			gd.addCheckbox("TTA (flip test-time augmentation: mean of 4 mirrored passes, 4x the time)", false);
 			gd.addNumericField("Min_lesion (voxels; smaller components are dropped)", BatchProcessTool.MIN_LESION_VOXELS, 0);
+			gd.addChoice("Engine (runtime: TensorFlow SavedModel or the package's ONNX weights)", ENGINES,
+				InferenceEngine.TENSORFLOW.key());
 			gd.addMessage("Segments \"" + imp.getTitle() + "\"; Esc cancels.");
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
@@ -70,11 +80,12 @@ public class SegmentTumorsPlugin implements PlugIn {
 			boolean maskImage = gd.getNextBoolean();
 			boolean tta = gd.getNextBoolean();
 			int minLesion = DialogValues.whole("Min_lesion", KEY_MIN_LESION, gd.getNextNumber(), 1, Integer.MAX_VALUE);
+			InferenceEngine engine = InferenceEngine.parse(gd.getNextChoice());
 			if (model.isEmpty()) throw new IllegalArgumentException("Please choose a model package (macro key model).");
 			Prefs.set(PREF_MODEL, model);
 			progress.progress(-1, "loading " + model);
 			SegmentTumorsTool.Outcome outcome;
-			try (Segmenter segmenter = Models.openSegmenter(Path.of(model))) {
+			try (Segmenter segmenter = Models.openSegmenter(Path.of(model), engine)) {
 				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, minLesion, progress, cancel);
 			}
 			List<Roi> outlines = SegmentTumorsTool.annotate(imp, outcome);

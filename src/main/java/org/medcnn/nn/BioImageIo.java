@@ -22,6 +22,8 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Represent;
 import org.yaml.snakeyaml.representer.Representer;
+import org.medcnn.nn.onnx.OnnxGraph;
+import org.medcnn.nn.onnx.OnnxWeights;
 
 /**
  * The bioimage.io model description ({@code rdf.yaml}, model spec format {@value #FORMAT_VERSION}) of a model
@@ -42,6 +44,8 @@ import org.yaml.snakeyaml.representer.Representer;
  * large as the input's) or a classifier's class probabilities (batch, channel = class names).</li>
  * <li>weights {@code tensorflow_saved_model_bundle}: {@value #WEIGHTS_ZIP}, the SavedModel zipped as
  * bioimage.io asks; the same files are unpacked in {@code saved_model/}.</li>
+ * <li>weights {@code onnx} (when the card records them): {@code weights/model.onnx}, the same network converted
+ * by MedCNN, with the SavedModel as its parent.</li>
  * </ul>
  * Stateless and thread-safe.
  */
@@ -174,7 +178,20 @@ public final class BioImageIo {
 		tf.put("tensorflow_version", software.get("tensorflow") instanceof String v ? v : "2");
 		tf.put("comment", "TensorFlow SavedModel, tag \"serve\", signature \"serving_default\" (input \"" + INPUT_ID
 			+ "\", output \"" + OUTPUT_ID + "\"); also unpacked in " + Models.SAVED_MODEL_DIR + "/");
-		rdf.put("weights", Map.of("tensorflow_saved_model_bundle", tf));
+		Map<String, Object> weights = new LinkedHashMap<>();
+		weights.put("tensorflow_saved_model_bundle", tf);
+		if (card.get(OnnxWeights.CARD_FIELD) instanceof Map<?, ?> rec && Files.isRegularFile(pkgDir.resolve(OnnxWeights.FILE))) {
+			Map<String, Object> onnx = new LinkedHashMap<>();
+			onnx.put("source", OnnxWeights.FILE);
+			onnx.put("sha256", sha256(pkgDir.resolve(OnnxWeights.FILE)));
+			onnx.put("opset_version", rec.get("opsetVersion") instanceof Number n ? n.intValue() : OnnxGraph.OPSET);
+			onnx.put("parent", "tensorflow_saved_model_bundle");
+			onnx.put("comment", "written by MedCNN from its own layers and the trained weights; input \"" + INPUT_ID
+				+ "\", output \"" + OUTPUT_ID + "\", same layout as the SavedModel");
+			weights.put("onnx", onnx);
+			tags.add("onnx");
+		}
+		rdf.put("weights", weights);
 
 		Map<String, Object> medcnn = new LinkedHashMap<>();
 		medcnn.put("card", ModelCard.FILE_NAME);

@@ -55,6 +55,23 @@ public interface Engine {
 	/** Opens a package whose card was already read and checked to be a classification model. */
 	Classifier openClassifier(Path pkg, ModelCard card) throws IOException;
 
+	/**
+	 * Opens a segmentation package (as {@link #openSegmenter(Path, ModelCard)}) to run on {@code engine}. The default
+	 * runs TensorFlow only, for engines built before ONNX weights existed.
+	 */
+	default Segmenter openSegmenter(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		if (engine != InferenceEngine.TENSORFLOW)
+			throw new UnsupportedOperationException("This engine (" + getClass().getName() + ") runs TensorFlow only");
+		return openSegmenter(pkg, card);
+	}
+
+	/** Opens a classification package to run on {@code engine}; the default runs TensorFlow only. */
+	default Classifier openClassifier(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		if (engine != InferenceEngine.TENSORFLOW)
+			throw new UnsupportedOperationException("This engine (" + getClass().getName() + ") runs TensorFlow only");
+		return openClassifier(pkg, card);
+	}
+
 	/** The device that runs the computations, e.g. {@code CPU} or {@code GPU}. */
 	String device() throws IOException;
 

@@ -78,6 +78,25 @@ public final class Models {
 		return open(pkg, ModelCard.CLASSIFICATION, (dir, card) -> engine().openClassifier(dir, card), ZippedClassifier::new);
 	}
 
+	/**
+	 * Opens a segmentation package to run on {@code runtime}: {@link InferenceEngine#TENSORFLOW} as
+	 * {@link #openSegmenter(Path)}, {@link InferenceEngine#ONNX} on its {@code weights/model.onnx} (see
+	 * {@link org.medcnn.nn.onnx.OnnxWeights#read}); everything else (preprocessing, batching, tiling) is the same.
+	 *
+	 * @throws ModelFormatException also when the ONNX engine is asked for and the package has no ONNX weights, or they
+	 *         are missing, damaged or refused; the message names the package and the file
+	 */
+	public static Segmenter openSegmenter(Path pkg, InferenceEngine runtime) throws IOException {
+		return open(pkg, ModelCard.SEGMENTATION, (dir, card) -> engine().openSegmenter(dir, card, runtime),
+			ZippedSegmenter::new);
+	}
+
+	/** Opens a classification package to run on {@code runtime}, as {@link #openSegmenter(Path, InferenceEngine)}. */
+	public static Classifier openClassifier(Path pkg, InferenceEngine runtime) throws IOException {
+		return open(pkg, ModelCard.CLASSIFICATION, (dir, card) -> engine().openClassifier(dir, card, runtime),
+			ZippedClassifier::new);
+	}
+
 	/** Opens a model from a package folder. */
 	@FunctionalInterface
 	private interface Opener<T> {

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.medcnn.nn.onnx.OnnxGraph;
+import org.medcnn.nn.onnx.OnnxWeights;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.OverlayImages;
@@ -41,7 +43,7 @@ public final class PackageFiles {
 	/** What a model package folder holds (and so all that replacing a package may delete). */
 	public static final Set<String> ENTRIES = Set.of(ModelCard.FILE_NAME, Models.SAVED_MODEL_DIR, BioImageIo.RDF_FILE,
 		BioImageIo.TEST_INPUT, BioImageIo.TEST_OUTPUT, BioImageIo.COVER, BioImageIo.README, BioImageIo.HISTORY,
-		BioImageIo.WEIGHTS_ZIP);
+		BioImageIo.WEIGHTS_ZIP, OnnxWeights.DIR);
 
 	/**
 	 * Refuses a package folder holding anything at its root that is not part of a model package ({@link #ENTRIES}):
@@ -165,13 +167,15 @@ public final class PackageFiles {
 			+ input.get("windowWidthHu") + ", 0, 1)";
 	}
 
-	/** The files a package's integrity record covers: the SavedModel's and the test tensors. */
+	/** The files a package's integrity record covers: the SavedModel's, the ONNX weights (if any), the test tensors. */
 	static List<Path> integrityFiles(Path pkg) throws IOException {
 		List<Path> out = new ArrayList<>();
 		Path sm = pkg.resolve(Models.SAVED_MODEL_DIR);
 		try (Stream<Path> s = Files.walk(sm)) {
 			for (Path p : s.filter(Files::isRegularFile).sorted().toList()) out.add(p);
 		}
+		Path onnx = pkg.resolve(OnnxWeights.FILE);
+		if (Files.exists(onnx, java.nio.file.LinkOption.NOFOLLOW_LINKS)) out.add(onnx);
 		for (String f : List.of(BioImageIo.TEST_INPUT, BioImageIo.TEST_OUTPUT))
 			if (Files.isRegularFile(pkg.resolve(f))) out.add(pkg.resolve(f));
 		return out;
@@ -301,6 +305,9 @@ public final class PackageFiles {
 		sb.append("| `").append(ModelCard.FILE_NAME).append("` | MedCNN model card: input spec, training record, metrics |\n");
 		sb.append("| `").append(Models.SAVED_MODEL_DIR).append("/` | TensorFlow SavedModel, tag `serve`, signature"
 			+ " `serving_default` (`input` → `output`) |\n");
+		if (card.get(OnnxWeights.CARD_FIELD) != null)
+			sb.append("| `").append(OnnxWeights.FILE).append("` | the same network in ONNX (opset ").append(OnnxGraph.OPSET)
+				.append("), same input and output tensors and layout, for ONNX Runtime |\n");
 		sb.append("| `").append(BioImageIo.WEIGHTS_ZIP).append("` | the same SavedModel zipped, for bioimage.io |\n");
 		sb.append("| `").append(BioImageIo.RDF_FILE).append("` | bioimage.io model description (format ")
 			.append(BioImageIo.FORMAT_VERSION).append(") |\n");

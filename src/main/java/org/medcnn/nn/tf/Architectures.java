@@ -6,7 +6,6 @@ import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -47,8 +46,7 @@ final class Architectures {
 				int f = cfg.baseFilters() << level;
 				Operand<TFloat32> skip = skips.get(level);
 				Operand<TFloat32> up = layers.upconv("dec" + level + "_up", x, skip, cin, f);
-				Ops tf = layers.tf();
-				x = tf.concat(List.of(skip, up), tf.constant(3));
+				x = layers.concat(List.of(skip, up));
 				x = layers.convAct("dec" + level + "_conv1", x, 3, 2 * f, f);
 				x = layers.convAct("dec" + level + "_conv2", x, 3, f, f);
 				cin = f;
@@ -85,8 +83,7 @@ final class Architectures {
 				int f = cfg.baseFilters() << level;
 				Operand<TFloat32> skip = skips.get(level);
 				Operand<TFloat32> up = layers.upconv3d("dec" + level + "_up", x, skip, cin, f, cfg.poolsZ(level) ? 2 : 1);
-				Ops tf = layers.tf();
-				x = tf.concat(List.of(skip, up), tf.constant(4));
+				x = layers.concat(List.of(skip, up));
 				x = layers.convAct3d("dec" + level + "_conv1", x, 3, 2 * f, f);
 				x = layers.convAct3d("dec" + level + "_conv2", x, 3, f, f);
 				cin = f;
@@ -99,7 +96,6 @@ final class Architectures {
 	static TrainableNet.Architecture classifier(ClassifierConfig cfg, int classes) {
 		return (layers, input) -> {
 			layers.options(cfg.layers());
-			Ops tf = layers.tf();
 			Operand<TFloat32> x = input;
 			int side = cfg.inputSize(), channels = 1;
 			if (cfg.architecture().equals("cnn")) {
@@ -112,7 +108,7 @@ final class Architectures {
 				}
 			}
 			int features = side * side * channels;
-			x = tf.reshape(x, tf.constant(new int[] {-1, features}));
+			x = layers.flatten(x, features);
 			x = layers.denseAct("dense1", x, features, cfg.denseUnits());
 			x = layers.dropout(x);
 			return layers.dense("dense2", x, cfg.denseUnits(), classes, false);

@@ -3,7 +3,10 @@ package org.medcnn.nn.tf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.medcnn.nn.LayerConfig;
+import org.medcnn.nn.onnx.OnnxGraph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -52,6 +55,9 @@ final class Layers {
 	private final List<MovingUpdate> movingUpdates = new ArrayList<>();
 	private final long seed;
 	private LayerConfig options = LayerConfig.DEFAULT;
+	/** The same network as an ONNX graph, built beside the TensorFlow one ({@link #onnx()}). */
+	private final OnnxGraph onnx = new OnnxGraph();
+	private final Map<Operand<?>, OnnxGraph.Value> onnxValues = new IdentityHashMap<>();
 	private PlaceholderWithDefault<TBool> training;
 	private int dropouts;
 
@@ -98,6 +104,75 @@ final class Layers {
 		return tf;
 	}
 
+	/**
+	 * The ONNX graph of the layers built so far (see {@link OnnxGraph}): every builder here adds the same computation in
+	 * its inference form (batch norm with the moving statistics, dropout as the identity), with the variables as weights
+	 * by name. Architectures build their whole network through this class ({@link #concat}, {@link #flatten}), so that
+	 * the two graphs cannot differ.
+	 */
+	OnnxGraph onnx() {
+		return onnx;
+	}
+
+	/** Declares {@code x} (the network's input placeholder, channels last) as the ONNX graph's input. */
+	void onnxInput(Operand<TFloat32> x, String name, long[] dims, String... dynamicNames) {
+		onnxValues.put(x, onnx.input(name, dims, dynamicNames));
+	}
+
+	/**
+	 * The ONNX value of a tensor built by this class, or null when the network used an operation built outside this
+	 * class (test networks may): such a network has no ONNX export.
+	 */
+	OnnxGraph.Value onnxValue(Operand<?> x) {
+		return onnxValues.get(x);
+	}
+
+	/** Thrown by {@link #value} for a tensor this class did not build. */
+	private static final class NotMirrored extends RuntimeException {
+		NotMirrored() {
+			super(null, null, false, false);
+		}
+	}
+
+	/**
+	 * Records that {@code y} is computed by the ONNX value {@code v} builds; returns {@code y}. When an input of the layer
+	 * was not built here, {@code y} gets no ONNX value (nor anything computed from it).
+	 */
+	private <T extends Operand<TFloat32>> T mirror(T y, java.util.function.Supplier<OnnxGraph.Value> v) {
+		try {
+			onnxValues.put(y, v.get());
+		} catch (NotMirrored e) {
+			// an input built outside this class: no ONNX value
+		}
+		return y;
+	}
+
+	/** Concatenation along the channel (last) axis. */
+	Operand<TFloat32> concat(List<Operand<TFloat32>> parts) {
+		int rank = parts.get(0).shape().numDimensions();
+		return mirror(tf.concat(parts, tf.constant(rank - 1)), () -> {
+			List<OnnxGraph.Value> vs = new ArrayList<>();
+			for (Operand<TFloat32> p : parts) vs.add(value(p));
+			return onnx.concatChannels(vs);
+		});
+	}
+
+	/** Each batch item as one row of {@code features} values, in channels-last order. */
+	Operand<TFloat32> flatten(Operand<TFloat32> x, int features) {
+		return mirror(tf.reshape(x, tf.constant(new int[] {-1, features})), () -> onnx.flatten(value(x)));
+	}
+
+	private OnnxGraph.Value value(Operand<?> x) {
+		OnnxGraph.Value v = onnxValues.get(x);
+		if (v == null) throw new NotMirrored();
+		return v;
+	}
+
+	/** The variable as an ONNX weight named after it, its axes permuted to ONNX's layout. */
+	private String onnxWeight(Variable<TFloat32> v, int... permutation) {
+		return onnx.weight(v.op().name(), v.shape().asArray(), permutation);
+	}
+
 	List<Variable<TFloat32>> variables() {
 		return variables;
 	}
@@ -119,14 +194,17 @@ final class Layers {
 		Ops s = tf;
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(k, k, cin, cout), k * k * cin, k * k * cout, hidden);
 		Variable<TFloat32> b = bias(s, name, cout);
-		return s.nn.biasAdd(s.nn.conv2d(x, w, STRIDE1, "SAME"), b);
+		return mirror(s.nn.biasAdd(s.nn.conv2d(x, w, STRIDE1, "SAME"), b), () -> onnx.conv(value(x), onnxWeight(w, 3, 2, 0, 1),
+			onnxWeight(b), new int[] {k, k}));
 	}
 
 	/** conv → activation, or with batch norm conv (no bias) → batch norm → activation. */
 	Operand<TFloat32> convAct(String name, Operand<TFloat32> x, int k, int cin, int cout) {
 		if (!options.batchNorm()) return activate(conv(name, x, k, cin, cout, true));
 		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(k, k, cin, cout), k * k * cin, k * k * cout, true);
-		return activate(batchNorm(name, tf.nn.conv2d(x, w, STRIDE1, "SAME"), cout, 4));
+		Operand<TFloat32> y = mirror(tf.nn.conv2d(x, w, STRIDE1, "SAME"), () -> onnx.conv(value(x), onnxWeight(w, 3, 2, 0, 1), null,
+			new int[] {k, k}));
+		return activate(batchNorm(name, y, cout, 4));
 	}
 
 	/**
@@ -139,7 +217,7 @@ final class Layers {
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(2, 2, cout, cin), 4 * cin, 4 * cout, true);
 		Variable<TFloat32> b = bias(s, name, cout);
 		Operand<TFloat32> y = s.nn.conv2dBackpropInput(s.shape(like), w, x, STRIDE2, "SAME");
-		return s.nn.biasAdd(y, b);
+		return mirror(s.nn.biasAdd(y, b), () -> onnx.convTranspose(value(x), onnxWeight(w, 3, 2, 0, 1), onnxWeight(b), new int[] {2, 2}));
 	}
 
 	/**
@@ -152,7 +230,8 @@ final class Layers {
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(k, k, k, cin, cout), k * k * k * cin, k * k * k * cout,
 			hidden);
 		Variable<TFloat32> b = bias(s, name, cout);
-		return s.nn.biasAdd(s.nn.conv3d(x, w, STRIDE1_3D, "SAME"), b);
+		return mirror(s.nn.biasAdd(s.nn.conv3d(x, w, STRIDE1_3D, "SAME"), b), () -> onnx.conv(value(x), onnxWeight(w, 4, 3, 0, 1, 2),
+			onnxWeight(b), new int[] {k, k, k}));
 	}
 
 	/** 3D conv → activation, or with batch norm 3D conv (no bias) → batch norm → activation. */
@@ -161,7 +240,9 @@ final class Layers {
 		Conv3dGradients.register();
 		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(k, k, k, cin, cout), k * k * k * cin, k * k * k * cout,
 			true);
-		return activate(batchNorm(name, tf.nn.conv3d(x, w, STRIDE1_3D, "SAME"), cout, 5));
+		Operand<TFloat32> y = mirror(tf.nn.conv3d(x, w, STRIDE1_3D, "SAME"), () -> onnx.conv(value(x), onnxWeight(w, 4, 3, 0, 1, 2), null,
+			new int[] {k, k, k}));
+		return activate(batchNorm(name, y, cout, 5));
 	}
 
 	/**
@@ -193,7 +274,8 @@ final class Layers {
 		Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(var, tf.constant((float) LayerConfig.BN_EPSILON))),
 			gamma);
 		// y · scale + (β − mean · scale): two passes over the activations instead of three
-		return tf.math.add(tf.math.mul(y, scale), tf.math.sub(beta, tf.math.mul(mean, scale)));
+		return mirror(tf.math.add(tf.math.mul(y, scale), tf.math.sub(beta, tf.math.mul(mean, scale))), () -> onnx.batchNorm(value(y),
+			onnxWeight(gamma), onnxWeight(beta), onnxWeight(movingMean), onnxWeight(movingVar), LayerConfig.BN_EPSILON));
 	}
 
 	/**
@@ -210,7 +292,7 @@ final class Layers {
 		Operand<TFloat32> keep = tf.stopGradient(tf.math.div(
 			tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class),
 			tf.constant((float) (1 - rate))));
-		return tf.select(trainingFlag0(), tf.math.mul(x, keep), x);
+		return mirror(tf.select(trainingFlag0(), tf.math.mul(x, keep), x), () -> value(x)); // inference: the identity
 	}
 
 	private PlaceholderWithDefault<TBool> trainingFlag0() {
@@ -230,20 +312,22 @@ final class Layers {
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(sz, 2, 2, cout, cin), sz * 4 * cin, sz * 4 * cout, true);
 		Variable<TFloat32> b = bias(s, name, cout);
 		Operand<TFloat32> y = s.nn.conv3dBackpropInput(s.shape(like), w, x, List.of(1L, (long) sz, 2L, 2L, 1L), "SAME");
-		return s.nn.biasAdd(y, b);
+		return mirror(s.nn.biasAdd(y, b), () -> onnx.convTranspose(value(x), onnxWeight(w, 4, 3, 0, 1, 2), onnxWeight(b),
+			new int[] {sz, 2, 2}));
 	}
 
 	/** {@code sz}×2×2 max pooling with the same stride (NDHWC). */
 	Operand<TFloat32> maxPool3d(Operand<TFloat32> x, int sz) {
 		List<Long> k = List.of(1L, (long) sz, 2L, 2L, 1L);
-		return tf.nn.maxPool3d(x, k, k, "VALID");
+		return mirror(tf.nn.maxPool3d(x, k, k, "VALID"), () -> onnx.pool(value(x), "max", new int[] {sz, 2, 2}));
 	}
 
 	/** Fully connected layer → activation, or with batch norm dense (no bias) → batch norm → activation. */
 	Operand<TFloat32> denseAct(String name, Operand<TFloat32> x, int in, int out) {
 		if (!options.batchNorm()) return activate(dense(name, x, in, out, true));
 		Variable<TFloat32> w = weight(tf, name + "_kernel", Shape.of(in, out), in, out, true);
-		return activate(batchNorm(name, tf.linalg.matMul(x, w), out, 2));
+		Operand<TFloat32> y = mirror(tf.linalg.matMul(x, w), () -> onnx.dense(value(x), onnxWeight(w), null));
+		return activate(batchNorm(name, y, out, 2));
 	}
 
 	/** Fully connected layer with bias, no activation. */
@@ -251,23 +335,25 @@ final class Layers {
 		Ops s = tf;
 		Variable<TFloat32> w = weight(s, name + "_kernel", Shape.of(in, out), in, out, hidden);
 		Variable<TFloat32> b = bias(s, name, out);
-		return s.nn.biasAdd(s.linalg.matMul(x, w), b);
+		return mirror(s.nn.biasAdd(s.linalg.matMul(x, w), b), () -> onnx.dense(value(x), onnxWeight(w), onnxWeight(b)));
 	}
 
 	Operand<TFloat32> activate(Operand<TFloat32> x) {
-		return switch (activation) {
+		Operand<TFloat32> y = switch (activation) {
 			case "relu" -> tf.nn.relu(x);
 			case "elu" -> tf.nn.elu(x);
 			case "tanh" -> tf.math.tanh(x);
 			case "sigmoid" -> tf.math.sigmoid(x);
 			default -> throw new IllegalArgumentException("activation = '" + activation + "' is not supported");
 		};
+		return mirror(y, () -> onnx.activation(value(x), activation));
 	}
 
 	/** 2×2 pooling with stride 2. */
 	Operand<TFloat32> pool(Operand<TFloat32> x, String kind) {
-		if (kind.equals("avg")) return tf.nn.avgPool(x, List.of(1L, 2L, 2L, 1L), STRIDE2, "VALID");
-		return tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+		Operand<TFloat32> y = kind.equals("avg") ? tf.nn.avgPool(x, List.of(1L, 2L, 2L, 1L), STRIDE2, "VALID")
+			: tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+		return mirror(y, () -> onnx.pool(value(x), kind, new int[] {2, 2}));
 	}
 
 	private Variable<TFloat32> weight(Ops s, String name, Shape shape, long fanIn, long fanOut, boolean hidden) {

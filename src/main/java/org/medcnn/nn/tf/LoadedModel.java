@@ -9,11 +9,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.medcnn.common.Closeables;
 import org.medcnn.nn.BioImageIo;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.ModelFormatException;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.PackageFiles;
 import org.medcnn.nn.TestTensors;
+import org.medcnn.nn.onnx.OnnxNet;
+import org.medcnn.nn.onnx.OnnxWeights;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -25,14 +28,18 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A SavedModel loaded from a package, run through its {@code serving_default} signature. Owns the bundle;
+ * A SavedModel loaded from a package, run through its {@code serving_default} signature, or (ONNX engine) the package's
+ * ONNX weights on ONNX Runtime: the subclasses' preprocessing, batching and tiling are the same for both. Owns the bundle;
  * {@link #close()} is idempotent and waits for running calls. Thread-safe.
  */
 abstract class LoadedModel implements AutoCloseable {
 
 	protected final ModelCard card;
+	/** The SavedModel and its serving function (TensorFlow engine), or null. */
 	private final SavedModelBundle bundle;
 	private final SessionFunction function;
+	/** The ONNX weights on ONNX Runtime (ONNX engine), or null. */
+	private final OnnxNet onnx;
 	private final ReadWriteLock lock = new ReentrantReadWriteLock();
 	private boolean closed;
 
@@ -42,7 +49,27 @@ abstract class LoadedModel implements AutoCloseable {
 	 * ({@link #close()}) the same way.
 	 */
 	LoadedModel(Path pkg, ModelCard card) throws IOException {
+		this(pkg, card, InferenceEngine.TENSORFLOW);
+	}
+
+	/**
+	 * Loads the package for {@code engine}: its SavedModel (as above) or its ONNX weights, checked by
+	 * {@link OnnxWeights#read} and run on ONNX Runtime with {@link TfEngine#threads()} intra-op threads, as TensorFlow.
+	 */
+	LoadedModel(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
 		this.card = card;
+		if (engine == InferenceEngine.ONNX) {
+			byte[] model = OnnxWeights.read(pkg, card);
+			try {
+				onnx = new OnnxNet(model, TfEngine.threads(), card.name() + " (" + pkg.resolve(OnnxWeights.FILE) + ")");
+			} catch (IllegalStateException e) {
+				throw new ModelFormatException(pkg, e.getMessage(), e);
+			}
+			bundle = null;
+			function = null;
+			return;
+		}
+		onnx = null;
 		Path dir = pkg.resolve(Models.SAVED_MODEL_DIR);
 		if (!Files.isRegularFile(dir.resolve("saved_model.pb")))
 			throw new ModelFormatException(pkg, null, "has no " + Models.SAVED_MODEL_DIR + "/saved_model.pb");
@@ -111,6 +138,7 @@ abstract class LoadedModel implements AutoCloseable {
 		lock.readLock().lock();
 		try {
 			if (closed) throw new IllegalStateException("The model " + card.name() + " was closed");
+			if (onnx != null) return onnx.run(x, shape.asArray());
 			try (TFloat32 t = TFloat32.tensorOf(shape, DataBuffers.of(x)); Result r = function.call(Map.of(TrainableNet.INPUT, t))) {
 				Tensor out = r.get(TrainableNet.OUTPUT).orElseThrow(
 					() -> new IllegalStateException("The model " + card.name() + " returned no \"" + TrainableNet.OUTPUT + "\""));
@@ -137,6 +165,9 @@ abstract class LoadedModel implements AutoCloseable {
 		lock.readLock().lock();
 		try {
 			if (closed) throw new IllegalStateException("The model " + card.name() + " was closed");
+			if (bundle == null)
+				throw new UnsupportedOperationException("The model " + card.name() + " runs on ONNX Runtime, which computes no"
+					+ " gradients: use the TensorFlow engine for saliency and Grad-CAM");
 			return work.apply(bundle);
 		} finally {
 			lock.readLock().unlock();
@@ -149,7 +180,8 @@ abstract class LoadedModel implements AutoCloseable {
 		try {
 			if (!closed) {
 				closed = true;
-				bundle.close();
+				if (bundle != null) bundle.close();
+				if (onnx != null) onnx.close();
 			}
 		} finally {
 			lock.writeLock().unlock();

@@ -7,6 +7,7 @@ import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Throughput;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.nn.onnx.OnnxNet;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -87,6 +88,7 @@ final class TfBenchmark {
 			timed(train, seconds / 6, c);
 			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
 			long[] inf = timed(infer, seconds / 2, c);
+			long[] onnx = onnxInference(net, x, xShape, seconds / 2, c);
 			// The bare graph and MedCNN's loop take turns, ROUNDS times, each loop turn as many steps as the bare
 			// turn before it ran, so that a drift of the machine's speed (clock, neighbours) over the run falls on
 			// both alike instead of on whichever was timed last.
@@ -102,7 +104,21 @@ final class TfBenchmark {
 				outsideSeconds += pipe[1] * pipe[2];
 			}
 			return new Throughput(b, (int) tr[0], tr[0] * b / (tr[1] / 1e9), (int) inf[0], inf[0] * b / (inf[1] / 1e9),
-				net.parameterCount, pipeImages / pipeSeconds, outsideSeconds / pipeSeconds);
+				net.parameterCount, pipeImages / pipeSeconds, outsideSeconds / pipeSeconds, (int) onnx[0], onnx[0] * b / (onnx[1] / 1e9));
+		}
+	}
+
+	/**
+	 * {steps, nanoseconds} of inference on ONNX Runtime: the network exported as a package's weights/model.onnx would be
+	 * ({@link TrainableNet#onnxModel}), with {@link TfEngine#threads()} intra-op threads as TensorFlow's inference
+	 * sessions, on the same input batch, after the same warm-up.
+	 */
+	static long[] onnxInference(TrainableNet net, float[] x, Shape shape, double seconds, Cancellation c) {
+		try (OnnxNet onnx = new OnnxNet(net.onnxModel("benchmark"), TfEngine.threads(), "the benchmark network")) {
+			long[] dims = shape.asArray();
+			Runnable infer = () -> onnx.run(x, dims);
+			for (int i = 0; i < WARM_UP_STEPS; i++) step(infer, c);
+			return timed(infer, seconds, c);
 		}
 	}
 

@@ -3,6 +3,7 @@ package org.medcnn.nn.tf;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.medcnn.common.Closeables;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.Inputs;
@@ -21,7 +22,11 @@ final class TfClassifier extends LoadedModel implements Classifier {
 	private final Normalisation normalisation;
 
 	TfClassifier(Path pkg, ModelCard card) throws IOException {
-		super(pkg, card);
+		this(pkg, card, InferenceEngine.TENSORFLOW);
+	}
+
+	TfClassifier(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		super(pkg, card, engine);
 		try {
 			normalisation = card.preprocessing().normalisation();
 		} catch (Throwable t) {

@@ -11,6 +11,7 @@ import org.medcnn.common.Versions;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Engine;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
@@ -114,6 +115,17 @@ public final class TfEngine implements Engine {
 	@Override
 	public Classifier openClassifier(Path pkg, ModelCard card) throws IOException {
 		return new TfClassifier(pkg, card);
+	}
+
+	@Override
+	public Segmenter openSegmenter(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		if (TfTraining3d.ARCHITECTURE.equals(card.architecture()) || card.dims() == 3) return new TfSegmenter3d(pkg, card, engine);
+		return new TfSegmenter(pkg, card, engine);
+	}
+
+	@Override
+	public Classifier openClassifier(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		return new TfClassifier(pkg, card, engine);
 	}
 
 	@Override

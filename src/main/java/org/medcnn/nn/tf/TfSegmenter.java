@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Closeables;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.nn.Inputs;
 import org.medcnn.nn.ModelCard;
@@ -36,7 +37,11 @@ final class TfSegmenter extends LoadedModel implements Segmenter {
 	private final Preprocessing preprocessing;
 
 	TfSegmenter(Path pkg, ModelCard card) throws IOException {
-		super(pkg, card);
+		this(pkg, card, InferenceEngine.TENSORFLOW);
+	}
+
+	TfSegmenter(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		super(pkg, card, engine);
 		try {
 			preprocessing = card.preprocessing();
 		} catch (Throwable t) {

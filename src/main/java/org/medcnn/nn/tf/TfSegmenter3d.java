@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Closeables;
+import org.medcnn.nn.InferenceEngine;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.ModelCard;
@@ -40,7 +41,11 @@ final class TfSegmenter3d extends LoadedModel implements Segmenter {
 	private final boolean legacyTiling;
 
 	TfSegmenter3d(Path pkg, ModelCard card) throws IOException {
-		super(pkg, card);
+		this(pkg, card, InferenceEngine.TENSORFLOW);
+	}
+
+	TfSegmenter3d(Path pkg, ModelCard card, InferenceEngine engine) throws IOException {
+		super(pkg, card, engine);
 		try {
 			int[] p = card.patchZyx();
 			if (p == null)

@@ -45,6 +45,7 @@ import org.medcnn.nn.TrainingStoppedException;
 import org.medcnn.volume.Mask;
 import org.medcnn.nn.Zips;
 import org.medcnn.nn.metrics.TemperatureScaling;
+import org.medcnn.nn.onnx.OnnxWeights;
 import org.medcnn.volume.Intensities;
 import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Resampling;
@@ -145,7 +146,7 @@ final class TfTraining {
 			finish(card);
 			Showcase sc = segmenterShowcase(net, train.isEmpty() ? val : train, cfg, pre);
 			Map<String, Object> cardCopy = card;
-			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, cardCopy, o.history(), sc));
+			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, cardCopy, o.history(), sc, net));
 		}
 		return cancelledOrDone(o, out);
 	}
@@ -275,7 +276,7 @@ final class TfTraining {
 			finish(card);
 			Showcase sc = classifierShowcase(net, items.get(trainIdx.isEmpty() ? valIdx.get(0) : trainIdx.get(0)), classNames, cfg,
 				pre);
-			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, card, o.history(), sc));
+			PackageWriter.write(out, card, dir -> export(net, dir), dir -> extras(dir, card, o.history(), sc, net));
 		}
 		return cancelledOrDone(o, out);
 	}
@@ -411,8 +412,13 @@ final class TfTraining {
 		}
 	}
 
-	/** Writes the package's files besides card and SavedModel; {@code rdf.yaml} last, as it hashes the others. */
-	static void extras(Path dir, Map<String, Object> card, List<EpochMetrics> history, Showcase sc) throws IOException {
+	/**
+	 * Writes the package's files besides card and SavedModel: first the ONNX weights ({@link #exportOnnx}, recorded in
+	 * the card), {@code rdf.yaml} last, as it hashes the others.
+	 */
+	static void extras(Path dir, Map<String, Object> card, List<EpochMetrics> history, Showcase sc, TrainableNet net)
+		throws IOException {
+		exportOnnx(net, dir, card, sc.inputShape().length == 5 ? "NDHWC" : "NHWC");
 		Files.writeString(dir.resolve(BioImageIo.HISTORY), PackageFiles.historyCsv(history), StandardCharsets.UTF_8);
 		Files.writeString(dir.resolve(BioImageIo.README), PackageFiles.readme(card), StandardCharsets.UTF_8);
 		Npy.write(dir.resolve(BioImageIo.TEST_INPUT), sc.hu(), sc.inputShape());
@@ -421,6 +427,17 @@ final class TfTraining {
 		Zips.zipFolder(dir.resolve(Models.SAVED_MODEL_DIR), dir.resolve(BioImageIo.WEIGHTS_ZIP));
 		Files.writeString(dir.resolve(BioImageIo.RDF_FILE), BioImageIo.toYaml(BioImageIo.describe(card, dir)),
 			StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Writes {@value OnnxWeights#FILE}: the network's inference graph in ONNX with its current (trained) weights, read
+	 * and never changed; puts the card's {@value OnnxWeights#CARD_FIELD} record.
+	 */
+	static void exportOnnx(TrainableNet net, Path dir, Map<String, Object> card, String layout) throws IOException {
+		String doc = "MedCNN " + (card.get("architecture") instanceof Map<?, ?> a ? a.get("type") : "network") + " '"
+			+ card.get("name") + "': input '" + TrainableNet.INPUT + "' (" + layout + ", normalised as medcnn.json's input record"
+			+ " says), output '" + TrainableNet.OUTPUT + "'. Research use only.";
+		card.put(OnnxWeights.CARD_FIELD, OnnxWeights.write(dir, net.onnxModel(doc), layout));
 	}
 
 	static void export(TrainableNet net, Path dir) throws IOException {

@@ -124,7 +124,7 @@ final class TfTraining3d {
 			TfTraining.finish(card);
 			TfTraining.Showcase sc = showcase(net, train.isEmpty() ? val : train, cfg, pre);
 			PackageWriter.write(out, card, dir -> TfTraining.export(net, dir),
-				dir -> TfTraining.extras(dir, card, o.history(), sc));
+				dir -> TfTraining.extras(dir, card, o.history(), sc, net));
 		}
 		return TfTraining.cancelledOrDone(o, out);
 	}

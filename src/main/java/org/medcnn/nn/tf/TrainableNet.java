@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.medcnn.common.Closeables;
 import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.nn.onnx.OnnxGraph;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -97,6 +100,8 @@ final class TrainableNet implements AutoCloseable {
 	private final List<Placeholder<TFloat32>> stateFeeds = new ArrayList<>();
 	private final List<Op> stateAssigns = new ArrayList<>();
 	private final String fingerprint;
+	/** The inference graph in ONNX ({@link #onnxModel}); null for a net built partly outside {@link Layers}. */
+	private final OnnxGraph onnx;
 
 	/**
 	 * @param inputShape e.g. {@code [-1, -1, -1, 1]}
@@ -111,7 +116,14 @@ final class TrainableNet implements AutoCloseable {
 			Ops tf = Ops.create(graph);
 			input = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(inputShape));
 			Layers layers = new Layers(tf, tc.seed(), tc.activation());
-			Operand<TFloat32> logits = tf.withName(LOGITS).identity(arch.logits(layers, input));
+			layers.onnxInput(input, INPUT, inputShape.asArray(), dynamicNames(inputShape));
+			Operand<TFloat32> netLogits = arch.logits(layers, input);
+			Operand<TFloat32> logits = tf.withName(LOGITS).identity(netLogits);
+			OnnxGraph.Value onnxLogits = layers.onnxValue(netLogits);
+			onnx = onnxLogits == null ? null : layers.onnx();
+			if (onnx != null)
+				onnx.output(OUTPUT, binary ? onnx.activation(onnxLogits, "sigmoid") : onnx.softmax(onnxLogits),
+					targetShape.asArray(), dynamicNames(targetShape));
 			output = binary ? tf.withName(OUTPUT).math.sigmoid(logits) : tf.withName(OUTPUT).nn.softmax(logits);
 			target = tf.withName(TARGET).placeholder(TFloat32.class, Placeholder.shape(targetShape));
 			loss = tf.withName(LOSS).identity(Losses.of(tf.withSubScope("loss_fn"), tc.loss(), binary, logits, output, target));
@@ -369,6 +381,35 @@ final class TrainableNet implements AutoCloseable {
 	/** The serving signature: {@code input} → {@code output}. */
 	Signature signature() {
 		return Signature.builder().key(SIGNATURE_KEY).input(INPUT, input).output(OUTPUT, output).build();
+	}
+
+	/**
+	 * Names for a shape's dynamic (-1) axes: {@code batch} first, then {@code depth, height, width} (rank 5) or
+	 * {@code height, width} (rank 4), {@code channels} last.
+	 */
+	static String[] dynamicNames(Shape shape) {
+		long[] d = shape.asArray();
+		List<String> axes = new ArrayList<>(List.of("batch"));
+		if (d.length == 5) axes.addAll(List.of("depth", "height", "width"));
+		if (d.length == 4) axes.addAll(List.of("height", "width"));
+		while (axes.size() < d.length) axes.add("channels");
+		List<String> out = new ArrayList<>();
+		for (int i = 0; i < d.length; i++) if (d[i] < 0) out.add(axes.get(i));
+		return out.toArray(String[]::new);
+	}
+
+	/**
+	 * The network in ONNX (see {@link OnnxGraph}) with its current weights: the inference graph from {@link #INPUT} to
+	 * {@link #OUTPUT}, same layout as the serving signature. Reads the weights only ({@link #snapshot()}).
+	 *
+	 * @throws IllegalStateException when the network was built partly outside {@link Layers} (test networks only)
+	 */
+	byte[] onnxModel(String docString) {
+		if (onnx == null) throw new IllegalStateException("This network was built partly outside Layers and has no ONNX export");
+		float[][] values = snapshot();
+		Map<String, float[]> byName = new HashMap<>();
+		for (int i = 0; i < values.length; i++) byName.put(variables.get(i).op().name(), values[i]);
+		return onnx.toBytes(byName, org.medcnn.nn.Models.MEDCNN_VERSION, docString);
 	}
 
 	/** Copies all weights to Java arrays: the trainable ones, then batch norm's moving averages. */
