@@ -16,8 +16,8 @@ import org.medcnn.nn.Classification;
 import org.medcnn.nn.Classifier;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
-import org.medcnn.nn.Segmenter;
 import org.medcnn.data.Datasets;
+import org.medcnn.pipeline.CasePredictor;
 import org.medcnn.pipeline.CaseSegmentation;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Volume;
@@ -95,16 +95,13 @@ final class PredictCommand implements Main.Command {
 		boolean failed = false;
 		try (CliCancellation cancel = new CliCancellation()) {
 			if (card.isSegmentation()) {
-				try (Segmenter seg = Models.openSegmenter(model);
-					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier)) {
-					CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"), minLesion, a.flag("seg"),
-						a.flag("rtstruct"), grader, segCompression);
+				try (CasePredictor predictor = CasePredictor.open(model, lesionClassifier,
+					new CasePredictor.Settings(a.flag("tta"), minLesion, a.flag("seg"), a.flag("rtstruct"), segCompression))) {
 					for (CaseSegmentation.Input in : CaseSegmentation.inputs(a.positional().stream().map(Path::of).toList())) {
 						if (!in.name().equals(Datasets.caseName(in.entry())))
 							err.println("medcnn predict: " + in.entry() + ": another input is also called '"
 								+ Datasets.caseName(in.entry()) + "'; its outputs are named '" + in.name() + "'");
-						CaseSegmentation.Result r = CaseSegmentation.run(in, seg, card, outDir, options, new CliProgress(err),
-							cancel.token());
+						CaseSegmentation.Result r = predictor.run(in, outDir, new CliProgress(err), cancel.token());
 						Map<String, Object> json = r.toJson();
 						json.put("input", in.entry().toString());
 						results.add(json);

@@ -1,0 +1,262 @@
+package org.medcnn.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medcnn.common.CpuThreads;
+import org.medcnn.common.Json;
+import org.medcnn.dicom.DicomWriter;
+import org.medcnn.dicom.seg.SegCompression;
+import org.medcnn.nn.SegmenterConfig;
+import org.medcnn.nn.Training;
+import org.medcnn.nn.TrainingConfig;
+import org.medcnn.pipeline.CaseMarker;
+import org.medcnn.pipeline.CasePredictor;
+import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Mask;
+import org.medcnn.volume.Nifti;
+import org.medcnn.volume.Volume;
+
+/**
+ * The Spark job in local mode ({@code local[2]}) against {@code predict} on the same inputs: three DICOM series and a
+ * NIfTI image (given through a list file) with bright balls that a tiny trained 2D U-Net finds, and a series whose
+ * last slice is cut short. The masks must equal {@code predict}'s voxel for voxel, the lesion table (CSV and Parquet)
+ * must hold one row per lesion that {@code predict} reports, the broken series must be listed as failed while the
+ * others finish, the model must be opened once, and a rerun must compute nothing (no output touched) until an output
+ * of a case goes missing, when that case alone is computed again.
+ */
+class BatchSegmentTest {
+
+	private static final Geometry GRID = new Geometry(32, 32, 4, new double[] {1, 1, 3}, new double[] {-16, -16, 50},
+		Geometry.AXIAL);
+
+	@TempDir
+	static Path tmp;
+
+	private static SparkSession spark;
+	private static String threadsBefore;
+
+	@BeforeAll
+	static void startSpark() {
+		threadsBefore = System.getProperty(CpuThreads.PROPERTY);
+		SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("BatchSegmentTest")
+			.set("spark.driver.bindAddress", "127.0.0.1").set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false")
+			.set("spark.sql.shuffle.partitions", "2");
+		spark = SparkSession.builder().config(conf).getOrCreate();
+		spark.sparkContext().setLogLevel("ERROR");
+	}
+
+	@AfterAll
+	static void stopSpark() {
+		if (spark != null) spark.stop();
+		if (threadsBefore == null) System.clearProperty(CpuThreads.PROPERTY);
+		else System.setProperty(CpuThreads.PROPERTY, threadsBefore);
+	}
+
+	/** A body (40 HU) with one bright ball (130 HU) at a place that depends on {@code k}, which {@code mask} receives. */
+	private static Volume phantom(int k, Mask mask) {
+		Random rnd = new Random(100 + k);
+		int cx = 10 + 4 * (k % 3), cy = 12 + 3 * (k % 3), cz = 1 + k % 2;
+		float[] v = new float[GRID.voxelCount()];
+		for (int z = 0; z < GRID.nz(); z++)
+			for (int y = 0; y < GRID.ny(); y++)
+				for (int x = 0; x < GRID.nx(); x++) {
+					double body = Math.pow((x - 16) / 14.0, 2) + Math.pow((y - 16) / 12.0, 2);
+					float hu = body <= 1 ? 40 : -1000;
+					if (Math.pow(x - cx, 2) + Math.pow(y - cy, 2) + Math.pow((z - cz) * 3.0, 2) <= 25) {
+						hu = 130;
+						mask.labels()[GRID.index(x, y, z)] = 1;
+					}
+					v[GRID.index(x, y, z)] = Math.round(hu + 6 * rnd.nextGaussian());
+				}
+		return new Volume(GRID, v, "CT");
+	}
+
+	private static String predict(String... args) throws Exception {
+		Method run = Class.forName("org.medcnn.cli.Main").getDeclaredMethod("run", String[].class, PrintStream.class,
+			PrintStream.class);
+		run.setAccessible(true);
+		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		int code = (int) run.invoke(null, args, new PrintStream(out, true, StandardCharsets.UTF_8),
+			new PrintStream(err, true, StandardCharsets.UTF_8));
+		assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+		return out.toString(StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void sameMasksAsPredictOneRowPerLesionBrokenSeriesFailsAloneRerunComputesNothing() throws Exception {
+		List<Volume> images = new ArrayList<>();
+		List<Mask> masks = new ArrayList<>();
+		for (int k = 0; k < 2; k++) {
+			Mask m = Mask.empty(GRID);
+			images.add(phantom(k, m));
+			masks.add(m);
+		}
+		TrainingConfig t = new TrainingConfig(60, 4, 1e-2, "adam", "dice-ce", "relu", 42, 0);
+		Path model = Training.trainSegmenter(images, masks, new SegmenterConfig(2, 8, 40, 400, t), null, null,
+			tmp.resolve("model"));
+
+		Path archive = tmp.resolve("archive");
+		List<String> predictInputs = new ArrayList<>();
+		for (int k = 0; k < 3; k++) {
+			Path dir = archive.resolve("case" + k);
+			DicomWriter.writeSeries(phantom(k, Mask.empty(GRID)), dir,
+				DicomWriter.SeriesInfo.synthetic("spark-" + k, "P^S" + k, "PS" + k, "case" + k));
+			predictInputs.add(dir.toString());
+		}
+		Path broken = archive.resolve("broken");
+		List<Path> slices = DicomWriter.writeSeries(phantom(3, Mask.empty(GRID)), broken,
+			DicomWriter.SeriesInfo.synthetic("spark-broken", "P^B", "PB", "broken"));
+		Path cut = slices.get(slices.size() - 1);
+		byte[] bytes = Files.readAllBytes(cut);
+		Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1000)); // pixel data cut short
+		Path others = tmp.resolve("others");
+		Path nifti = others.resolve("niftiCase.nii.gz");
+		Files.createDirectories(others);
+		Nifti.writeVolume(phantom(4, Mask.empty(GRID)), nifti, Nifti.DataType.FLOAT32);
+		Path list = others.resolve("series.txt");
+		Files.writeString(list, "# one path per line, relative to the list\nniftiCase.nii.gz\n");
+		predictInputs.add(nifti.toString());
+
+		Path predicted = tmp.resolve("predict");
+		List<String> argv = new ArrayList<>(List.of("predict", "--model", model.toString(), "--out", predicted.toString()));
+		argv.addAll(predictInputs);
+		List<Object> predictResults = Json.asArray(Json.parse(predict(argv.toArray(String[]::new))), "predict stdout");
+
+		Path out = tmp.resolve("spark");
+		BatchSegment.Config cfg = new BatchSegment.Config(model, null, out, List.of(archive, list),
+			new CasePredictor.Settings(false, 10, false, false, SegCompression.NONE));
+		int loadsBefore = ExecutorModels.LOADS.get();
+		Map<String, Object> s = BatchSegment.run(spark, cfg, System.err);
+
+		assertEquals(5L, s.get("cases"), s.toString());
+		assertEquals(4L, s.get("done"), s.toString());
+		assertEquals(1L, s.get("failed"), s.toString());
+		assertEquals(0L, s.get("skipped"), s.toString());
+		Map<String, Map<String, Object>> byCase = new TreeMap<>();
+		for (Object o : Json.asArray(s.get("results"), "results")) {
+			Map<String, Object> c = Json.asObject(o, "result");
+			byCase.put((String) c.get("case"), c);
+		}
+		assertEquals(List.of("broken", "case0", "case1", "case2", "niftiCase"), List.copyOf(byCase.keySet()));
+		assertEquals("failed", byCase.get("broken").get("status"));
+		assertTrue(String.valueOf(byCase.get("broken").get("reason")).contains("broken"), byCase.get("broken").toString());
+		assertFalse(Files.exists(out.resolve("broken.nii.gz")));
+		assertFalse(Files.exists(CaseMarker.path(out, "broken")));
+		assertEquals(1, ExecutorModels.LOADS.get() - loadsBefore, "the executor opens the model once for all its tasks");
+		assertEquals(2, Integer.getInteger(CpuThreads.PROPERTY, -1), "TensorFlow threads follow local[2]'s cores");
+
+		// the masks of predict, voxel for voxel, and one table row per lesion predict reports
+		int lesions = 0;
+		List<String> expectedRows = new ArrayList<>();
+		for (Object o : predictResults) {
+			Map<String, Object> r = Json.asObject(o, "predict result");
+			String name = (String) r.get("case");
+			Mask p = Nifti.readMask(predicted.resolve(name + ".nii.gz"));
+			Mask b = Nifti.readMask(out.resolve(name + ".nii.gz"));
+			assertArrayEquals(p.labels(), b.labels(), name);
+			assertEquals(p.geometry(), b.geometry(), name);
+			assertEquals(Files.readString(predicted.resolve(name + "_lesions.json")), Files.readString(out.resolve(name + "_lesions.json")),
+				name);
+			for (Object l : Json.asArray(r.get("lesions"), name + " lesions")) {
+				Map<String, Object> lj = Json.asObject(l, "lesion");
+				expectedRows.add(name + "," + lj.get("id"));
+				lesions++;
+			}
+			assertEquals(Json.asArray(r.get("lesions"), "lesions").size(), ((Number) byCase.get(name).get("lesions")).intValue(), name);
+		}
+		assertTrue(lesions >= 3, "the model finds the balls: " + lesions);
+		List<String> csv = Files.readAllLines(out.resolve(BatchSegment.LESIONS_CSV));
+		assertEquals("case,lesion,volumeMl,meanHu,maxHu,longestAxialDiameterMm,risk,riskProbability", csv.get(0));
+		assertEquals(lesions, csv.size() - 1, String.join("\n", csv));
+		List<String> csvKeys = csv.subList(1, csv.size()).stream().map(l -> l.split(",")[0] + "," + l.split(",")[1]).sorted().toList();
+		assertEquals(expectedRows.stream().sorted().toList(), csvKeys);
+		List<Row> parquet = spark.read().parquet(out.resolve(BatchSegment.LESIONS_PARQUET).toString()).collectAsList();
+		assertEquals(lesions, parquet.size());
+		for (Row row : parquet) {
+			assertTrue(expectedRows.contains(row.getString(0) + "," + row.getInt(1)), row.toString());
+			assertTrue(row.getDouble(2) > 0, "volume mL: " + row);
+			assertTrue(row.isNullAt(6), "no classifier, no risk: " + row);
+		}
+
+		// a rerun computes nothing and touches no case output
+		Map<Path, FileTime> before = times(out);
+		Map<String, Object> again = BatchSegment.run(spark, cfg, System.err);
+		assertEquals(0L, again.get("done"), again.toString());
+		assertEquals(4L, again.get("skipped"), again.toString());
+		assertEquals(1L, again.get("failed"), again.toString());
+		assertEquals(lesions, Files.readAllLines(out.resolve(BatchSegment.LESIONS_CSV)).size() - 1, "skipped cases keep their rows");
+		assertEquals(before, times(out), "no case output rewritten");
+		assertEquals(1, ExecutorModels.LOADS.get() - loadsBefore);
+
+		// an incomplete case (an output gone) is computed again, alone
+		Files.delete(out.resolve("case1_lesions.csv"));
+		Map<String, Object> third = BatchSegment.run(spark, cfg, System.err);
+		assertEquals(1L, third.get("done"), third.toString());
+		assertEquals(3L, third.get("skipped"), third.toString());
+		assertTrue(Files.exists(out.resolve("case1_lesions.csv")));
+		Map<Path, FileTime> after = times(out);
+		for (Map.Entry<Path, FileTime> e : before.entrySet()) {
+			String n = e.getKey().toString();
+			if (!n.startsWith("case1")) assertEquals(e.getValue(), after.get(e.getKey()), n + " untouched");
+		}
+		assertNotNull(CaseMarker.path(out, "case1"));
+		assertTrue(Files.exists(CaseMarker.path(out, "case1")));
+	}
+
+	/** Modification times of the case outputs (not the run's tables, which every run rewrites). */
+	private static Map<Path, FileTime> times(Path out) throws IOException {
+		Map<Path, FileTime> m = new TreeMap<>();
+		try (Stream<Path> s = Files.list(out)) {
+			for (Path f : s.filter(Files::isRegularFile).toList()) {
+				String n = f.getFileName().toString();
+				if (!n.startsWith("batch-")) m.put(f.getFileName(), Files.getLastModifiedTime(f));
+			}
+		}
+		return m;
+	}
+
+	@Test
+	void listsAndExecutorCores() throws IOException {
+		Path dir = tmp.resolve("lists");
+		Files.createDirectories(dir);
+		Path csv = dir.resolve("series.csv");
+		Files.writeString(csv, "path,site\n\"a, b/c1\",x\n\n# comment\nc2,y\n/abs/c3\n");
+		assertEquals(List.of(dir.resolve("a, b/c1"), dir.resolve("c2"), Path.of("/abs/c3")), BatchSegment.readList(csv));
+		Path bad = dir.resolve("bad.txt");
+		Files.writeString(bad, "\"unclosed\n");
+		IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> BatchSegment.readList(bad));
+		assertTrue(e.getMessage().contains("bad.txt") && e.getMessage().contains("line 1"), e.getMessage());
+		assertEquals(2, BatchSegment.executorCores(new SparkConf().setMaster("local[2]")));
+		assertEquals(1, BatchSegment.executorCores(new SparkConf().setMaster("local")));
+		assertEquals(3, BatchSegment.executorCores(new SparkConf().setMaster("local[3,2]")));
+		assertEquals(Runtime.getRuntime().availableProcessors(), BatchSegment.executorCores(new SparkConf().setMaster("local[*]")));
+		assertEquals(4, BatchSegment.executorCores(new SparkConf().setMaster("spark://h:7077").set("spark.executor.cores", "4")));
+		assertEquals(0, BatchSegment.executorCores(new SparkConf().setMaster("yarn")));
+	}
+}
