@@ -132,15 +132,18 @@ class BatchSegmentTest {
 		Path broken = archive.resolve("broken");
 		List<Path> slices = DicomWriter.writeSeries(phantom(3, Mask.empty(GRID)), broken,
 			DicomWriter.SeriesInfo.synthetic("spark-broken", "P^B", "PB", "broken"));
-		Path cut = slices.get(slices.size() - 1);
-		byte[] bytes = Files.readAllBytes(cut);
-		Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1000)); // pixel data cut short
+		for (Path cut : slices) { // every slice's pixel data cut short: the reader skips such slices, and then has none
+			byte[] bytes = Files.readAllBytes(cut);
+			Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
+		}
 		Path others = tmp.resolve("others");
 		Path nifti = others.resolve("niftiCase.nii.gz");
 		Files.createDirectories(others);
 		Nifti.writeVolume(phantom(4, Mask.empty(GRID)), nifti, Nifti.DataType.FLOAT32);
 		Path list = others.resolve("series.txt");
-		Files.writeString(list, "# one path per line, relative to the list\nniftiCase.nii.gz\n");
+		Path corrupt = others.resolve("corrupt.nii.gz"); // passes no scan: fails in its segmentation task, when it is read
+		Files.write(corrupt, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3});
+		Files.writeString(list, "# one path per line, relative to the list\nniftiCase.nii.gz\ncorrupt.nii.gz\n");
 		predictInputs.add(nifti.toString());
 
 		Path predicted = tmp.resolve("predict");
@@ -154,18 +157,21 @@ class BatchSegmentTest {
 		int loadsBefore = ExecutorModels.LOADS.get();
 		Map<String, Object> s = BatchSegment.run(spark, cfg, System.err);
 
-		assertEquals(5L, s.get("cases"), s.toString());
-		assertEquals(4L, s.get("done"), s.toString());
-		assertEquals(1L, s.get("failed"), s.toString());
-		assertEquals(0L, s.get("skipped"), s.toString());
+		assertEquals(6, count(s, "cases"), s.toString());
+		assertEquals(4, count(s, "done"), s.toString());
+		assertEquals(2, count(s, "failed"), s.toString());
+		assertEquals(0, count(s, "skipped"), s.toString());
 		Map<String, Map<String, Object>> byCase = new TreeMap<>();
 		for (Object o : Json.asArray(s.get("results"), "results")) {
 			Map<String, Object> c = Json.asObject(o, "result");
 			byCase.put((String) c.get("case"), c);
 		}
-		assertEquals(List.of("broken", "case0", "case1", "case2", "niftiCase"), List.copyOf(byCase.keySet()));
-		assertEquals("failed", byCase.get("broken").get("status"));
-		assertTrue(String.valueOf(byCase.get("broken").get("reason")).contains("broken"), byCase.get("broken").toString());
+		assertEquals(List.of("broken", "case0", "case1", "case2", "corrupt", "niftiCase"), List.copyOf(byCase.keySet()));
+		for (String failed : List.of("broken", "corrupt")) {
+			assertEquals("failed", byCase.get(failed).get("status"));
+			assertTrue(String.valueOf(byCase.get(failed).get("reason")).contains(failed), byCase.get(failed).toString());
+		}
+		assertFalse(Files.exists(out.resolve("corrupt.nii.gz")));
 		assertFalse(Files.exists(out.resolve("broken.nii.gz")));
 		assertFalse(Files.exists(CaseMarker.path(out, "broken")));
 		assertEquals(1, ExecutorModels.LOADS.get() - loadsBefore, "the executor opens the model once for all its tasks");
@@ -207,9 +213,9 @@ class BatchSegmentTest {
 		// a rerun computes nothing and touches no case output
 		Map<Path, FileTime> before = times(out);
 		Map<String, Object> again = BatchSegment.run(spark, cfg, System.err);
-		assertEquals(0L, again.get("done"), again.toString());
-		assertEquals(4L, again.get("skipped"), again.toString());
-		assertEquals(1L, again.get("failed"), again.toString());
+		assertEquals(0, count(again, "done"), again.toString());
+		assertEquals(4, count(again, "skipped"), again.toString());
+		assertEquals(2, count(again, "failed"), again.toString());
 		assertEquals(lesions, Files.readAllLines(out.resolve(BatchSegment.LESIONS_CSV)).size() - 1, "skipped cases keep their rows");
 		assertEquals(before, times(out), "no case output rewritten");
 		assertEquals(1, ExecutorModels.LOADS.get() - loadsBefore);
@@ -217,8 +223,8 @@ class BatchSegmentTest {
 		// an incomplete case (an output gone) is computed again, alone
 		Files.delete(out.resolve("case1_lesions.csv"));
 		Map<String, Object> third = BatchSegment.run(spark, cfg, System.err);
-		assertEquals(1L, third.get("done"), third.toString());
-		assertEquals(3L, third.get("skipped"), third.toString());
+		assertEquals(1, count(third, "done"), third.toString());
+		assertEquals(3, count(third, "skipped"), third.toString());
 		assertTrue(Files.exists(out.resolve("case1_lesions.csv")));
 		Map<Path, FileTime> after = times(out);
 		for (Map.Entry<Path, FileTime> e : before.entrySet()) {
@@ -227,6 +233,10 @@ class BatchSegmentTest {
 		}
 		assertNotNull(CaseMarker.path(out, "case1"));
 		assertTrue(Files.exists(CaseMarker.path(out, "case1")));
+	}
+
+	private static int count(Map<String, Object> summary, String key) {
+		return ((Number) summary.get(key)).intValue();
 	}
 
 	/** Modification times of the case outputs (not the run's tables, which every run rewrites). */
@@ -239,6 +249,23 @@ class BatchSegmentTest {
 			}
 		}
 		return m;
+	}
+
+	@Test
+	void launcherGivesSparkTheJavaOptionsTheTestsUse() throws IOException {
+		java.util.regex.Pattern opt = java.util.regex.Pattern.compile("(--add-opens=\\S+|-D[\\w.]+=\\w+|-XX:\\S+)");
+		java.util.function.Function<String, java.util.Set<String>> options = text -> {
+			java.util.Set<String> found = new java.util.TreeSet<>();
+			java.util.regex.Matcher m = opt.matcher(text);
+			while (m.find()) found.add(m.group(1).replaceAll("[)\"]+$", ""));
+			return found;
+		};
+		String pom = Files.readString(Path.of("pom.xml"));
+		String fromPom = pom.substring(pom.indexOf("<spark.jvm.options>"), pom.indexOf("</spark.jvm.options>"));
+		String launcher = Files.readString(Path.of("bin", "medcnn-spark"));
+		String fromLauncher = launcher.substring(launcher.indexOf("opens=("), launcher.indexOf("exec java"));
+		assertTrue(options.apply(fromPom).size() >= 15, fromPom);
+		assertEquals(options.apply(fromPom), options.apply(fromLauncher));
 	}
 
 	@Test
