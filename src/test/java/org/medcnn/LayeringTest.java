@@ -105,7 +105,7 @@ class LayeringTest {
 	void onlyTheSparkJobUsesSpark() throws IOException {
 		// Spark is a provided dependency: the plugin jar's other classes must load in a Fiji without it
 		for (String pkg : new String[] {"common", "dicom", "volume", "data", "nn", "pipeline", "ij", "cli"})
-			assertNoReferences(pkg, "org.apache.spark.", "scala.");
+			assertNoReferences(pkg, "org.apache.spark.", "scala.", "org.apache.parquet.", "org.apache.hadoop.");
 	}
 
 	@Test

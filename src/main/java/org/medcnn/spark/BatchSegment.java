@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,16 +16,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.medcnn.common.AtomicFiles;
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.IoMessages;
@@ -69,7 +72,7 @@ public final class BatchSegment {
 
 	/** The run's lesion table, CSV. */
 	public static final String LESIONS_CSV = "batch-lesions.csv";
-	/** The run's lesion table, Parquet (a folder, as Spark writes it). */
+	/** The run's lesion table, Parquet (one file). */
 	public static final String LESIONS_PARQUET = "batch-lesions.parquet";
 	/** The run summary. */
 	public static final String SUMMARY = "batch-summary.json";
@@ -79,7 +82,7 @@ public final class BatchSegment {
 		                    [--seg [--seg-compression none|deflate]] [--rtstruct] INPUT...
 		  Segments every series of the INPUTs on Apache Spark, one task per series, with the code of predict:
 		  per case in DIR the outputs of predict (CASE.nii.gz, CASE_lesions.json/.csv, pictures, optional SEG and
-		  RTSTRUCT) and a completion marker CASE_done.json; for the run batch-lesions.csv and batch-lesions.parquet/
+		  RTSTRUCT) and a completion marker CASE_done.json; for the run batch-lesions.csv and batch-lesions.parquet
 		  (one row per lesion) and batch-summary.json (done, skipped, failed with the reason; also on stdout).
 		  A rerun skips the cases that are finished (same model, settings and input files).
 		  INPUT: a folder of cases (as Batch Process: each entry a DICOM series folder or file, a NIfTI image or a TIFF
@@ -188,17 +191,17 @@ public final class BatchSegment {
 			conf.setIfMissing("spark.driver.host", "127.0.0.1");
 			conf.setIfMissing("spark.ui.enabled", "false");
 		}
-		SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+		JavaSparkContext sc = new JavaSparkContext(conf);
 		try {
-			spark.sparkContext().setLogLevel("WARN");
-			Map<String, Object> summary = run(spark, cfg, err);
+			sc.setLogLevel("WARN");
+			Map<String, Object> summary = run(sc, cfg, err);
 			out.println(Json.writePretty(summary));
 			return ((Number) summary.get("failed")).intValue() > 0 ? 1 : 0;
 		} catch (IOException | IllegalArgumentException e) {
 			err.println("medcnn-spark: " + (e instanceof IOException io ? IoMessages.describe(io) : e.getMessage()));
 			return 1;
 		} finally {
-			spark.stop();
+			sc.stop();
 		}
 	}
 
@@ -211,14 +214,13 @@ public final class BatchSegment {
 	 * @throws IOException when an INPUT, a package or the output folder cannot be used (the message names it)
 	 * @throws IllegalArgumentException when the model is not a segmentation model
 	 */
-	public static Map<String, Object> run(SparkSession spark, Config cfg, PrintStream err) throws IOException {
+	public static Map<String, Object> run(JavaSparkContext sc, Config cfg, PrintStream err) throws IOException {
 		long t0 = System.nanoTime();
 		ModelCard card = CasePredictor.check(cfg.model(), cfg.classifier());
 		Path outDir = cfg.outDir().toAbsolutePath();
 		if (Files.exists(outDir) && !Files.isDirectory(outDir))
 			throw new IOException(outDir + ": is a file; --out needs a folder");
 		Files.createDirectories(outDir);
-		JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
 
 		String runKey = sha256(packageDigest(cfg.model()) + "\n" + (cfg.classifier() == null ? "-" : packageDigest(cfg.classifier()))
 			+ "\n" + cfg.settings().describe());
@@ -230,10 +232,13 @@ public final class BatchSegment {
 			BatchJob job = new BatchJob(outDir.toString(), runKey, segmenterFile, classifierFile, cfg.settings(),
 				executorCores(sc.getConf()));
 
+			long tScan = System.nanoTime();
 			List<CaseTask> tasks = cases(sc, cfg.inputs(), err);
 			err.printf(Locale.ROOT, "medcnn-spark: %d case(s), model %s, master %s%n", tasks.size(), card.name(), sc.master());
+			long tCases = System.nanoTime();
 			List<CaseOutcome> outcomes = tasks.isEmpty() ? List.of()
 				: sc.parallelize(tasks, tasks.size()).map(job::process).collect();
+			long tTables = System.nanoTime();
 
 			List<LesionRow> rows = new ArrayList<>();
 			for (CaseOutcome o : outcomes) {
@@ -241,8 +246,14 @@ public final class BatchSegment {
 				if (o.status().equals(CaseOutcome.FAILED)) err.println("medcnn-spark: " + o.name() + ": failed: " + o.reason());
 			}
 			AtomicFiles.writeString(outDir.resolve(LESIONS_CSV), csv(rows));
-			writeParquet(spark, rows, outDir);
+			writeParquet(rows, outDir.resolve(LESIONS_PARQUET));
+			Map<String, Object> phases = new LinkedHashMap<>();
+			phases.put("prepare", seconds(tScan - t0));
+			phases.put("findCases", seconds(tCases - tScan));
+			phases.put("cases", seconds(tTables - tCases));
+			phases.put("tables", seconds(System.nanoTime() - tTables));
 			Map<String, Object> summary = summary(card, sc.master(), outcomes, rows.size(), (System.nanoTime() - t0) / 1e9);
+			summary.put("phaseSeconds", phases);
 			AtomicFiles.writeString(outDir.resolve(SUMMARY), Json.writePretty(summary) + "\n");
 			err.printf(Locale.ROOT, "medcnn-spark: %s done, %s skipped, %s failed, %d lesion(s), %.1f s%n", summary.get("done"),
 				summary.get("skipped"), summary.get("failed"), rows.size(), (System.nanoTime() - t0) / 1e9);
@@ -420,41 +431,37 @@ public final class BatchSegment {
 		return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
 	}
 
-	/** Writes the lesion table as Parquet through a temporary folder, then swaps it into place. */
-	private static void writeParquet(SparkSession spark, List<LesionRow> rows, Path outDir) throws IOException {
-		StructType schema = new StructType().add(LesionRow.COLUMNS[0], DataTypes.StringType, false)
-			.add(LesionRow.COLUMNS[1], DataTypes.IntegerType, false).add(LesionRow.COLUMNS[2], DataTypes.DoubleType, true)
-			.add(LesionRow.COLUMNS[3], DataTypes.DoubleType, true).add(LesionRow.COLUMNS[4], DataTypes.DoubleType, true)
-			.add(LesionRow.COLUMNS[5], DataTypes.DoubleType, true).add(LesionRow.COLUMNS[6], DataTypes.StringType, true)
-			.add(LesionRow.COLUMNS[7], DataTypes.DoubleType, true);
-		List<Row> data = new ArrayList<>();
-		for (LesionRow r : rows)
-			data.add(RowFactory.create(r.caseName(), r.lesion(), nullIfNaN(r.volumeMl()), nullIfNaN(r.meanHu()),
-				nullIfNaN(r.maxHu()), nullIfNaN(r.diameterMm()), r.risk(), r.riskProbability()));
-		String id = UUID.randomUUID().toString();
-		Path tmp = outDir.resolve("." + LESIONS_PARQUET + ".partial-" + id);
-		Path target = outDir.resolve(LESIONS_PARQUET);
-		Path old = outDir.resolve("." + LESIONS_PARQUET + ".old-" + id);
-		try {
-			spark.createDataFrame(data, schema).coalesce(1).write().parquet(tmp.toUri().toString());
-			if (Files.exists(target)) move(target, old);
-			move(tmp, target);
-		} finally {
-			AtomicFiles.deleteTree(tmp);
-			AtomicFiles.deleteTree(old);
-		}
+	/** The Parquet schema of the lesion table ({@link LesionRow#COLUMNS}). */
+	static final MessageType PARQUET_SCHEMA = MessageTypeParser.parseMessageType("message lesions {"
+		+ " required binary case (STRING); required int32 lesion; optional double volumeMl; optional double meanHu;"
+		+ " optional double maxHu; optional double longestAxialDiameterMm; optional binary risk (STRING);"
+		+ " optional double riskProbability; }");
+
+	/**
+	 * Writes the lesion table as one Parquet file (through a temporary file and a rename), with Parquet's own writer on
+	 * the driver: the table is small beside the images, and Spark SQL's start-up took longer than all the skipped cases
+	 * of a rerun. A missing measurement (NaN) is a null.
+	 */
+	static void writeParquet(List<LesionRow> rows, Path target) throws IOException {
+		AtomicFiles.write(target, tmp -> {
+			try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(tmp)).withType(PARQUET_SCHEMA)
+				.withConf(new Configuration(false)).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+				.withCompressionCodec(CompressionCodecName.UNCOMPRESSED).build()) {
+				SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET_SCHEMA);
+				for (LesionRow r : rows) {
+					Group g = groups.newGroup().append(LesionRow.COLUMNS[0], r.caseName()).append(LesionRow.COLUMNS[1], r.lesion());
+					double[] values = {r.volumeMl(), r.meanHu(), r.maxHu(), r.diameterMm()};
+					for (int i = 0; i < values.length; i++) if (!Double.isNaN(values[i])) g.append(LesionRow.COLUMNS[2 + i], values[i]);
+					if (r.risk() != null) g.append(LesionRow.COLUMNS[6], r.risk());
+					if (r.riskProbability() != null) g.append(LesionRow.COLUMNS[7], r.riskProbability());
+					w.write(g);
+				}
+			}
+		});
 	}
 
-	private static void move(Path from, Path to) throws IOException {
-		try {
-			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-		} catch (AtomicMoveNotSupportedException e) {
-			Files.move(from, to);
-		}
-	}
-
-	private static Double nullIfNaN(double v) {
-		return Double.isNaN(v) ? null : v;
+	private static double seconds(long nanos) {
+		return Math.round(nanos / 1e6) / 1000.0;
 	}
 
 	private static Map<String, Object> summary(ModelCard card, String master, List<CaseOutcome> outcomes, int lesions,

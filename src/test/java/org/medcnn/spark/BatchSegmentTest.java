@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -155,7 +156,7 @@ class BatchSegmentTest {
 		BatchSegment.Config cfg = new BatchSegment.Config(model, null, out, List.of(archive, list),
 			new CasePredictor.Settings(false, 10, false, false, SegCompression.NONE));
 		int loadsBefore = ExecutorModels.LOADS.get();
-		Map<String, Object> s = BatchSegment.run(spark, cfg, System.err);
+		Map<String, Object> s = BatchSegment.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), cfg, System.err);
 
 		assertEquals(6, count(s, "cases"), s.toString());
 		assertEquals(4, count(s, "done"), s.toString());
@@ -212,7 +213,7 @@ class BatchSegmentTest {
 
 		// a rerun computes nothing and touches no case output
 		Map<Path, FileTime> before = times(out);
-		Map<String, Object> again = BatchSegment.run(spark, cfg, System.err);
+		Map<String, Object> again = BatchSegment.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), cfg, System.err);
 		assertEquals(0, count(again, "done"), again.toString());
 		assertEquals(4, count(again, "skipped"), again.toString());
 		assertEquals(2, count(again, "failed"), again.toString());
@@ -222,7 +223,7 @@ class BatchSegmentTest {
 
 		// an incomplete case (an output gone) is computed again, alone
 		Files.delete(out.resolve("case1_lesions.csv"));
-		Map<String, Object> third = BatchSegment.run(spark, cfg, System.err);
+		Map<String, Object> third = BatchSegment.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), cfg, System.err);
 		assertEquals(1, count(third, "done"), third.toString());
 		assertEquals(3, count(third, "skipped"), third.toString());
 		assertTrue(Files.exists(out.resolve("case1_lesions.csv")));
