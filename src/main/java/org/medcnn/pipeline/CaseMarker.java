@@ -1,11 +1,16 @@
 package org.medcnn.pipeline;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +23,7 @@ import org.medcnn.common.Json;
  * The completion marker of a case, {@code NAME_done.json}: written into the output folder last, atomically (temporary
  * file, then rename), after every other output of the case is in place. It records what the outputs were made from
  * (a run key naming the model packages and settings, and a stamp of the input's files: their number, total size and
- * newest modification time), each output file with its size, and the lesion table of the case. A case counts as
+ * a digest of their paths, sizes and modification times), each output file with its size, and the lesion table of the case. A case counts as
  * finished only when its marker reads back, its key and input stamp are those of the current run and every file it
  * lists is present with its size; otherwise it is computed again, and its stale marker is removed first, so that a
  * crash while the outputs are replaced never leaves a marker behind. The marker holds no patient identifiers (the case
@@ -40,13 +45,14 @@ public final class CaseMarker {
 
 	/**
 	 * A stamp of the input's files, so that a changed input (slices added, replaced or removed) is computed again: the
-	 * number of regular files, their total size and the newest modification time, over the DICOM series' files when
-	 * the input was scanned, else over the entry (a file, or a folder walked without following links).
+	 * number of regular files, their total size and a digest of each file's path, size and modification time, over the
+	 * DICOM series' files when the input was scanned, else over the entry (a file, or a folder walked without following
+	 * links). Contents are not read: a file rewritten with its size and time kept counts as unchanged.
 	 *
 	 * @throws IOException when the files cannot be listed (the message names the path)
 	 */
 	public static String inputStamp(CaseSegmentation.Input in) throws IOException {
-		long count = 0, bytes = 0, newest = 0;
+		long count = 0, bytes = 0;
 		List<Path> files = new ArrayList<>();
 		if (in.series() != null) files.addAll(in.series().files());
 		else if (Files.isDirectory(in.entry())) {
@@ -54,14 +60,23 @@ public final class CaseMarker {
 				walk.filter(Files::isRegularFile).forEach(files::add);
 			}
 		} else files.add(in.entry());
+		List<String> lines = new ArrayList<>();
 		for (Path f : files) {
 			BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
 			if (!a.isRegularFile()) continue;
 			count++;
 			bytes += a.size();
-			newest = Math.max(newest, a.lastModifiedTime().toMillis());
+			lines.add(f.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis());
 		}
-		return count + " files, " + bytes + " bytes, newest " + newest;
+		Collections.sort(lines);
+		MessageDigest md;
+		try {
+			md = MessageDigest.getInstance("SHA-256");
+		} catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException("this Java has no SHA-256", e);
+		}
+		for (String l : lines) md.update((l + "\n").getBytes(StandardCharsets.UTF_8));
+		return count + " files, " + bytes + " bytes, " + HexFormat.of().formatHex(md.digest()).substring(0, 16);
 	}
 
 	/**
