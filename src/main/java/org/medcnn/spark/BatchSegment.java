@@ -182,6 +182,13 @@ public final class BatchSegment {
 			err.println(USAGE);
 			return 2;
 		}
+		try { // before Spark starts: the packages and the INPUTs (run checks them again, for callers of the API)
+			CasePredictor.check(cfg.model(), cfg.classifier());
+			for (Path p : cfg.inputs()) if (!Files.exists(p)) throw new NoSuchFileException(p.toString(), null, "INPUT not found");
+		} catch (IOException | IllegalArgumentException e) {
+			err.println("medcnn-spark: " + (e instanceof IOException io ? IoMessages.describe(io) : e.getMessage()));
+			return 1;
+		}
 		SparkConf conf = new SparkConf().setAppName("MedCNN BatchSegment");
 		if (master != null) conf.setMaster(master);
 		else if (!conf.contains("spark.master")) conf.setMaster("local[*]");

@@ -269,6 +269,27 @@ class BatchSegmentTest {
 		assertEquals(options.apply(fromPom), options.apply(fromLauncher));
 	}
 
+	private static String[] cli(int expectedCode, String... argv) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		int code = BatchSegment.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+			StandardCharsets.UTF_8));
+		String[] texts = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+		assertEquals(expectedCode, code, texts[1]);
+		return texts;
+	}
+
+	@Test
+	void commandLineErrorsNameWhatIsWrongBeforeSparkStarts() throws IOException {
+		assertTrue(cli(0, "--help")[0].startsWith("usage: medcnn-spark"));
+		assertTrue(cli(2, "--model", "m", "in")[1].contains("give --out DIR"));
+		assertTrue(cli(2, "--model", "m", "--out", "o", "--bogus", "in")[1].contains("unknown option --bogus"));
+		assertTrue(cli(2, "--model", "m", "--out", "o", "--min-lesion", "0", "in")[1].contains("--min-lesion must be"));
+		assertTrue(cli(2, "--model", "m", "--out", "o", "--seg-compression", "deflate", "in")[1].contains("add --seg"));
+		Path missing = tmp.resolve("no-such-model");
+		String err = cli(1, "--model", missing.toString(), "--out", tmp.resolve("o").toString(), tmp.toString())[1];
+		assertTrue(err.contains("no-such-model"), err);
+	}
+
 	@Test
 	void listsAndExecutorCores() throws IOException {
 		Path dir = tmp.resolve("lists");
