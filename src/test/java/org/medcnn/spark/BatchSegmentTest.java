@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medcnn.common.CpuThreads;
 import org.medcnn.common.Json;
+import org.medcnn.data.Datasets;
 import org.medcnn.dicom.DicomWriter;
 import org.medcnn.dicom.seg.SegCompression;
 import org.medcnn.nn.SegmenterConfig;
@@ -38,7 +39,13 @@ import org.medcnn.nn.Training;
 import org.medcnn.nn.TrainingConfig;
 import org.medcnn.pipeline.CaseMarker;
 import org.medcnn.pipeline.CasePredictor;
+import org.medcnn.pipeline.CaseSegmentation;
+import org.medcnn.pipeline.ClassifierRequest;
+import org.medcnn.pipeline.LesionCrops;
+import org.medcnn.pipeline.Trainings;
 import org.medcnn.volume.Geometry;
+import org.medcnn.volume.Lesion;
+import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Nifti;
 import org.medcnn.volume.Volume;
@@ -49,7 +56,8 @@ import org.medcnn.volume.Volume;
  * last slice is cut short. The masks must equal {@code predict}'s voxel for voxel, the lesion table (CSV and Parquet)
  * must hold one row per lesion that {@code predict} reports, the broken series must be listed as failed while the
  * others finish, the model must be opened once, and a rerun must compute nothing (no output touched) until an output
- * of a case goes missing, when that case alone is computed again.
+ * of a case goes missing, when that case alone is computed again. With a lesion classifier, every row carries the risk
+ * {@code predict} gives that lesion.
  */
 class BatchSegmentTest {
 
@@ -61,9 +69,20 @@ class BatchSegmentTest {
 
 	private static SparkSession spark;
 	private static String threadsBefore;
+	/** A tiny 2D U-Net that finds the balls of {@link #phantom}. */
+	private static Path model;
 
 	@BeforeAll
-	static void startSpark() {
+	static void startSparkAndTrain() throws IOException {
+		List<Volume> images = new ArrayList<>();
+		List<Mask> masks = new ArrayList<>();
+		for (int k = 0; k < 2; k++) {
+			Mask m = Mask.empty(GRID);
+			images.add(phantom(k, m));
+			masks.add(m);
+		}
+		TrainingConfig t = new TrainingConfig(60, 4, 1e-2, "adam", "dice-ce", "relu", 42, 0);
+		model = Training.trainSegmenter(images, masks, new SegmenterConfig(2, 8, 40, 400, t), null, null, tmp.resolve("model"));
 		threadsBefore = System.getProperty(CpuThreads.PROPERTY);
 		SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("BatchSegmentTest")
 			.set("spark.driver.bindAddress", "127.0.0.1").set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false")
@@ -111,16 +130,6 @@ class BatchSegmentTest {
 
 	@Test
 	void sameMasksAsPredictOneRowPerLesionBrokenSeriesFailsAloneRerunComputesNothing() throws Exception {
-		List<Volume> images = new ArrayList<>();
-		List<Mask> masks = new ArrayList<>();
-		for (int k = 0; k < 2; k++) {
-			Mask m = Mask.empty(GRID);
-			images.add(phantom(k, m));
-			masks.add(m);
-		}
-		TrainingConfig t = new TrainingConfig(60, 4, 1e-2, "adam", "dice-ce", "relu", 42, 0);
-		Path model = Training.trainSegmenter(images, masks, new SegmenterConfig(2, 8, 40, 400, t), null, null,
-			tmp.resolve("model"));
 
 		Path archive = tmp.resolve("archive");
 		List<String> predictInputs = new ArrayList<>();
@@ -267,6 +276,43 @@ class BatchSegmentTest {
 		String fromLauncher = launcher.substring(launcher.indexOf("opens=("), launcher.indexOf("exec java"));
 		assertTrue(options.apply(fromPom).size() >= 15, fromPom);
 		assertEquals(options.apply(fromPom), options.apply(fromLauncher));
+	}
+
+	@Test
+	void aLesionClassifierGradesEveryRowAsInPredict() throws Exception {
+		List<Datasets.Item> items = new ArrayList<>();
+		for (int k = 0; k < 4; k++) {
+			Mask m = Mask.empty(GRID);
+			Volume v = phantom(k, m);
+			Lesion l = Lesions.measure(m, v).get(0);
+			items.add(new Datasets.Item("i" + k, LesionCrops.crop(v, l, 16, 16), k % 2));
+		}
+		Path grader = Trainings.trainClassifier(ClassifierRequest.builder().epochs(2).cropMm(16.0).valFraction(0.0).build(), items,
+			List.of("high", "low"), null, null, tmp.resolve("grader"));
+		Path in = Files.createDirectories(tmp.resolve("graded")).resolve("g.nii.gz");
+		Nifti.writeVolume(phantom(5, Mask.empty(GRID)), in, Nifti.DataType.FLOAT32);
+		Path predicted = tmp.resolve("graded-predict");
+		Map<String, Object> r = Json.asObject(Json.asArray(Json.parse(predict("predict", "--model", model.toString(),
+			"--classifier", grader.toString(), "--out", predicted.toString(), in.toString())), "predict").get(0), "case");
+		List<String> expected = new ArrayList<>();
+		for (Object o : Json.asArray(r.get("lesions"), "lesions")) {
+			Map<String, Object> l = Json.asObject(o, "lesion");
+			expected.add("g," + l.get("id") + "," + l.get("risk") + "," + CaseSegmentation.num(((Number) l.get("riskProbability")).doubleValue()));
+		}
+		assertFalse(expected.isEmpty(), r.toString());
+
+		Path out = tmp.resolve("graded-spark");
+		Map<String, Object> s = BatchSegment.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), new BatchSegment.Config(
+			model, grader, out, List.of(in), new CasePredictor.Settings(false, 10, false, false, SegCompression.NONE)), System.err);
+		assertEquals(1, count(s, "done"), s.toString());
+		List<String> rows = new ArrayList<>();
+		for (String line : Files.readAllLines(out.resolve(BatchSegment.LESIONS_CSV)).subList(1, expected.size() + 1)) {
+			String[] f = line.split(",");
+			rows.add(f[0] + "," + f[1] + "," + f[6] + "," + f[7]);
+		}
+		assertEquals(expected, rows);
+		for (Row row : spark.read().parquet(out.resolve(BatchSegment.LESIONS_PARQUET).toString()).collectAsList())
+			assertTrue(List.of("high", "low").contains(row.getString(6)) && !row.isNullAt(7), row.toString());
 	}
 
 	private static String[] cli(int expectedCode, String... argv) {
