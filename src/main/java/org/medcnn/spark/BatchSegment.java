@@ -240,7 +240,7 @@ public final class BatchSegment {
 				executorCores(sc.getConf()));
 
 			long tScan = System.nanoTime();
-			List<CaseTask> tasks = cases(sc, cfg.inputs(), err);
+			List<CaseTask> tasks = cases(sc, cfg.inputs(), outDir, err);
 			err.printf(Locale.ROOT, "medcnn-spark: %d case(s), model %s, master %s%n", tasks.size(), card.name(), sc.master());
 			long tCases = System.nanoTime();
 			List<CaseOutcome> outcomes = tasks.isEmpty() ? List.of()
@@ -272,15 +272,17 @@ public final class BatchSegment {
 
 	/**
 	 * The run's cases in INPUT order: lists and single inputs as given, folder entries scanned into their series on
-	 * the executors ({@link CaseSegmentation#entryInputs}); then names made unique over the run.
+	 * the executors ({@link CaseSegmentation#entryInputs}), except the output folder itself; then names made unique over
+	 * the run.
 	 */
-	static List<CaseTask> cases(JavaSparkContext sc, List<Path> inputs, PrintStream err) throws IOException {
+	static List<CaseTask> cases(JavaSparkContext sc, List<Path> inputs, Path outDir, PrintStream err) throws IOException {
 		List<String> entries = new ArrayList<>(); // folder entries to scan, in order
 		List<Object> plan = new ArrayList<>(); // per item: a CaseTask (as given) or an Integer (index into entries)
 		for (Path input : inputs) {
 			if (!Files.exists(input)) throw new NoSuchFileException(input.toString(), null, "INPUT not found");
 			if (Files.isDirectory(input)) {
 				for (Path e : Datasets.entries(input)) {
+					if (e.toAbsolutePath().normalize().equals(outDir.normalize())) continue; // --out inside the INPUT folder
 					plan.add(entries.size());
 					entries.add(e.toString());
 				}
