@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * TensorFlow.</li>
  * <li>{@code ij} and {@code cli}: no TensorFlow, and not {@code nn.tf} (the TensorFlow-backed implementation that
  * is loaded behind the TF-free API); they do not use each other.</li>
+ * <li>{@code spark} (the Spark job, a front end): no TensorFlow, {@code nn.tf}, {@code ij}, {@code cli}, ImageJ or SciJava;
+ * no other package uses Spark or Scala (a provided dependency, absent in Fiji).</li>
  * <li>{@code cli} uses no ImageJ user-interface classes ({@code ij.gui}, {@code ij.plugin}, {@code ij.ImageJ},
  * {@code ij.WindowManager}, {@code ij.text}).</li>
  * </ul>
@@ -91,6 +93,19 @@ class LayeringTest {
 		List<String> forbidden = new ArrayList<>(List.of(TENSORFLOW, "org.medcnn.nn.tf.", "org.medcnn.ij."));
 		forbidden.addAll(List.of(IJ_UI));
 		assertNoReferences("cli", forbidden.toArray(String[]::new));
+	}
+
+	@Test
+	void sparkJobIsAFrontEndWithoutTensorFlowOrImageJ() throws IOException {
+		// the Spark job runs the shared pipeline; TensorFlow stays behind the engine's class loader
+		assertNoReferences("spark", TENSORFLOW, "org.medcnn.nn.tf.", "org.medcnn.ij.", "org.medcnn.cli.", IMAGEJ, SCIJAVA);
+	}
+
+	@Test
+	void onlyTheSparkJobUsesSpark() throws IOException {
+		// Spark is a provided dependency: the plugin jar's other classes must load in a Fiji without it
+		for (String pkg : new String[] {"common", "dicom", "volume", "data", "nn", "pipeline", "ij", "cli"})
+			assertNoReferences(pkg, "org.apache.spark.", "scala.", "org.apache.parquet.", "org.apache.hadoop.");
 	}
 
 	@Test

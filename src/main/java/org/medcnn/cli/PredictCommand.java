@@ -17,8 +17,8 @@ import org.medcnn.nn.Classifier;
 import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
-import org.medcnn.nn.Segmenter;
 import org.medcnn.data.Datasets;
+import org.medcnn.pipeline.CasePredictor;
 import org.medcnn.pipeline.CaseSegmentation;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Volume;
@@ -105,16 +105,14 @@ final class PredictCommand implements Main.Command {
 		boolean failed = false;
 		try (CliCancellation cancel = new CliCancellation()) {
 			if (card.isSegmentation()) {
-				try (Segmenter seg = Models.openSegmenter(model, engine);
-					Classifier grader = lesionClassifier == null ? null : Models.openClassifier(lesionClassifier, engine)) {
-					CaseSegmentation.Options options = new CaseSegmentation.Options(a.flag("tta"), minLesion, a.flag("seg"),
-						a.flag("rtstruct"), grader, segCompression).withAssumeGeometry(a.flag("assume-geometry"));
+				try (CasePredictor predictor = CasePredictor.open(model, lesionClassifier,
+					new CasePredictor.Settings(a.flag("tta"), minLesion, a.flag("seg"), a.flag("rtstruct"), segCompression,
+						a.flag("assume-geometry"), engine))) {
 					for (CaseSegmentation.Input in : CaseSegmentation.inputs(a.positional().stream().map(Path::of).toList())) {
 						if (!in.name().equals(Datasets.caseName(in.entry())))
 							err.println("medcnn predict: " + in.entry() + ": another input is also called '"
 								+ Datasets.caseName(in.entry()) + "'; its outputs are named '" + in.name() + "'");
-						CaseSegmentation.Result r = CaseSegmentation.run(in, seg, card, outDir, options, new CliProgress(err),
-							cancel.token());
+						CaseSegmentation.Result r = predictor.run(in, outDir, new CliProgress(err), cancel.token());
 						Map<String, Object> json = r.toJson();
 						json.put("input", in.entry().toString());
 						results.add(json);

@@ -239,9 +239,8 @@ public final class CaseSegmentation {
 	 */
 	public static List<Input> inputs(List<Path> paths) {
 		List<Input> out = new ArrayList<>();
-		Map<String, Integer> seen = new HashMap<>();
-		for (Path p : paths) out.add(new Input(unique(Datasets.caseName(p), seen), p, null, null));
-		return out;
+		for (Path p : paths) out.add(new Input(Datasets.caseName(p), p, null, null));
+		return withUniqueNames(out);
 	}
 
 	/**
@@ -251,35 +250,57 @@ public final class CaseSegmentation {
 	 */
 	public static List<Input> folderInputs(Path folder, ProgressListener p, Cancellation c) throws IOException {
 		List<Input> jobs = new ArrayList<>();
-		Map<String, Integer> seen = new HashMap<>();
-		for (Path e : Datasets.entries(folder)) {
-			c.check();
-			String name = Datasets.caseName(e);
-			String lower = e.getFileName().toString().toLowerCase(Locale.ROOT);
-			if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || ImageFiles.isTiff(e)) {
-				jobs.add(new Input(unique(name, seen), e, null, null));
-				continue;
-			}
-			p.progress(-1, "scanning " + e.getFileName());
-			List<DicomSeries> series;
-			try {
-				// A loop fails its own case; the batch goes on with the others.
-				String loop = FileTrees.loopEntry(e);
-				if (loop != null) throw new IOException(loop + ", so it is not one case");
-				series = SeriesScanner.scan(List.of(e), ProgressListener.NONE, c);
-			} catch (IOException ex) {
-				jobs.add(new Input(unique(name, seen), e, null, ex.getMessage()));
-				continue;
-			}
-			if (series.isEmpty()) {
-				if (Files.isDirectory(e) || lower.endsWith(".dcm"))
-					jobs.add(new Input(unique(name, seen), e, null, e + ": no readable DICOM image series found"));
-				continue;
-			}
-			for (int k = 0; k < series.size(); k++)
-				jobs.add(new Input(unique(series.size() == 1 ? name : name + "-" + (k + 1), seen), e, series.get(k), null));
+		for (Path e : Datasets.entries(folder)) jobs.addAll(entryInputs(e, p, c));
+		return withUniqueNames(jobs);
+	}
+
+	/**
+	 * The cases of one folder entry as {@link #folderInputs} finds them, named after the entry but not yet made unique
+	 * among the folder's other cases (see {@link #withUniqueNames}): a NIfTI image or TIFF stack as it is, a DICOM
+	 * entry scanned into its series (a loop or an unreadable entry gives one case with its error), nothing for an
+	 * entry without images that does not look like DICOM.
+	 *
+	 * @param c checked first, and by the scanner
+	 */
+	public static List<Input> entryInputs(Path e, ProgressListener p, Cancellation c) {
+		c.check();
+		String name = Datasets.caseName(e);
+		String lower = e.getFileName().toString().toLowerCase(Locale.ROOT);
+		if (lower.endsWith(".nii") || lower.endsWith(".nii.gz") || ImageFiles.isTiff(e)) return List.of(new Input(name, e, null, null));
+		p.progress(-1, "scanning " + e.getFileName());
+		List<DicomSeries> series;
+		try {
+			// A loop fails its own case; the batch goes on with the others.
+			String loop = FileTrees.loopEntry(e);
+			if (loop != null) throw new IOException(loop + ", so it is not one case");
+			series = SeriesScanner.scan(List.of(e), ProgressListener.NONE, c);
+		} catch (IOException ex) {
+			return List.of(new Input(name, e, null, ex.getMessage()));
 		}
-		return jobs;
+		if (series.isEmpty()) {
+			if (Files.isDirectory(e) || lower.endsWith(".dcm"))
+				return List.of(new Input(name, e, null, e + ": no readable DICOM image series found"));
+			return List.of();
+		}
+		List<Input> out = new ArrayList<>();
+		for (int k = 0; k < series.size(); k++)
+			out.add(new Input(series.size() == 1 ? name : name + "-" + (k + 1), e, series.get(k), null));
+		return out;
+	}
+
+	/**
+	 * The same inputs, in the same order, where a name met again gets {@code -2}, {@code -3}, … (skipping names that
+	 * are taken), so that no case's outputs overwrite another's. {@code predict}, {@code Batch Process...} and the
+	 * Spark job name their cases with it.
+	 */
+	public static List<Input> withUniqueNames(List<Input> inputs) {
+		List<Input> out = new ArrayList<>(inputs.size());
+		Map<String, Integer> seen = new HashMap<>();
+		for (Input in : inputs) {
+			String name = unique(in.name(), seen);
+			out.add(name.equals(in.name()) ? in : new Input(name, in.entry(), in.series(), in.error()));
+		}
+		return out;
 	}
 
 	private static String unique(String name, Map<String, Integer> seen) {
@@ -483,10 +504,14 @@ public final class CaseSegmentation {
 		}
 	}
 
-	/** Whether a file name is of a kind this pipeline writes (so that other files of the user's are never removed). */
+	/**
+	 * Whether a file name is of a kind this pipeline writes (so that other files of the user's are never removed); a
+	 * case's {@link CaseMarker} goes with its outputs, so that a rerun of {@code predict} leaves no stale one.
+	 */
 	private static boolean isOutput(String n) {
 		return n.endsWith(".nii.gz") || n.endsWith(".png") || n.endsWith("_lesions.json") || n.endsWith("_lesions.csv")
-			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm") || n.endsWith("_error.log");
+			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm") || n.endsWith("_error.log")
+			|| n.endsWith(CaseMarker.SUFFIX);
 	}
 
 	/**
