@@ -274,6 +274,11 @@ public final class FineTuning {
 	}
 
 	static String sha256(byte[] bytes) {
+		return sha256Hex(bytes);
+	}
+
+	/** The SHA-256 of {@code bytes} as lower-case hex. */
+	public static String sha256Hex(byte[] bytes) {
 		return HexFormat.of().formatHex(digest().digest(bytes));
 	}
 

@@ -53,6 +53,7 @@ public final class Suggestions {
 	 *
 	 * @param name the case name
 	 * @param entry where it was read from
+	 * @param seriesUid the DICOM series of the entry that was scored ("" for other images): an entry may hold several
 	 * @param score 1 − expected Dice, in [0, 1]; NaN when the case could not be read ({@code error})
 	 * @param doubtVoxels voxels with 0.05 ≤ p &lt; 0.95
 	 * @param flipDisagreement 1 − |∩| / |∪| of the four passes' masks (0 when all are empty)
@@ -61,8 +62,8 @@ public final class Suggestions {
 	 * @param reason a sentence for the user
 	 * @param error why the case could not be scored, or null
 	 */
-	public record Suggestion(String name, Path entry, double score, long doubtVoxels, double flipDisagreement, int lesions,
-		double burdenMl, String reason, String error) {
+	public record Suggestion(String name, Path entry, String seriesUid, double score, long doubtVoxels,
+		double flipDisagreement, int lesions, double burdenMl, String reason, String error) {
 
 		public Map<String, Object> toJson() {
 			Map<String, Object> m = new LinkedHashMap<>();
@@ -109,7 +110,10 @@ public final class Suggestions {
 			try {
 				Datasets.Loaded loaded = in.series() != null ? Datasets.load(in.series(), ProgressListener.NONE, cancel)
 					: Datasets.load(in.entry(), ProgressListener.NONE, cancel);
-				out.add(suggest(in.name(), in.entry(), loaded.image(), segmenter, cancel));
+				Suggestion sg = suggest(in.name(), in.entry(), loaded.image(), segmenter, cancel);
+				String uid = loaded.series() == null ? "" : loaded.series().seriesInstanceUID();
+				out.add(new Suggestion(sg.name(), sg.entry(), uid, sg.score(), sg.doubtVoxels(), sg.flipDisagreement(),
+					sg.lesions(), sg.burdenMl(), sg.reason(), null));
 			} catch (CancellationException e) {
 				throw e;
 			} catch (IOException | IllegalArgumentException | IllegalStateException e) {
@@ -145,7 +149,7 @@ public final class Suggestions {
 		double voxelMl = sp[0] * sp[1] * sp[2] / 1000;
 		int lesions = Lesions.measure(s.mask(), v).size();
 		double burden = s.mask().foregroundCount() * voxelMl;
-		return new Suggestion(name, entry, s.score(), s.doubtVoxels(), s.flipDisagreement(), lesions, burden,
+		return new Suggestion(name, entry, "", s.score(), s.doubtVoxels(), s.flipDisagreement(), lesions, burden,
 			reason(s, lesions, burden), null);
 	}
 
@@ -193,7 +197,7 @@ public final class Suggestions {
 	}
 
 	private static Suggestion failed(CaseSegmentation.Input in, String error) {
-		return new Suggestion(in.name(), in.entry(), Double.NaN, 0, 0, 0, 0, "not scored: " + error, error);
+		return new Suggestion(in.name(), in.entry(), in.series() == null ? "" : in.series().seriesInstanceUID(), Double.NaN, 0, 0, 0, 0, "not scored: " + error, error);
 	}
 
 	private static double round(double v) {
