@@ -15,6 +15,6 @@ public record ParentPackage(Path dir, Map<String, Object> lineage) {
 
 	public ParentPackage {
 		if (dir == null) throw new IllegalArgumentException("the parent package is missing");
-		lineage = Map.copyOf(lineage);
+		lineage = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(lineage));
 	}
 }
