@@ -51,7 +51,7 @@ final class ActiveLearningBench {
 	static final double PIXEL_MIN = 3.2, PIXEL_MAX = 3.6, SLICE_MIN = 5, SLICE_MAX = 6;
 	static final int MAX_VOXELS = 150_000;
 	static final int POOL = 14, TEST = 6, INITIAL = 4, ROUNDS = 3, PER_ROUND = 2;
-	static final int INITIAL_EPOCHS = 12, FINETUNE_EPOCHS = 4, FILTERS = 8, BATCH = 8, SAMPLES = 160;
+	static final int INITIAL_EPOCHS = 30, FINETUNE_EPOCHS = 8, FILTERS = 8, BATCH = 8, SAMPLES = 320;
 	static final int DEFAULT_SEEDS = 3;
 	static final long SEED_BASE = 990_000;
 

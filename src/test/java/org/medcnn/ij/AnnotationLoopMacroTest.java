@@ -122,6 +122,47 @@ class AnnotationLoopMacroTest {
 		Tables.clear(SegmentTumorsTool.TABLE_TITLE);
 	}
 
+	/**
+	 * The corrected state as a person sees it: after Add to Training Set the overlay is redrawn from the saved mask,
+	 * so the lesion drawn by hand on slice 2 is outlined and filled. Captures the screen to
+	 * {@code target/ij-annotation-loop.png} for a person to look at.
+	 */
+	@Test
+	void theOverlayFollowsTheCorrection() throws Exception {
+		RoiManager open = RoiManager.getRawInstance();
+		if (open != null) open.close();
+		IjHarness.clearDialogs();
+		Path project = tmp.resolve("set-screenshot");
+		String title = IJ.runMacro("setBatchMode(true);\n"
+			+ "run(\"Open DICOM...\", \"path=[" + CASE21.toAbsolutePath() + "]\");\n"
+			+ "run(\"Segment Tumors...\", \"model=[" + SEGMENTER.toAbsolutePath() + "]\");\n"
+			+ "setSlice(2);\n"
+			+ "makeOval(20, 20, 14, 12);\n"
+			+ "roiManager(\"add\");\n"
+			+ "run(\"Add to Training Set...\", \"project=[" + project + "] case=shot copy\");\n"
+			+ "title = getTitle();\n"
+			+ "setBatchMode(\"exit and display\");\n"
+			+ "return title;");
+		assertTrue(title != null && !title.equals("[aborted]"), "the macro failed: " + title + " " + IjHarness.DIALOGS);
+		ImagePlus imp = WindowManager.getImage(title);
+		long onSlice2 = java.util.Arrays.stream(imp.getOverlay().toArray())
+			.filter(r -> !(r instanceof ij.gui.ImageRoi) && SegmentTumorsTool.isSegmentationRoi(r) && r.getPosition() == 2)
+			.filter(r -> r.getBounds().intersects(new java.awt.Rectangle(20, 20, 14, 12))).count();
+		assertEquals(1, onSlice2, "the hand-drawn lesion has its outline in the redrawn overlay");
+		assertTrue(Files.isRegularFile(project.resolve("images").resolve("shot.nii.gz")), "copy asked for");
+		// the slice as displayed, overlay burnt in, enlarged 4x (nearest neighbour) for a person to look at
+		imp.setSlice(2);
+		ImagePlus flat = imp.flatten();
+		flat.setProcessor(flat.getProcessor().resize(flat.getWidth() * 4, flat.getHeight() * 4, false));
+		Path file = Path.of("target", "ij-annotation-loop.png");
+		Files.createDirectories(file.getParent());
+		IJ.saveAs(flat, "png", file.toString());
+		assertTrue(Files.isRegularFile(file), "picture written");
+		imp.changes = false;
+		imp.close();
+		Tables.clear(SegmentTumorsTool.TABLE_TITLE);
+	}
+
 	@Test
 	void suggestNextCaseRanksTheFolderAndOpensTheFirst() {
 		IjHarness.clearDialogs();
