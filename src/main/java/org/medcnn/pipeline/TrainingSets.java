@@ -109,6 +109,13 @@ public final class TrainingSets {
 			throw new IllegalArgumentException("case: " + name + " is in " + project + " already (" + existing.get(0)
 				+ "); choose another case name, or replace it (macro key replace)");
 
+		// a reference folder holds links only; one holding files is the user's own data, which replacing would delete
+		if (Files.isDirectory(linkDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) try (var entries = Files.list(linkDir)) {
+			Path own = entries.filter(f -> !Files.isSymbolicLink(f)).findFirst().orElse(null);
+			if (own != null)
+				throw new IllegalArgumentException("case: " + linkDir + " holds " + own.getFileName() + ", a file and not a link"
+					+ " MedCNN made; it is not replaced: move it, or choose another case name");
+		}
 		boolean reference = !a.copy() && a.sourceFiles().size() == a.image().geometry().nz()
 			&& a.sourceFiles().stream().allMatch(Files::isRegularFile);
 		String referenceNote = null;

@@ -102,5 +102,12 @@ class TrainingSetsTest {
 		try (var s = Files.list(project.resolve("images"))) {
 			assertEquals(List.of("a.nii.gz"), s.map(f -> f.getFileName().toString()).toList(), "no temporary files are left");
 		}
+		// a case folder holding real files is the user's data: never replaced
+		Path own = Files.createDirectories(project.resolve("images").resolve("own"));
+		Files.writeString(own.resolve("IM1.dcm"), "the user's file");
+		IllegalArgumentException kept = assertThrows(IllegalArgumentException.class, () -> TrainingSets.add(
+			new TrainingSets.Addition(project, "own", c.image(), List.of(), c.mask(), null, null, null, false, true)));
+		assertTrue(kept.getMessage().contains("not replaced"), kept.getMessage());
+		assertEquals("the user's file", Files.readString(own.resolve("IM1.dcm")));
 	}
 }
