@@ -126,15 +126,18 @@ final class BenchCommand implements Main.Command {
 			  Times predict end to end (DICOM read, preprocessing, tiled 3D inference, lesions, outputs) on a
 			  512x512x300 CT phantom of 0.7x0.7x1 mm with a 3D U-Net of the default architecture, trained for a
 			  few epochs on small phantoms of the same spacing first (not timed). Target: 60 s on 2 cores;
-			  exit code 3 when missed. --keep DIR keeps the data, model and predictions there.""";
+			  exit code 3 when missed. --keep DIR keeps the data, model and predictions there.
+			""" + ActiveLearningBench.usage();
 	}
 
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args args = new Args(name(), argv, Set.of("seconds", "cases", "keep", "modality", "data"), Set.of("json"));
+		Args args = new Args(name(), argv, Set.of("seconds", "cases", "keep", "modality", "data", "seeds"), Set.of("json"));
 		List<String> pos = args.positional();
 		if (pos.isEmpty()) throw new Args.UsageException("bench: give what to measure: dicom [DIR] (see bench --help)");
 		String what = pos.get(0);
+		if (what.equals("active-learning")) return ActiveLearningBench.command(args, pos, out, err);
+		if (args.string("seeds", null) != null) throw new Args.UsageException("bench " + what + ": --seeds is for bench active-learning");
 		if (!what.equals("quality") && args.string("cases", null) != null)
 			throw new Args.UsageException("bench " + what + ": --cases is for bench quality");
 		if (!what.equals("quality") && args.string("modality", null) != null)

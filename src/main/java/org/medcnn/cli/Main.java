@@ -19,7 +19,8 @@ public final class Main {
 
 	static {
 		for (Command c : new Command[] {new InfoCommand(), new SeriesCommand(), new TrainSegmenterCommand(),
-			new TrainClassifierCommand(), new PredictCommand(), new DemoCommand(), new BenchCommand(), new EvaluateCommand()})
+			new TrainClassifierCommand(), new PredictCommand(), new DemoCommand(), new BenchCommand(), new EvaluateCommand(),
+			new FinetuneCommand(), new SuggestCommand()})
 			COMMANDS.put(c.name(), c);
 	}
 

@@ -81,6 +81,7 @@ public class SegmentTumorsCommand implements Command {
 				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, Math.max(1, min_lesion), progress, cancel);
 			}
 			SegmentTumorsTool.annotate(imp, outcome);
+			SegmentTumorsTool.remember(imp, outcome.mask(), model.toPath());
 			result = imp;
 			mask = IjVolumes.toImagePlus(outcome.mask(), imp.getTitle() + "-mask");
 			lesions = outcome.lesions();

@@ -89,6 +89,7 @@ public class SegmentTumorsPlugin implements PlugIn {
 				outcome = SegmentTumorsTool.segment(imp, segmenter, tta, minLesion, progress, cancel);
 			}
 			List<Roi> outlines = SegmentTumorsTool.annotate(imp, outcome);
+			SegmentTumorsTool.remember(imp, outcome.mask(), Path.of(model));
 			ResultsTable rt = Tables.named(SegmentTumorsTool.TABLE_TITLE);
 			SegmentTumorsTool.addRows(rt, imp.getTitle(), outcome.lesions());
 			Tables.show(rt, SegmentTumorsTool.TABLE_TITLE);

@@ -30,6 +30,14 @@ import org.medcnn.volume.Volume;
  */
 public final class SegmentTumorsTool {
 
+	/**
+	 * Image property ({@link ImagePlus#getProperty}): the predicted {@link Mask} of the last Segment Tumors run on the
+	 * image, which {@code Add to Training Set...} compares the corrected mask with.
+	 */
+	public static final String PROP_PREDICTION = "medcnn.prediction";
+	/** Image property ({@link ImagePlus#getProp}): the model package of that run. */
+	public static final String PROP_MODEL = "medcnn.model";
+
 	/** Title of the results table. */
 	public static final String TABLE_TITLE = "MedCNN Lesions";
 
@@ -96,6 +104,15 @@ public final class SegmentTumorsTool {
 		}
 		imp.setOverlay(overlay);
 		return outlines;
+	}
+
+	/**
+	 * Remembers on the image what a Segment Tumors run predicted and with which model ({@link #PROP_PREDICTION},
+	 * {@link #PROP_MODEL}), for {@code Add to Training Set...}.
+	 */
+	public static void remember(ImagePlus imp, Mask predicted, java.nio.file.Path model) {
+		imp.setProperty(PROP_PREDICTION, predicted);
+		imp.setProp(PROP_MODEL, model.toAbsolutePath().normalize().toString());
 	}
 
 	/** Whether an overlay element was drawn by {@link SegmentationOverlay}. */

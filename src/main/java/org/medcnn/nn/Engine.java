@@ -27,6 +27,18 @@ public interface Engine {
 		throw new UnsupportedOperationException("This engine (" + getClass().getName() + ") cannot train 3D segmenters");
 	}
 
+	/**
+	 * Trains a segmenter as {@link #trainSegmenter} / {@link #trainSegmenter3d} do, but starting from the weights of
+	 * {@code parent} (see {@link Training#fineTuneSegmenter}). The default refuses, for engines built before
+	 * fine-tuning existed.
+	 *
+	 * @param cfg a {@link SegmenterConfig} or {@link Segmenter3dConfig} describing the parent's network
+	 */
+	default Path fineTuneSegmenter(List<Volume> images, List<Mask> masks, Record cfg, ParentPackage parent,
+		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException {
+		throw new UnsupportedOperationException("This engine (" + getClass().getName() + ") cannot fine-tune segmenters");
+	}
+
 	Path trainClassifier(List<Volume> items, int[] labels, List<String> classNames, ClassifierConfig cfg,
 		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException;
 

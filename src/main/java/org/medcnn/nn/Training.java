@@ -65,6 +65,21 @@ public final class Training {
 	}
 
 	/**
+	 * Fine-tunes a segmenter: builds the parent's network as {@code cfg} describes it (2D or 3D), sets every weight
+	 * (and batch norm's moving averages) from the parent package's SavedModel, then trains on the given cases exactly as
+	 * {@link #trainSegmenter} does (fresh optimizer state) and writes a new package whose card holds
+	 * {@code parent.lineage()} under {@code lineage}. The parent package is only read.
+	 *
+	 * @param cfg a {@link SegmenterConfig} or {@link Segmenter3dConfig} with the parent's architecture
+	 * @throws ModelFormatException when the parent's weights do not fit the network (names the variable)
+	 * @throws IOException when TensorFlow cannot load or a package cannot be read or written
+	 */
+	public static Path fineTuneSegmenter(List<Volume> images, List<Mask> masks, Record cfg, ParentPackage parent,
+		TrainingListener l, Cancellation c, Path outPackageDir) throws IOException {
+		return Models.engine().fineTuneSegmenter(images, masks, cfg, parent, l, c, outPackageDir);
+	}
+
+	/**
 	 * Trains an image classifier on 2D images.
 	 *
 	 * @param items images, each a single slice ({@code nz == 1}; otherwise the middle slice is used), resampled

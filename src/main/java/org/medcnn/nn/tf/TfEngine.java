@@ -13,6 +13,7 @@ import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.Engine;
 import org.medcnn.nn.InferenceEngine;
 import org.medcnn.nn.ModelCard;
+import org.medcnn.nn.ParentPackage;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.Segmenter;
@@ -98,6 +99,14 @@ public final class TfEngine implements Engine {
 	public Path trainSegmenter3d(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l,
 		Cancellation c, Path out) throws IOException {
 		return TfTraining3d.train(images, masks, cfg, l, c, out);
+	}
+
+	@Override
+	public Path fineTuneSegmenter(List<Volume> images, List<Mask> masks, Record cfg, ParentPackage parent,
+		TrainingListener l, Cancellation c, Path out) throws IOException {
+		if (cfg instanceof SegmenterConfig s) return TfTraining.trainSegmenter(images, masks, s, parent, l, c, out);
+		if (cfg instanceof Segmenter3dConfig s) return TfTraining3d.train(images, masks, s, parent, l, c, out);
+		throw new IllegalArgumentException("fine-tuning needs a segmenter configuration, not " + cfg.getClass().getSimpleName());
 	}
 
 	@Override

@@ -36,6 +36,7 @@ import org.medcnn.nn.Models;
 import org.medcnn.nn.Normalisation;
 import org.medcnn.nn.Npy;
 import org.medcnn.nn.PackageFiles;
+import org.medcnn.nn.ParentPackage;
 import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.TestTensors;
@@ -76,6 +77,12 @@ final class TfTraining {
 
 	static Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, TrainingListener l,
 		Cancellation c, Path out) throws IOException {
+		return trainSegmenter(images, masks, cfg, null, l, c, out);
+	}
+
+	/** Trains from the initialisers, or with {@code parent} from its weights (fine-tuning, see {@link ParentWeights}). */
+	static Path trainSegmenter(List<Volume> images, List<Mask> masks, SegmenterConfig cfg, ParentPackage parent,
+		TrainingListener l, Cancellation c, Path out) throws IOException {
 		checkCases(images, masks);
 		TrainingConfig tc = cfg.training();
 		Split split = split(images.size(), tc);
@@ -95,10 +102,11 @@ final class TfTraining {
 		Map<String, Object> card;
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, cfg.channels()), Shape.of(-1, -1, -1, 1), true,
 			Architectures.unet2d(cfg), tc)) {
+			if (parent != null) ParentWeights.load(net, parent.dir());
 			o = new Trainer(net, tc, new Trainer.Dice(), l, c).patches(train.slicePatches(patch, cfg.context(), perEpoch))
 				.validator(val.isEmpty() ? null : val.validator(validation)).augmenter(Augmentations.of(tc.augment(), true))
 				.checkpoint(Checkpoint.folderFor(out), "unet2d " + fingerprint(images, masks) + " " + split.train() + " "
-					+ pre.describe() + " " + Arrays.toString(patch) + " " + perEpoch)
+					+ pre.describe() + " " + Arrays.toString(patch) + " " + perEpoch + parentTag(parent))
 				.fit(List.of(), validation.samples());
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
@@ -142,6 +150,7 @@ final class TfTraining {
 			tr.put("dataFingerprint", fingerprint(images, masks));
 			tr.put("memoryPlan", plan.cardRecord());
 			card.put("training", tr);
+			if (parent != null) card.put("lineage", parent.lineage());
 			card.put("validation", validationRecord(o, split.val().size(), "cases"));
 			finish(card);
 			Showcase sc = segmenterShowcase(net, train.isEmpty() ? val : train, cfg, pre);
@@ -151,6 +160,11 @@ final class TfTraining {
 		return cancelledOrDone(o, out);
 	}
 
+
+	/** What a checkpoint's data fingerprint adds for a fine-tuning run: its parent (resuming it as a fresh run is refused). */
+	static String parentTag(ParentPackage parent) {
+		return parent == null ? "" : " fine-tuned from " + parent.lineage().get("parent");
+	}
 
 	static String ordinal(int n) {
 		return n == 2 ? "second" : n == 3 ? "third" : n + "th";

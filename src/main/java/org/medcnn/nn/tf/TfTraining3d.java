@@ -13,6 +13,7 @@ import org.medcnn.nn.MemoryPlan;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Normalisation;
 import org.medcnn.nn.PackageFiles;
+import org.medcnn.nn.ParentPackage;
 import org.medcnn.nn.Preprocessing;
 import org.medcnn.nn.Segmenter3dConfig;
 import org.medcnn.nn.TrainingConfig;
@@ -47,6 +48,12 @@ final class TfTraining3d {
 
 	static Path train(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, TrainingListener l, Cancellation c,
 		Path out) throws IOException {
+		return train(images, masks, cfg, null, l, c, out);
+	}
+
+	/** Trains from the initialisers, or with {@code parent} from its weights (fine-tuning, see {@link ParentWeights}). */
+	static Path train(List<Volume> images, List<Mask> masks, Segmenter3dConfig cfg, ParentPackage parent, TrainingListener l,
+		Cancellation c, Path out) throws IOException {
 		TfTraining.checkCases(images, masks);
 		MemoryPlan plan = MemoryPlan.segmenter3d(cfg, MemoryPlan.availableBudget());
 		if (l != null) l.note(plan.describe());
@@ -68,10 +75,11 @@ final class TfTraining3d {
 		Trainer.Outcome o;
 		try (TrainableNet net = new TrainableNet(Shape.of(-1, -1, -1, -1, 1), Shape.of(-1, -1, -1, -1, 1), true,
 			Architectures.unet3d(cfg), tc)) {
+			if (parent != null) ParentWeights.load(net, parent.dir());
 			o = new Trainer(net, tc, new Trainer.Dice(), l, c).patches(train.volumePatches(patch, epochPatches))
 				.validator(val.isEmpty() ? null : val.validator(validation)).augmenter(Augmentations.of(tc.augment(), true))
 				.checkpoint(Checkpoint.folderFor(out), ARCHITECTURE + " " + TfTraining.fingerprint(images, masks) + " "
-					+ split.train() + " " + pre.describe())
+					+ split.train() + " " + pre.describe() + TfTraining.parentTag(parent))
 				.fit(List.of(), validation.samples());
 			double seconds = (System.nanoTime() - t0) / 1e9;
 
@@ -120,6 +128,7 @@ final class TfTraining3d {
 			tr.put("valPatches", validation.samples().size());
 			tr.put("dataFingerprint", TfTraining.fingerprint(images, masks));
 			card.put("training", tr);
+			if (parent != null) card.put("lineage", parent.lineage());
 			card.put("validation", TfTraining.validationRecord(o, split.val().size(), "cases"));
 			TfTraining.finish(card);
 			TfTraining.Showcase sc = showcase(net, train.isEmpty() ? val : train, cfg, pre);

@@ -417,6 +417,28 @@ final class TrainableNet implements AutoCloseable {
 		return fetch(variables);
 	}
 
+	/** The graph names of the variables of {@link #snapshot()}, in its order. */
+	List<String> weightNames() {
+		List<String> names = new ArrayList<>();
+		for (Variable<TFloat32> v : variables) names.add(v.op().name());
+		return names;
+	}
+
+	/** The shapes of the variables of {@link #snapshot()}, in its order. */
+	List<Shape> weightShapes() {
+		return List.copyOf(shapes);
+	}
+
+	/**
+	 * Starts training from the given weights (in {@link #snapshot()} order) instead of the initialisers': runs the
+	 * initialisers first, so that they cannot run later and undo the assignment (as {@link #restoreFullState} does);
+	 * the optimizer's state stays fresh.
+	 */
+	void startFrom(float[][] weights) {
+		session.initialize();
+		restore(weights);
+	}
+
 	/** Sets all weights from a {@link #snapshot()}. */
 	void restore(float[][] weights) {
 		assign(weights, shapes, restoreFeeds, restoreOps);

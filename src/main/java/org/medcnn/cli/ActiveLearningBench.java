@@ -1,0 +1,235 @@
+package org.medcnn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.medcnn.common.AtomicFiles;
+import org.medcnn.common.Cancellation;
+import org.medcnn.common.Json;
+import org.medcnn.common.ProgressListener;
+import org.medcnn.data.Datasets;
+import org.medcnn.data.MrPhantomCase;
+import org.medcnn.data.MrPhantomConfig;
+import org.medcnn.data.MrPhantomGenerator;
+import org.medcnn.data.MrTemplate;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter;
+import org.medcnn.pipeline.CaseSegmentation;
+import org.medcnn.pipeline.FineTuning;
+import org.medcnn.pipeline.SegmenterRequest;
+import org.medcnn.pipeline.Suggestions;
+import org.medcnn.pipeline.Trainings;
+import org.medcnn.volume.Volumes;
+
+/**
+ * {@code bench active-learning}: does labelling the suggested cases ({@link Suggestions}) help a model more than
+ * labelling random ones? A simulation of the annotation loop on the MR phantoms of {@code bench quality --modality mr}
+ * ({@link MrPhantomGenerator}, the same anatomy, lesions, intensity scales, bias and noise), on a coarser grid so
+ * that it runs in minutes on two cores: pixels of {@value #PIXEL_MIN}–{@value #PIXEL_MAX} mm, slices of
+ * {@value #SLICE_MIN}–{@value #SLICE_MAX} mm, at most {@value #MAX_VOXELS} voxels per case, kept in memory (the DICOM
+ * round trip is {@code bench quality}'s subject, not this one's).
+ * <p>
+ * Per seed: a pool of {@value #POOL} cases and {@value #TEST} held-out cases; {@value #INITIAL} pool cases, drawn at
+ * random, start labelled and train the initial 2D U-Net ({@value #INITIAL_EPOCHS} epochs, {@value #FILTERS} filters,
+ * batch {@value #BATCH}, {@value #SAMPLES} patches per epoch). Then {@value #ROUNDS} rounds for each strategy, from the
+ * same initial model: pick {@value #PER_ROUND} unlabelled cases (suggest: the highest {@link Suggestions} scores under
+ * the current model; random: a seeded shuffle), add them with their reference masks (the expert's correction), fine-tune
+ * the current model on all labelled cases for {@value #FINETUNE_EPOCHS} epochs ({@link FineTuning}), and measure the
+ * mean Dice on the held-out cases. The verdict compares the mean Dice over seeds and rounds.
+ */
+final class ActiveLearningBench {
+
+	static final double PIXEL_MIN = 3.2, PIXEL_MAX = 3.6, SLICE_MIN = 5, SLICE_MAX = 6;
+	static final int MAX_VOXELS = 150_000;
+	static final int POOL = 14, TEST = 6, INITIAL = 4, ROUNDS = 3, PER_ROUND = 2;
+	static final int INITIAL_EPOCHS = 30, FINETUNE_EPOCHS = 8, FILTERS = 8, BATCH = 8, SAMPLES = 320;
+	static final int DEFAULT_SEEDS = 3;
+	static final long SEED_BASE = 990_000;
+
+	private ActiveLearningBench() {}
+
+	static String usage() {
+		return """
+			usage: medcnn bench active-learning [--json] [--seeds N] [--keep DIR]
+			  Simulates the annotation loop on MR phantoms (bench quality's generator on a coarse grid of
+			  %.1f-%.1f mm pixels and %.0f-%.0f mm slices, at most %,d voxels per case): per seed a pool of %d
+			  cases and %d held out; %d labelled cases train a 2D U-Net (%d epochs, %d filters); then %d rounds of
+			  pick %d cases -> add them with their reference masks -> fine-tune %d epochs, once picking by
+			  suggest's score and once at random. Prints the held-out mean Dice per round for both strategies,
+			  per seed (default %d seeds) and averaged; exit code 3 when suggest does not beat random on average."""
+			.formatted(PIXEL_MIN, PIXEL_MAX, SLICE_MIN, SLICE_MAX, MAX_VOXELS, POOL, TEST, INITIAL, INITIAL_EPOCHS, FILTERS,
+				ROUNDS, PER_ROUND, FINETUNE_EPOCHS, DEFAULT_SEEDS);
+	}
+
+	static int command(Args args, List<String> pos, PrintStream out, PrintStream err) throws Exception {
+		if (pos.size() > 1) throw new Args.UsageException("bench active-learning: takes no folder (see --keep)");
+		int seeds = args.integer("seeds", DEFAULT_SEEDS, 1, 20);
+		Path keep = args.string("keep", null) == null ? null : Path.of(args.string("keep", null));
+		Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-active-learning");
+		try (CliCancellation cancel = new CliCancellation()) {
+			Map<String, Object> r = run(seeds, work, err, cancel.token());
+			out.println(args.flag("json") ? Json.writePretty(r) : human(r));
+			return Boolean.TRUE.equals(r.get("suggestBeatsRandom")) ? 0 : 3;
+		} finally {
+			if (keep == null) AtomicFiles.deleteTree(work);
+		}
+	}
+
+	static Map<String, Object> run(int seeds, Path work, PrintStream err, Cancellation cancel) throws IOException {
+		long t0 = System.nanoTime();
+		MrTemplate template = MrTemplate.debian();
+		MrPhantomConfig cfg = MrPhantomConfig.DEFAULT.withGrid(PIXEL_MIN, PIXEL_MAX, SLICE_MIN, SLICE_MAX, MAX_VOXELS);
+		List<Object> perSeed = new ArrayList<>();
+		double[][] suggestDice = new double[seeds][], randomDice = new double[seeds][];
+		for (int s = 0; s < seeds; s++) {
+			long seed = SEED_BASE + 1000L * s;
+			List<Datasets.Case> pool = new ArrayList<>(), test = new ArrayList<>();
+			for (int i = 0; i < POOL + TEST; i++) {
+				cancel.check();
+				MrPhantomCase pc = MrPhantomGenerator.generate(seed + i, cfg, template, cancel);
+				(i < POOL ? pool : test).add(new Datasets.Case(String.format(Locale.ROOT, "s%d-case%02d", s + 1, i + 1),
+					pc.volume(), pc.mask(), List.of()));
+			}
+			List<Datasets.Case> order = new ArrayList<>(pool);
+			Collections.shuffle(order, new Random(seed));
+			List<Datasets.Case> initial = new ArrayList<>(order.subList(0, INITIAL));
+			err.printf(Locale.ROOT, "bench active-learning: seed %d: %d pool and %d test cases (%s …); initial %s%n", s + 1,
+				POOL, TEST, pool.get(0).image().geometry(), names(initial));
+			Path seedDir = work.resolve("seed" + (s + 1));
+			Path m0 = seedDir.resolve("round0");
+			Trainings.trainSegmenter(SegmenterRequest.builder().epochs(INITIAL_EPOCHS).filters(FILTERS).batch(BATCH)
+				.samplesPerEpoch(SAMPLES).seed(seed).overwrite(true).build(), initial, null, cancel, m0);
+			double d0 = dice(m0, test, cancel);
+			err.printf(Locale.ROOT, "bench active-learning: seed %d: initial model, held-out Dice %.4f%n", s + 1, d0);
+			Map<String, Object> row = new LinkedHashMap<>();
+			row.put("seed", seed);
+			row.put("initialCases", names(initial));
+			row.put("initialDice", round(d0));
+			for (String strategy : List.of("suggest", "random")) {
+				List<Datasets.Case> labelled = new ArrayList<>(initial);
+				List<Datasets.Case> unlabelled = new ArrayList<>(pool);
+				unlabelled.removeAll(initial);
+				Random rng = new Random(seed + 7);
+				Path model = m0;
+				double[] dice = new double[ROUNDS + 1];
+				dice[0] = d0;
+				List<Object> picks = new ArrayList<>();
+				for (int round = 1; round <= ROUNDS; round++) {
+					List<Datasets.Case> chosen = strategy.equals("suggest") ? suggested(model, unlabelled, cancel)
+						: random(unlabelled, rng);
+					labelled.addAll(chosen);
+					unlabelled.removeAll(chosen);
+					picks.add(names(chosen));
+					Path next = seedDir.resolve(strategy + "-round" + round);
+					FineTuning.fineTune(new FineTuning.Request(model, FINETUNE_EPOCHS, null, false, true, null), labelled, null,
+						cancel, next);
+					model = next;
+					dice[round] = dice(model, test, cancel);
+					err.printf(Locale.ROOT, "bench active-learning: seed %d, %s, round %d: +%s, held-out Dice %.4f%n", s + 1,
+						strategy, round, names(chosen), dice[round]);
+				}
+				row.put(strategy + "Picks", picks);
+				row.put(strategy + "Dice", rounded(dice));
+				if (strategy.equals("suggest")) suggestDice[s] = dice;
+				else randomDice[s] = dice;
+			}
+			perSeed.add(row);
+		}
+		double[] meanSuggest = mean(suggestDice), meanRandom = mean(randomDice);
+		double sumS = 0, sumR = 0;
+		for (int round = 1; round <= ROUNDS; round++) {
+			sumS += meanSuggest[round];
+			sumR += meanRandom[round];
+		}
+		Map<String, Object> r = new LinkedHashMap<>();
+		r.put("bench", "active-learning");
+		r.put("modality", "mr");
+		Map<String, Object> setup = new LinkedHashMap<>();
+		setup.put("grid", String.format(Locale.ROOT, "pixels %.1f-%.1f mm, slices %.0f-%.0f mm, at most %d voxels", PIXEL_MIN,
+			PIXEL_MAX, SLICE_MIN, SLICE_MAX, MAX_VOXELS));
+		setup.put("pool", POOL);
+		setup.put("test", TEST);
+		setup.put("initial", INITIAL);
+		setup.put("rounds", ROUNDS);
+		setup.put("perRound", PER_ROUND);
+		setup.put("initialEpochs", INITIAL_EPOCHS);
+		setup.put("finetuneEpochs", FINETUNE_EPOCHS);
+		setup.put("network", "2D U-Net, " + FILTERS + " filters, batch " + BATCH + ", " + SAMPLES + " patches per epoch (initial)");
+		setup.put("score", "suggest: 1 - expected Dice by the model's own probabilities over 4 mirrored passes");
+		r.put("setup", setup);
+		r.put("seeds", perSeed);
+		r.put("meanSuggestDice", rounded(meanSuggest));
+		r.put("meanRandomDice", rounded(meanRandom));
+		r.put("meanOverRoundsSuggest", round(sumS / ROUNDS));
+		r.put("meanOverRoundsRandom", round(sumR / ROUNDS));
+		r.put("suggestBeatsRandom", sumS > sumR);
+		r.put("device", Models.device());
+		r.put("seconds", round((System.nanoTime() - t0) / 1e9));
+		return r;
+	}
+
+	/** The {@value #PER_ROUND} unlabelled cases with the highest suggestion scores under {@code model}. */
+	static List<Datasets.Case> suggested(Path model, List<Datasets.Case> unlabelled, Cancellation cancel) throws IOException {
+		List<Suggestions.Suggestion> scored = new ArrayList<>();
+		try (Segmenter s = Models.openSegmenter(model)) {
+			for (Datasets.Case c : unlabelled) scored.add(Suggestions.suggest(c.name(), Path.of(c.name()), c.image(), s, cancel));
+		}
+		List<String> best = Suggestions.sort(scored).stream().limit(PER_ROUND).map(Suggestions.Suggestion::name).toList();
+		return unlabelled.stream().filter(c -> best.contains(c.name()))
+			.sorted(Comparator.comparingInt(c -> best.indexOf(c.name()))).toList();
+	}
+
+	static List<Datasets.Case> random(List<Datasets.Case> unlabelled, Random rng) {
+		List<Datasets.Case> shuffled = new ArrayList<>(unlabelled);
+		Collections.shuffle(shuffled, rng);
+		return List.copyOf(shuffled.subList(0, Math.min(PER_ROUND, shuffled.size())));
+	}
+
+	/** Mean Dice of the model on the held-out cases (Segment Tumors' defaults). */
+	static double dice(Path model, List<Datasets.Case> test, Cancellation cancel) throws IOException {
+		double sum = 0;
+		try (Segmenter s = Models.openSegmenter(model)) {
+			for (Datasets.Case c : test)
+				sum += Volumes.dice(CaseSegmentation.segment(s, c.image(), CaseSegmentation.Options.DEFAULT, ProgressListener.NONE,
+					cancel).mask(), c.mask());
+		}
+		return sum / test.size();
+	}
+
+	private static List<String> names(List<Datasets.Case> cases) {
+		return cases.stream().map(Datasets.Case::name).toList();
+	}
+
+	private static double[] mean(double[][] rows) {
+		double[] m = new double[rows[0].length];
+		for (double[] r : rows) for (int i = 0; i < m.length; i++) m[i] += r[i] / rows.length;
+		return m;
+	}
+
+	private static List<Double> rounded(double[] a) {
+		List<Double> out = new ArrayList<>();
+		for (double d : a) out.add(round(d));
+		return out;
+	}
+
+	private static double round(double v) {
+		return Math.round(v * 10000) / 10000.0;
+	}
+
+	static String human(Map<String, Object> r) {
+		return String.format(Locale.ROOT, "active learning (%s): mean held-out Dice by round (0 = initial)%n  suggest %s%n"
+			+ "  random  %s%n  mean over rounds 1-%d: suggest %s, random %s -> %s (%s s)", r.get("modality"),
+			r.get("meanSuggestDice"), r.get("meanRandomDice"), ROUNDS, r.get("meanOverRoundsSuggest"),
+			r.get("meanOverRoundsRandom"), Boolean.TRUE.equals(r.get("suggestBeatsRandom")) ? "suggest beats random"
+				: "suggest does not beat random", r.get("seconds"));
+	}
+}

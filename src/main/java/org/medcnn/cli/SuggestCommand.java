@@ -1,0 +1,74 @@
+package org.medcnn.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.medcnn.common.Json;
+import org.medcnn.nn.Models;
+import org.medcnn.nn.Segmenter;
+import org.medcnn.pipeline.Suggestions;
+
+/**
+ * {@code suggest}: ranks the unlabelled cases of folders by how much labelling them should help a segmentation model
+ * (see {@link Suggestions}), most useful first.
+ */
+final class SuggestCommand implements Main.Command {
+
+	@Override
+	public String name() {
+		return "suggest";
+	}
+
+	@Override
+	public String summary() {
+		return "rank unlabelled cases by how much labelling them should help a segmentation model";
+	}
+
+	@Override
+	public boolean usesTensorFlow() {
+		return true;
+	}
+
+	@Override
+	public String usage() {
+		return """
+			usage: medcnn suggest --model MODEL [--json] DIR...
+			  --model MODEL   a segmentation package
+			  --json          print a JSON array [{case, input, score, doubtVoxels, flipDisagreement, lesions,
+			                  burdenMl, reason[, error]}] instead of a table
+			  DIR...          folders of unlabelled cases, one per entry (DICOM series folders, NIfTI, TIFF)
+			Every case is segmented plain and mirrored (4 passes); its score is 1 - the Dice the model expects
+			by its own probabilities over the voxels it gives p >= 0.05 (0 = confident, 1 = it cannot commit).
+			Most useful first; cases that cannot be read come last with their error.""";
+	}
+
+	@Override
+	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+		Args a = new Args(name(), argv, Set.of("model"), Set.of("json"));
+		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one folder of cases");
+		List<Path> dirs = new ArrayList<>();
+		for (String s : a.positional()) dirs.add(Path.of(s));
+		Path model = a.path("model");
+		List<Suggestions.Suggestion> ranked;
+		try (Segmenter seg = Models.openSegmenter(model); CliCancellation cancel = new CliCancellation()) {
+			CliProgress progress = new CliProgress(err);
+			ranked = Suggestions.rank(seg, dirs, progress, cancel.token());
+			progress.done();
+		}
+		if (a.flag("json")) {
+			List<Object> json = new ArrayList<>();
+			for (Suggestions.Suggestion s : ranked) json.add(s.toJson());
+			out.println(Json.writePretty(json));
+		} else {
+			out.println(String.format(Locale.ROOT, "%-4s %-24s %7s  %s", "rank", "case", "score", "reason"));
+			int rank = 1;
+			for (Suggestions.Suggestion s : ranked)
+				out.println(String.format(Locale.ROOT, "%-4d %-24s %7s  %s", rank++, s.name(),
+					Double.isNaN(s.score()) ? "-" : String.format(Locale.ROOT, "%.4f", s.score()), s.reason()));
+		}
+		return ranked.stream().anyMatch(s -> s.error() != null) ? 1 : 0;
+	}
+}
