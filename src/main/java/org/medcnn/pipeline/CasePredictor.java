@@ -32,13 +32,21 @@ public final class CasePredictor implements AutoCloseable {
 	 * @param seg also write a DICOM SEG per DICOM case with a lesion
 	 * @param rtstruct also write an RT Structure Set per DICOM case with a lesion
 	 * @param segCompression how the SEG's pixel data are stored
+	 * @param assumeGeometry measure images whose pixel spacing or position was assumed ({@code --assume-geometry})
+	 * @param engine the runtime of the packages ({@code --engine})
 	 */
-	public record Settings(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, SegCompression segCompression)
-		implements Serializable {
+	public record Settings(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, SegCompression segCompression,
+		boolean assumeGeometry, InferenceEngine engine) implements Serializable {
 
 		public Settings {
 			if (minLesionVoxels < 1) throw new IllegalArgumentException("minLesionVoxels = " + minLesionVoxels + ": must be >= 1");
 			if (segCompression == null) throw new IllegalArgumentException("segCompression must not be null");
+			if (engine == null) throw new IllegalArgumentException("engine must not be null");
+		}
+
+		/** Images with assumed geometry refused, TensorFlow. */
+		public Settings(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, SegCompression segCompression) {
+			this(flipTta, minLesionVoxels, seg, rtstruct, segCompression, false, InferenceEngine.TENSORFLOW);
 		}
 
 		/** A short, stable description (what a completion marker records). */

@@ -165,7 +165,7 @@ public final class TrainingSets {
 		m.put("case", name);
 		m.put("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
 		m.put("operator", System.getProperty("user.name", ""));
-		m.put("software", "MedCNN " + org.medcnn.nn.Models.MEDCNN_VERSION);
+		m.put("software", "MedCNN " + org.medcnn.common.Versions.MEDCNN);
 		Map<String, Object> model = new LinkedHashMap<>();
 		if (a.model() != null) {
 			model.put("name", a.model().name());

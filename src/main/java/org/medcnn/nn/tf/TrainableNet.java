@@ -409,7 +409,7 @@ final class TrainableNet implements AutoCloseable {
 		float[][] values = snapshot();
 		Map<String, float[]> byName = new HashMap<>();
 		for (int i = 0; i < values.length; i++) byName.put(variables.get(i).op().name(), values[i]);
-		return onnx.toBytes(byName, org.medcnn.nn.Models.MEDCNN_VERSION, docString);
+		return onnx.toBytes(byName, org.medcnn.common.Versions.MEDCNN, docString);
 	}
 
 	/** Copies all weights to Java arrays: the trainable ones, then batch norm's moving averages. */

@@ -19,7 +19,7 @@ import org.medcnn.common.Json;
 import org.medcnn.nn.BioImageIo;
 import org.medcnn.nn.ClassifierConfig;
 import org.medcnn.nn.LayerConfig;
-import org.medcnn.nn.MiniYaml;
+import org.medcnn.nn.RdfYaml;
 import org.medcnn.nn.ModelCard;
 import org.medcnn.nn.Models;
 import org.medcnn.nn.Npy;
@@ -99,7 +99,7 @@ class OnnxExportTest {
 		for (Map.Entry<String, Path> e : packages.entrySet()) {
 			Path pkg = e.getValue();
 			Npy.FloatArray in = Npy.read(pkg.resolve(BioImageIo.TEST_INPUT)), expected = Npy.read(pkg.resolve(BioImageIo.TEST_OUTPUT));
-			float[] x = preprocess(MiniYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE), StandardCharsets.UTF_8)),
+			float[] x = preprocess(RdfYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE), StandardCharsets.UTF_8)),
 				in.data(), in.shape()[in.shape().length - 1]);
 			long[] shape = longs(in.shape());
 			float[] onnx;
@@ -144,7 +144,7 @@ class OnnxExportTest {
 		SchemaCheck check = new SchemaCheck(Json.asObject(Json.parse(Files.readString(schemaFile)), schemaFile.toString()));
 		for (Map.Entry<String, Path> e : packages.entrySet()) {
 			Path pkg = e.getValue();
-			Map<String, Object> rdf = MiniYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE), StandardCharsets.UTF_8));
+			Map<String, Object> rdf = RdfYaml.parse(Files.readString(pkg.resolve(BioImageIo.RDF_FILE), StandardCharsets.UTF_8));
 			assertEquals(List.of(), check.validate(rdf, MODEL_DEF), e.getKey() + " rdf.yaml against the schema");
 			Map<?, ?> onnx = (Map<?, ?>) ((Map<?, ?>) rdf.get("weights")).get("onnx");
 			assertEquals(OnnxWeights.FILE, onnx.get("source"), e.getKey());
