@@ -70,6 +70,59 @@ class RelauncherTest {
 		}
 	}
 
+	/**
+	 * Once its launcher is SIGKILLed, the child's outputs are refused on its way out (issue 15 item 11): before, the
+	 * child's shutdown (which cancels training) still wrote the epoch's package and checkpoint.
+	 */
+	@Test
+	void testChildWritesNothingOnceItsLauncherIsKilled() throws Exception {
+		try (ChildJvm launcher = ChildJvm.start(List.of("-Xmx64m"), GateLauncher.class.getName(), List.of(), launcherEnv())) {
+			String pid = launcher.awaitLine("out: CHILD ", 30);
+			assertNotNull(pid, launcher.transcript());
+			ProcessHandle child = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+			assertEquals("open", launcher.awaitLine("out: GATE WHILE RUNNING ", 10), launcher.transcript());
+			launcher.process().destroyForcibly();
+			try {
+				String gate = launcher.awaitLine("out: GATE ON EXIT ", 10);
+				assertNotNull(gate, launcher.transcript());
+				assertTrue(gate.startsWith("closed") && gate.contains("(pid " + launcher.process().pid() + ") has ended"), gate);
+			} finally {
+				child.destroyForcibly();
+			}
+		}
+	}
+
+	/** A launcher that relaunches {@link GateChild}. */
+	public static final class GateLauncher {
+		public static void main(String[] args) {
+			System.exit(Relauncher.relaunch(args, false, false, GateChild.class.getName()));
+		}
+	}
+
+	/** A child that watches its launcher and, on its way out, asks whether it may still write an output. */
+	public static final class GateChild {
+		public static void main(String[] args) throws Exception {
+			Relauncher.watchLauncher(System.err);
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				System.out.println("GATE ON EXIT " + gate());
+				System.out.flush();
+			}));
+			System.out.println("CHILD " + ProcessHandle.current().pid());
+			System.out.println("GATE WHILE RUNNING " + gate());
+			System.out.flush();
+			Thread.sleep(120_000);
+		}
+
+		private static String gate() {
+			try {
+				org.medcnn.common.OutputGate.check(Path.of("model"));
+				return "open";
+			} catch (java.io.IOException e) {
+				return "closed: " + e.getMessage();
+			}
+		}
+	}
+
 	@Test
 	void testLauncherForwardsSigterm() throws Exception {
 		try (ChildJvm launcher = ChildJvm.start(List.of("-Xmx64m"), Launcher.class.getName(), List.of(), launcherEnv())) {
