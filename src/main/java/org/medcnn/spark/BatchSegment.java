@@ -243,8 +243,19 @@ public final class BatchSegment {
 			List<CaseTask> tasks = cases(sc, cfg.inputs(), outDir, err);
 			err.printf(Locale.ROOT, "medcnn-spark: %d case(s), model %s, master %s%n", tasks.size(), card.name(), sc.master());
 			long tCases = System.nanoTime();
-			List<CaseOutcome> outcomes = tasks.isEmpty() ? List.of()
-				: sc.parallelize(tasks, tasks.size()).map(job::process).collect();
+			List<CaseOutcome> outcomes = List.of();
+			if (!tasks.isEmpty()) {
+				String group = "medcnn-cases-" + runKey.substring(0, 12) + "-" + System.nanoTime();
+				CaseProgress progress = new CaseProgress(group, tasks.size(), err);
+				sc.sc().addSparkListener(progress);
+				sc.setJobGroup(group, "MedCNN: segment " + tasks.size() + " case(s)", false);
+				try {
+					outcomes = sc.parallelize(tasks, tasks.size()).map(job::process).collect();
+				} finally {
+					sc.clearJobGroup();
+					sc.sc().removeSparkListener(progress);
+				}
+			}
 			long tTables = System.nanoTime();
 
 			List<LesionRow> rows = new ArrayList<>();
