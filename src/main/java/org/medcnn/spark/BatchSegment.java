@@ -86,7 +86,8 @@ public final class BatchSegment {
 		  (one row per lesion) and batch-summary.json (done, skipped, failed with the reason; also on stdout).
 		  A rerun skips the cases that are finished (same model, settings and input files).
 		  INPUT: a folder of cases (as Batch Process: each entry a DICOM series folder or file, a NIfTI image or a TIFF
-		         stack), a list of inputs (.txt, .csv, .lst: one path per line, relative to the list), or one input.
+		         stack; a folder that is one series itself goes in a list), a list of inputs (.txt, .csv, .lst: one
+		         path per line, relative to the list), or one input.
 		  --master URL     Spark master (default: spark.master when spark-submit sets it, else local[*])
 		  --model M        segmentation model package (folder or .zip)
 		  --out DIR        output folder, on a file system every executor sees
