@@ -86,7 +86,8 @@ public final class BatchSegment {
 		  (one row per lesion) and batch-summary.json (done, skipped, failed with the reason; also on stdout).
 		  A rerun skips the cases that are finished (same model, settings and input files).
 		  INPUT: a folder of cases (as Batch Process: each entry a DICOM series folder or file, a NIfTI image or a TIFF
-		         stack), a list of inputs (.txt, .csv, .lst: one path per line, relative to the list), or one input.
+		         stack; a folder that is one series itself goes in a list), a list of inputs (.txt, .csv, .lst: one
+		         path per line, relative to the list), or one input.
 		  --master URL     Spark master (default: spark.master when spark-submit sets it, else local[*])
 		  --model M        segmentation model package (folder or .zip)
 		  --out DIR        output folder, on a file system every executor sees
@@ -243,8 +244,19 @@ public final class BatchSegment {
 			List<CaseTask> tasks = cases(sc, cfg.inputs(), outDir, err);
 			err.printf(Locale.ROOT, "medcnn-spark: %d case(s), model %s, master %s%n", tasks.size(), card.name(), sc.master());
 			long tCases = System.nanoTime();
-			List<CaseOutcome> outcomes = tasks.isEmpty() ? List.of()
-				: sc.parallelize(tasks, tasks.size()).map(job::process).collect();
+			List<CaseOutcome> outcomes = List.of();
+			if (!tasks.isEmpty()) {
+				String group = "medcnn-cases-" + runKey.substring(0, 12) + "-" + System.nanoTime();
+				CaseProgress progress = new CaseProgress(group, tasks.size(), err);
+				sc.sc().addSparkListener(progress);
+				sc.setJobGroup(group, "MedCNN: segment " + tasks.size() + " case(s)", false);
+				try {
+					outcomes = sc.parallelize(tasks, tasks.size()).map(job::process).collect();
+				} finally {
+					sc.clearJobGroup();
+					sc.sc().removeSparkListener(progress);
+				}
+			}
 			long tTables = System.nanoTime();
 
 			List<LesionRow> rows = new ArrayList<>();

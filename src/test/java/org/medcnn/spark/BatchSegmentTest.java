@@ -185,7 +185,8 @@ class BatchSegmentTest {
 		assertFalse(Files.exists(out.resolve("broken.nii.gz")));
 		assertFalse(Files.exists(CaseMarker.path(out, "broken")));
 		assertEquals(1, ExecutorModels.LOADS.get() - loadsBefore, "the executor opens the model once for all its tasks");
-		assertEquals(2, Integer.getInteger(CpuThreads.PROPERTY, -1), "TensorFlow threads follow local[2]'s cores");
+		assertEquals(threadsBefore == null ? "2" : threadsBefore, System.getProperty(CpuThreads.PROPERTY),
+			"TensorFlow threads follow local[2]'s cores unless -Dmedcnn.threads says otherwise");
 
 		// the masks of predict, voxel for voxel, and one table row per lesion predict reports
 		int lesions = 0;
