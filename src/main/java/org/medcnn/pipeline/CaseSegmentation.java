@@ -488,8 +488,7 @@ public final class CaseSegmentation {
 		try (var s = Files.list(outDir)) {
 			for (Path f : s.toList()) {
 				String n = f.getFileName().toString();
-				if (Files.isRegularFile(f) && (n.startsWith(name + ".") || n.startsWith(name + "_")) && isOutput(n))
-					Files.delete(f);
+				if (Files.isRegularFile(f) && isOutputOf(n, name)) Files.delete(f);
 			}
 		}
 		try (var s = Files.list(tmp)) {
@@ -505,14 +504,20 @@ public final class CaseSegmentation {
 	}
 
 	/**
-	 * Whether a file name is of a kind this pipeline writes (so that other files of the user's are never removed); a
-	 * case's {@link CaseMarker} goes with its outputs, so that a rerun of {@code predict} leaves no stale one.
+	 * Whether {@code n} is one of the files this pipeline writes for case {@code name} (so that neither another case's
+	 * outputs — case {@code a_b} beside case {@code a} — nor other files of the user's are ever removed); a case's
+	 * {@link CaseMarker} goes with its outputs, so that a rerun of {@code predict} leaves no stale one.
 	 */
-	private static boolean isOutput(String n) {
-		return n.endsWith(".nii.gz") || n.endsWith(".png") || n.endsWith("_lesions.json") || n.endsWith("_lesions.csv")
-			|| n.endsWith("_seg.dcm") || n.endsWith("_rtstruct.dcm") || n.endsWith("_error.log")
-			|| n.endsWith(CaseMarker.SUFFIX);
+	static boolean isOutputOf(String n, String name) {
+		if (!n.startsWith(name)) return false;
+		String rest = n.substring(name.length());
+		return OUTPUT_SUFFIXES.contains(rest) || rest.equals(CaseMarker.SUFFIX) || SLICE_PNG.matcher(rest).matches();
 	}
+
+	/** What follows the case name in its output files ({@link #write}); key slices are {@link #SLICE_PNG}. */
+	private static final java.util.Set<String> OUTPUT_SUFFIXES = java.util.Set.of(".nii.gz", "_lesions.json", "_lesions.csv",
+		"_overlay.png", "_seg.dcm", "_rtstruct.dcm", "_error.log");
+	private static final java.util.regex.Pattern SLICE_PNG = java.util.regex.Pattern.compile("_slice[0-9]+\\.png");
 
 	/**
 	 * One JSON object per lesion: id, volume, HU, diameter, slices (1-based), centroid, mean probability, and with a

@@ -79,6 +79,23 @@ class CaseMarkerTest {
 	}
 
 	@Test
+	void replacingACaseLeavesCasesWithALongerNameAndTheUsersFiles() throws IOException {
+		// case "a" beside case "a_b" (names from folder names, e.g. patient_1 and patient_1_followup)
+		List<String> others = List.of("a_b.nii.gz", "a_b_lesions.json", "a_b_lesions.csv", "a_b_overlay.png", "a_b_slice03.png",
+			"a_b_seg.dcm", "a_b" + CaseMarker.SUFFIX, "a_notes.txt", "a_slice03.png.bak", "a.nii.gz.orig");
+		for (String n : others) Files.writeString(out.resolve(n), "keep");
+		List<String> own = List.of("a.nii.gz", "a_lesions.json", "a_lesions.csv", "a_overlay.png", "a_slice03.png", "a_slice12.png",
+			"a_seg.dcm", "a_rtstruct.dcm", "a_error.log", "a" + CaseMarker.SUFFIX);
+		for (String n : own) Files.writeString(out.resolve(n), "old");
+		Path tmp = Files.createDirectory(out.resolve(".a.partial"));
+		Files.writeString(tmp.resolve("a.nii.gz"), "new");
+		CaseSegmentation.replace(out, "a", tmp);
+		for (String n : others) assertEquals("keep", Files.readString(out.resolve(n)), n);
+		assertEquals("new", Files.readString(out.resolve("a.nii.gz")));
+		for (String n : own) if (!n.equals("a.nii.gz")) assertFalse(Files.exists(out.resolve(n)), n + " of the earlier run");
+	}
+
+	@Test
 	void inputStampFollowsTheFiles() throws IOException {
 		Path dir = Files.createDirectories(out.resolve("series"));
 		Files.writeString(dir.resolve("IM1.dcm"), "one");
