@@ -174,8 +174,11 @@ public final class PackageFiles {
 		try (Stream<Path> s = Files.walk(sm)) {
 			for (Path p : s.filter(Files::isRegularFile).sorted().toList()) out.add(p);
 		}
-		Path onnx = pkg.resolve(OnnxWeights.FILE);
-		if (Files.exists(onnx, java.nio.file.LinkOption.NOFOLLOW_LINKS)) out.add(onnx);
+		Path weights = pkg.resolve(OnnxWeights.DIR); // the ONNX weights, and anything added beside them
+		if (Files.isDirectory(weights, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+			try (Stream<Path> s = Files.walk(weights)) {
+				out.addAll(s.filter(q -> !Files.isDirectory(q, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList());
+			}
 		for (String f : List.of(BioImageIo.TEST_INPUT, BioImageIo.TEST_OUTPUT))
 			if (Files.isRegularFile(pkg.resolve(f))) out.add(pkg.resolve(f));
 		return out;
@@ -196,8 +199,8 @@ public final class PackageFiles {
 
 	/**
 	 * Checks a package against its card's {@code integrity} record: every listed file present with its hash, and no
-	 * other file in {@code saved_model/}. A card of format 1 has no record (those packages predate it); a later card
-	 * must have one.
+	 * other file in {@code saved_model/} or {@code weights/}. A card of format 1 has no record (those packages predate
+	 * it); a later card must have one.
 	 *
 	 * @throws ModelFormatException naming the package and the file that is missing, added or different
 	 */

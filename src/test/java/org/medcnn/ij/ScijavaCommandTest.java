@@ -130,5 +130,13 @@ class ScijavaCommandTest {
 		CommandModule fromSeries = commands.run(SegmentTumorsCommand.class, true, "series", images.resolve("case1").toFile(),
 			"model", model.toFile()).get();
 		assertEquals(lesions.size(), ((List<?>) fromSeries.getOutput("lesions")).size(), "same image, same lesions");
+
+		// engine = onnx: the package's ONNX weights on ONNX Runtime give the same mask (issue 14)
+		CommandModule onnx = commands.run(SegmentTumorsCommand.class, true, "series", images.resolve("case1").toFile(),
+			"model", model.toFile(), "engine", "onnx").get();
+		ImagePlus onnxMask = (ImagePlus) onnx.getOutput("mask"), tfMask = (ImagePlus) fromSeries.getOutput("mask");
+		for (int z = 1; z <= tfMask.getStackSize(); z++)
+			org.junit.jupiter.api.Assertions.assertArrayEquals((byte[]) tfMask.getStack().getPixels(z),
+				(byte[]) onnxMask.getStack().getPixels(z), "slice " + z + " on both engines");
 	}
 }

@@ -126,6 +126,18 @@ class OnnxEngineTest {
 	}
 
 	@Test
+	void aFileAddedBesideTheOnnxWeightsIsRefused() throws IOException {
+		// e.g. external data ONNX Runtime would read, or anything else smuggled into the package
+		Path pkg = copy(seg, "added");
+		Files.write(pkg.resolve(OnnxWeights.DIR).resolve("model.onnx.data"), new byte[] {1, 2, 3});
+		for (InferenceEngine e : InferenceEngine.values()) {
+			ModelFormatException x = assertThrows(ModelFormatException.class, () -> Models.openSegmenter(pkg, e).close());
+			assertTrue(x.getMessage().contains(pkg.toString()) && x.getMessage().contains("weights/model.onnx.data")
+				&& x.getMessage().contains("added"), x.getMessage());
+		}
+	}
+
+	@Test
 	void aDamagedOnnxFileIsRefused() throws IOException {
 		Path pkg = copy(seg, "damaged");
 		Path f = pkg.resolve(OnnxWeights.FILE);

@@ -24,6 +24,7 @@ public final class OnnxNet implements AutoCloseable {
 	private final OrtEnvironment env;
 	private final OrtSession session;
 	private final String name;
+	private final int intraOpThreads;
 	private final ReadWriteLock lock = new ReentrantReadWriteLock();
 	private boolean closed;
 
@@ -33,6 +34,7 @@ public final class OnnxNet implements AutoCloseable {
 	 */
 	public OnnxNet(byte[] model, int intraOpThreads, String name) {
 		this.name = name;
+		this.intraOpThreads = intraOpThreads;
 		try {
 			env = OrtEnvironment.getEnvironment();
 			try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -85,6 +87,11 @@ public final class OnnxNet implements AutoCloseable {
 		} finally {
 			lock.writeLock().unlock();
 		}
+	}
+
+	/** The intra-op threads the session was created with. */
+	public int intraOpThreads() {
+		return intraOpThreads;
 	}
 
 	/** ONNX Runtime's version, e.g. {@code 1.22.0}. */

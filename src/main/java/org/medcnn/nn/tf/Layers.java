@@ -142,7 +142,7 @@ final class Layers {
 		try {
 			onnxValues.put(y, v.get());
 		} catch (NotMirrored e) {
-			// an input built outside this class: no ONNX value
+			onnxValues.remove(y); // an input was built outside this class: y has no ONNX value
 		}
 		return y;
 	}

@@ -155,6 +155,11 @@ abstract class LoadedModel implements AutoCloseable {
 		}
 	}
 
+	/** The intra-op threads of the ONNX Runtime session (ONNX engine), 0 on TensorFlow: for tests. */
+	int onnxThreads() {
+		return onnx == null ? 0 : onnx.intraOpThreads();
+	}
+
 	/**
 	 * Runs {@code work} on the loaded bundle under the read lock (so that {@link #close()} waits for it), for
 	 * computations beyond the serving signature such as input gradients.

@@ -19,8 +19,8 @@ import org.medcnn.nn.Zips;
 /**
  * Writes a model package atomically: everything goes to a hidden temporary sibling folder that is renamed to
  * the final path at the end. The card is written last once more with its {@code integrity} record (the SHA-256 of
- * every SavedModel file and of the test tensors, see {@link PackageFiles#integrityRecord}). An existing package at the final path is replaced; any other existing file or
- * non-empty folder there is refused.
+ * every SavedModel file, of the ONNX weights and of the test tensors, see {@link PackageFiles#integrityRecord}). An
+ * existing package at the final path is replaced; any other existing file or non-empty folder there is refused.
  */
 final class PackageWriter {
 

@@ -175,6 +175,24 @@ class OnnxExportTest {
 		}
 	}
 
+	@Test
+	void onnxRuntimeUsesTheThreadsTensorFlowUses() throws IOException {
+		Path pkg = packages.get("unet2d");
+		String old = System.getProperty(org.medcnn.common.CpuThreads.PROPERTY);
+		try {
+			for (String n : List.of("1", "3")) {
+				System.setProperty(org.medcnn.common.CpuThreads.PROPERTY, n);
+				try (TfSegmenter s = new TfSegmenter(pkg, Models.readCard(pkg), org.medcnn.nn.InferenceEngine.ONNX)) {
+					assertEquals(Integer.parseInt(n), s.onnxThreads(), "-Dmedcnn.threads=" + n);
+					assertEquals(TfEngine.inferenceConfig().getIntraOpParallelismThreads(), s.onnxThreads(), "as TensorFlow's");
+				}
+			}
+		} finally {
+			if (old == null) System.clearProperty(org.medcnn.common.CpuThreads.PROPERTY);
+			else System.setProperty(org.medcnn.common.CpuThreads.PROPERTY, old);
+		}
+	}
+
 	/** The SavedModel of {@code pkg} run on {@code x} through its serving signature. */
 	static float[] savedModel(Path pkg, float[] x, long[] shape) {
 		try (SavedModelBundle b = SavedModelBundle.load(pkg.resolve(Models.SAVED_MODEL_DIR).toString(), SavedModelBundle.DEFAULT_TAG);
