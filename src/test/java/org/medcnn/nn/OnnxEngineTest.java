@@ -138,6 +138,21 @@ class OnnxEngineTest {
 	}
 
 	@Test
+	void onnxWeightsThatDoNotGiveTheTestOutputAreRefusedAlthoughTheCardWasRehashed() throws IOException {
+		Path pkg = copy(seg, "test-output");
+		Path out = pkg.resolve(BioImageIo.TEST_OUTPUT);
+		Npy.FloatArray o = Npy.read(out);
+		float[] far = o.data().clone();
+		far[far.length / 2] += 0.01f;
+		Npy.write(out, far, o.shape());
+		rewriteCard(pkg, card -> integrity(card).put(BioImageIo.TEST_OUTPUT, sha(out)));
+		ModelFormatException x = assertThrows(ModelFormatException.class,
+			() -> Models.openSegmenter(pkg, InferenceEngine.ONNX).close());
+		assertTrue(x.getMessage().contains(pkg.toString()) && x.getMessage().contains(BioImageIo.TEST_OUTPUT),
+			x.getMessage());
+	}
+
+	@Test
 	void aDamagedOnnxFileIsRefused() throws IOException {
 		Path pkg = copy(seg, "damaged");
 		Path f = pkg.resolve(OnnxWeights.FILE);

@@ -67,6 +67,12 @@ abstract class LoadedModel implements AutoCloseable {
 			}
 			bundle = null;
 			function = null;
+			try {
+				checkTestTensors(pkg); // ONNX weights edited and re-hashed are refused as a SavedModel would be
+			} catch (Throwable t) {
+				Closeables.closeAfter(t, onnx);
+				throw t;
+			}
 			return;
 		}
 		onnx = null;
