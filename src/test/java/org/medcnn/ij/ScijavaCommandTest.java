@@ -64,7 +64,7 @@ class ScijavaCommandTest {
 	@Test
 	void commandsAreIndexedWithoutMenuEntries() {
 		List<CommandInfo> ours = commands.getCommands().stream().filter(c -> c.getClassName().startsWith("org.medcnn.")).toList();
-		assertEquals(6, ours.size(), ours.toString());
+		assertEquals(9, ours.size(), ours.toString());
 		for (CommandInfo c : ours) {
 			assertTrue(c.getMenuPath() == null || c.getMenuPath().isEmpty(), c.getClassName() + ": " + c.getMenuPath());
 			assertTrue(c.canRunHeadless(), c.getClassName());
@@ -138,5 +138,34 @@ class ScijavaCommandTest {
 		for (int z = 1; z <= tfMask.getStackSize(); z++)
 			org.junit.jupiter.api.Assertions.assertArrayEquals((byte[]) tfMask.getStack().getPixels(z),
 				(byte[]) onnxMask.getStack().getPixels(z), "slice " + z + " on both engines");
+	}
+
+	@Test
+	void annotationLoopCommands() throws Exception {
+		// Add to Training Set: an opened series with its reference mask as the corrected mask image
+		ImagePlus imp = (ImagePlus) commands.run(OpenDicomCommand.class, true, "path", images.resolve("case1").toFile()).get()
+			.getOutput("image");
+		org.medcnn.volume.Mask truth = org.medcnn.data.Datasets.loadMask(masks.resolve("case1.nii.gz"),
+			IjVolumes.geometry(imp));
+		Path project = dir.resolve("set");
+		File manifest = (File) commands.run(AddToTrainingSetCommand.class, true, Map.of("image", imp, "mask",
+			IjVolumes.toImagePlus(truth, "case1-mask"), "project", project.toFile(), "case_name", "c1")).get()
+			.getOutput("manifest");
+		assertTrue(manifest.isFile(), String.valueOf(manifest));
+		List<org.medcnn.data.Datasets.Case> back = org.medcnn.data.Datasets.loadCases(project.resolve("images"),
+			project.resolve("masks"), org.medcnn.common.ProgressListener.NONE, new org.medcnn.common.Cancellation());
+		org.junit.jupiter.api.Assertions.assertArrayEquals(truth.labels(), back.get(0).mask().labels());
+
+		// Fine-tune the tiny model on the set; then rank the images folder with the new model
+		CommandModule ft = commands.run(FineTuneModelCommand.class, true, Map.of("model", model.toFile(), "images",
+			project.resolve("images").toFile(), "masks", project.resolve("masks").toFile(), "out", dir.resolve("model-ft")
+			.toFile(), "epochs", 1)).get();
+		assertTrue(((String) ft.getOutput("status")).startsWith("Model saved to"), (String) ft.getOutput("status"));
+		String card = Files.readString(((File) ft.getOutput("result")).toPath().resolve("medcnn.json"));
+		assertTrue(card.contains("\"lineage\"") && card.contains("\"casesAdded\""), card);
+		CommandModule sg = commands.run(SuggestNextCaseCommand.class, true, "model", ((File) ft.getOutput("result")),
+			"folder", images.toFile()).get();
+		assertEquals(2, ((List<?>) sg.getOutput("ranking")).size());
+		assertTrue(((File) sg.getOutput("next")).getName().startsWith("case"));
 	}
 }
