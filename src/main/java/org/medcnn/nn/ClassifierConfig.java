@@ -104,15 +104,6 @@ public record ClassifierConfig(String architecture, int inputSize, int[] filters
 		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, p, training, layers, cropMm);
 	}
 
-	/** Items are lesion-centred crops of {@code mm} millimetres (0: whole images). */
-	public ClassifierConfig withCropMm(double mm) {
-		return new ClassifierConfig(architecture, inputSize, filters, denseUnits, pooling, preprocessing, training, layers, mm);
-	}
-
-	public ClassifierConfig withInputSize(int s) {
-		return new ClassifierConfig(architecture, s, filters, denseUnits, pooling, preprocessing, training, layers, cropMm);
-	}
-
 	@Override
 	public int[] filters() {
 		return filters.clone();

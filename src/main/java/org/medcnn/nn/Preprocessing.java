@@ -48,11 +48,6 @@ public record Preprocessing(Normalisation normalisation, double[] targetSpacingM
 		return new Preprocessing(Normalisation.window(centerHu, widthHu), null, null);
 	}
 
-	/** The same with another normalisation. */
-	public Preprocessing withNormalisation(Normalisation n) {
-		return new Preprocessing(n, targetSpacingMm, fingerprint);
-	}
-
 	/** The same with another target spacing. */
 	public Preprocessing withTargetSpacing(double[] t) {
 		return new Preprocessing(normalisation, t, fingerprint);

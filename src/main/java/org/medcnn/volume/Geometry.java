@@ -86,11 +86,6 @@ public record Geometry(int nx, int ny, int nz, double[] spacingMm, double[] orig
 		return p;
 	}
 
-	/** A copy with the same in-plane grid and orientation but another number of slices. */
-	public Geometry withSlices(int slices) {
-		return new Geometry(nx, ny, slices, spacingMm, originMm, direction);
-	}
-
 	/**
 	 * Whether another grid matches this one: same size, and spacing, origin and direction within
 	 * {@code toleranceMm} (direction cosines within toleranceMm / 100).

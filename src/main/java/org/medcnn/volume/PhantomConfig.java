@@ -41,10 +41,4 @@ public record PhantomConfig(int nx, int ny, int nz, double pixelSpacingMm, doubl
 		return new PhantomConfig(nx, ny, nz, pixelSpacingMm, sliceSpacingMm, noiseSigmaHu, minLesions, maxLesions,
 			level);
 	}
-
-	/** The same configuration with another noise level. */
-	public PhantomConfig withNoise(double sigmaHu) {
-		return new PhantomConfig(nx, ny, nz, pixelSpacingMm, sliceSpacingMm, sigmaHu, minLesions, maxLesions,
-			riskLevel);
-	}
 }
