@@ -133,13 +133,18 @@ public final class Lesions {
 	 */
 	public static List<Lesion> measure(Mask mask, Volume image, float[] probability, int minVoxels) {
 		Geometry g = mask.geometry();
+		checkFits(g, image, probability); // before the labelling, which is the long part
+		return measureLabels(label(mask, minVoxels), g, image, probability);
+	}
+
+	/** Refuses an image or probability map that is not on the grid {@code g}. */
+	private static void checkFits(Geometry g, Volume image, float[] probability) {
 		if (image != null && !image.geometry().matches(g, 1e-2))
 			throw new IllegalArgumentException("image grid does not match the mask: "
 				+ g.describeMismatch(image.geometry(), 1e-2));
 		if (probability != null && probability.length != g.voxelCount())
 			throw new IllegalArgumentException("probability has " + probability.length + " values but the mask has "
 				+ g.voxelCount() + " voxels");
-		return measureLabels(label(mask, minVoxels), g, image, probability);
 	}
 
 	/**
@@ -153,12 +158,7 @@ public final class Lesions {
 		if (labels.length != g.voxelCount())
 			throw new IllegalArgumentException("labels has " + labels.length + " values but the grid has " + g.voxelCount()
 				+ " voxels");
-		if (image != null && !image.geometry().matches(g, 1e-2))
-			throw new IllegalArgumentException("image grid does not match the mask: "
-				+ g.describeMismatch(image.geometry(), 1e-2));
-		if (probability != null && probability.length != g.voxelCount())
-			throw new IllegalArgumentException("probability has " + probability.length + " values but the mask has "
-				+ g.voxelCount() + " voxels");
+		checkFits(g, image, probability);
 		int n = 0;
 		for (int l : labels) n = Math.max(n, l);
 		int nx = g.nx(), ny = g.ny(), nz = g.nz();
