@@ -60,7 +60,7 @@ final class BenchCommand implements Main.Command {
 
 	@Override
 	public String summary() {
-		return "performance figures (dicom, train; predict not built yet)";
+		return "speed and quality figures (dicom, train, predict, quality, active-learning)";
 	}
 
 	@Override
