@@ -17,7 +17,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -43,6 +42,7 @@ import org.medcnn.pipeline.CaseSegmentation;
 import org.medcnn.pipeline.ClassifierRequest;
 import org.medcnn.pipeline.LesionCrops;
 import org.medcnn.pipeline.Trainings;
+import org.medcnn.testing.BallPhantom;
 import org.medcnn.volume.Geometry;
 import org.medcnn.volume.Lesion;
 import org.medcnn.volume.Lesions;
@@ -100,21 +100,7 @@ class BatchSegmentTest {
 
 	/** A body (40 HU) with one bright ball (130 HU) at a place that depends on {@code k}, which {@code mask} receives. */
 	private static Volume phantom(int k, Mask mask) {
-		Random rnd = new Random(100 + k);
-		int cx = 10 + 4 * (k % 3), cy = 12 + 3 * (k % 3), cz = 1 + k % 2;
-		float[] v = new float[GRID.voxelCount()];
-		for (int z = 0; z < GRID.nz(); z++)
-			for (int y = 0; y < GRID.ny(); y++)
-				for (int x = 0; x < GRID.nx(); x++) {
-					double body = Math.pow((x - 16) / 14.0, 2) + Math.pow((y - 16) / 12.0, 2);
-					float hu = body <= 1 ? 40 : -1000;
-					if (Math.pow(x - cx, 2) + Math.pow(y - cy, 2) + Math.pow((z - cz) * 3.0, 2) <= 25) {
-						hu = 130;
-						mask.labels()[GRID.index(x, y, z)] = 1;
-					}
-					v[GRID.index(x, y, z)] = Math.round(hu + 6 * rnd.nextGaussian());
-				}
-		return new Volume(GRID, v, "CT");
+		return BallPhantom.of(GRID, 100 + k, 10 + 4 * (k % 3), 12 + 3 * (k % 3), 1 + k % 2, mask);
 	}
 
 	private static String predict(String... args) throws Exception {
