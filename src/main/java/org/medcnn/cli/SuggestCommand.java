@@ -37,11 +37,12 @@ final class SuggestCommand implements Main.Command {
 		return """
 			usage: medcnn suggest --model MODEL [--json] DIR...
 			  --model MODEL   a segmentation package
-			  --json          print a JSON array [{case, input, score, doubtVoxels, flipDisagreement, lesions,
-			                  burdenMl, reason[, error]}] instead of a table
+			  --json          print a JSON array [{case, input, score, expectedDice, doubtVoxels, flipDisagreement,
+			                  lesions, burdenMl, reason[, error]}] instead of a table
 			  DIR...          folders of unlabelled cases, one per entry (DICOM series folders, NIfTI, TIFF)
-			Every case is segmented plain and mirrored (4 passes); its score is 1 - the Dice the model expects
-			by its own probabilities over the voxels it gives p >= 0.05 (0 = confident, 1 = it cannot commit).
+			Every case is segmented plain and mirrored (4 passes); its score is the volume (mL) of the prediction
+			that the model expects an expert to correct, by its own probabilities over the voxels it gives p >= 0.05
+			(0 = confident); the reason gives the expected Dice beside it.
 			Most useful first; cases that cannot be read come last with their error.""";
 	}
 

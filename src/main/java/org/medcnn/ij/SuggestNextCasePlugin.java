@@ -79,14 +79,15 @@ public class SuggestNextCasePlugin implements PlugIn {
 		}
 	}
 
-	/** One row per case: rank, case, score, voxels in doubt, flip disagreement, lesions, burden, reason, input. */
+	/** One row per case: rank, case, score (mL expected to be corrected), expected Dice, voxels in doubt, flip disagreement, lesions, burden, reason, input. */
 	static void addRows(ResultsTable rt, List<Suggestions.Suggestion> ranked) {
 		int rank = 1;
 		for (Suggestions.Suggestion s : ranked) {
 			rt.incrementCounter();
 			rt.addValue("rank", rank++);
 			rt.addValue("case", s.name());
-			rt.addValue("score", s.score());
+			rt.addValue("score (mL to correct)", s.score());
+			rt.addValue("expected Dice", s.expectedDice());
 			rt.addValue("doubt voxels", s.doubtVoxels());
 			rt.addValue("flip disagreement", s.flipDisagreement());
 			rt.addValue("lesions", s.lesions());

@@ -39,8 +39,11 @@ import org.medcnn.nn.TrainingListener;
  * <p>
  * The new network is the parent's (architecture, depth, filters, context, layers, loss, optimizer, activation and
  * seed read from its card), its weights start from the parent's SavedModel, and it trains on the given cases with a
- * fresh optimizer for {@link Request#epochs()} epochs (default {@value #DEFAULT_EPOCHS}) at the parent's learning rate
- * unless another is asked for. The preprocessing (normalisation with its parameters, target spacing) is the parent's,
+ * fresh optimizer for {@link Request#epochs()} epochs (default {@value #DEFAULT_EPOCHS}) from the parent's learning rate
+ * (unless another is asked for) decayed along a cosine to 1 % of it at the last epoch: the fresh optimizer's first steps
+ * move furthest, the last ones settle, so that the new package's weights do not depend on where a last step at the full
+ * rate happened to land (with a constant rate, one fine-tuning of 8 epochs on 6 cases moved the held-out Dice of the
+ * active-learning benchmark from 0.40 to 0.34, the next back up). The preprocessing (normalisation with its parameters, target spacing) is the parent's,
  * because the weights were learnt on inputs prepared that way; {@link Request#refit()} plans it afresh from the new
  * set's fingerprint instead (the card says which). The new card's {@code lineage} records the parent (name, SHA-256 of
  * its card and of its weights), the decision on the preprocessing, every case (name and SHA-256 of its voxels) and
@@ -51,6 +54,8 @@ public final class FineTuning {
 
 	/** Epochs when the request does not say. */
 	public static final int DEFAULT_EPOCHS = 10;
+	/** The learning-rate schedule of every fine-tuning; see the class comment. */
+	static final String SCHEDULE = "cosine";
 
 	private FineTuning() {}
 
@@ -133,7 +138,7 @@ public final class FineTuning {
 		SegmenterRequest.Builder b = SegmenterRequest.builder().dims(dims).depth(integer(arch, "depth", parent))
 			.filters(integer(arch, "baseFilters", parent)).epochs(epochs)
 			.learningRate(r.learningRate() != null ? r.learningRate() : number(tr, "learningRate"))
-			.optimizer(string(tr, "optimizer")).loss(string(tr, "loss")).activation(string(arch, "activation"))
+			.optimizer(string(tr, "optimizer")).loss(string(tr, "loss")).schedule(SCHEDULE).activation(string(arch, "activation"))
 			.seed(r.seed() != null ? r.seed() : tr.get("seed") instanceof Number n ? n.longValue() : null)
 			.batch(tr.get("batchSize") instanceof Number n && n.intValue() >= 1 ? n.intValue() : null)
 			.valFraction(number(tr, "valFraction")).augment(string(tr, "augment")).clipNorm(number(tr, "clipNorm"))
@@ -151,7 +156,8 @@ public final class FineTuning {
 		if (r.refit()) b.normalise("auto");
 		TrainingPlanner.SegmenterPlan planned = Trainings.planSegmenter(b.build(), cases);
 		List<String> why = new ArrayList<>();
-		why.add("fine-tuning " + card.name() + ": its network and weights, a fresh optimizer, " + epochs + " epochs");
+		why.add("fine-tuning " + card.name() + ": its network and weights, a fresh optimizer, " + epochs + " epochs, the"
+			+ " learning rate decayed along a cosine to 1 % at the last epoch");
 		Preprocessing kept = card.preprocessing().withFingerprint(planned.preprocessing().fingerprint());
 		String preprocessing;
 		if (r.refit()) {

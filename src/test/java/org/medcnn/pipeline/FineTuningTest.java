@@ -72,6 +72,8 @@ class FineTuningTest {
 		assertTrue(Math.abs(first - last) < 0.25 * (fresh - last), "fine-tuning's first epoch loss " + first
 			+ " should be close to the parent's last " + last + ", far below a fresh model's first " + fresh);
 		assertEquals(before, files(parent), "the parent package is byte for byte unchanged");
+		assertEquals("cosine", ((Map<?, ?>) card.json().get("training")).get("schedule"),
+			"fine-tuning decays its learning rate, whatever the parent's schedule");
 
 		Map<?, ?> lineage = (Map<?, ?>) card.json().get("lineage");
 		Map<?, ?> p = (Map<?, ?>) lineage.get("parent");

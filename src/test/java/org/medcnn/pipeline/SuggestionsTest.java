@@ -33,19 +33,29 @@ class SuggestionsTest {
 	}
 
 	@Test
-	void scoreIsOneMinusTheExpectedDiceOverTheCandidates() {
-		// 20 voxels at p = 0.9 in every pass: Σp = 18, Σm = 20, Σpm = 18 → 1 − 36/38
+	void scoreIsTheVolumeExpectedToBeCorrected() {
+		// voxels of 1 mm³: a voxel predicted at p is expected to be corrected with probability min(p, 1 - p)
+		// 20 voxels at p = 0.9 in every pass: 20 · 0.1 voxels; expected Dice: Σp = 18, Σm = 20, Σpm = 18 → 36/38
 		Suggestions.Score confident = Suggestions.score(new float[][] {map(0.9f, 20), map(0.9f, 20)}, G);
-		assertEquals(1 - 36.0 / 38, confident.score(), 1e-6);
+		assertEquals(20 * 0.1 / 1000, confident.score(), 1e-9);
+		assertEquals(36.0 / 38, confident.expectedDice(), 1e-6);
 		assertEquals(0, confident.flipDisagreement(), 0);
-		// 20 voxels at p = 0.4: lesion-like but below 0.5, so nothing is predicted: the model cannot commit
-		assertEquals(1, Suggestions.score(new float[][] {map(0.4f, 20)}, G).score(), 1e-9);
-		// passes that disagree: one says 1, the other 0 → p = 0.5 everywhere, m = 1: 1 − 2·10/(10 + 20)
+		// 20 voxels at p = 0.4: lesion-like but below 0.5, so nothing is predicted: 20 · 0.4 voxels, expected Dice 0
+		Suggestions.Score uncommitted = Suggestions.score(new float[][] {map(0.4f, 20)}, G);
+		assertEquals(20 * 0.4 / 1000, uncommitted.score(), 1e-9);
+		assertEquals(0, uncommitted.expectedDice(), 1e-9);
+		// passes that disagree: one says 1, the other 0 → p = 0.5 everywhere, m = 1: 20 · 0.5 voxels, 2·10/(10 + 20)
 		Suggestions.Score split = Suggestions.score(new float[][] {map(1f, 20), map(0f, 20)}, G);
-		assertEquals(1 - 20.0 / 30, split.score(), 1e-6);
+		assertEquals(20 * 0.5 / 1000, split.score(), 1e-9);
+		assertEquals(20.0 / 30, split.expectedDice(), 1e-6);
 		assertEquals(1, split.flipDisagreement(), 1e-9);
+		// a larger uncertain region outranks a smaller, equally uncertain one: the correction teaches more
+		assertTrue(Suggestions.score(new float[][] {map(0.6f, 20)}, G).score() > Suggestions.score(new float[][] {map(0.6f, 10)},
+			G).score());
 		// fewer than MIN_CANDIDATES candidate voxels: confidently nothing
-		assertEquals(0, Suggestions.score(new float[][] {map(0.3f, Suggestions.MIN_CANDIDATES - 1)}, G).score(), 0);
+		Suggestions.Score none = Suggestions.score(new float[][] {map(0.3f, Suggestions.MIN_CANDIDATES - 1)}, G);
+		assertEquals(0, none.score(), 0);
+		assertEquals(1, none.expectedDice(), 0);
 	}
 
 	@Test
@@ -69,8 +79,8 @@ class SuggestionsTest {
 		}
 		assertEquals(List.of("degraded", "familiar"), ranked.stream().map(Suggestions.Suggestion::name).toList(),
 			"ranking: " + ranked);
-		assertTrue(ranked.get(0).score() > ranked.get(1).score() + 0.1, "scores: " + ranked);
-		assertTrue(ranked.get(1).score() < 0.2, "the familiar case is predicted confidently: " + ranked.get(1));
+		assertTrue(ranked.get(0).score() > 2 * ranked.get(1).score(), "scores: " + ranked);
+		assertTrue(ranked.get(1).expectedDice() > 0.8, "the familiar case is predicted confidently: " + ranked.get(1));
 	}
 
 	/** The lesion brought to a third of its contrast against the tissue, and noise of 3× the training noise added. */
