@@ -36,10 +36,11 @@ import org.medcnn.volume.Volume;
  * <p>
  * Why a volume, not a ratio: the first version ranked by 1 − the expected Dice over the candidate region, a ratio that
  * is highest where the model barely sees anything (a few lesion-like voxels at p &lt; 0.5). On the MR phantoms of
- * {@code bench active-learning} such cases taught the model least: fine-tuning the initial model with each of 12 pool
- * cases added in turn (8 epochs), the held-out Dice gained by a case had a rank correlation of −0.28 with that ratio and
- * +0.46 with the summed uncertainty (both over candidates; the gains ranged over 0.005–0.062, fine-tuning without a new
- * case +0.009), and random picks beat it in the benchmark. A correction teaches in proportion to what it changes.
+ * {@code bench active-learning} such cases taught the model least. Fine-tuning an initial model (4 cases) with each of 12
+ * pool cases added in turn (8 epochs; two seeds other than the benchmark's), the held-out Dice gained by a case had a
+ * rank correlation of −0.28 and −0.32 with that ratio, and +0.46 and +0.15 with the summed uncertainty Σ p(1 − p) over
+ * the candidates (gains −0.03 to +0.06; fine-tuning without a new case: +0.009 and −0.005); in the benchmark (5 seeds)
+ * random picks beat the ratio by 0.011 ± 0.006 of held-out Dice. A correction teaches in proportion to what it changes.
  * The expected Dice is still reported, beside the voxels in doubt (0.05 ≤ p &lt; 0.95), the flips' disagreement (1 − the
  * Dice between the intersection and the union of the four masks), the predicted lesions and their volume. A case with
  * fewer than {@value #MIN_CANDIDATES} candidate voxels gets 0: the model confidently sees no lesion there. Ties go to the
