@@ -1,6 +1,5 @@
 package org.medcnn.cli;
 
-import java.io.PrintStream;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -81,14 +80,9 @@ final class Cli {
 		}
 	}
 
-	/**
-	 * A command's parser: the command under a {@code medcnn} root (so that its help reads {@code usage: medcnn NAME}),
-	 * with the help values of {@link Main.Command#helpValues()} and those of its subcommands.
-	 */
+	/** A command's parser, with the help values of {@link Main.Command#helpValues()} and those of its subcommands. */
 	static CommandLine commandLine(Main.Command command) {
 		CommandLine cl = new CommandLine(command);
-		CommandLine root = new CommandLine(CommandSpec.create().name("medcnn"));
-		root.addSubcommand(cl.getCommandName(), cl);
 		configure(cl);
 		return cl;
 	}
@@ -99,7 +93,7 @@ final class Cli {
 		cl.setUsageHelpWidth(HELP_WIDTH);
 		cl.setHelpFactory(Cli::help);
 		CommandSpec spec = cl.getCommandSpec();
-		spec.usageMessage().sortOptions(false).sortSynopsis(false).synopsisHeading("usage: ").descriptionHeading("%n")
+		spec.usageMessage().sortOptions(false).sortSynopsis(false).synopsisHeading("usage: medcnn ").descriptionHeading("%n")
 			.parameterListHeading("%narguments:%n").optionListHeading("%noptions:%n").footerHeading("%n")
 			.longOptionsMaxWidth(30).autoWidth(false);
 		spec.usageMessage().sectionKeys(List.of(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS_HEADING,
@@ -132,7 +126,7 @@ final class Cli {
 
 	/** Name for messages: {@code info}, {@code bench quality}. */
 	static String name(CommandLine cl) {
-		return cl.getCommandSpec().qualifiedName(" ").replaceFirst("^medcnn ", "");
+		return cl.getCommandSpec().qualifiedName(" ");
 	}
 
 	/**
@@ -164,7 +158,7 @@ final class Cli {
 			if (!arg.startsWith("-") || arg.equals("-")) return "unexpected argument '" + arg + "'";
 			String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
 			List<String> siblings = new ArrayList<>();
-			if (cl.getParent() != null && cl.getParent().getParent() != null)
+			if (cl.getParent() != null)
 				for (CommandLine s : cl.getParent().getSubcommands().values())
 					if (s != cl && s.getCommandSpec().findOption(option) != null) siblings.add(name(s));
 			return "unknown option " + option + (siblings.isEmpty() ? "" : " (it is for " + String.join(", ", siblings)
@@ -200,7 +194,8 @@ final class Cli {
 	}
 
 	private static String number(double d) {
-		return new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toString();
+		if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+		return new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
 	}
 
 	/**
@@ -277,12 +272,6 @@ final class Cli {
 				};
 			}
 		};
-	}
-
-	/** Prints a usage error as Main does (for callers that parse on their own). */
-	static int usageError(UsageException e, PrintStream err) {
-		err.println("medcnn " + e.getMessage());
-		return 2;
 	}
 
 	/** Values for {@code ${bundle:KEY}} in descriptions: an ordered map of KEY to text. */

@@ -33,6 +33,11 @@ public final class Main {
 
 	private Main() {}
 
+	/** The commands by name, in the order of the command list; each call of a supplier gives a fresh instance. */
+	static Map<String, Supplier<Command>> commands() {
+		return java.util.Collections.unmodifiableMap(COMMANDS);
+	}
+
 	public static void main(String[] args) {
 		// A child started by Relauncher ends with its launcher, and may get its arguments from it.
 		Relauncher.watchLauncher(System.err);
