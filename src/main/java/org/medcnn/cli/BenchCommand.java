@@ -195,8 +195,14 @@ final class BenchCommand implements Main.Command {
 		@Mixin
 		SharedOptions.Json json;
 
-		@Option(names = "--cases", paramLabel = "N", description = "ct, mr: cases, 8-400, default " + QualityBench.DEFAULT_CASES
-			+ "; images: training images, " + QualityBench.MIN_IMAGES + "-60000, default all 60000")
+		/** {@code --cases} of ct and mr: phantom cases. */
+		static final int MIN_CASES = 8, MAX_CASES = 400;
+		/** {@code --cases} of images: Fashion-MNIST's training images, all of them by default. */
+		static final int MAX_IMAGES = 60_000;
+
+		@Option(names = "--cases", paramLabel = "N", description = "ct, mr: cases, " + MIN_CASES + "…" + MAX_CASES
+			+ ", default " + QualityBench.DEFAULT_CASES + " (ct) and " + QualityBench.DEFAULT_MR_CASES + " (mr); images: training images, " + QualityBench.MIN_IMAGES + "…"
+			+ MAX_IMAGES + ", default all " + MAX_IMAGES)
 		Integer cases;
 
 		@Mixin
@@ -221,10 +227,11 @@ final class BenchCommand implements Main.Command {
 		@Override
 		public int call(PrintStream out, PrintStream err) throws Exception {
 			boolean mr = modality.equals(QualityBench.MR), images = modality.equals(QualityBench.IMAGES);
-			int cases = this.cases != null ? this.cases : images ? 60_000 : mr ? QualityBench.DEFAULT_MR_CASES
+			// the range depends on --modality: checked here, not by a Cli.Range
+			int cases = this.cases != null ? this.cases : images ? MAX_IMAGES : mr ? QualityBench.DEFAULT_MR_CASES
 				: QualityBench.DEFAULT_CASES;
-			if (images) Cli.checkRange("bench quality", "--cases", cases, QualityBench.MIN_IMAGES, 60_000);
-			else Cli.checkRange("bench quality", "--cases", cases, 8, 400);
+			if (images) Cli.checkRange("bench quality", "--cases", cases, QualityBench.MIN_IMAGES, MAX_IMAGES);
+			else Cli.checkRange("bench quality", "--cases", cases, MIN_CASES, MAX_CASES);
 			if (!images && data != null) throw new Cli.UsageException("bench quality: --data is for --modality images");
 			Path dataset = data != null ? data : Path.of(FashionMnist.DEBIAN_FOLDER);
 			Path keep = this.keep.keep;

@@ -165,6 +165,13 @@ final class Cli {
 				+ ")") + " (see " + name(cl) + " --help)";
 		}
 		String m = e.getMessage();
+		if (e instanceof CommandLine.MissingParameterException missing
+			&& (m.startsWith("Missing required option") || m.startsWith("Missing required parameter: "))) {
+			// picocli writes '--model=MODEL'; name them as users type them
+			List<String> names = missing.getMissing().stream().map(a -> a.isOption() ? ((OptionSpec) a).longestName() + " "
+				+ a.paramLabel() : a.paramLabel() + (a.arity().max() > 1 ? "..." : "")).toList();
+			return String.join(", ", names) + (names.size() == 1 ? " is required" : " are required");
+		}
 		return m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1);
 	}
 
@@ -177,16 +184,23 @@ final class Cli {
 				throw new UsageException(command + ": " + o.longestName() + " must be one of " + String.join(", ", c.values())
 					+ " but got '" + value + "'");
 			Range range = range(o);
-			if (range != null && value instanceof Number n) checkRange(command, o.longestName(), n, range.min(), range.max());
+			if (range != null && value instanceof Number n && !(n.doubleValue() >= range.min() && n.doubleValue() <= range.max())) {
+				List<String> typed = o.originalStringValues();
+				throw outOfRange(command, o.longestName(), typed.isEmpty() ? n.toString() : typed.get(typed.size() - 1),
+					range.min(), range.max());
+			}
 		}
 	}
 
 	/** Refuses {@code value} outside [min, max] (NaN too) with a message naming the option and the range. */
 	static void checkRange(String command, String option, Number value, double min, double max) throws UsageException {
 		double v = value.doubleValue();
-		if (!(v >= min && v <= max))
-			throw new UsageException(command + ": " + option + " " + value + " is out of range [" + number(min) + ", "
-				+ number(max) + "]");
+		if (!(v >= min && v <= max)) throw outOfRange(command, option, value.toString(), min, max);
+	}
+
+	private static UsageException outOfRange(String command, String option, String value, double min, double max) {
+		return new UsageException(command + ": " + option + " " + value + " is out of range [" + number(min) + ", "
+			+ number(max) + "]");
 	}
 
 	private static Range range(ArgSpec a) {
