@@ -161,6 +161,12 @@ final class Cli {
 			if (cl.getParent() != null)
 				for (CommandLine s : cl.getParent().getSubcommands().values())
 					if (s != cl && s.getCommandSpec().findOption(option) != null) siblings.add(name(s));
+			List<String> subs = new ArrayList<>();
+			for (CommandLine s : cl.getSubcommands().values())
+				if (s.getCommandSpec().findOption(option) != null) subs.add(name(s));
+			if (!subs.isEmpty()) // bench --json dicom: the benchmark's options follow its name
+				return option + " goes after the name of what it is for: " + String.join(", ", subs) + " (see " + name(cl)
+					+ " --help)";
 			return "unknown option " + option + (siblings.isEmpty() ? "" : " (it is for " + String.join(", ", siblings)
 				+ ")") + " (see " + name(cl) + " --help)";
 		}

@@ -85,6 +85,10 @@ class CliOptionsTest {
 		assertEquals(2, r.code());
 		assertTrue(r.err().contains("bench train: unknown option --keep (it is for bench dicom, bench quality, bench "
 			+ "predict, bench active-learning)"), r.err());
+		r = MainTest.run("bench", "--json", "dicom");
+		assertEquals(2, r.code());
+		assertTrue(r.err().contains("bench: --json goes after the name of what it is for: bench dicom, bench train"),
+			r.err());
 		r = MainTest.run("evaluate", "--model", "m", "stray");
 		assertEquals(2, r.code());
 		assertTrue(r.err().contains("evaluate: unexpected argument 'stray'"), r.err());
