@@ -72,10 +72,10 @@ final class ActiveLearningBench {
 
 	private ActiveLearningBench() {}
 
+	/** The description in {@code bench active-learning --help} (picocli writes the usage line and the options). */
 	static String usage() {
 		return """
-			usage: medcnn bench active-learning [--json] [--seeds N] [--keep DIR]
-			  Simulates the annotation loop on MR phantoms (bench quality's generator on a coarse grid of
+			Simulates the annotation loop on MR phantoms (bench quality's generator on a grid of
 			  %.1f-%.1f mm pixels and %.0f-%.0f mm slices, at most %,d voxels per case): per seed a pool of %d
 			  cases and %d held out; %d labelled cases train a 2D U-Net (%d epochs, %d filters); then %d rounds of
 			  pick %d cases -> add them with their reference masks -> fine-tune %d epochs, once picking by
@@ -85,14 +85,14 @@ final class ActiveLearningBench {
 				ROUNDS, PER_ROUND, FINETUNE_EPOCHS, DEFAULT_SEEDS);
 	}
 
-	static int command(Args args, List<String> pos, PrintStream out, PrintStream err) throws Exception {
-		if (pos.size() > 1) throw new Args.UsageException("bench active-learning: takes no folder (see --keep)");
-		int seeds = args.integer("seeds", DEFAULT_SEEDS, 1, 20);
-		Path keep = args.string("keep", null) == null ? null : Path.of(args.string("keep", null));
+	/** Runs {@code bench active-learning} with its parsed options. */
+	static int command(BenchCommand.ActiveLearning args, PrintStream out, PrintStream err) throws Exception {
+		int seeds = args.seeds;
+		Path keep = args.keep.keep;
 		Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-active-learning");
 		try (CliCancellation cancel = new CliCancellation()) {
 			Map<String, Object> r = run(seeds, work, err, cancel.token());
-			out.println(args.flag("json") ? Json.writePretty(r) : human(r));
+			out.println(args.json.json ? Json.writePretty(r) : human(r));
 			return Boolean.TRUE.equals(r.get("suggestBeatsRandom")) ? 0 : 3;
 		} finally {
 			if (keep == null) AtomicFiles.deleteTree(work);

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Json;
@@ -34,6 +33,8 @@ import org.medcnn.volume.OverlayImages;
 import org.medcnn.volume.Volume;
 import org.medcnn.volume.Volumes;
 import org.medcnn.common.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code demo [--out DIR]}: the main job on the bundled {@code sample-dicom/phantom} cases.
@@ -46,6 +47,9 @@ import org.medcnn.common.AtomicFiles;
  * {@code metrics.json}, and prints a summary.</li>
  * </ol>
  */
+@Command(name = "demo", header = "train and apply a segmenter and a risk classifier on sample-dicom/", description = {
+	"Trains a 2D U-Net and a risk classifier on the training cases of sample-dicom/phantom, predicts the held-out "
+		+ "cases, and writes into DIR: models/, masks/, overlays/, metrics.json."})
 final class DemoCommand implements Main.Command {
 
 	/** Side of the lesion-centred crop the risk classifier sees, in mm (64 pixels of the sample's 2.5 mm). */
@@ -55,31 +59,27 @@ final class DemoCommand implements Main.Command {
 	/** Components smaller than this (voxels) are not reported as lesions. */
 	static final int MIN_LESION_VOXELS = Lesions.DEFAULT_MIN_VOXELS;
 
-	@Override
-	public String name() {
-		return "demo";
-	}
+	@Option(names = "--out", paramLabel = "DIR", description = "the folder to write into (default ${DEFAULT-VALUE})")
+	Path output = Path.of("medcnn-demo");
 
-	@Override
-	public String summary() {
-		return "train and apply a segmenter and a risk classifier on sample-dicom/";
-	}
+	@Option(names = "--samples", paramLabel = "DIR", description = "the sample-dicom folder (default: ./sample-dicom, "
+		+ "else next to the jar)")
+	String samples;
+
+	@Option(names = "--epochs", paramLabel = "N", description = "segmenter epochs (default ${DEFAULT-VALUE})")
+	@Cli.Range(min = 1, max = 10000)
+	int segEpochs = DEFAULT_SEG_EPOCHS;
+
+	@Option(names = "--classifier-epochs", paramLabel = "N", description = "classifier epochs (default ${DEFAULT-VALUE})")
+	@Cli.Range(min = 1, max = 10000)
+	int clsEpochs = DEFAULT_CLS_EPOCHS;
+
+	@Option(names = "--seed", paramLabel = "N", description = "random seed (default ${DEFAULT-VALUE})")
+	long seed = 42;
 
 	@Override
 	public boolean usesTensorFlow() {
 		return true;
-	}
-
-	@Override
-	public String usage() {
-		return """
-			usage: medcnn demo [--out DIR] [--samples DIR] [--epochs N] [--classifier-epochs N] [--seed N]
-			  Trains a 2D U-Net and a risk classifier on the training cases of sample-dicom/phantom, predicts the
-			  held-out cases, and writes into DIR (default medcnn-demo/): models/, masks/, overlays/, metrics.json.
-			  --samples DIR          the sample-dicom folder (default: ./sample-dicom, else next to the jar)
-			  --epochs N             segmenter epochs (default %d)
-			  --classifier-epochs N  classifier epochs (default %d)
-			  --seed N               random seed (default 42)""".formatted(DEFAULT_SEG_EPOCHS, DEFAULT_CLS_EPOCHS);
 	}
 
 	/**
@@ -92,14 +92,9 @@ final class DemoCommand implements Main.Command {
 	static final int DEFAULT_CLS_EPOCHS = 30;
 
 	@Override
-	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("out", "samples", "epochs", "classifier-epochs", "seed"), Set.of());
-		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
-		Path outDir = OutputPaths.folder(name(), "--out", a.path("out", Path.of("medcnn-demo")));
-		Path phantom = samples(a.string("samples", null)).resolve("phantom");
-		int segEpochs = a.integer("epochs", DEFAULT_SEG_EPOCHS, 1, 10000);
-		int clsEpochs = a.integer("classifier-epochs", DEFAULT_CLS_EPOCHS, 1, 10000);
-		long seed = a.longValue("seed", 42);
+	public int call(PrintStream out, PrintStream err) throws Exception {
+		Path outDir = OutputPaths.folder("demo", "--out", output);
+		Path phantom = samples(samples).resolve("phantom");
 		long t0 = System.nanoTime();
 
 		Map<String, Object> doc = Json.asObject(Json.parse(Files.readString(phantom.resolve("cases.json"),

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.medcnn.common.Json;
 import org.medcnn.common.ProgressListener;
 import org.medcnn.data.Datasets;
@@ -22,24 +21,61 @@ import org.medcnn.nn.metrics.SegmentationMetrics;
 import org.medcnn.volume.Lesions;
 import org.medcnn.volume.Mask;
 import org.medcnn.volume.Volume;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * {@code evaluate --model MODEL (--images DIR --masks DIR |usage: medcnn evaluate --model MODEL (--images DIR --masks DIR | --data DIR) [--engine tensorflow|onnx] [--json]}: runs a model on labelled data
+ * {@code evaluate --model MODEL (--images DIR --masks DIR | --data DIR) [--engine tensorflow|onnx] [--json]}: runs a model on labelled data
  * and reports metrics. A segmenter is compared case by case with the reference masks (Dice, IoU, HD95 in mm,
  * lesion-wise sensitivity and precision, volume error; see {@link SegmentationMetrics}); a classifier is scored
  * on a class-folder layout (accuracy, balanced accuracy, per-class precision/recall, one-vs-rest AUC, confusion
  * matrix; see {@link ClassificationMetrics}). Output: {@code {task, model, cases: [...], overall: {...}}}.
  */
+@Command(name = "evaluate", header = "score a model on labelled data (Dice, HD95, lesion-wise; accuracy, AUC)",
+	description = {"Segmentation model: --images holds the cases (DICOM series folders, NIfTI files or TIFF stacks), "
+		+ "--masks the reference masks named after them (NIfTI, DICOM SEG or TIFF label stacks of the image's size, page "
+		+ "k = slice k). Per case and overall: dice, iou, hd95Mm (95th percentile of symmetric surface distances, mm), "
+		+ "lesion-wise sensitivity and precision (26-connected components; a reference lesion counts as detected when a "
+		+ "predicted voxel overlaps it), predicted/reference volume (mL) and volume error. Both masks empty: dice 1, "
+		+ "hd95 0; one empty: dice 0, hd95 undefined (null).",
+		"Classification model: --data holds one sub-folder per class (named as the model's classes) with images "
+			+ "(DICOM, NIfTI, or PNG, TIFF, JPEG, BMP files; colour is read as grey); reports accuracy, balancedAccuracy, "
+			+ "per-class precision/recall/auc, macroAuc, confusion (rows = true class, columns = predicted), and each "
+			+ "item's prediction."})
 final class EvaluateCommand implements Main.Command {
 
-	@Override
-	public String name() {
-		return "evaluate";
-	}
+	@Option(names = "--model", paramLabel = "MODEL", required = true, description = "the model package to score")
+	Path model;
+
+	@Option(names = "--images", paramLabel = "DIR", description = "segmentation: the cases")
+	Path images;
+
+	@Option(names = "--masks", paramLabel = "DIR", description = "segmentation: the reference masks, named after the cases")
+	Path masks;
+
+	@Option(names = "--data", paramLabel = "DIR", description = "classification: one sub-folder per class")
+	Path data;
+
+	@Option(names = "--min-lesion", paramLabel = "N", description = "drop predicted components smaller than N voxels "
+		+ "before scoring (default ${DEFAULT-VALUE}, as predict does, so the scores are those of the masks MedCNN "
+		+ "delivers; 0 scores the raw mask)")
+	@Cli.Range(min = 0, max = Integer.MAX_VALUE)
+	int minLesion = Lesions.DEFAULT_MIN_VOXELS;
+
+	@Option(names = "--tta", description = "segment with flip test-time augmentation (see predict --help)")
+	boolean tta;
+
+	@Mixin
+	SharedOptions.Engine engine;
+
+	@Mixin
+	SharedOptions.Json json;
 
 	@Override
-	public String summary() {
-		return "score a model on labelled data (Dice, HD95, lesion-wise; accuracy, AUC)";
+	public Map<String, String> helpValues() {
+		return Cli.values("engine", "run the SavedModel on TensorFlow (default) or weights/model.onnx on ONNX Runtime",
+			"json", "print {task, model, cases: [...], overall: {...}} as JSON (default: a table)");
 	}
 
 	@Override
@@ -48,37 +84,9 @@ final class EvaluateCommand implements Main.Command {
 	}
 
 	@Override
-	public String usage() {
-		return """
-			usage: medcnn evaluate --model MODEL (--images DIR --masks DIR | --data DIR) [--json]
-			  Segmentation model: --images holds the cases (DICOM series folders, NIfTI files or TIFF stacks),
-			  --masks the reference masks named after them (NIfTI, DICOM SEG or TIFF label stacks of the image's
-			  size, page k = slice k). Per case and overall: dice, iou, hd95Mm
-			  (95th percentile of symmetric surface distances, mm), lesion-wise sensitivity and precision
-			  (26-connected components; a reference lesion counts as detected when a predicted voxel overlaps it),
-			  predicted/reference volume (mL) and volume error. Both masks empty: dice 1, hd95 0; one empty: dice 0,
-			  hd95 undefined (null).
-			  Classification model: --data holds one sub-folder per class (named as the model's classes) with
-			  images (DICOM, NIfTI, or PNG, TIFF, JPEG, BMP files; colour is read as grey); reports accuracy, balancedAccuracy, per-class precision/recall/auc, macroAuc, confusion
-			  (rows = true class, columns = predicted), and each item's prediction.
-			  --min-lesion N   drop predicted components smaller than N voxels before scoring (default 10,
-			                   as predict does, so the scores are those of the masks MedCNN delivers; 0 scores
-			                   the raw mask)
-			  --tta            segment with flip test-time augmentation (see predict --help)
-			  --engine tensorflow|onnx
-			                   run the SavedModel on TensorFlow (default) or weights/model.onnx on ONNX Runtime
-			  --json           print {task, model, cases: [...], overall: {...}} as JSON (default: a table)""";
-	}
-
-	@Override
-	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "data", "min-lesion", "engine"), Set.of("json", "tta"));
-		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument '" + a.positional().get(0) + "'");
-		Path model = a.path("model");
-		boolean json = a.flag("json");
-		int minLesion = a.integer("min-lesion", Lesions.DEFAULT_MIN_VOXELS, 0, Integer.MAX_VALUE);
-		InferenceEngine engine = InferenceEngine.parse(a.choice("engine", InferenceEngine.TENSORFLOW.key(),
-			InferenceEngine.TENSORFLOW.key(), InferenceEngine.ONNX.key()));
+	public int call(PrintStream out, PrintStream err) throws Exception {
+		boolean json = this.json.json;
+		InferenceEngine engine = this.engine.engine();
 		ModelCard card = Models.readCard(model);
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("task", card.task());
@@ -86,9 +94,9 @@ final class EvaluateCommand implements Main.Command {
 		try (CliCancellation cancel = new CliCancellation()) {
 			CliProgress progress = new CliProgress(err);
 			if (card.isSegmentation()) {
-				if (a.string("data", null) != null) throw new Args.UsageException(name() + ": " + card.name()
+				if (data != null) throw new Cli.UsageException("evaluate: " + card.name()
 					+ " is a segmentation model: give --images DIR --masks DIR, not --data");
-				Path images = a.path("images"), masks = a.path("masks");
+				Path images = required(this.images, "--images", card), masks = required(this.masks, "--masks", card);
 				List<Path> entries = Datasets.entries(images);
 				if (entries.isEmpty()) throw new java.io.IOException(images + ": no cases found");
 				List<Object> cases = new ArrayList<>();
@@ -100,7 +108,7 @@ final class EvaluateCommand implements Main.Command {
 						progress.progress(i / (double) entries.size(), "Evaluating " + caseName);
 						Volume v = Datasets.loadImage(e, ProgressListener.NONE, cancel.token());
 						Mask ref = Datasets.loadMask(Datasets.findMask(masks, caseName), v.geometry());
-						Mask pred = seg.segment(v, a.flag("tta"), ProgressListener.NONE, cancel.token()).mask();
+						Mask pred = seg.segment(v, tta, ProgressListener.NONE, cancel.token()).mask();
 						if (minLesion > 1) pred = Lesions.removeSmall(pred, minLesion);
 						SegmentationMetrics.Result r = SegmentationMetrics.compare(pred, ref);
 						results.add(r);
@@ -114,10 +122,10 @@ final class EvaluateCommand implements Main.Command {
 				result.put("cases", cases);
 				result.put("overall", SegmentationMetrics.summarise(results));
 			} else {
-				if (a.string("images", null) != null || a.string("masks", null) != null)
-					throw new Args.UsageException(name() + ": " + card.name()
+				if (images != null || masks != null)
+					throw new Cli.UsageException("evaluate: " + card.name()
 						+ " is a classification model: give --data DIR (one sub-folder per class), not --images/--masks");
-				Path data = a.path("data");
+				Path data = required(this.data, "--data", card);
 				List<String> folders = Datasets.classNames(data);
 				for (String f : folders)
 					if (!card.classNames().contains(f))
@@ -153,6 +161,13 @@ final class EvaluateCommand implements Main.Command {
 		if (json) out.println(Json.writePretty(result));
 		else printTable(result, card, out);
 		return 0;
+	}
+
+	/** An option the model's task needs: refused, naming it and the task, when absent. */
+	private static Path required(Path value, String option, ModelCard card) throws Cli.UsageException {
+		if (value == null) throw new Cli.UsageException("evaluate: " + option + " is required for the " + card.task()
+			+ " model " + card.name());
+		return value;
 	}
 
 	@SuppressWarnings("unchecked")

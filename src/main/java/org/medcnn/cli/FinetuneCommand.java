@@ -3,26 +3,57 @@ package org.medcnn.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.medcnn.common.Cancellation;
 import org.medcnn.data.Datasets;
 import org.medcnn.nn.Models;
 import org.medcnn.pipeline.FineTuning;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code finetune}: continues training a segmentation package from its weights on image/mask folders and writes a
  * new package recording its parent (see {@link FineTuning}).
  */
+@Command(name = "finetune", header = "continue training a segmentation package on more (or corrected) cases",
+	footer = {"The new package's card records its parent (name, SHA-256 of its card and weights), every case (name, "
+		+ "SHA-256 of its voxels) and the cases new to the lineage."})
 final class FinetuneCommand implements Main.Command {
 
-	@Override
-	public String name() {
-		return "finetune";
-	}
+	@Option(names = "--model", paramLabel = "MODEL", required = true, description = "the segmentation package to start "
+		+ "from (a folder); it is only read")
+	Path model;
+
+	@Mixin
+	TrainingOptions.Cases cases;
+
+	@Option(names = "--out", paramLabel = "MODEL2", required = true, description = "the new package (never MODEL; new or "
+		+ "empty folder)")
+	Path output;
+
+	@Option(names = "--overwrite", description = "replace the package at MODEL2 if there is one")
+	boolean overwrite;
+
+	@Option(names = "--epochs", paramLabel = "N", description = "default ${bundle:v.epochs}")
+	@Cli.Range(min = 1, max = 100000)
+	Integer epochs;
+
+	@Option(names = "--lr", paramLabel = "X", description = "learning rate, default the parent's")
+	@Cli.Range(min = 1e-9, max = 10)
+	Double lr;
+
+	@Option(names = "--seed", paramLabel = "N", description = "random seed, default the parent's")
+	Long seed;
+
+	@Option(names = "--refit", description = "plan normalisation and spacing from the new set instead of keeping the "
+		+ "parent's (the card says which was done)")
+	boolean refit;
 
 	@Override
-	public String summary() {
-		return "continue training a segmentation package on more (or corrected) cases";
+	public Map<String, String> helpValues() {
+		return Cli.values("v.epochs", FineTuning.DEFAULT_EPOCHS, "images", "one case per entry, as train-segmenter reads "
+			+ "them (the enlarged set: the cases the model learnt from and the corrected ones)");
 	}
 
 	@Override
@@ -31,42 +62,17 @@ final class FinetuneCommand implements Main.Command {
 	}
 
 	@Override
-	public String usage() {
-		return """
-			usage: medcnn finetune --model MODEL --images DIR --masks DIR --out MODEL2 [options]
-			  --model MODEL       the segmentation package to start from (a folder); it is only read
-			  --images DIR        one case per entry, as train-segmenter reads them (the enlarged set: the
-			                      cases the model learnt from and the corrected ones)
-			  --masks DIR         per case the entry with the same name
-			  --roi NAME          the ROI of RTSTRUCT masks
-			  --out MODEL2        the new package (never MODEL; new or empty folder)
-			  --overwrite         replace the package at MODEL2 if there is one
-			  --epochs N          default %d
-			  --lr X              learning rate, default the parent's
-			  --seed N            random seed, default the parent's
-			  --refit             plan normalisation and spacing from the new set instead of keeping the
-			                      parent's (the card says which was done)
-			The new package's card records its parent (name, SHA-256 of its card and weights), every case
-			(name, SHA-256 of its voxels) and the cases new to the lineage."""
-			.formatted(FineTuning.DEFAULT_EPOCHS);
-	}
-
-	@Override
-	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "out", "epochs", "lr", "seed", "roi"),
-			Set.of("refit", "overwrite"));
-		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
+	public int call(PrintStream out, PrintStream err) throws Exception {
 		FineTuning.Request request;
 		try {
-			request = new FineTuning.Request(a.path("model"), a.integerOrNull("epochs", 1, 100000),
-				a.numberOrNull("lr", 1e-9, 10), a.flag("refit"), a.flag("overwrite"), a.longOrNull("seed"));
+			request = new FineTuning.Request(model, epochs, lr, refit, overwrite, seed);
 		} catch (IllegalArgumentException e) {
-			throw new Args.UsageException(name() + ": " + e.getMessage());
+			throw new Cli.UsageException("finetune: " + e.getMessage());
 		}
-		Path outDir = a.path("out");
+		Path outDir = output;
 		FineTuning.check(request, outDir);
 		CliProgress progress = new CliProgress(err);
-		List<Datasets.Case> cases = Datasets.loadCases(a.path("images"), a.path("masks"), a.string("roi", null), progress,
+		List<Datasets.Case> cases = Datasets.loadCases(this.cases.images, this.cases.masks, this.cases.roi, progress,
 			new Cancellation());
 		progress.done();
 		FineTuning.Plan plan = FineTuning.plan(request, cases, outDir);

@@ -7,44 +7,41 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.medcnn.common.FileTrees;
 import org.medcnn.common.Json;
 import org.medcnn.dicom.DicomInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code info PATH… [--json] [--pixels]}: describes DICOM files; folders are walked recursively, through symbolic links. */
+@Command(name = "info", header = "describe DICOM files (folders recursively)", description = {
+	"Describes each DICOM file (folders are searched recursively; files that are not DICOM are skipped there, but "
+		+ "named files are always reported). Exit code 1 if any file could not be read."})
 final class InfoCommand implements Main.Command {
 
+	@Parameters(paramLabel = "PATH", arity = "1..*", description = "DICOM files and folders")
+	List<Path> paths;
+
+	@Mixin
+	SharedOptions.Json json;
+
+	@Option(names = "--pixels", description = "also decode pixels: per-frame min, max, mean and SHA-256 of the stored values")
+	boolean pixels;
+
 	@Override
-	public String name() {
-		return "info";
+	public Map<String, String> helpValues() {
+		return Cli.values("json", "one JSON array, one object per file (fields as in DESIGN.md)");
 	}
 
 	@Override
-	public String summary() {
-		return "describe DICOM files (folders recursively)";
-	}
-
-	@Override
-	public String usage() {
-		return """
-			usage: medcnn info PATH... [--json] [--pixels]
-			  Describes each DICOM file (folders are searched recursively; files that are not DICOM are skipped
-			  there, but named files are always reported). Exit code 1 if any file could not be read.
-			  --json    one JSON array, one object per file (fields as in DESIGN.md)
-			  --pixels  also decode pixels: per-frame min, max, mean and SHA-256 of the stored values""";
-	}
-
-	@Override
-	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args args = new Args(name(), argv, Set.of(), Set.of("json", "pixels"));
-		if (args.positional().isEmpty()) throw new Args.UsageException("info: give at least one file or folder");
+	public int call(PrintStream out, PrintStream err) throws Exception {
 		List<Path> files = new ArrayList<>();
 		List<FileTrees.NotFollowed> notFollowed = new ArrayList<>();
-		for (String p : args.positional()) files.addAll(expand(Path.of(p), notFollowed));
+		for (Path p : paths) files.addAll(expand(p, notFollowed));
 		for (FileTrees.NotFollowed n : notFollowed) err.println("medcnn info: warning: " + n);
-		boolean pixels = args.flag("pixels");
 		List<Object> results = new ArrayList<>();
 		boolean failed = false;
 		for (Path f : files) {
@@ -62,9 +59,9 @@ final class InfoCommand implements Main.Command {
 			}
 			if (d.containsKey("error")) failed = true;
 			results.add(d);
-			if (!args.flag("json")) printHuman(d, out);
+			if (!json.json) printHuman(d, out);
 		}
-		if (args.flag("json")) out.println(Json.writePretty(results));
+		if (json.json) out.println(Json.writePretty(results));
 		if (failed) err.println("medcnn info: some files could not be read (see \"error\")");
 		return failed ? 1 : 0;
 	}

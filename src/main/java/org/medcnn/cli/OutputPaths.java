@@ -34,14 +34,14 @@ final class OutputPaths {
 	 * @param command the command, for the message ("predict")
 	 * @param option the option that named it ("--out")
 	 * @return {@code dir}
-	 * @throws Args.UsageException when {@code dir} (or one of its parents) is a file, naming the option, the path
+	 * @throws Cli.UsageException when {@code dir} (or one of its parents) is a file, naming the option, the path
 	 *         and what to give instead
 	 * @throws IOException when the folder cannot be created or is not writable, naming the path and the reason
 	 */
-	static Path folder(String command, String option, Path dir) throws Args.UsageException, IOException {
+	static Path folder(String command, String option, Path dir) throws Cli.UsageException, IOException {
 		Path file = fileInTheWay(dir);
 		if (file != null)
-			throw new Args.UsageException(command + ": " + option + " " + dir + ": " + (file.equals(dir) ? "is a file"
+			throw new Cli.UsageException(command + ": " + option + " " + dir + ": " + (file.equals(dir) ? "is a file"
 				: file + " is a file") + ", not a folder; give a folder for the outputs (it is created when missing)");
 		try {
 			Files.createDirectories(dir);

@@ -4,49 +4,44 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.common.Json;
 import org.medcnn.dicom.DicomSeries;
 import org.medcnn.dicom.ScanResult;
 import org.medcnn.dicom.SeriesScanner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /** {@code series DIR [--json]}: lists the series found under a folder, slices in spatial order. */
+@Command(name = "series", header = "list the series found, sorted, with geometry and warnings", description = {
+	"Scans headers only (no pixel data) and groups files by SeriesInstanceUID; slices are sorted by position along the "
+		+ "slice normal. Warnings name gaps, duplicates and inconsistent geometry; files that are not images of a "
+		+ "series (DICOMDIR, localizers, SR, RTPLAN, RTSTRUCT, SEG, non-DICOM) are listed on stderr as skipped, with "
+		+ "the reason."})
 final class SeriesCommand implements Main.Command {
 
+	@Parameters(paramLabel = "DIR", arity = "1..*", description = "folders to scan (recursively)")
+	List<Path> roots;
+
+	@Mixin
+	SharedOptions.Json json;
+
 	@Override
-	public String name() {
-		return "series";
+	public Map<String, String> helpValues() {
+		return Cli.values("json", "a JSON array: seriesInstanceUID, modality, rows, columns, slices, files, spacing, "
+			+ "origin, direction, warnings");
 	}
 
 	@Override
-	public String summary() {
-		return "list the series found, sorted, with geometry and warnings";
-	}
-
-	@Override
-	public String usage() {
-		return """
-			usage: medcnn series DIR... [--json]
-			  Scans headers only (no pixel data) and groups files by SeriesInstanceUID; slices are sorted by
-			  position along the slice normal. Warnings name gaps, duplicates and inconsistent geometry; files
-			  that are not images of a series (DICOMDIR, localizers, SR, RTPLAN, RTSTRUCT, SEG, non-DICOM) are
-			  listed on stderr as skipped, with the reason.
-			  --json  a JSON array: seriesInstanceUID, modality, rows, columns, slices, files, spacing, origin,
-			          direction, warnings""";
-	}
-
-	@Override
-	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args args = new Args(name(), argv, Set.of(), Set.of("json"));
-		if (args.positional().isEmpty()) throw new Args.UsageException("series: give a folder");
-		List<Path> roots = args.positional().stream().map(Path::of).toList();
+	public int call(PrintStream out, PrintStream err) throws Exception {
 		CliProgress progress = new CliProgress(err);
 		ScanResult scan = SeriesScanner.scanDetailed(roots, progress, new Cancellation());
 		List<DicomSeries> series = scan.series();
 		progress.done();
-		if (args.flag("json")) {
+		if (json.json) {
 			List<Object> json = new ArrayList<>();
 			for (DicomSeries s : series) json.add(s.toJson());
 			out.println(Json.writePretty(json));

@@ -3,7 +3,7 @@ package org.medcnn.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import org.medcnn.common.Cancellation;
 import org.medcnn.nn.ClassifierConfig;
@@ -12,18 +12,82 @@ import org.medcnn.nn.TrainingConfig;
 import org.medcnn.data.Datasets;
 import org.medcnn.pipeline.ClassifierRequest;
 import org.medcnn.pipeline.Trainings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code train-classifier}: trains a CNN (or MLP) classifier on a class-folder layout. */
+@Command(name = "train-classifier", header = "train a classifier (CNN or MLP) on class folders", description = {
+	"Settings marked \"auto\" follow the data (a dataset fingerprint, printed first, with the plan)."})
 final class TrainClassifierCommand implements Main.Command {
 
-	@Override
-	public String name() {
-		return "train-classifier";
+	@Option(names = "--data", paramLabel = "DIR", required = true, description = "one sub-folder per class (sorted names = "
+		+ "class order, e.g. high/ intermediate/ low/); items: DICOM files, DICOM series folders or NIfTI files (middle "
+		+ "slice)")
+	Path data;
+
+	@Mixin
+	TrainingOptions.Output output;
+
+	@Mixin
+	TrainingOptions.Normalise normalise;
+
+	@Option(names = "--crop-mm", paramLabel = "X", description = "the items are lesion-centred crops of X mm (recorded in "
+		+ "the card, so that Classify Risk and predict crop each lesion so); default 0: whole images")
+	@Cli.Range(min = 0, max = 10_000)
+	Double cropMm;
+
+	@Option(names = "--arch", paramLabel = "NAME", completionCandidates = Architectures.class, description =
+		"${COMPLETION-CANDIDATES} (mlp: a plain fully connected network, for comparison), default ${bundle:v.arch}")
+	String arch;
+
+	@Option(names = "--size", paramLabel = "N", description = "input size in pixels (items are resampled to NxN), default "
+		+ "auto (small images keep their size, larger ones are resampled to ${bundle:v.size})")
+	@Cli.Range(min = 8, max = 1024)
+	Integer size;
+
+	@Option(names = "--filters", paramLabel = "A,B,...", description = "CNN: filters of each conv block (one block per "
+		+ "number, each 1-1024), default auto (${bundle:v.filters}; 32,64 for 5000 items or more)")
+	String filters;
+
+	@Option(names = "--dense", paramLabel = "N", description = "units of the hidden dense layer, default auto "
+		+ "(${bundle:v.dense}; 128 for large sets)")
+	@Cli.Range(min = 1, max = 65536)
+	Integer dense;
+
+	@Option(names = "--pooling", paramLabel = "NAME", completionCandidates = Poolings.class, description =
+		"${COMPLETION-CANDIDATES}, default ${bundle:v.pooling}")
+	String pooling;
+
+	@Mixin
+	TrainingOptions.Schedule schedule;
+
+	@Option(names = "--loss", paramLabel = "NAME", completionCandidates = Losses.class, description =
+		"${COMPLETION-CANDIDATES}; default ${bundle:v.loss}")
+	String loss;
+
+	@Mixin
+	TrainingOptions.Layers layers;
+
+	/** {@code --arch}. */
+	static final class Architectures extends Cli.Choices {
+		Architectures() {
+			super("cnn", "mlp");
+		}
 	}
 
-	@Override
-	public String summary() {
-		return "train a classifier (CNN or MLP) on class folders";
+	/** {@code --pooling}. */
+	static final class Poolings extends Cli.Choices {
+		Poolings() {
+			super("max", "avg");
+		}
+	}
+
+	/** {@code --loss} of a classifier. */
+	static final class Losses extends Cli.Choices {
+		Losses() {
+			super("cross-entropy", "mse");
+		}
 	}
 
 	@Override
@@ -32,83 +96,42 @@ final class TrainClassifierCommand implements Main.Command {
 	}
 
 	@Override
-	public String usage() {
+	public Map<String, String> helpValues() {
 		ClassifierConfig c = ClassifierConfig.defaults();
 		TrainingConfig d = c.training();
-		return """
-			usage: medcnn train-classifier --data DIR --out MODEL [options]
-			  --data DIR          one sub-folder per class (sorted names = class order, e.g. high/ intermediate/ low/);
-			                      items: DICOM files, DICOM series folders or NIfTI files (middle slice)
-			  --out MODEL         model package folder to write (new or empty; checked before training)
-			  --overwrite         replace the package at MODEL if there is one
-			  Settings marked "auto" follow the data (a dataset fingerprint, printed first, with the plan).
-			  --normalise NAME    auto (default: CT → clip to the set's 0.5-99.5 percentiles and z-score; other
-			                      modalities → z-score per image over its body) | ct | zscore | none | 'window C/W'
-			  --window C,W        the same as --normalise 'window C/W'
-			  --crop-mm X         the items are lesion-centred crops of X mm (recorded in the card, so that
-			                      Classify Risk and predict crop each lesion so); default 0: whole images
-			  --arch NAME         cnn | mlp (plain fully connected network, for comparison), default %s
-			  --size N            input size in pixels (items are resampled to N×N), default auto (small
-			                      images keep their size, larger ones are resampled to %d)
-			  --filters A,B,...   CNN: filters of each conv block (one block per number), default auto (%s;
-			                      32,64 for %d items or more)
-			  --dense N           units of the hidden dense layer, default auto (%d; 128 for large sets)
-			  --pooling NAME      max | avg, default %s
-			  --epochs N          default auto (%d, fewer for large sets: about %d samples in all, at least 10)
-			  --batch N           mini-batch size, default auto (%d; 64 for large sets)
-			  --lr X              learning rate, default %s
-			  --optimizer NAME    sgd | momentum | adam, default %s
-			  --schedule NAME     learning rate over the epochs: constant (default) | step (halved every
-			                      epochs/3 epochs) | cosine (cosine decay to 1 %% at the last epoch)
-			  --augment NAME      training-time augmentation, prepared in a background thread: auto (default:
-			                      standard for medical images, mild for others) | none | flips | standard
-			                      (flips, 90° turns, rotations up to ±15°, scaling 0.85-1.15, intensity
-			                      scale/shift, Gaussian noise) | mild (left-right flips, rotations ±10°,
-			                      scaling 0.9-1.1, intensity changes: for images with an up and a down)
-			  --clip-norm X       gradient clipping: scale a step's gradients down to global L2 norm X when
-			                      they exceed it; 0 = off (the default for classifiers)
-			  --resume            continue an interrupted run from MODEL.checkpoint/ (written after every
-			                      epoch; same data and settings; --epochs may be raised)
-			  --loss NAME         cross-entropy | mse, default %s
-			  --activation NAME   relu | tanh | sigmoid | elu, default %s
-			  --batch-norm        batch normalisation after each convolution and the hidden dense layer
-			                      (before the activation)
-			  --dropout R         dropout rate 0…0.9 in training, on the output layer's input; default 0 (off)
-			  --init NAME         weight initialisation: he-normal | glorot-normal | he-uniform | glorot-uniform;
-			                      default he-normal for relu/elu, glorot-normal for tanh/sigmoid
-			  --seed N            random seed, default %d
-			  --val-fraction X    share of items held out for validation, default %s"""
-			.formatted(c.architecture(), c.inputSize(),
-				java.util.Arrays.stream(c.filters()).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")),
-				5000, c.denseUnits(), c.pooling(), d.epochs(), 600_000, d.batchSize(), d.learningRate(),
-				d.optimizer(), d.loss(), d.activation(), d.seed(), d.valFraction());
+		return Cli.values("v.arch", c.architecture(), "v.size", c.inputSize(), "v.filters",
+			java.util.Arrays.stream(c.filters()).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")),
+			"v.dense", c.denseUnits(), "v.pooling", c.pooling(), "v.lr", d.learningRate(), "v.optimizer", d.optimizer(),
+			"v.loss", d.loss(), "v.activation", d.activation(), "v.seed", d.seed(), "v.val-fraction", d.valFraction(),
+			"normalise", "auto (default: CT -> clip to the set's 0.5-99.5 percentiles and z-score; other modalities -> "
+				+ "z-score per image over its body) | ct | zscore | none | 'window C/W'",
+			"epochs", "default auto (" + d.epochs() + ", fewer for large sets: about 600000 samples in all, at least 10)",
+			"batch", "mini-batch size, default auto (" + d.batchSize() + "; 64 for large sets)",
+			"augment", "training-time augmentation, prepared in a background thread: auto (default: standard for medical "
+				+ "images, mild for others) | none | flips | standard (flips, 90° turns, rotations up to ±15°, scaling "
+				+ "0.85-1.15, intensity scale/shift, Gaussian noise) | mild (left-right flips, rotations ±10°, scaling "
+				+ "0.9-1.1, intensity changes: for images with an up and a down)",
+			"clip-norm", "gradient clipping: scale a step's gradients down to global L2 norm X when they exceed it; 0 = "
+				+ "off (the default for classifiers)",
+			"batch-norm", "batch normalisation after each convolution and the hidden dense layer (before the activation)",
+			"dropout", "dropout rate in training, on the output layer's input; default 0 (off)",
+			"val-fraction", "share of items held out for validation, default " + d.valFraction());
 	}
 
 	@Override
-	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "filters", "dense", "pooling", "epochs", "batch", "lr",
-			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init", "clip-norm",
-			"normalise", "crop-mm"), Set.of("resume", "batch-norm", "overwrite"));
-		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
+	public int call(PrintStream out, PrintStream err) throws Exception {
 		ClassifierRequest request;
 		try {
-			request = ClassifierRequest.builder().architecture(a.choiceOrNull("arch", "cnn", "mlp"))
-				.inputSize(a.integerOrNull("size", 8, 1024)).filters(filters(a, null)).denseUnits(a.integerOrNull("dense", 1, 65536))
-				.pooling(a.choiceOrNull("pooling", "max", "avg")).epochs(a.integerOrNull("epochs", 1, 100000))
-				.batch(a.integerOrNull("batch", 1, 4096)).learningRate(a.numberOrNull("lr", 1e-9, 10))
-				.optimizer(a.choiceOrNull("optimizer", "sgd", "momentum", "adam")).loss(a.choiceOrNull("loss", "cross-entropy", "mse"))
-				.activation(a.choiceOrNull("activation", "relu", "tanh", "sigmoid", "elu")).seed(a.longOrNull("seed"))
-				.valFraction(a.numberOrNull("val-fraction", 0, 0.9))
-				.schedule(a.choiceOrNull("schedule", "constant", "step", "cosine"))
-				.augment(a.choiceOrNull("augment", TrainingConfig.AUGMENTATIONS.toArray(String[]::new))).resume(a.flag("resume"))
-				.clipNorm(a.numberOrNull("clip-norm", 0, 1e6)).layers(TrainSegmenterCommand.layers(a))
-				.normalise(TrainSegmenterCommand.normalise(a)).cropMm(a.numberOrNull("crop-mm", 0, 10_000))
-				.overwrite(a.flag("overwrite")).build();
+			TrainingOptions.Schedule t = schedule;
+			request = ClassifierRequest.builder().architecture(arch).inputSize(size).filters(filters()).denseUnits(dense)
+				.pooling(pooling).epochs(t.epochs).batch(t.batch).learningRate(t.lr).optimizer(t.optimizer).loss(loss)
+				.activation(layers.activation).seed(t.seed).valFraction(t.valFraction).schedule(t.schedule).augment(t.augment)
+				.resume(output.resume).clipNorm(t.clipNorm).layers(layers.layers())
+				.normalise(normalise.value("train-classifier")).cropMm(cropMm).overwrite(output.overwrite).build();
 		} catch (IllegalArgumentException e) {
-			throw new Args.UsageException(name() + ": " + e.getMessage());
+			throw new Cli.UsageException("train-classifier: " + e.getMessage());
 		}
-		Path data = a.path("data");
-		Trainings.checkTarget(a.path("out"), request.common().overwrite() || request.common().resume());
+		Trainings.checkTarget(output.out, request.common().overwrite() || request.common().resume());
 		CliProgress progress = new CliProgress(err);
 		List<String> classes = Datasets.classNames(data);
 		List<Datasets.Item> items = Datasets.loadItems(data, progress, new Cancellation());
@@ -118,22 +141,17 @@ final class TrainClassifierCommand implements Main.Command {
 			+ Models.device());
 		try (CliCancellation cancel = new CliCancellation()) {
 			Path pkg = Trainings.trainClassifier(request, items, classes, new EpochPrinter("classifier", err), cancel.token(),
-				a.path("out"));
+				output.out);
 			out.println(pkg.toAbsolutePath());
 		}
 		return 0;
 	}
 
-	/** Parses {@code --filters A,B,…} (positive integers, one per conv block). */
-	static int[] filters(Args a, int[] def) throws Args.UsageException {
-		String s = a.string("filters", null);
-		if (s == null) return def;
-		try {
-			int[] f = java.util.Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-			if (f.length > 0 && java.util.Arrays.stream(f).allMatch(v -> v >= 1 && v <= 1024)) return f;
-		} catch (NumberFormatException e) {
-			// reported below
-		}
-		throw new Args.UsageException("--filters expects filters per conv block, e.g. 16,32,64 (each 1…1024); got '" + s + "'");
+	/** Parses {@code --filters A,B,…} (each 1…1024, one per conv block); null when absent. */
+	int[] filters() throws Cli.UsageException {
+		int[] f = TrainingOptions.integers(filters);
+		if (f == null || f.length > 0 && java.util.Arrays.stream(f).allMatch(v -> v >= 1 && v <= 1024)) return f;
+		throw new Cli.UsageException("train-classifier: --filters expects filters per conv block, e.g. 16,32,64 (each "
+			+ "1…1024); got '" + filters + "'");
 	}
 }

@@ -25,11 +25,11 @@ class OutputPathsTest {
 	@Test
 	void testOutputFolderThatIsAFileIsRefusedWithTheReason() throws Exception {
 		Path file = Files.writeString(tmp.resolve("afile"), "x");
-		Args.UsageException e = assertThrows(Args.UsageException.class,
+		Cli.UsageException e = assertThrows(Cli.UsageException.class,
 			() -> OutputPaths.folder("predict", "--out", file));
 		assertEquals("predict: --out " + file + ": is a file, not a folder; give a folder for the outputs (it is created "
 			+ "when missing)", e.getMessage());
-		Args.UsageException below = assertThrows(Args.UsageException.class,
+		Cli.UsageException below = assertThrows(Cli.UsageException.class,
 			() -> OutputPaths.folder("predict", "--out", file.resolve("sub")));
 		assertTrue(below.getMessage().contains(file + " is a file"), below.getMessage());
 		Path made = OutputPaths.folder("predict", "--out", tmp.resolve("new/deeper"));
