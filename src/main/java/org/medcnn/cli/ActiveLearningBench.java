@@ -76,7 +76,7 @@ final class ActiveLearningBench {
 	static String usage() {
 		return """
 			Simulates the annotation loop on MR phantoms (bench quality's generator on a grid of
-			  %.1f-%.1f mm pixels and %.0f-%.0f mm slices, at most %,d voxels per case): per seed a pool of %d
+			  %.1f-%.1f mm pixels and %.1f-%.1f mm slices, at most %,d voxels per case): per seed a pool of %d
 			  cases and %d held out; %d labelled cases train a 2D U-Net (%d epochs, %d filters); then %d rounds of
 			  pick %d cases -> add them with their reference masks -> fine-tune %d epochs, once picking by
 			  suggest's score and once at random. Prints the held-out mean Dice per round for both strategies,
@@ -186,7 +186,7 @@ final class ActiveLearningBench {
 		r.put("bench", "active-learning");
 		r.put("modality", "mr");
 		Map<String, Object> setup = new LinkedHashMap<>();
-		setup.put("grid", String.format(Locale.ROOT, "pixels %.1f-%.1f mm, slices %.0f-%.0f mm, at most %d voxels", PIXEL_MIN,
+		setup.put("grid", String.format(Locale.ROOT, "pixels %.1f-%.1f mm, slices %.1f-%.1f mm, at most %d voxels", PIXEL_MIN,
 			PIXEL_MAX, SLICE_MIN, SLICE_MAX, MAX_VOXELS));
 		setup.put("pool", POOL);
 		setup.put("test", TEST);
