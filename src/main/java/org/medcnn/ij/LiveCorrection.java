@@ -54,7 +54,7 @@ public final class LiveCorrection implements ImageListener {
 	private final WatchedRois rois;
 	private final RoiManager manager;
 	private volatile ImagePlus labels;
-	private boolean busy;
+	private volatile boolean busy;
 
 	private LiveCorrection(ImagePlus imp, RoiManager manager, WatchedRois rois, ImagePlus labels) {
 		this.imp = imp;
@@ -129,6 +129,7 @@ public final class LiveCorrection implements ImageListener {
 	 * with a window, so a batch-mode macro's painting is found here.
 	 */
 	private void catchUpWithLabels() {
+		if (busy) return;
 		ImagePlus li = labels;
 		Mask m = corrected(imp);
 		if (li == null || m == null || li.getStackSize() != m.geometry().nz()) return;
@@ -227,7 +228,9 @@ public final class LiveCorrection implements ImageListener {
 
 	@Override
 	public void imageUpdated(ImagePlus image) {
-		if (image != null && image == labels) labelsChanged();
+		// ImageJ reports on the event thread, later: also for the mask image this link rewrote itself, which must not
+		// rebuild the ROI Manager (it would rename and reorder the user's ROIs); only a real change is applied
+		if (image != null && image == labels) catchUpWithLabels();
 	}
 
 	private static Field roisField() throws NoSuchFieldException {
