@@ -28,20 +28,21 @@ import org.medcnn.volume.Mask;
  * conversion {@code Add to Training Set...} uses ({@link AddToTrainingSetTool#correctedMask}), and writes the mask into
  * the linked mask image.</li>
  * <li>Painting the mask image (any change that ends in {@link ImagePlus#updateAndDraw()}, e.g. the brush or pencil, or
- * a macro's {@code updateDisplay()}) redraws the overlay from its labels (ImageJ reports painting only for an image in a
- * window; a batch-mode macro's painting is found when the corrected mask is next read, see {@link #settle()}) and replaces the manager's ROIs with the new
- * lesion outlines, so that the manager, the overlay and the mask image never disagree.</li>
+ * a macro's {@code updateDisplay()}) redraws the overlay from its labels and replaces the manager's ROIs with the new
+ * lesion outlines, so that the manager, the overlay and the mask image agree. ImageJ reports painting only for
+ * an image in a window; a batch-mode macro's painting is found when the mask is next read ({@link #settle()}).
+ * </li>
  * </ul>
  * The corrected mask is kept on the image as {@link #PROP_CORRECTED}; it is what {@code Add to Training Set...} with
  * mask {@code auto} saves. ImageJ 1.x has no listener for the ROI Manager's contents, so the link watches the manager's
- * ROI list itself (the private list is wrapped in one that reports each change; see {@link #watch}); where that is not
+ * ROI list itself (its private list is wrapped in one that reports each change); where that is not
  * possible (another ImageJ version), the overlay follows at {@code Add to Training Set...} only, and the Log says so.
  * <p>
  * One link at a time (the ROI Manager is global): linking another image ends the previous link; closing the image ends
  * it. Changes are applied on the thread that made them (the event thread for clicks, the macro's thread in a macro),
  * so a macro sees the redrawn overlay on its next line; a painted mask image is followed on the event thread, where
- * ImageJ reports it, a moment later ({@link #settle()} waits for it). Errors while following (an added ROI without a slice position)
- * go to the status line and leave the last good state; they never break the ROI Manager's own command.
+ * ImageJ reports it, a moment later ({@link #settle()} waits for it). Errors while following (an added ROI without a
+ * slice position) go to the status line and leave the last good state; they never break the ROI Manager's own command.
  */
 public final class LiveCorrection implements ImageListener {
 
