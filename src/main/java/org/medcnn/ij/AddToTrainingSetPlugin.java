@@ -27,7 +27,8 @@ import org.medcnn.volume.Mask;
  * <p>
  * Correcting: after {@code Segment Tumors...} the lesion outlines are in the ROI Manager (one per lesion and slice).
  * Edit them with ImageJ's tools (select one, reshape it or paint with the brush, Update; draw a missed lesion and Add;
- * Delete a false one), or paint the mask image. This command takes that edited state, and redraws the overlay from it.
+ * Delete a false one), or paint the mask image; the overlay follows each edit at once ({@link LiveCorrection}). This
+ * command takes that edited state, and redraws the overlay from it.
  * <p>
  * Macro keys: {@value #KEY_PROJECT} (the training-set folder), {@value #KEY_CASE} (the case's name; letters, digits,
  * {@code . _ -}), {@value #KEY_MASK} (where the corrected mask is: {@code auto}, {@code ROI Manager}, {@code Overlay}
@@ -71,6 +72,7 @@ public class AddToTrainingSetPlugin implements PlugIn {
 			boolean copy = gd.getNextBoolean(), replace = gd.getNextBoolean();
 			Path projectDir = DialogValues.path("Project", KEY_PROJECT, project);
 			if (options == null) Prefs.set(PREF_PROJECT, project);
+			LiveCorrection.settle();
 			RoiManager rm = RoiManager.getInstance();
 			if (rm == null && !java.awt.GraphicsEnvironment.isHeadless()) rm = SegmentTumorsPlugin.roiManager();
 			Mask mask = AddToTrainingSetTool.correctedMask(imp, source, rm == null ? null : rm.getRoisAsArray(),

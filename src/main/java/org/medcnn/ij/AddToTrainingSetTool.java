@@ -108,9 +108,22 @@ public final class AddToTrainingSetTool {
 		}
 		TrainingSets.Added added = TrainingSets.add(new TrainingSets.Addition(project, caseName, image, sourceFiles(imp),
 			corrected, predicted, card, cardSha, copy, replace));
-		SegmentTumorsTool.annotate(imp, new SegmentTumorsTool.Outcome(corrected, Lesions.label(corrected, 1),
-			Lesions.measure(corrected, image)));
+		showCorrected(imp, corrected);
 		return added;
+	}
+
+	/**
+	 * Redraws the image's lesion overlay (fills and "Lesion k" outlines, numbered by connected component as Segment
+	 * Tumors numbers them) from a corrected mask and keeps the mask as {@link LiveCorrection#PROP_CORRECTED}: the one
+	 * place where an edit becomes what the image shows, for {@link #add} and {@link LiveCorrection}.
+	 *
+	 * @return the outline ROIs drawn, in overlay order
+	 */
+	static List<Roi> showCorrected(ImagePlus imp, Mask corrected) {
+		List<Roi> outlines = SegmentTumorsTool.annotate(imp, new SegmentTumorsTool.Outcome(corrected,
+			Lesions.label(corrected, 1), List.of()));
+		imp.setProperty(LiveCorrection.PROP_CORRECTED, corrected);
+		return outlines;
 	}
 
 	/** The image's DICOM files in slice order, or none when it was resampled or not opened from DICOM. */

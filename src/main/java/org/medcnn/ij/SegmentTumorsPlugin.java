@@ -26,7 +26,8 @@ import org.medcnn.nn.Segmenter;
  * lesions (translucent fill and one outline per lesion and slice) into the image's overlay, adds the outlines to
  * the ROI Manager (in a batch-mode macro, the macro's own hidden one, so that {@code roiManager("count")},
  * {@code roiManager("measure")} and {@code roiManager("save", …)} see them) and one row per lesion to the {@value SegmentTumorsTool#TABLE_TITLE} table. The work is done by
- * {@link SegmentTumorsTool}.
+ * {@link SegmentTumorsTool}. The image is then linked to that ROI Manager and to the mask image ({@link LiveCorrection}):
+ * editing the outlines (Add, Update, Delete) or painting the mask image redraws the overlay at once.
  * <p>
  * Macro keys: {@value #KEY_MODEL} (model package folder or .zip), {@value #KEY_MASK} (a checkbox: also open
  * the mask as an 8-bit image "&lt;title&gt;-mask", which becomes the current image) and {@value #KEY_TTA} (a
@@ -93,12 +94,20 @@ public class SegmentTumorsPlugin implements PlugIn {
 			ResultsTable rt = Tables.named(SegmentTumorsTool.TABLE_TITLE);
 			SegmentTumorsTool.addRows(rt, imp.getTitle(), outcome.lesions());
 			Tables.show(rt, SegmentTumorsTool.TABLE_TITLE);
+			imp.setProperty(LiveCorrection.PROP_CORRECTED, outcome.mask());
+			LiveCorrection.unlink();
+			RoiManager rm = null;
 			if (!GraphicsEnvironment.isHeadless() && !outlines.isEmpty()) {
-				RoiManager rm = roiManager();
+				rm = roiManager();
 				for (Roi r : outlines) rm.addRoi((Roi) r.clone());
 			}
 			progress.done();
-			if (maskImage) IjVolumes.toImagePlus(outcome.mask(), imp.getTitle() + "-mask").show();
+			ImagePlus labels = null;
+			if (maskImage) {
+				labels = IjVolumes.toImagePlus(outcome.mask(), imp.getTitle() + "-mask");
+				labels.show();
+			}
+			if (!GraphicsEnvironment.isHeadless()) LiveCorrection.link(imp, rm != null ? rm : RoiManager.getInstance(), labels);
 			IJ.showStatus(TITLE + ": " + outcome.lesions().size() + " lesion(s) in " + imp.getTitle());
 		} catch (IOException | RuntimeException e) {
 			progress.done();

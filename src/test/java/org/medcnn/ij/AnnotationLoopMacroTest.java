@@ -163,6 +163,117 @@ class AnnotationLoopMacroTest {
 		Tables.clear(SegmentTumorsTool.TABLE_TITLE);
 	}
 
+	/**
+	 * The overlay follows each edit at once, before any Add to Training Set (issue 13, item 1): after Segment Tumors
+	 * (with its mask image) a batch macro enlarges an outline (Update), adds a missed lesion (Add), deletes it again
+	 * (Delete) and paints a lesion into the mask image; after each step the image's outlines and fills, its corrected
+	 * mask, the mask the ROI Manager's ROIs stand for and the mask image agree, and show the edit.
+	 */
+	@Test
+	void theOverlayFollowsEachEditAtOnce() {
+		RoiManager open = RoiManager.getRawInstance();
+		if (open != null) open.close();
+		IjHarness.clearDialogs();
+		LiveCorrectionProbe.SNAPSHOTS.clear();
+		String probe = "call(\"" + LiveCorrectionProbe.class.getName() + ".snapshot\", ";
+		try {
+			followEdits(probe);
+		} finally {
+			LiveCorrection.unlink();
+			for (int id : java.util.Optional.ofNullable(WindowManager.getIDList()).orElse(new int[0])) {
+				ImagePlus imp = WindowManager.getImage(id);
+				imp.changes = false;
+				imp.close();
+			}
+			Tables.clear(SegmentTumorsTool.TABLE_TITLE);
+		}
+	}
+
+	private static void followEdits(String probe) {
+		String result = IJ.runMacro("setBatchMode(true);\n"
+			+ "run(\"Open DICOM...\", \"path=[" + CASE21.toAbsolutePath() + "]\");\n"
+			+ "title = getTitle();\n"
+			+ "run(\"Segment Tumors...\", \"model=[" + SEGMENTER.toAbsolutePath() + "] mask\");\n"
+			+ "selectImage(title);\n"
+			+ probe + "\"segmented\");\n"
+			+ "roiManager(\"select\", 0);\n"
+			+ "z = getSliceNumber();\n"
+			+ "getSelectionBounds(x, y, w, h);\n"
+			+ "makeOval(x - 3, y - 3, w + 6, h + 6);\n"
+			+ "roiManager(\"update\");\n"
+			+ probe + "\"updated\");\n"
+			+ "setSlice(2);\n"
+			+ "makeRectangle(3, 3, 6, 6);\n"
+			+ "roiManager(\"add\");\n"
+			+ probe + "\"added\");\n"
+			+ "roiManager(\"select\", roiManager(\"count\") - 1);\n"
+			+ "roiManager(\"delete\");\n"
+			+ probe + "\"deleted\");\n"
+			+ "selectImage(title + \"-mask\");\n"
+			+ "setSlice(3);\n"
+			+ "makeRectangle(50, 4, 5, 5);\n"
+			+ "run(\"Set...\", \"value=1 slice\");\n"
+			+ "run(\"Select None\");\n"
+			+ "selectImage(title);\n"
+			+ probe + "\"painted\");\n"
+			+ "n = roiManager(\"count\");\n"
+			+ "setBatchMode(false);\n"
+			+ "return \"\" + z + \"|\" + x + \"|\" + y + \"|\" + w + \"|\" + h + \"|\" + n;");
+		assertTrue(result != null && result.split("\\|").length == 6, "the macro failed: " + result + " " + IjHarness.DIALOGS);
+		int[] v = java.util.Arrays.stream(result.split("\\|")).mapToInt(Integer::parseInt).toArray();
+		int z = v[0];
+		java.awt.Rectangle oval = new java.awt.Rectangle(v[1] - 3, v[2] - 3, v[3] + 6, v[4] + 6);
+		var shots = LiveCorrectionProbe.SNAPSHOTS;
+		assertEquals(List.of("segmented", "updated", "added", "deleted", "painted"), List.copyOf(shots.keySet()));
+		for (var e : shots.entrySet()) {
+			LiveCorrectionProbe.Snapshot s = e.getValue();
+			String at = "after \"" + e.getKey() + "\": ";
+			assertTrue(s.corrected() != null, at + "the image keeps its corrected mask");
+			assertArrayEquals(s.fromManager().labels(), s.corrected().labels(),
+				at + "the corrected mask is what the ROI Manager's ROIs stand for (what Add to Training Set saves)");
+			assertArrayEquals(s.corrected().labels(), s.maskImage(), at + "the mask image shows the corrected mask");
+			assertEquals(count(s.corrected(), -1), s.fillPixels(), at + "the overlay fills cover exactly the mask");
+		}
+		LiveCorrectionProbe.Snapshot seg = shots.get("segmented"), upd = shots.get("updated"), add = shots.get("added"),
+			del = shots.get("deleted"), paint = shots.get("painted");
+		// Update: the enlarged outline is drawn on its slice and its voxels are in the mask
+		assertTrue(count(upd.corrected(), z - 1) > count(seg.corrected(), z - 1), "the enlarged outline grew the mask on slice "
+			+ z);
+		assertTrue(upd.outlines().stream().anyMatch(r -> r.getPosition() == z && r.getBounds().equals(oval)),
+			"an outline on slice " + z + " is the enlarged oval " + oval + ": " + bounds(upd.outlines()));
+		// Add: a lesion in a corner of slice 2; Delete: gone again
+		for (int y = 3; y < 9; y++)
+			for (int x = 3; x < 9; x++) {
+				assertEquals(1, add.corrected().get(x, y, 1), "the added lesion at " + x + "," + y);
+				assertEquals(0, del.corrected().get(x, y, 1), "the deleted lesion at " + x + "," + y);
+			}
+		java.awt.Rectangle square = new java.awt.Rectangle(3, 3, 6, 6);
+		assertTrue(add.outlines().stream().anyMatch(r -> r.getPosition() == 2 && r.getBounds().equals(square)),
+			"the added lesion is outlined on slice 2: " + bounds(add.outlines()));
+		assertTrue(del.outlines().stream().noneMatch(r -> r.getBounds().equals(square)), "the deleted lesion's outline is gone");
+		assertArrayEquals(upd.corrected().labels(), del.corrected().labels(), "Delete undid Add");
+		assertEquals(upd.managerCount(), del.managerCount());
+		// painting the mask image: outlined, in the mask, and the ROI Manager holds the new outlines
+		assertEquals(count(del.corrected(), -1) + 25, count(paint.corrected(), -1), "the painted 5×5 square is in the mask");
+		java.awt.Rectangle painted = new java.awt.Rectangle(50, 4, 5, 5);
+		assertTrue(paint.outlines().stream().anyMatch(r -> r.getPosition() == 3 && r.getBounds().equals(painted)),
+			"the painted lesion is outlined on slice 3: " + bounds(paint.outlines()));
+		assertEquals(paint.outlines().size(), paint.managerCount(), "the ROI Manager holds one outline per lesion and slice");
+	}
+
+	/** Foreground voxels of a mask, on slice {@code z} (0-based) or, with −1, in all. */
+	private static long count(Mask m, int z) {
+		int n = m.geometry().sliceSize();
+		byte[] l = m.labels();
+		long c = 0;
+		for (int i = z < 0 ? 0 : z * n; i < (z < 0 ? l.length : (z + 1) * n); i++) if (l[i] != 0) c++;
+		return c;
+	}
+
+	private static List<String> bounds(List<ij.gui.Roi> rois) {
+		return rois.stream().map(r -> r.getPosition() + ":" + r.getBounds()).toList();
+	}
+
 	@Test
 	void suggestNextCaseRanksTheFolderAndOpensTheFirst() {
 		IjHarness.clearDialogs();

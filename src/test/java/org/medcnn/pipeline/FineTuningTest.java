@@ -97,6 +97,40 @@ class FineTuningTest {
 		assertEquals(childBefore, files(child));
 	}
 
+	/**
+	 * The same for a 3D parent (a tiny 3D U-Net on 4-slice patches): the child's first epoch goes on from the parent's
+	 * last, the parent is untouched, and the child's card records its parent and keeps the 3D architecture.
+	 */
+	@Test
+	void startsA3dChildFromTheParentsWeights() throws IOException {
+		List<Datasets.Case> train = cases(4, 23);
+		Path parent = dir.resolve("parent3d");
+		Trainings.trainSegmenter(SegmenterRequest.builder().dims(3).depth(2).filters(4).patch(new int[] {4, 32, 32})
+			.epochs(8).batch(4).learningRate(1e-2).seed(5L).valFraction(0.0).build(), train, null, null, parent);
+		Map<String, String> before = files(parent);
+		ModelCard parentCard = Models.readCard(parent);
+		assertEquals(3, parentCard.dims());
+		double fresh = trainLoss(parentCard, 0), last = trainLoss(parentCard, -1);
+		assertTrue(fresh - last > 0.2, "the 3D parent learnt: first epoch " + fresh + ", last " + last);
+
+		Path child = dir.resolve("child3d");
+		FineTuning.fineTune(FineTuning.Request.of(parent, 1), train, null, null, child);
+		ModelCard card = Models.readCard(child);
+		assertEquals(3, card.dims(), "the child is the parent's 3D network");
+		double first = trainLoss(card, 0);
+		assertTrue(Math.abs(first - last) < 0.25 * (fresh - last), "3D fine-tuning's first epoch loss " + first
+			+ " should be close to the parent's last " + last + ", far below a fresh model's first " + fresh);
+		assertEquals(before, files(parent), "the 3D parent package is byte for byte unchanged");
+
+		Map<?, ?> lineage = (Map<?, ?>) card.json().get("lineage");
+		Map<?, ?> p = (Map<?, ?>) lineage.get("parent");
+		assertEquals("parent3d", p.get("name"));
+		assertEquals(FineTuning.sha256(Files.readAllBytes(parent.resolve(ModelCard.FILE_NAME))), p.get("cardSha256"));
+		assertEquals(FineTuning.weightsSha256(parent), p.get("weightsSha256"));
+		assertEquals(List.of("c0", "c1", "c2", "c3"), lineage.get("casesAdded"));
+		assertEquals("[4, 32, 32]", String.valueOf(((Map<?, ?>) card.json().get("architecture")).get("patchZyx")));
+	}
+
 	@Test
 	void refusesToWriteOverOrInsideTheParent() throws IOException {
 		List<Datasets.Case> train = cases(2, 5);
