@@ -57,7 +57,9 @@ class AnnotationCommandsTest {
 		for (Object o : rows) {
 			Map<?, ?> m = (Map<?, ?>) o;
 			double score = ((Number) m.get("score")).doubleValue();
-			assertTrue(score >= 0 && score <= 1 && score <= previous, "sorted scores in [0, 1]: " + r.out());
+			assertTrue(score >= 0 && score <= previous, "sorted scores (mL to correct) from the largest: " + r.out());
+			double expectedDice = ((Number) m.get("expectedDice")).doubleValue();
+			assertTrue(expectedDice >= 0 && expectedDice <= 1, "expected Dice in [0, 1]: " + m);
 			assertTrue(m.get("reason") instanceof String reason && !reason.isBlank(), "a reason: " + m);
 			previous = score;
 		}
