@@ -41,6 +41,9 @@ final class FinetuneCommand implements Main.Command {
 			  --roi NAME          the ROI of RTSTRUCT masks
 			  --out MODEL2        the new package (never MODEL; new or empty folder)
 			  --overwrite         replace the package at MODEL2 if there is one
+			  --assume-geometry   train on images whose pixel spacing, slice spacing or position is not recorded
+			                      (1 mm or the instance order assumed); without it they are refused. The card
+			                      records what was assumed (fingerprint.readWarnings)
 			  --epochs N          default %d
 			  --lr X              learning rate, default the parent's
 			  --seed N            random seed, default the parent's
@@ -54,12 +57,13 @@ final class FinetuneCommand implements Main.Command {
 	@Override
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("model", "images", "masks", "out", "epochs", "lr", "seed", "roi"),
-			Set.of("refit", "overwrite"));
+			Set.of("refit", "overwrite", "assume-geometry"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		FineTuning.Request request;
 		try {
 			request = new FineTuning.Request(a.path("model"), a.integerOrNull("epochs", 1, 100000),
-				a.numberOrNull("lr", 1e-9, 10), a.flag("refit"), a.flag("overwrite"), a.longOrNull("seed"));
+				a.numberOrNull("lr", 1e-9, 10), a.flag("refit"), a.flag("overwrite"), a.longOrNull("seed"),
+				a.flag("assume-geometry"));
 		} catch (IllegalArgumentException e) {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}

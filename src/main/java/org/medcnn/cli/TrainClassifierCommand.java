@@ -41,6 +41,9 @@ final class TrainClassifierCommand implements Main.Command {
 			                      items: DICOM files, DICOM series folders or NIfTI files (middle slice)
 			  --out MODEL         model package folder to write (new or empty; checked before training)
 			  --overwrite         replace the package at MODEL if there is one
+			  --assume-geometry   train on images whose pixel spacing, slice spacing or position is not recorded
+			                      (1 mm or the instance order assumed); without it they are refused. The card
+			                      records what was assumed (fingerprint.readWarnings)
 			  Settings marked "auto" follow the data (a dataset fingerprint, printed first, with the plan).
 			  --normalise NAME    auto (default: CT → clip to the set's 0.5-99.5 percentiles and z-score; other
 			                      modalities → z-score per image over its body) | ct | zscore | none | 'window C/W'
@@ -88,7 +91,8 @@ final class TrainClassifierCommand implements Main.Command {
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("data", "out", "arch", "size", "filters", "dense", "pooling", "epochs", "batch", "lr",
 			"optimizer", "loss", "activation", "window", "seed", "val-fraction", "schedule", "augment", "dropout", "init", "clip-norm",
-			"normalise", "crop-mm"), Set.of("resume", "batch-norm", "overwrite"));
+			"normalise", "crop-mm"), Set.of("resume", "batch-norm", "overwrite",
+			"assume-geometry"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		ClassifierRequest request;
 		try {
@@ -103,7 +107,7 @@ final class TrainClassifierCommand implements Main.Command {
 				.augment(a.choiceOrNull("augment", TrainingConfig.AUGMENTATIONS.toArray(String[]::new))).resume(a.flag("resume"))
 				.clipNorm(a.numberOrNull("clip-norm", 0, 1e6)).layers(TrainSegmenterCommand.layers(a))
 				.normalise(TrainSegmenterCommand.normalise(a)).cropMm(a.numberOrNull("crop-mm", 0, 10_000))
-				.overwrite(a.flag("overwrite")).build();
+				.overwrite(a.flag("overwrite")).assumeGeometry(a.flag("assume-geometry")).build();
 		} catch (IllegalArgumentException e) {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}

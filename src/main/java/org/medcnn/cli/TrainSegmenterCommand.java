@@ -49,6 +49,9 @@ final class TrainSegmenterCommand implements Main.Command {
 			  --roi NAME          the ROI to train on from RTSTRUCT masks (e.g. GTV)
 			  --out MODEL         model package folder to write (new or empty; checked before training)
 			  --overwrite         replace the package at MODEL if there is one
+			  --assume-geometry   train on images whose pixel spacing, slice spacing or position is not recorded
+			                      (1 mm or the instance order assumed); without it they are refused. The card
+			                      records what was assumed (fingerprint.readWarnings)
 			  Settings marked "auto" follow the data: MedCNN measures a dataset fingerprint (modality, spacing,
 			  sizes, intensities of body and lesions, lesion sizes) and plans from it; both are printed first.
 			  --normalise NAME    auto (default: CT → clip to the set's 0.5-99.5 percentiles and z-score with
@@ -101,7 +104,8 @@ final class TrainSegmenterCommand implements Main.Command {
 	public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
 		Args a = new Args(name(), argv, Set.of("images", "masks", "out", "dims", "epochs", "batch", "lr", "optimizer",
 			"loss", "activation", "depth", "filters", "window", "seed", "val-fraction", "patch", "roi", "schedule", "augment",
-			"dropout", "init", "context", "clip-norm", "normalise", "samples"), Set.of("resume", "batch-norm", "overwrite"));
+			"dropout", "init", "context", "clip-norm", "normalise", "samples"), Set.of("resume", "batch-norm", "overwrite",
+			"assume-geometry"));
 		if (!a.positional().isEmpty()) throw new Args.UsageException(name() + ": unexpected argument " + a.positional());
 		SegmenterRequest request;
 		try {
@@ -143,7 +147,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			.clipNorm(a.numberOrNull("clip-norm", 0, 1e6)).depth(a.integerOrNull("depth", 1, threeD ? 5 : 6))
 			.filters(a.integerOrNull("filters", 1, 512)).context(a.integerOrNull("context", 0, SegmenterConfig.MAX_CONTEXT))
 			.patch(patch(a, threeD)).layers(layers(a)).normalise(normalise(a))
-			.samplesPerEpoch(a.integerOrNull("samples", 1, 1_000_000)).overwrite(a.flag("overwrite")).build();
+			.samplesPerEpoch(a.integerOrNull("samples", 1, 1_000_000)).overwrite(a.flag("overwrite"))
+			.assumeGeometry(a.flag("assume-geometry")).build();
 	}
 
 	/** Parses {@code --batch-norm}, {@code --dropout R} and {@code --init NAME}. */

@@ -73,7 +73,7 @@ public final class CaseSegmentation {
 	 *        every lesion on its key slice (its risk goes into the lesion table), or null; the caller owns it
 	 * @param segCompression how the DICOM SEG's pixel data are encoded (native, or Deflated Image Frame Compression)
 	 * @param assumeGeometry measure an image whose reader had to assume its geometry (no pixel spacing, no position or
-	 *        orientation, no slice spacing: {@link #assumedGeometry}); without it such a case is refused, as its volumes,
+	 *        orientation, no slice spacing: {@link AssumedGeometry}); without it such a case is refused, as its volumes,
 	 *        diameters and positions would be in unknown units
 	 */
 	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier,
@@ -125,25 +125,6 @@ public final class CaseSegmentation {
 	 */
 	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions,
 		List<Classification> risks) {}
-
-	/** How a user asks to measure images of assumed geometry: the CLI option and the ImageJ macro key. */
-	public static final String ASSUME_GEOMETRY_OPTION = "--assume-geometry", ASSUME_GEOMETRY_KEY = "assume_geometry";
-
-	/**
-	 * The readers' warnings that say the image's geometry was assumed, not recorded (each says what was "assumed": a
-	 * 1 mm pixel or slice spacing, or positions from the instance order).
-	 */
-	public static List<String> assumedGeometry(List<String> warnings) {
-		return warnings.stream().filter(w -> w.contains(" assumed")).toList();
-	}
-
-	/** Why a case whose geometry was assumed is refused, and how to measure it anyway. */
-	static String assumedGeometryRefusal(Path entry, List<String> assumed) {
-		return entry + ": " + String.join("; ", assumed) + ": lesion volumes, diameters and positions cannot be measured"
-			+ " without the real geometry, so the case is refused; to measure it in the assumed geometry anyway, add "
-			+ ASSUME_GEOMETRY_OPTION + " (ImageJ Batch Process: macro key " + ASSUME_GEOMETRY_KEY + "), and the warnings go"
-			+ " with the results";
-	}
 
 	/**
 	 * Heap bytes per voxel that segmenting and measuring a volume needs beyond the volume itself, at the most (the
@@ -383,8 +364,8 @@ public final class CaseSegmentation {
 				? Datasets.load(in.series(), ProgressListener.NONE, c) : Datasets.load(in.entry(), ProgressListener.NONE, c));
 			warnings = loaded.warnings();
 			if (loaded.series() != null) uid = loaded.series().seriesInstanceUID();
-			List<String> assumed = assumedGeometry(warnings);
-			if (!assumed.isEmpty() && !o.assumeGeometry()) return failed(in, uid, warnings, assumedGeometryRefusal(in.entry(), assumed));
+			List<String> assumed = AssumedGeometry.of(warnings);
+			if (!assumed.isEmpty() && !o.assumeGeometry()) return failed(in, uid, warnings, AssumedGeometry.measuringRefusal(in.entry(), assumed));
 			Segmented s = segment(segmenter, loaded.image(), o, p, c);
 			Files.createDirectories(outDir);
 			Path tmp = Files.createTempDirectory(outDir, "." + in.name() + ".partial-");

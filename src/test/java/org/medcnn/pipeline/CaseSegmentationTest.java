@@ -144,14 +144,14 @@ class CaseSegmentationTest {
 			ProgressListener.NONE, new Cancellation());
 		assertFalse(refused.ok());
 		assertTrue(refused.error().contains(image.toString()) && refused.error().contains("1 mm assumed")
-			&& refused.error().contains(CaseSegmentation.ASSUME_GEOMETRY_OPTION), refused.error());
+			&& refused.error().contains(AssumedGeometry.OPTION), refused.error());
 		assertFalse(Files.exists(out.resolve("nospacing.nii.gz")), "nothing measured, nothing written");
 
 		CaseSegmentation.Result ok = CaseSegmentation.run(in, blob, CARD, out,
 			CaseSegmentation.Options.DEFAULT.withAssumeGeometry(true), ProgressListener.NONE, new Cancellation());
 		assertNull(ok.error());
 		assertEquals(1, ok.lesions().size());
-		String warning = CaseSegmentation.assumedGeometry(ok.warnings()).get(0);
+		String warning = AssumedGeometry.of(ok.warnings()).get(0);
 		assertTrue(warning.contains("1 mm assumed"), warning);
 		java.util.List<Object> json = org.medcnn.common.Json.asArray(org.medcnn.common.Json.parse(
 			Files.readString(out.resolve("nospacing_lesions.json"))), "lesions");
