@@ -35,6 +35,9 @@ final class FinetuneCommand implements Main.Command {
 	@Option(names = "--overwrite", description = "replace the package at MODEL2 if there is one")
 	boolean overwrite;
 
+	@Mixin
+	TrainingOptions.AssumeGeometry assumeGeometry;
+
 	@Option(names = "--epochs", paramLabel = "N", description = "default ${bundle:v.epochs}")
 	@Cli.Range(min = 1, max = 100000)
 	Integer epochs;
@@ -65,7 +68,8 @@ final class FinetuneCommand implements Main.Command {
 	public int call(PrintStream out, PrintStream err) throws Exception {
 		FineTuning.Request request;
 		try {
-			request = new FineTuning.Request(model, epochs, lr, refit, overwrite, seed);
+			request = new FineTuning.Request(model, epochs, lr, refit, overwrite, seed,
+				assumeGeometry.assumeGeometry);
 		} catch (IllegalArgumentException e) {
 			throw new Cli.UsageException("finetune: " + e.getMessage());
 		}

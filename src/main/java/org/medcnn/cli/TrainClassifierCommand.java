@@ -30,6 +30,9 @@ final class TrainClassifierCommand implements Main.Command {
 	TrainingOptions.Output output;
 
 	@Mixin
+	TrainingOptions.AssumeGeometry assumeGeometry;
+
+	@Mixin
 	TrainingOptions.Normalise normalise;
 
 	@Option(names = "--crop-mm", paramLabel = "X", description = "the items are lesion-centred crops of X mm (recorded in "
@@ -127,7 +130,8 @@ final class TrainClassifierCommand implements Main.Command {
 				.pooling(pooling).epochs(t.epochs).batch(t.batch).learningRate(t.lr).optimizer(t.optimizer).loss(loss)
 				.activation(layers.activation).seed(t.seed).valFraction(t.valFraction).schedule(t.schedule).augment(t.augment)
 				.resume(output.resume).clipNorm(t.clipNorm).layers(layers.layers())
-				.normalise(normalise.value("train-classifier")).cropMm(cropMm).overwrite(output.overwrite).build();
+				.normalise(normalise.value("train-classifier")).cropMm(cropMm).overwrite(output.overwrite)
+				.assumeGeometry(assumeGeometry.assumeGeometry).build();
 		} catch (IllegalArgumentException e) {
 			throw new Cli.UsageException("train-classifier: " + e.getMessage());
 		}

@@ -34,6 +34,9 @@ final class TrainSegmenterCommand implements Main.Command {
 	TrainingOptions.Output output;
 
 	@Mixin
+	TrainingOptions.AssumeGeometry assumeGeometry;
+
+	@Mixin
 	TrainingOptions.Normalise normalise;
 
 	@Option(names = "--dims", paramLabel = "2|3", description = "2: 2D U-Net on axial slices (default); 3: 3D U-Net on "
@@ -147,7 +150,8 @@ final class TrainSegmenterCommand implements Main.Command {
 			.optimizer(t.optimizer).loss(loss).activation(layers.activation).seed(t.seed).valFraction(t.valFraction)
 			.schedule(t.schedule).augment(t.augment).resume(output.resume).clipNorm(t.clipNorm).depth(depth).filters(filters)
 			.context(context).patch(patch(threeD)).layers(layers.layers()).normalise(normalise.value("train-segmenter"))
-			.samplesPerEpoch(samples).overwrite(output.overwrite).build();
+			.samplesPerEpoch(samples).overwrite(output.overwrite)
+			.assumeGeometry(assumeGeometry.assumeGeometry).build();
 	}
 
 	/** Parses {@code --patch Y,X} (2D) or {@code --patch Z,Y,X} (3D), positive integers; null when absent. */

@@ -44,6 +44,14 @@ final class TrainingOptions {
 		boolean resume;
 	}
 
+	/** {@code --assume-geometry} of the training commands (predict's is {@link SharedOptions.AssumeGeometry}). */
+	static final class AssumeGeometry {
+		@Option(names = "--assume-geometry", description = "train on images whose pixel spacing, slice spacing or "
+			+ "position is not recorded (1 mm or the instance order assumed); without it they are refused. The card "
+			+ "records what was assumed (fingerprint.readWarnings)")
+		boolean assumeGeometry;
+	}
+
 	/** {@code --normalise NAME} or {@code --window C,W}. */
 	static final class Normalise {
 		@Option(names = "--normalise", paramLabel = "NAME", descriptionKey = "normalise", description = "auto (default) | "

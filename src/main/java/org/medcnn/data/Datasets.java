@@ -71,8 +71,19 @@ public final class Datasets {
 	 * One classification item: a single-slice image and its class index.
 	 *
 	 * @param rgb whether the item was read from an image file storing colour, converted to grey ({@link ImageFiles})
+	 * @param warnings what the reader of a DICOM item assumed or left out ({@link Loaded#warnings()}); empty for picture
+	 *        files (PNG, JPEG, BMP, TIFF), which record no geometry and are resized to the classifier's input anyway
 	 */
-	public record Item(String name, Volume image, int label, boolean rgb) {
+	public record Item(String name, Volume image, int label, boolean rgb, List<String> warnings) {
+
+		public Item {
+			warnings = warnings == null ? List.of() : List.copyOf(warnings);
+		}
+
+		/** An item without reader warnings. */
+		public Item(String name, Volume image, int label, boolean rgb) {
+			this(name, image, label, rgb, List.of());
+		}
 
 		/** An item that was not converted from colour. */
 		public Item(String name, Volume image, int label) {
@@ -290,14 +301,17 @@ public final class Datasets {
 			String name = classes.get(labels.get(i)) + "/" + e.getFileName();
 			Volume v;
 			boolean rgb = false;
+			List<String> warnings = List.of();
 			if (ImageFiles.isImageFile(e) && !Files.isDirectory(e)) {
 				ImageFiles.Image im = ImageFiles.read(e, ProgressListener.NONE, cancel);
 				v = im.volume();
 				rgb = im.rgb();
 			} else {
-				v = loadImage(e, ProgressListener.NONE, cancel);
+				Loaded l = load(e, ProgressListener.NONE, cancel);
+				v = l.image();
+				warnings = l.warnings();
 			}
-			items[i] = new Item(name, Volumes.slice(v, v.geometry().nz() / 2), labels.get(i), rgb);
+			items[i] = new Item(name, Volumes.slice(v, v.geometry().nz() / 2), labels.get(i), rgb, warnings);
 			int d = done.incrementAndGet();
 			// Every 256th item is often enough for a line that is redrawn at most 5 times a second; never backwards.
 			if (d % 256 == 0 || d == n) synchronized (reported) {

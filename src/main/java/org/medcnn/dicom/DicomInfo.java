@@ -107,7 +107,9 @@ public final class DicomInfo {
 	private static String pixelReadShortfall(DicomObject header) {
 		long frame = (long) Math.max(0, header.getInt(Tag.Rows, 0)) * Math.max(0, header.getInt(Tag.Columns, 0))
 			* Math.max(1, header.getInt(Tag.SamplesPerPixel, 1));
-		long need = Math.max(0, header.sourceLength()) + 8 * frame;
+		// a file over 2 GiB is not held: its pixel data are read a frame at a time (at most 4 bytes a value)
+		long held = header.sourceLength() <= DicomReader.MAX_WHOLE_FILE ? Math.max(0, header.sourceLength()) : 4 * frame;
+		long need = held + 8 * frame;
 		String why = HeapBudget.shortfall(need, "decoding the pixels of " + header.file() + " (" + HeapBudget.size(header
 			.sourceLength()) + " file)");
 		return why;

@@ -196,8 +196,12 @@ public final class DicomObject {
 		if (e == null || e.fragments == null) return List.of();
 		List<byte[]> out = new ArrayList<>();
 		for (int i = 1; i < e.fragments.size(); i++) {
-			int[] f = e.fragments.get(i);
-			out.add(Arrays.copyOfRange(e.buf, f[0], f[0] + f[1]));
+			long[] f = e.fragments.get(i);
+			try {
+				out.add(DicomPixels.pixelBytes(file, e, f[0], f[1]));
+			} catch (DicomReadException x) {
+				throw new java.io.UncheckedIOException(x);
+			}
 		}
 		return out;
 	}

@@ -94,8 +94,87 @@ public final class DicomPixels {
 			return;
 		}
 		int perFrameSamples = checkNativeSize(o, px, l);
-		for (int fr = 0; fr < l.frames; fr++)
-			sink.accept(fr, decodeFrame(px.buf, px.off, px.bigEndian, l, fr, perFrameSamples));
+		for (int fr = 0; fr < l.frames; fr++) sink.accept(fr, nativeFrame(o, px, l, fr, perFrameSamples));
+	}
+
+	/**
+	 * Stored values of one frame ({@link #storedFrames} for frame {@code frame} alone, 0-based, in stored order): a
+	 * frame of a file over 2 GiB is read by its file offset without reading the frames before it (native data) or
+	 * their compressed bytes (encapsulated data).
+	 *
+	 * @throws DicomReadException as {@link #storedValues}, or when {@code frame} is not a frame of the image
+	 */
+	public static int[] storedFrame(DicomObject o, int frame) throws DicomReadException {
+		DicomElement px = pixelElement(o);
+		Layout l = layout(o, codecCells(o, px));
+		if (frame < 0 || frame >= l.frames)
+			throw new DicomReadException(o.file(), Tag.NumberOfFrames, "has no frame " + (frame + 1) + " (NumberOfFrames is "
+				+ l.frames + ")");
+		if (!px.isEncapsulated()) return nativeFrame(o, px, l, frame, checkNativeSize(o, px, l));
+		int[][] out = new int[1][];
+		FrameSink<int[]> keep = (fr, v) -> out[0] = v;
+		if (deflatedFrames(o)) decodeDeflated(o, px, l, keep, frame);
+		else decodeEncapsulated(o, px, l, keep, frame);
+		return out[0];
+	}
+
+	/**
+	 * Frame {@code fr} of native Pixel Data as stored values: from the bytes held in memory, or read from the file by
+	 * its 64-bit offset when the Pixel Data were left there ({@link DicomElement#inFile}).
+	 */
+	private static int[] nativeFrame(DicomObject o, DicomElement px, Layout l, int fr, int samples)
+		throws DicomReadException {
+		if (!px.inFile) return decodeFrame(px.buf, px.off, px.bigEndian, l, fr, samples);
+		if (l.bitsAllocated == 1) {
+			// PS3.5 §8.1.1: the frames of 1-bit data follow one another in one bit stream, not at byte boundaries.
+			long bit0 = (long) fr * samples;
+			int skip = (int) (bit0 & 7);
+			byte[] w = pixelBytes(o.file(), px, px.fileOffset + (bit0 >>> 3), (skip + (long) samples + 7) >>> 3);
+			return decodeBits(w, 0, skip, samples, l.valuesPerFrame());
+		}
+		long frameBytes = (long) samples * (l.bitsAllocated / 8);
+		byte[] w = pixelBytes(o.file(), px, px.fileOffset + fr * frameBytes, frameBytes);
+		return decodeFrame(w, 0, px.bigEndian, l, 0, samples);
+	}
+
+	/**
+	 * {@code length} bytes of Pixel Data from {@code offset}: an offset into the bytes held in memory, or into the file
+	 * when the Pixel Data were left there (read in slices of {@value #STREAM_CHUNK} bytes: a read into a heap array goes
+	 * through a temporary direct buffer of the read's size, outside the heap's limit).
+	 *
+	 * @throws DicomReadException when the bytes do not fit a Java array or the file cannot be read (or ends early)
+	 */
+	static byte[] pixelBytes(Path f, DicomElement px, long offset, long length) throws DicomReadException {
+		if (length > HeapBudget.MAX_ARRAY_ELEMENTS)
+			throw new DicomReadException(f, Tag.PixelData, length + " bytes of Pixel Data at offset " + offset + " are more "
+				+ "than a Java array holds (2^31 - 9)");
+		byte[] out = new byte[(int) length];
+		readPixelBytes(f, px, offset, out, 0, (int) length);
+		return out;
+	}
+
+	private static void readPixelBytes(Path f, DicomElement px, long offset, byte[] dst, int at, int length)
+		throws DicomReadException {
+		if (!px.inFile) {
+			System.arraycopy(px.buf, (int) offset, dst, at, length);
+			return;
+		}
+		try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+			ByteBuffer bb = ByteBuffer.wrap(dst, at, length);
+			while (bb.hasRemaining()) {
+				int end = bb.limit();
+				bb.limit(Math.min(end, bb.position() + STREAM_CHUNK));
+				int r = ch.read(bb, offset + (bb.position() - at));
+				bb.limit(end);
+				if (r < 0)
+					throw new DicomReadException(f, Tag.PixelData, "the file ended at offset " + (offset + bb.position() - at)
+						+ ", inside Pixel Data (it shrank while being read?)");
+			}
+		} catch (DicomReadException e) {
+			throw e;
+		} catch (IOException e) {
+			throw new DicomReadException(f, -1, "cannot read the file: " + e.getMessage(), e);
+		}
 	}
 
 	/**
@@ -185,7 +264,7 @@ public final class DicomPixels {
 		// What the file cannot hold needs no heap: that is the reason to give (and it bounds the product below).
 		DicomElement px = o.element(Tag.PixelData);
 		if (px != null && px.isEncapsulated()) checkCapacity(o, px, l);
-		else if (px != null && px.buf != null) checkNativeSize(o, px, l);
+		else if (px != null && (px.buf != null || px.inFile)) checkNativeSize(o, px, l);
 		double need = (double) l.frames * l.rows * l.columns * l.samplesPerPixel * bytesPerValue;
 		long bytes = need >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) need;
 		String why = HeapBudget.shortfall(bytes, String.format(Locale.ROOT, "decoding %d frame%s of %d×%d into %s", l.frames,
@@ -209,8 +288,11 @@ public final class DicomPixels {
 		if (needBytes > have)
 			throw new DicomReadException(f, Tag.PixelData, "Pixel Data has " + have + " bytes but " + size + " needs "
 				+ String.format("%.0f", needBytes) + ": truncated file or wrong header");
-		if ((double) l.rows * l.columns * l.samplesPerPixel * l.frames > Integer.MAX_VALUE - 8)
+		// Held in memory, the Pixel Data are indexed by int; left in the file, they are read a frame at a time.
+		if (!px.inFile && (double) l.rows * l.columns * l.samplesPerPixel * l.frames > Integer.MAX_VALUE - 8)
 			throw new DicomReadException(f, Tag.PixelData, "image too large to decode: " + size);
+		if (px.inFile && perFrameSamples * Math.max(1, l.bitsAllocated / 8) > HeapBudget.MAX_ARRAY_ELEMENTS)
+			throw new DicomReadException(f, Tag.Rows, "one frame of " + size + " needs more bytes than a Java array holds");
 		return (int) perFrameSamples;
 	}
 
@@ -248,7 +330,7 @@ public final class DicomPixels {
 			int n = checkNativeSize(o, px, l);
 			for (int fr = 0; fr < l.frames; fr++) {
 				double[] si = checkedRescale(o, fr, l);
-				sink.accept(fr, rescaledFrame(px, l, fr, n, si[0], si[1]));
+				sink.accept(fr, rescaledFrame(o.file(), px, l, fr, n, si[0], si[1]));
 			}
 			return;
 		}
@@ -508,7 +590,7 @@ public final class DicomPixels {
 				throw new DicomReadException(f, Tag.PixelData, "transfer syntax " + t.describe()
 					+ " is not supported yet for pixel data (compressed); the header can still be read");
 		}
-		if (px.buf == null)
+		if (px.buf == null && !px.inFile)
 			throw new DicomReadException(f, Tag.PixelData,
 				"Pixel Data was not read (header-only read); use DicomReader.read to decode pixels");
 		return px;
@@ -573,17 +655,10 @@ public final class DicomPixels {
 	 * BitsAllocated 1 the frames follow one another in one bit stream), as stored values.
 	 */
 	private static int[] decodeFrame(byte[] b, int off, boolean be, Layout l, int frame, int samples) {
+		if (l.bitsAllocated == 1) return decodeBits(b, off, (long) frame * samples, samples, l.valuesPerFrame());
 		int[] out = new int[l.valuesPerFrame()];
-		if (l.bitsAllocated == 1) {
-			long bit0 = (long) frame * samples;
-			for (int i = 0; i < samples; i++) {
-				long k = bit0 + i;
-				out[i] = (b[off + (int) (k >>> 3)] >>> (int) (k & 7)) & 1;
-			}
-			return out;
-		}
 		int bytes = l.bitsAllocated / 8;
-		int base = off + frame * samples * bytes;
+		int base = (int) (off + (long) frame * samples * bytes);
 		int[] raw = l.samplesPerPixel == 3 && (l.planarConfiguration == 1 || l.photometric.equals("YBR_FULL_422"))
 			? new int[samples] : out;
 		switch (bytes) {
@@ -624,14 +699,27 @@ public final class DicomPixels {
 		return out;
 	}
 
+	/** {@code samples} 1-bit cells from bit {@code bit0} after {@code b[off]}, least significant bit first. */
+	private static int[] decodeBits(byte[] b, int off, long bit0, int samples, int values) {
+		int[] out = new int[values];
+		for (int i = 0; i < samples; i++) {
+			long k = bit0 + i;
+			out[i] = (b[off + (int) (k >>> 3)] >>> (int) (k & 7)) & 1;
+		}
+		return out;
+	}
+
 	/**
 	 * One frame of native 8- or 16-bit greyscale Pixel Data as stored × slope + intercept, computed in double
 	 * and rounded to float exactly as {@link #realWorldValues} does from {@link #storedValues}.
 	 */
-	private static float[] rescaledFrame(DicomElement px, Layout l, int frame, int samples, double slope, double intercept) {
+	private static float[] rescaledFrame(Path f, DicomElement px, Layout l, int frame, int samples, double slope,
+		double intercept) throws DicomReadException {
 		float[] out = new float[samples];
-		ByteBuffer bb = ByteBuffer.wrap(px.buf).order(px.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-		toRealWorld(bb, px.off + frame * samples * (l.bitsAllocated / 8), samples, out, 0, l, slope, intercept);
+		long frameBytes = (long) samples * (l.bitsAllocated / 8);
+		byte[] b = px.inFile ? pixelBytes(f, px, px.fileOffset + frame * frameBytes, frameBytes) : px.buf;
+		ByteBuffer bb = ByteBuffer.wrap(b).order(px.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+		toRealWorld(bb, px.inFile ? 0 : (int) (px.off + frame * frameBytes), samples, out, 0, l, slope, intercept);
 		return out;
 	}
 
@@ -719,9 +807,11 @@ public final class DicomPixels {
 			checkCapacity(h, px, any);
 			fits(file, (long) any.frames * any.valuesPerFrame(), dst, offset);
 			// Read whole: the file's bytes, and (decoded one frame at a time) a frame of stored and real-world values.
-			String why = HeapBudget.shortfall(Math.max(0, h.sourceLength()) + 8L * any.valuesPerFrame(), "reading "
-				+ file.getFileName() + " (" + HeapBudget.size(h.sourceLength()) + ", read whole because its pixel data are "
-				+ "compressed or need a lookup table)");
+			// A file over 2 GiB keeps its pixel data in the file: one frame's bytes at a time (at most 4 bytes a value).
+			boolean whole = h.sourceLength() <= DicomReader.MAX_WHOLE_FILE;
+			String why = HeapBudget.shortfall((whole ? Math.max(0, h.sourceLength()) : 4L * any.valuesPerFrame()) + 8L
+				* any.valuesPerFrame(), "reading " + file.getFileName() + " (" + HeapBudget.size(h.sourceLength()) + (whole
+					? ", read whole because its pixel data are compressed or need a lookup table)" : ", a frame at a time)"));
 			if (why != null) throw new DicomReadException(file, Tag.PixelData, why);
 		}
 		DicomObject o = DicomReader.read(file);
@@ -803,6 +893,12 @@ public final class DicomPixels {
 	 */
 	private static void decodeDeflated(DicomObject o, DicomElement px, Layout l, FrameSink<int[]> sink)
 		throws DicomReadException {
+		decodeDeflated(o, px, l, sink, -1);
+	}
+
+	/** {@link #decodeDeflated(DicomObject, DicomElement, Layout, FrameSink)} of every frame, or of {@code only} (≥ 0). */
+	private static void decodeDeflated(DicomObject o, DicomElement px, Layout l, FrameSink<int[]> sink, int only)
+		throws DicomReadException {
 		Path f = o.file();
 		checkCapacity(o, px, l);
 		List<int[]> ranges = frameRanges(f, px, l.frames);
@@ -815,7 +911,7 @@ public final class DicomPixels {
 		if (why != null) throw new DicomReadException(f, Tag.PixelData, why);
 		FrameLayout fl = new FrameLayout(f, TransferSyntax.of(o.transferSyntaxUID()).describe(), l.rows, l.columns,
 			l.samplesPerPixel, l.bitsAllocated, l.bitsStored, l.signed, l.photometric);
-		for (int fr = 0; fr < l.frames; fr++) {
+		for (int fr = Math.max(0, only); fr < (only < 0 ? l.frames : only + 1); fr++) {
 			byte[] cellBytes = DeflatedFrames.inflate(frameBytes(f, px, ranges.get(fr), fr), (int) frameBytes, fl, fr);
 			sink.accept(fr, decodeFrame(cellBytes, 0, false, l, 0, cells));
 		}
@@ -823,6 +919,12 @@ public final class DicomPixels {
 
 	/** Splits encapsulated Pixel Data into frames and decodes each with the transfer syntax's codec, one at a time. */
 	private static void decodeEncapsulated(DicomObject o, DicomElement px, Layout l, FrameSink<int[]> sink)
+		throws DicomReadException {
+		decodeEncapsulated(o, px, l, sink, -1);
+	}
+
+	/** {@link #decodeEncapsulated(DicomObject, DicomElement, Layout, FrameSink)} of every frame, or of {@code only}. */
+	private static void decodeEncapsulated(DicomObject o, DicomElement px, Layout l, FrameSink<int[]> sink, int only)
 		throws DicomReadException {
 		Path f = o.file();
 		TransferSyntax t = TransferSyntax.of(o.transferSyntaxUID());
@@ -834,7 +936,7 @@ public final class DicomPixels {
 		List<int[]> ranges = frameRanges(f, px, l.frames);
 		FrameLayout fl = new FrameLayout(f, t.describe(), l.rows, l.columns, l.samplesPerPixel, l.bitsAllocated,
 			l.bitsStored, l.signed, l.photometric);
-		for (int fr = 0; fr < l.frames; fr++) {
+		for (int fr = Math.max(0, only); fr < (only < 0 ? l.frames : only + 1); fr++) {
 			int[] v = decoder.decode(frameBytes(f, px, ranges.get(fr), fr), fl, fr);
 			if (v.length != l.valuesPerFrame())
 				throw new DicomReadException(f, Tag.PixelData, "frame " + (fr + 1) + " decodes to " + v.length
@@ -861,21 +963,21 @@ public final class DicomPixels {
 
 	/** The fragments of each frame as {first item index, end item index (exclusive)}, by the rules above. */
 	private static List<int[]> frameRanges(Path f, DicomElement px, int frames) throws DicomReadException {
-		List<int[]> items = px.fragments;
+		List<long[]> items = px.fragments;
 		int n = items.size() - 1;
 		if (n < 1) throw new DicomReadException(f, Tag.PixelData, "encapsulated Pixel Data has no fragments");
 		if (frames > n)
 			throw new DicomReadException(f, Tag.PixelData, "NumberOfFrames is " + frames + " but encapsulated Pixel Data has only "
 				+ n + " fragment" + (n == 1 ? "" : "s") + " (each frame needs at least one)");
-		byte[] b = px.buf;
 		List<Integer> starts = new ArrayList<>(); // index of each frame's first fragment
 		if (frames == 1) {
 			starts.add(1);
 		} else if (items.get(0)[1] == 4L * frames) {
-			int[] bot = items.get(0);
-			int first = items.get(1)[0] - 8; // offsets count from the first fragment's item tag
+			long[] botItem = items.get(0);
+			byte[] bot = pixelBytes(f, px, botItem[0], botItem[1]);
+			long first = items.get(1)[0] - 8; // offsets count from the first fragment's item tag
 			for (int fr = 0; fr < frames; fr++) {
-				long off = Integer.toUnsignedLong(DicomObject.s32(b, bot[0] + 4 * fr, false));
+				long off = Integer.toUnsignedLong(DicomObject.s32(bot, 4 * fr, false));
 				int idx = -1;
 				for (int i = 1; i <= n; i++) if (items.get(i)[0] - 8 - first == off) idx = i;
 				if (idx < 0 || (fr > 0 && idx <= starts.get(fr - 1)))
@@ -888,7 +990,7 @@ public final class DicomPixels {
 		} else if (n == frames) {
 			for (int i = 1; i <= n; i++) starts.add(i);
 		} else {
-			for (int i = 1; i <= n; i++) if (i == 1 || startsStream(b, items.get(i))) starts.add(i);
+			for (int i = 1; i <= n; i++) if (i == 1 || startsStream(f, px, items.get(i))) starts.add(i);
 			if (starts.size() != frames)
 				throw new DicomReadException(f, Tag.PixelData, "cannot tell which of the " + n + " fragments belong to which of the "
 					+ frames + " frames (no Basic Offset Table, and " + starts.size() + " fragments start a compressed stream)");
@@ -900,7 +1002,7 @@ public final class DicomPixels {
 
 	/** The compressed bytes of one frame: its fragments {from, to} (item indices, to exclusive) joined. */
 	private static byte[] frameBytes(Path f, DicomElement px, int[] range, int frame) throws DicomReadException {
-		List<int[]> items = px.fragments;
+		List<long[]> items = px.fragments;
 		long size = 0;
 		for (int i = range[0]; i < range[1]; i++) size += items.get(i)[1];
 		if (size > Integer.MAX_VALUE - 8)
@@ -908,19 +1010,19 @@ public final class DicomPixels {
 		byte[] data = new byte[(int) size];
 		int p = 0;
 		for (int i = range[0]; i < range[1]; i++) {
-			int[] it = items.get(i);
-			System.arraycopy(px.buf, it[0], data, p, it[1]);
-			p += it[1];
+			long[] it = items.get(i);
+			readPixelBytes(f, px, it[0], data, p, (int) it[1]);
+			p += (int) it[1];
 		}
 		return data;
 	}
 
-	private static boolean startsStream(byte[] b, int[] item) {
+	private static boolean startsStream(Path f, DicomElement px, long[] item) throws DicomReadException {
 		if (item[1] < 4) return false;
-		int p = item[0];
-		int b0 = b[p] & 0xFF;
-		int b1 = b[p + 1] & 0xFF;
-		return b0 == 0xFF && (b1 == 0xD8 || b1 == 0x4F) || b0 == 0 && b1 == 0 && b[p + 2] == 0 && b[p + 3] == 0x0C;
+		byte[] b = pixelBytes(f, px, item[0], 4);
+		int b0 = b[0] & 0xFF;
+		int b1 = b[1] & 0xFF;
+		return b0 == 0xFF && (b1 == 0xD8 || b1 == 0x4F) || b0 == 0 && b1 == 0 && b[2] == 0 && b[3] == 0x0C;
 	}
 
 	/** ITU-T T.871 §7 YCbCr → RGB, rounded half up and clipped to 0..255 (as the corpus README states). */

@@ -77,10 +77,90 @@ public final class DicomReader {
 	/** Largest file read whole (one Java array). */
 	static final long MAX_WHOLE_FILE = Integer.MAX_VALUE - 64;
 
-	/** Reads the whole data set, Pixel Data included. */
+	/**
+	 * Reads the whole data set, Pixel Data included. A file too large for one Java array (over
+	 * {@value #MAX_WHOLE_FILE} bytes, e.g. a 2.1 GB multi-frame CT) is not held in memory: its data set before Pixel
+	 * Data is read as by {@link #readHeader}, and its Pixel Data stays in the file, located by 64-bit offsets (the value
+	 * of native data; each item of encapsulated data, whose headers are read and bounded by the file's length), for
+	 * {@link DicomPixels} to read one frame at a time. Elements after Pixel Data (trailing padding) are then not read.
+	 */
 	public static DicomObject read(Path file) throws DicomReadException {
-		long size = size(file);
+		long size = fileSize(file);
+		if (size > MAX_WHOLE_FILE) return readPixelsInFile(file, size);
 		return new Parser(file, readBytes(file, size), size, false, false).parse();
+	}
+
+	/**
+	 * {@link #read(Path)} with the Pixel Data left in the file, whatever the file's size (package-private so that tests
+	 * can compare it with the whole-file read on small files).
+	 */
+	static DicomObject readPixelsInFile(Path file) throws DicomReadException {
+		return readPixelsInFile(file, fileSize(file));
+	}
+
+	private static DicomObject readPixelsInFile(Path file, long size) throws DicomReadException {
+		DicomObject o = readHeader(file);
+		DicomElement px = o.element(Tag.PixelData);
+		if (px == null) {
+			if (size > MAX_WHOLE_FILE) throw new DicomReadException(file, -1, "the file is " + size + " bytes and has no "
+				+ "Pixel Data: too large to read whole (one Java array holds at most " + MAX_WHOLE_FILE + " bytes)");
+			return read(readBytes(file, size), file, false);
+		}
+		if (TransferSyntax.of(o.transferSyntaxUID()).deflated() || px.off < 0)
+			throw new DicomReadException(file, Tag.PixelData, "the file is " + size + " bytes in a deflated transfer syntax:"
+				+ " too large to inflate (at most " + MAX_INFLATED + " bytes)");
+		if (px.isEncapsulated()) o.put(DicomElement.encapsulatedInFile(px.tag, px.vr, fragments(file, px.off, size)));
+		else o.put(DicomElement.nativeInFile(px.tag, px.vr, px.off, px.declaredLength, px.bigEndian));
+		o.pixelsRetained = true;
+		return o;
+	}
+
+	/**
+	 * The items of encapsulated Pixel Data from file offset {@code pos} to its Sequence Delimitation Item, as {value
+	 * offset, length}, read 8 bytes at a time: every length is bounded by the file, and the heap is checked every
+	 * {@value #COUNT_CHECK} items, so that a file of empty items cannot exhaust memory.
+	 */
+	private static List<long[]> fragments(Path file, long pos, long size) throws DicomReadException {
+		List<long[]> out = new ArrayList<>();
+		ByteBuffer item = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+			while (true) {
+				if (size - pos < 8)
+					throw new DicomReadException(file, Tag.PixelData, "a fragment header needs 8 bytes at offset " + pos
+						+ " but the file ends at offset " + size + ": truncated or damaged");
+				item.clear();
+				while (item.hasRemaining())
+					if (ch.read(item, pos + item.position()) < 0)
+						throw new DicomReadException(file, Tag.PixelData, "the file ended at offset " + (pos + item.position())
+							+ " inside a fragment header (it shrank while being read?)");
+				int tag = (item.getShort(0) & 0xFFFF) << 16 | (item.getShort(2) & 0xFFFF);
+				long len = Integer.toUnsignedLong(item.getInt(4));
+				if (tag == Tag.SequenceDelimitationItem) break;
+				if (tag != Tag.Item)
+					throw new DicomReadException(file, Tag.PixelData, "expected a fragment Item (FFFE,E000) at offset " + pos
+						+ " but found " + Tag.toString(tag));
+				if (len == UNDEFINED)
+					throw new DicomReadException(file, Tag.PixelData, "fragment at offset " + pos + " has undefined length");
+				if (len > size - pos - 8)
+					throw new DicomReadException(file, Tag.PixelData, "a fragment needs " + len + " bytes at offset " + (pos
+						+ 8) + " but the file ends at offset " + size + " (" + (size - pos - 8) + " bytes left): truncated or "
+						+ "damaged");
+				out.add(new long[] {pos + 8, len});
+				pos += 8 + len;
+				if (out.size() % COUNT_CHECK == 0) {
+					String why = HeapBudget.shortfall(HEAP_RESERVE, "reading " + out.size() + " fragments of Pixel Data (up "
+						+ "to offset " + pos + ")");
+					if (why != null) throw new DicomReadException(file, Tag.PixelData, why);
+				}
+			}
+		} catch (DicomReadException e) {
+			throw e;
+		} catch (IOException e) {
+			throw new DicomReadException(file, -1, "cannot read the file: " + e.getMessage(), e);
+		}
+		if (out.isEmpty()) throw new DicomReadException(file, Tag.PixelData, "encapsulated Pixel Data has no Basic Offset "
+			+ "Table item");
+		return out;
 	}
 
 	/**
@@ -91,16 +171,6 @@ public final class DicomReader {
 	 */
 	public static DicomObject read(byte[] data, Path name, boolean headerOnly) throws DicomReadException {
 		return new Parser(name, data, data.length, false, headerOnly).parse();
-	}
-
-	/** The size of a file to read whole, refused beyond what one Java array holds. */
-	private static long size(Path file) throws DicomReadException {
-		long size = fileSize(file);
-		if (size > MAX_WHOLE_FILE)
-			throw new DicomReadException(file, -1, "the file is " + size + " bytes, too large to read whole (one Java array"
-				+ " holds at most " + MAX_WHOLE_FILE + "): its header can be read (info, series), but this version reads the"
-				+ " pixels of DICOM files up to 2 GiB only; split the series into smaller files (e.g. one frame per file)");
-		return size;
 	}
 
 	private static long fileSize(Path file) throws DicomReadException {
@@ -393,7 +463,7 @@ public final class DicomReader {
 					stopped = true;
 					return vpos;
 				}
-				List<int[]> fragments = new ArrayList<>();
+				List<long[]> fragments = new ArrayList<>();
 				int pos = vpos;
 				while (true) {
 					need(pos, 8, tag, "a fragment header");
@@ -408,7 +478,7 @@ public final class DicomReader {
 							+ Tag.toString(t));
 					if (fl == UNDEFINED) throw err(tag, "fragment at offset " + pos + where + " has undefined length");
 					need(pos + 8, fl, tag, "a fragment");
-					fragments.add(new int[] {pos + 8, (int) fl});
+					fragments.add(new long[] {pos + 8, fl});
 					pos += 8 + (int) fl;
 				}
 				if (fragments.isEmpty()) throw err(tag, "encapsulated Pixel Data has no Basic Offset Table item");

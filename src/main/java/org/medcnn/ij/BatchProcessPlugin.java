@@ -47,7 +47,7 @@ public class BatchProcessPlugin implements PlugIn {
 	/** Macro key: an optional classifier of lesion crops that grades every lesion (its risk goes into the lesion tables). */
 	public static final String KEY_CLASSIFIER = "classifier";
 	/** Macro key: measure cases whose pixel spacing or position is not recorded (refused without it). */
-	public static final String KEY_ASSUME_GEOMETRY = CaseSegmentation.ASSUME_GEOMETRY_KEY;
+	public static final String KEY_ASSUME_GEOMETRY = org.medcnn.pipeline.AssumedGeometry.KEY;
 	/** Macro key (choice): {@code tensorflow} (default) or {@code onnx}, as in Segment Tumors. */
 	public static final String KEY_ENGINE = InferenceEngine.KEY;
 	private static final String PREF = "medcnn.batch.";

@@ -17,7 +17,7 @@ import org.scijava.plugin.Plugin;
 /**
  * SciJava command of {@code Fine-tune Model...} for scripts and headless runs: the same {@link FineTuning} pipeline
  * and training monitor ({@link TrainingRun}) as the plugin. Inputs are the plugin's macro keys ({@code model},
- * {@code images}, {@code masks}, {@code out}, {@code epochs}, {@code refit}, {@code overwrite}); outputs {@code result}
+ * {@code images}, {@code masks}, {@code out}, {@code epochs}, {@code refit}, {@code overwrite}, {@code assume_geometry}); outputs {@code result}
  * (the new package; null when stopped before an epoch finished) and {@code status}. No menu entry.
  */
 @Plugin(type = Command.class, headless = true, label = "MedCNN Fine-tune Model")
@@ -44,6 +44,10 @@ public class FineTuneModelCommand implements Command {
 	@Parameter(label = "Overwrite (a package at out; never the parent)", required = false, persist = false)
 	private boolean overwrite;
 
+	@Parameter(label = "Assume geometry (train on images without a recorded pixel spacing or position)", required = false,
+		persist = false)
+	private boolean assume_geometry;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private File result;
 
@@ -56,7 +60,8 @@ public class FineTuneModelCommand implements Command {
 		IjProgress progress = new IjProgress(FineTuneModelPlugin.TITLE, cancel);
 		try {
 			Path outDir = out.toPath();
-			FineTuning.Request request = new FineTuning.Request(model.toPath(), epochs, null, refit, overwrite, null);
+			FineTuning.Request request = new FineTuning.Request(model.toPath(), epochs, null, refit, overwrite, null,
+				assume_geometry);
 			FineTuning.check(request, outDir);
 			List<Datasets.Case> cases;
 			try {

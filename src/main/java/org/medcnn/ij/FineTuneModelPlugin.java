@@ -23,15 +23,18 @@ import org.medcnn.pipeline.FineTuning;
  * Macro keys: {@value #KEY_MODEL} (the parent package), {@value #KEY_IMAGES} and {@value #KEY_MASKS} (the set's
  * folders; a training-set folder's {@code images}/{@code masks}), {@value #KEY_OUT} (the new package, never the
  * parent), {@value #KEY_EPOCHS} (default {@value FineTuning#DEFAULT_EPOCHS}), {@value #KEY_REFIT} (checkbox: plan the
- * normalisation and spacing from the new set) and {@value #KEY_OVERWRITE} (checkbox: replace a package at out). Example:
+ * normalisation and spacing from the new set), {@value #KEY_OVERWRITE} (checkbox: replace a package at out) and {@value #KEY_ASSUME_GEOMETRY} (checkbox: train on
+ * images whose pixel spacing or position is not recorded; refused without). Example:
  * {@code run("Fine-tune Model...", "model=[/models/v1] images=[/set/images] masks=[/set/masks] out=[/models/v2] epochs=5");}
  */
 public class FineTuneModelPlugin implements PlugIn {
 
 	static final String TITLE = "Fine-tune Model";
 	public static final String KEY_MODEL = "model", KEY_IMAGES = "images", KEY_MASKS = "masks", KEY_OUT = "out",
-		KEY_EPOCHS = "epochs", KEY_REFIT = "refit", KEY_OVERWRITE = "overwrite";
-	static final List<String> KEYS = List.of(KEY_MODEL, KEY_IMAGES, KEY_MASKS, KEY_OUT, KEY_EPOCHS, KEY_REFIT, KEY_OVERWRITE);
+		KEY_EPOCHS = "epochs", KEY_REFIT = "refit", KEY_OVERWRITE = "overwrite",
+		KEY_ASSUME_GEOMETRY = org.medcnn.pipeline.AssumedGeometry.KEY;
+	static final List<String> KEYS = List.of(KEY_MODEL, KEY_IMAGES, KEY_MASKS, KEY_OUT, KEY_EPOCHS, KEY_REFIT, KEY_OVERWRITE,
+		KEY_ASSUME_GEOMETRY);
 	private static final String PREF = "medcnn.finetune.";
 
 	@Override
@@ -50,6 +53,7 @@ public class FineTuneModelPlugin implements PlugIn {
 			gd.addNumericField("Epochs", FineTuning.DEFAULT_EPOCHS, 0);
 			gd.addCheckbox("Refit (normalisation and spacing from the new set, not the parent's)", false);
 			gd.addCheckbox("Overwrite (replace a package already at Out; never the parent)", false);
+			gd.addCheckbox("Assume_geometry (train on images without a recorded pixel spacing or position)", false);
 			gd.addMessage("Starts from the model's weights and keeps its preprocessing; the new card records the parent\n"
 				+ "and the cases added. A live plot shows loss and Dice per epoch; Stop keeps the best model.");
 			gd.showDialog();
@@ -58,6 +62,7 @@ public class FineTuneModelPlugin implements PlugIn {
 			String out = gd.getNextString().trim();
 			int epochs = DialogValues.whole("Epochs", KEY_EPOCHS, gd.getNextNumber(), 1, 100000);
 			boolean refit = gd.getNextBoolean(), overwrite = gd.getNextBoolean();
+			boolean assumeGeometry = gd.getNextBoolean(); // never remembered: an explicit choice each time
 			Path parent = DialogValues.path("Model", KEY_MODEL, model);
 			Path imagesDir = DialogValues.folder("Images folder", KEY_IMAGES, images);
 			Path masksDir = DialogValues.folder("Masks folder", KEY_MASKS, masks);
@@ -67,7 +72,8 @@ public class FineTuneModelPlugin implements PlugIn {
 				Prefs.set(PREF + KEY_IMAGES, images);
 				Prefs.set(PREF + KEY_MASKS, masks);
 			}
-			FineTuning.Request request = new FineTuning.Request(parent, epochs, null, refit, overwrite, null);
+			FineTuning.Request request = new FineTuning.Request(parent, epochs, null, refit, overwrite, null,
+				assumeGeometry);
 			FineTuning.check(request, outDir);
 			List<Datasets.Case> cases = Datasets.loadCases(imagesDir, masksDir, progress, cancel);
 			progress.done();

@@ -36,7 +36,8 @@ import org.medcnn.pipeline.Trainings;
  * and {@value #KEY_CLASSES} names the classes in output order (e.g. {@code no-tumour, tumour}).
  * {@value #KEY_NORMALISE} chooses the normalisation ({@code auto}, {@code ct}, {@code zscore}, {@code none},
  * {@code window C/W}), {@value #KEY_CROP_MM} records that the items are lesion-centred crops of that many mm (0: whole
- * images), {@code overwrite} (checkbox: replace a package already at {@value #KEY_OUT}). Epochs and batch 0 and keys left out are planned from the data by the same {@link Trainings} pipeline as
+ * images), {@code overwrite} (checkbox: replace a package already at {@value #KEY_OUT}), {@code assume_geometry}
+ * (checkbox: train on DICOM items whose pixel spacing or position is not recorded; refused without). Epochs and batch 0 and keys left out are planned from the data by the same {@link Trainings} pipeline as
  * the CLI's (see {@link TrainingPlanner}); the dialog remembers the last values used. Example:
  * {@code run("Train Classifier...", "data=[/data/risk] out=[/models/risk] epochs=30 architecture=cnn");}
  */
@@ -53,7 +54,8 @@ public class TrainClassifierPlugin implements PlugIn {
 	static final List<String> KEYS = List.of(KEY_DATA, KEY_OUT, KEY_EPOCHS, KEY_ARCHITECTURE, KEY_BATCH, KEY_LEARNING,
 		KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_POOLING, KEY_VALIDATION, TrainSegmenterPlugin.KEY_AUGMENT,
 		TrainSegmenterPlugin.KEY_RESUME, TrainSegmenterPlugin.KEY_BATCH_NORM, TrainSegmenterPlugin.KEY_DROPOUT,
-		TrainSegmenterPlugin.KEY_INIT, KEY_IMAGES, KEY_CLASSES, KEY_NORMALISE, KEY_CROP_MM, TrainSegmenterPlugin.KEY_OVERWRITE);
+		TrainSegmenterPlugin.KEY_INIT, KEY_IMAGES, KEY_CLASSES, KEY_NORMALISE, KEY_CROP_MM, TrainSegmenterPlugin.KEY_OVERWRITE,
+		TrainSegmenterPlugin.KEY_ASSUME_GEOMETRY);
 	/** The losses a classifier accepts. */
 	static final String[] LOSSES = {"cross-entropy", "mse"};
 	private static final String PREF = "medcnn.trainclassifier.";
@@ -91,6 +93,7 @@ public class TrainClassifierPlugin implements PlugIn {
 				pref(macro, TrainSegmenterPlugin.KEY_AUGMENT, td.augment()));
 			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
 			gd.addCheckbox("Overwrite (replace a model package already at Out)", false);
+			gd.addCheckbox("Assume_geometry (train on images without a recorded pixel spacing or position)", false);
 			TrainSegmenterPlugin.addLayerFields(gd, macro, PREF);
 			gd.addStringField("Normalise (auto, ct, zscore, none or window C/W)", pref(macro, KEY_NORMALISE, "auto"), 16);
 			gd.addNumericField("Crop_mm (items are lesion-centred crops of this many mm; 0 = whole images)",
@@ -110,6 +113,7 @@ public class TrainClassifierPlugin implements PlugIn {
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
 			boolean overwrite = gd.getNextBoolean();
+			boolean assumeGeometry = gd.getNextBoolean(); // never remembered: an explicit choice each time
 			LayerConfig layers = TrainSegmenterPlugin.layerValues(gd, macro, PREF);
 			String normalise = gd.getNextString().trim();
 			double cropMm = DialogValues.number("Crop_mm", KEY_CROP_MM, gd.getNextNumber(), 0, false, 10_000);
@@ -123,7 +127,7 @@ public class TrainClassifierPlugin implements PlugIn {
 				.epochs(epochCount == 0 ? null : epochCount).batch(batchSize == 0 ? null : batchSize)
 				.learningRate(DialogValues.number("Learning rate", KEY_LEARNING, lr, 0, true, 10)).optimizer(optimizer).loss(loss)
 				.activation(activation).valFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
-				.augment(augment).resume(resume).overwrite(overwrite).layers(layers).normalise(normalise.isEmpty() ? null : normalise)
+				.augment(augment).resume(resume).overwrite(overwrite).assumeGeometry(assumeGeometry).layers(layers).normalise(normalise.isEmpty() ? null : normalise)
 				.cropMm(cropMm).build();
 			if (!macro) {
 				for (String[] kv : new String[][] {{KEY_DATA, data}, {KEY_OUT, out}, {KEY_ARCHITECTURE, architecture},

@@ -26,7 +26,7 @@ import org.scijava.plugin.Plugin;
  * Inputs are the plugin's macro keys: {@code images}, {@code masks}, {@code out}, {@code epochs}, {@code dims}
  * (2: 2D U-Net on axial slices, 3: 3D U-Net on patches), {@code batch}, {@code learning}, {@code clip_norm},
  * {@code optimizer}, {@code loss}, {@code activation}, {@code filters}, {@code validation}, {@code normalise},
- * {@code overwrite}; left out,
+ * {@code overwrite}, {@code assume_geometry}; left out,
  * they are planned from the data by the same {@link Trainings} pipeline as the CLI and the plugin use (epochs, batch
  * and filters 0 mean "auto"). Outputs
  * {@code model} (the package folder; null when stopped before an epoch finished) and {@code status}. A setting
@@ -86,6 +86,10 @@ public class TrainSegmenterCommand implements Command {
 	@Parameter(label = "Overwrite (replace a model package already at out)", required = false, persist = false)
 	private boolean overwrite;
 
+	@Parameter(label = "Assume geometry (train on images without a recorded pixel spacing or position)", required = false,
+		persist = false)
+	private boolean assume_geometry;
+
 	@Parameter(type = ItemIO.OUTPUT)
 	private File model;
 
@@ -98,7 +102,8 @@ public class TrainSegmenterCommand implements Command {
 		SegmenterRequest request = SegmenterRequest.builder().dims(dims).epochs(epochs == 0 ? null : epochs)
 			.batch(batch == 0 ? null : batch).learningRate(learning).clipNorm(clip_norm).optimizer(optimizer).loss(loss)
 			.activation(activation).filters(filters == 0 ? null : filters).valFraction(validation)
-			.normalise(normalise == null || normalise.isBlank() ? null : normalise).overwrite(overwrite).build();
+			.normalise(normalise == null || normalise.isBlank() ? null : normalise).overwrite(overwrite)
+			.assumeGeometry(assume_geometry).build();
 		Cancellation cancel = new Cancellation();
 		IjProgress progress = new IjProgress(TrainSegmenterPlugin.TITLE, cancel);
 		try {

@@ -18,6 +18,7 @@ import org.medcnn.data.Datasets;
 import org.medcnn.nn.LayerConfig;
 import org.medcnn.nn.SegmenterConfig;
 import org.medcnn.nn.TrainingConfig;
+import org.medcnn.pipeline.AssumedGeometry;
 import org.medcnn.pipeline.SegmenterRequest;
 import org.medcnn.pipeline.TrainingPlanner;
 import org.medcnn.pipeline.Trainings;
@@ -47,7 +48,8 @@ import org.medcnn.volume.Mask;
  * (see {@link TrainingConfig#augment()}) and {@value #KEY_RESUME} (checkbox: continue the interrupted run whose
  * checkpoint lies beside the package), {@value #KEY_BATCH_NORM} (checkbox), {@value #KEY_DROPOUT} and {@value #KEY_INIT}
  * (see {@link LayerConfig}), {@value #KEY_OVERWRITE} (checkbox: replace a package already at {@value #KEY_OUT}; without
- * it such a target is refused before anything is loaded). Keys left out are planned from the data (or take the CLI's defaults) in a macro,
+ * it such a target is refused before anything is loaded), {@value #KEY_ASSUME_GEOMETRY} (checkbox: train on images whose
+ * pixel spacing or position is not recorded, which are refused without it; the card records what was assumed). Keys left out are planned from the data (or take the CLI's defaults) in a macro,
  * the last values used in the dialog. Example:
  * {@code run("Train Segmenter...", "images=[/data/images] masks=[/data/masks] out=[/models/liver] epochs=30 dims=2");}
  * or, with the CT image current: {@code run("Train Segmenter...", "mask_image=[liver labels] out=[/models/liver]");}
@@ -74,9 +76,12 @@ public class TrainSegmenterPlugin implements PlugIn {
 	public static final String KEY_NORMALISE = "normalise";
 	/** Macro key (checkbox): replace a model package already at the output folder. */
 	public static final String KEY_OVERWRITE = "overwrite";
+	/** Macro key (checkbox): train on images of assumed geometry ({@link AssumedGeometry}); refused without. */
+	public static final String KEY_ASSUME_GEOMETRY = AssumedGeometry.KEY;
 	static final List<String> KEYS = List.of(KEY_IMAGES, KEY_MASKS, KEY_MASK_IMAGE, KEY_ROIS, KEY_OUT, KEY_EPOCHS, KEY_DIMS,
 		KEY_BATCH, KEY_LEARNING, KEY_OPTIMIZER, KEY_LOSS, KEY_ACTIVATION, KEY_FILTERS, KEY_VALIDATION, KEY_AUGMENT,
-		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM, KEY_NORMALISE, KEY_OVERWRITE);
+		KEY_RESUME, KEY_BATCH_NORM, KEY_DROPOUT, KEY_INIT, KEY_CONTEXT, KEY_CLIP_NORM, KEY_NORMALISE, KEY_OVERWRITE,
+		KEY_ASSUME_GEOMETRY);
 	/** The {@value #KEY_MASK_IMAGE} choice for "no mask image". */
 	static final String NO_MASK_IMAGE = "(none)";
 	private static final String PREF = "medcnn.trainsegmenter.";
@@ -119,6 +124,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				pref(macro, KEY_AUGMENT, td.augment()));
 			gd.addCheckbox("Resume (continue the interrupted run's checkpoint)", false);
 			gd.addCheckbox("Overwrite (replace a model package already at Out)", false);
+			gd.addCheckbox("Assume_geometry (train on images without a recorded pixel spacing or position)", false);
 			addLayerFields(gd, macro, PREF);
 			gd.addMessage("Images: one case per entry (DICOM series folder or NIfTI file); masks: the entry with the\n"
 				+ "same name (NIfTI label image). Or, leaving both folders empty, the current image with a mask image\n"
@@ -140,6 +146,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 			String augment = gd.getNextChoice();
 			boolean resume = gd.getNextBoolean();
 			boolean overwrite = gd.getNextBoolean();
+			boolean assumeGeometry = gd.getNextBoolean(); // never remembered: an explicit choice each time
 			LayerConfig layers = layerValues(gd, macro, PREF);
 
 			boolean fromImage = rois || !NO_MASK_IMAGE.equals(maskImage);
@@ -165,7 +172,7 @@ public class TrainSegmenterPlugin implements PlugIn {
 				.clipNorm(DialogValues.number("Clip_norm", KEY_CLIP_NORM, clip, 0, false, 1e6)).optimizer(optimizer).loss(loss)
 				.activation(activation).filters(baseFilters == 0 ? null : baseFilters).context(context)
 				.valFraction(DialogValues.number("Validation fraction", KEY_VALIDATION, validation, 0, false, 0.9))
-				.augment(augment).resume(resume).overwrite(overwrite).layers(layers).normalise(normalise.isEmpty() ? null : normalise).build();
+				.augment(augment).resume(resume).overwrite(overwrite).assumeGeometry(assumeGeometry).layers(layers).normalise(normalise.isEmpty() ? null : normalise).build();
 			if (!macro) {
 				save(KEY_IMAGES, images);
 				save(KEY_MASKS, masks);

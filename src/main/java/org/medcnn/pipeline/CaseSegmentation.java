@@ -73,7 +73,7 @@ public final class CaseSegmentation {
 	 *        every lesion on its key slice (its risk goes into the lesion table), or null; the caller owns it
 	 * @param segCompression how the DICOM SEG's pixel data are encoded (native, or Deflated Image Frame Compression)
 	 * @param assumeGeometry measure an image whose reader had to assume its geometry (no pixel spacing, no position or
-	 *        orientation, no slice spacing: {@link #assumedGeometry}); without it such a case is refused, as its volumes,
+	 *        orientation, no slice spacing: {@link AssumedGeometry}); without it such a case is refused, as its volumes,
 	 *        diameters and positions would be in unknown units
 	 */
 	public record Options(boolean flipTta, int minLesionVoxels, boolean seg, boolean rtstruct, Classifier lesionClassifier,
@@ -126,41 +126,32 @@ public final class CaseSegmentation {
 	public record Segmented(Volume image, Mask mask, float[] probability, int[] components, List<Lesion> lesions,
 		List<Classification> risks) {}
 
-	/** How a user asks to measure images of assumed geometry: the CLI option and the ImageJ macro key. */
-	public static final String ASSUME_GEOMETRY_OPTION = "--assume-geometry", ASSUME_GEOMETRY_KEY = "assume_geometry";
-
 	/**
-	 * The readers' warnings that say the image's geometry was assumed, not recorded (each says what was "assumed": a
-	 * 1 mm pixel or slice spacing, or positions from the instance order).
+	 * Heap bytes per voxel of the image's grid that segmenting and measuring needs beyond the image itself, at its peak
+	 * (labelling the lesions): the mask (1: the small lesions are dropped in it, not in a copy) and the lesion labels (4:
+	 * int). The labelling's work queue holds one lesion at a time, not the volume.
 	 */
-	public static List<String> assumedGeometry(List<String> warnings) {
-		return warnings.stream().filter(w -> w.contains(" assumed")).toList();
-	}
-
-	/** Why a case whose geometry was assumed is refused, and how to measure it anyway. */
-	static String assumedGeometryRefusal(Path entry, List<String> assumed) {
-		return entry + ": " + String.join("; ", assumed) + ": lesion volumes, diameters and positions cannot be measured"
-			+ " without the real geometry, so the case is refused; to measure it in the assumed geometry anyway, add "
-			+ ASSUME_GEOMETRY_OPTION + " (ImageJ Batch Process: macro key " + ASSUME_GEOMETRY_KEY + "), and the warnings go"
-			+ " with the results";
-	}
-
+	static final int IMAGE_BYTES_PER_VOXEL = 5;
+	/** Bytes per image voxel of the probabilities brought back from a coarser network grid (float). */
+	static final int RESTORED_BYTES_PER_VOXEL = 4;
 	/**
-	 * Heap bytes per voxel that segmenting and measuring a volume needs beyond the volume itself, at the most (the
-	 * normalised and resampled copy and the tiles' blending sums, the probabilities on both grids, the mask and the
-	 * connected-component labels with their work queue).
+	 * Bytes per voxel of the network's grid, 2D models: the normalised (and resampled) values and their probabilities
+	 * (floats); with the network's grid equal to the image's, the probabilities are the image's too.
 	 */
-	static final int BYTES_PER_VOXEL = 36;
+	static final int NETWORK_BYTES_PER_VOXEL = 8;
 	/**
-	 * Of {@link #BYTES_PER_VOXEL}, what lives on the network's grid (the normalised and resampled values, their
-	 * probabilities and the tiles' sums); the rest lives on the image's grid. A model that resamples onto a coarser grid
-	 * needs that much less.
+	 * The same for 3D models: the values, their crop to the body's box and its padded grid, the tiles' weighted sums and
+	 * weights, the probabilities in the box and on the whole grid.
 	 */
-	static final int NETWORK_BYTES_PER_VOXEL = 12;
+	static final int NETWORK_BYTES_PER_VOXEL_3D = 28;
 
 	/**
 	 * Heap bytes that segmenting and measuring an image on {@code g} with a model of card {@code card} needs beyond
-	 * the image: {@link #BYTES_PER_VOXEL} per voxel, of which {@link #NETWORK_BYTES_PER_VOXEL} on the model's grid.
+	 * the image, at the peak of {@link #segment} (without test-time augmentation, which adds three image-sized float
+	 * arrays): {@link #IMAGE_BYTES_PER_VOXEL} per image voxel, {@link #RESTORED_BYTES_PER_VOXEL} more when the model
+	 * resamples, and {@link #NETWORK_BYTES_PER_VOXEL} (3D: {@link #NETWORK_BYTES_PER_VOXEL_3D}) per voxel of the model's
+	 * grid. Before (36 bytes per image voxel, of which 12 on the model's grid) it asked for about twice what predict
+	 * needs: 22.6 GB for a 4096² × 56 CT and a model resampling to 2.5 mm (now 8.5 GB; see CaseSegmentationTest).
 	 *
 	 * @throws IllegalArgumentException naming the model and its {@code input.targetSpacingMm} when that grid cannot exist
 	 */
@@ -173,7 +164,10 @@ public final class CaseSegmentation {
 				+ java.util.Arrays.toString(card.preprocessing().targetSpacingMm()) + " mm) would resample the " + g.nx() + "×"
 				+ g.ny() + "×" + g.nz() + " image onto a grid that cannot be held: " + e.getMessage(), e);
 		}
-		return (long) g.voxelCount() * (BYTES_PER_VOXEL - NETWORK_BYTES_PER_VOXEL) + (long) net.voxelCount() * NETWORK_BYTES_PER_VOXEL;
+		boolean resamples = net.nx() != g.nx() || net.ny() != g.ny() || net.nz() != g.nz();
+		int image = IMAGE_BYTES_PER_VOXEL + (resamples ? RESTORED_BYTES_PER_VOXEL : 0);
+		int network = card.dims() == 3 ? NETWORK_BYTES_PER_VOXEL_3D : NETWORK_BYTES_PER_VOXEL;
+		return (long) g.voxelCount() * image + (long) net.voxelCount() * network;
 	}
 
 	/** The heap a segmentation with {@code card} will need, announced to the readers ({@link HeapBudget#withPlan}). */
@@ -217,7 +211,9 @@ public final class CaseSegmentation {
 		// one labelling of the full-resolution mask serves the small-component removal, the measures and the components
 		// (three passes took minutes on 4096² slices)
 		int[] components = Lesions.label(s.mask(), o.minLesionVoxels());
-		Mask mask = o.minLesionVoxels() > 1 ? Lesions.keep(s.mask(), components) : s.mask();
+		// the segmenter's mask is this call's own: the small lesions are dropped in it rather than in a copy
+		Mask mask = s.mask();
+		if (o.minLesionVoxels() > 1) Lesions.keepInPlace(mask, components);
 		List<Lesion> lesions = Lesions.measureLabels(components, mask.geometry(), v, s.probability());
 		List<Classification> risks = new ArrayList<>();
 		if (o.lesionClassifier() != null) {
@@ -383,8 +379,8 @@ public final class CaseSegmentation {
 				? Datasets.load(in.series(), ProgressListener.NONE, c) : Datasets.load(in.entry(), ProgressListener.NONE, c));
 			warnings = loaded.warnings();
 			if (loaded.series() != null) uid = loaded.series().seriesInstanceUID();
-			List<String> assumed = assumedGeometry(warnings);
-			if (!assumed.isEmpty() && !o.assumeGeometry()) return failed(in, uid, warnings, assumedGeometryRefusal(in.entry(), assumed));
+			List<String> assumed = AssumedGeometry.of(warnings);
+			if (!assumed.isEmpty() && !o.assumeGeometry()) return failed(in, uid, warnings, AssumedGeometry.measuringRefusal(in.entry(), assumed));
 			Segmented s = segment(segmenter, loaded.image(), o, p, c);
 			Files.createDirectories(outDir);
 			Path tmp = Files.createTempDirectory(outDir, "." + in.name() + ".partial-");

@@ -68,8 +68,11 @@ public final class FineTuning {
 	 * @param refit plan normalisation and spacing from the new set instead of keeping the parent's
 	 * @param overwrite replace an existing package (never the parent) at the output
 	 * @param seed null = the parent's
+	 * @param assumeGeometry train on images whose reader assumed their geometry ({@link AssumedGeometry}); refused
+	 *        without
 	 */
-	public record Request(Path parent, Integer epochs, Double learningRate, boolean refit, boolean overwrite, Long seed) {
+	public record Request(Path parent, Integer epochs, Double learningRate, boolean refit, boolean overwrite, Long seed,
+		boolean assumeGeometry) {
 
 		public Request {
 			if (parent == null) throw new IllegalArgumentException("model: the package to fine-tune is missing");
@@ -77,6 +80,11 @@ public final class FineTuning {
 				throw new IllegalArgumentException("epochs = " + epochs + " is out of range: allowed 1…100000");
 			if (learningRate != null && !(learningRate > 0 && learningRate <= 10))
 				throw new IllegalArgumentException("learning rate = " + learningRate + " is out of range: allowed (0, 10]");
+		}
+
+		/** Refusing images of assumed geometry. */
+		public Request(Path parent, Integer epochs, Double learningRate, boolean refit, boolean overwrite, Long seed) {
+			this(parent, epochs, learningRate, refit, overwrite, seed, false);
 		}
 
 		public static Request of(Path parent, Integer epochs) {
@@ -145,7 +153,7 @@ public final class FineTuning {
 			.layers(new LayerConfig(Boolean.TRUE.equals(arch.get("batchNorm")),
 				arch.get("dropout") instanceof Number d ? d.doubleValue() : 0,
 				arch.get("init") instanceof String s ? s : LayerConfig.AUTO))
-			.overwrite(r.overwrite());
+			.overwrite(r.overwrite()).assumeGeometry(r.assumeGeometry());
 		if (dims == 3) b.patch(card.patchZyx());
 		else {
 			b.context(card.context());

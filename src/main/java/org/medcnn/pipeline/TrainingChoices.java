@@ -21,10 +21,11 @@ import org.medcnn.nn.LayerConfig;
  * @param layers batch norm, dropout, init; null = {@link LayerConfig#DEFAULT}
  * @param normalise {@code auto|ct|zscore|none|window C/W}, null = auto
  * @param overwrite replace an existing model package at the output folder
+ * @param assumeGeometry train on images whose reader assumed their geometry ({@link AssumedGeometry}); refused without
  */
 public record TrainingChoices(Integer epochs, Integer batch, Double learningRate, String optimizer, String loss,
 	String activation, Long seed, Double valFraction, String schedule, String augment, boolean resume, Double clipNorm,
-	LayerConfig layers, String normalise, boolean overwrite) {
+	LayerConfig layers, String normalise, boolean overwrite, boolean assumeGeometry) {
 
 	public TrainingChoices {
 		if (normalise != null) Normalisations.parse(normalise); // validates
@@ -39,7 +40,7 @@ public record TrainingChoices(Integer epochs, Integer batch, Double learningRate
 		private Double learningRate, valFraction, clipNorm;
 		private String optimizer, loss, activation, schedule, augment, normalise;
 		private Long seed;
-		private boolean resume, overwrite;
+		private boolean resume, overwrite, assumeGeometry;
 		private LayerConfig layers;
 
 		public B epochs(Integer v) {
@@ -117,10 +118,16 @@ public record TrainingChoices(Integer epochs, Integer batch, Double learningRate
 			return (B) this;
 		}
 
+		/** Train on images of assumed geometry ({@link AssumedGeometry#OPTION}); refused without. */
+		public B assumeGeometry(boolean v) {
+			assumeGeometry = v;
+			return (B) this;
+		}
+
 		/** The shared choices set so far. */
 		protected TrainingChoices choices() {
 			return new TrainingChoices(epochs, batch, learningRate, optimizer, loss, activation, seed, valFraction, schedule,
-				augment, resume, clipNorm, layers, normalise, overwrite);
+				augment, resume, clipNorm, layers, normalise, overwrite, assumeGeometry);
 		}
 	}
 }

@@ -25,10 +25,13 @@ public final class Trainings {
 	 * The plan for a segmentation training set: its fingerprint (in the plan's preprocessing) and the complete
 	 * configuration.
 	 *
-	 * @throws IllegalArgumentException when a setting is out of range or the set mixes modalities (naming the cases)
+	 * @throws IllegalArgumentException when a setting is out of range, the set mixes modalities (naming the cases) or
+	 *         holds images of assumed geometry without {@link TrainingChoices#assumeGeometry()} ({@link AssumedGeometry})
 	 */
 	public static TrainingPlanner.SegmenterPlan planSegmenter(SegmenterRequest r, List<Datasets.Case> cases) {
 		if (cases.isEmpty()) throw new IllegalArgumentException("No training cases: give at least one image with its mask");
+		AssumedGeometry.checkTraining(names(cases), cases.stream().map(Datasets.Case::warnings).toList(),
+			r.common().assumeGeometry());
 		List<Volume> images = images(cases);
 		Fingerprint fp = Fingerprint.of(images, masks(cases)).withReadWarnings(cases.stream().map(Datasets.Case::warnings)
 			.toList());
@@ -81,14 +84,17 @@ public final class Trainings {
 	 * The plan for a classification training set.
 	 *
 	 * @param classNames class names in output order; item labels index them
-	 * @throws IllegalArgumentException when a setting is out of range or the set mixes modalities
+	 * @throws IllegalArgumentException when a setting is out of range, the set mixes modalities or holds images of
+	 *         assumed geometry without {@link TrainingChoices#assumeGeometry()} ({@link AssumedGeometry})
 	 */
 	public static TrainingPlanner.ClassifierPlan planClassifier(ClassifierRequest r, List<Datasets.Item> items,
 		List<String> classNames) {
 		if (items.isEmpty()) throw new IllegalArgumentException("No training items");
+		List<List<String>> warnings = items.stream().map(Datasets.Item::warnings).toList();
+		AssumedGeometry.checkTraining(items.stream().map(Datasets.Item::name).toList(), warnings, r.common().assumeGeometry());
 		List<Volume> images = items.stream().map(Datasets.Item::image).toList();
 		int[] labels = items.stream().mapToInt(Datasets.Item::label).toArray();
-		return TrainingPlanner.plan(r, Fingerprint.ofItems(images, labels, classNames),
+		return TrainingPlanner.plan(r, Fingerprint.ofItems(images, labels, classNames).withReadWarnings(warnings),
 			items.stream().map(Datasets.Item::name).toList(), modalities(images));
 	}
 

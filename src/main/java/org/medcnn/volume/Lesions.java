@@ -33,7 +33,9 @@ public final class Lesions {
 		int nx = g.nx(), ny = g.ny(), nz = g.nz(), sliceSize = g.sliceSize();
 		byte[] in = mask.labels();
 		int[] out = new int[in.length];
-		int[] queue = new int[in.length];
+		// The queue holds one component at a time: it grows to the largest component, not to the volume (4 bytes a voxel
+		// of a 4096² × 56 CT were 3.8 GB for lesions of a few thousand voxels).
+		int[] queue = new int[Math.min(in.length, 1 << 16)];
 		List<Integer> sizes = new ArrayList<>();
 		sizes.add(0);
 		int next = 1;
@@ -59,6 +61,7 @@ public final class Lesions {
 							int j = rowBase + xx;
 							if (in[j] != 0 && out[j] == 0) {
 								out[j] = label;
+								if (tail == queue.length) queue = Arrays.copyOf(queue, (int) Math.min(in.length, 2L * tail));
 								queue[tail++] = j;
 							}
 						}
@@ -102,6 +105,17 @@ public final class Lesions {
 	/** A copy of the mask without the components smaller than minVoxels; kept voxels keep their labels. */
 	public static Mask removeSmall(Mask mask, int minVoxels) {
 		return keep(mask, label(mask, minVoxels));
+	}
+
+	/**
+	 * {@link #keep} in the mask itself, without a copy (a byte a voxel: 235 MB of a 4096² × 14 CT): for a mask its caller
+	 * owns, e.g. a segmenter's fresh result.
+	 */
+	public static void keepInPlace(Mask mask, int[] labels) {
+		byte[] b = mask.labels();
+		if (labels.length != b.length)
+			throw new IllegalArgumentException("labels has " + labels.length + " values but the mask has " + b.length);
+		for (int i = 0; i < b.length; i++) if (labels[i] == 0) b[i] = 0;
 	}
 
 	/**

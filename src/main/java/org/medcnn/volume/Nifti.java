@@ -94,9 +94,17 @@ public final class Nifti {
 
 	/** As {@link #writeMask(Mask, Path)} in the given header format. */
 	public static void writeMask(Mask mask, Path file, Version version) throws IOException {
-		ByteBuffer b = header(mask.geometry(), DataType.UINT8, 1, 0, INTENT_LABEL, "MedCNN label mask", version);
-		b.put(mask.labels());
-		write(file, b.array());
+		// Header, then the labels straight from the mask: no copy of a byte a voxel (940 MB of a 4096² × 56 mask), and
+		// masks over 2 GiB can be written.
+		ByteBuffer h = header(mask.geometry(), DataType.UINT8, 1, 0, INTENT_LABEL, "MedCNN label mask", version, false);
+		boolean gz = file.getFileName().toString().toLowerCase().endsWith(".gz");
+		AtomicFiles.write(file, tmp -> {
+			try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 65536);
+				java.io.OutputStream out = gz ? new GZIPOutputStream(os, 65536) : os) {
+				out.write(h.array(), 0, h.position());
+				out.write(mask.labels());
+			}
+		});
 	}
 
 	/**
@@ -165,8 +173,14 @@ public final class Nifti {
 
 	private static ByteBuffer header(Geometry g, DataType type, double slope, double inter, int intent,
 		String description, Version version) {
-		if (version == Version.NIFTI2) return header2(g, type, slope, inter, intent, description);
-		long bytes = (long) g.voxelCount() * type.bytes;
+		return header(g, type, slope, inter, intent, description, version, true);
+	}
+
+	/** The header, positioned at the voxel data; with {@code room}, the buffer also has room for the voxels. */
+	private static ByteBuffer header(Geometry g, DataType type, double slope, double inter, int intent,
+		String description, Version version, boolean room) {
+		if (version == Version.NIFTI2) return header2(g, type, slope, inter, intent, description, room);
+		long bytes = room ? (long) g.voxelCount() * type.bytes : 0;
 		ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(VOX_OFFSET + bytes)).order(ByteOrder.LITTLE_ENDIAN);
 		double[] sp = g.spacingMm();
 		double[] affine = rasAffine(g);
@@ -205,8 +219,8 @@ public final class Nifti {
 
 	/** The NIfTI-2 header (540 bytes, then 4 zero extension bytes), positioned at the voxel data. */
 	private static ByteBuffer header2(Geometry g, DataType type, double slope, double inter, int intent,
-		String description) {
-		long bytes = (long) g.voxelCount() * type.bytes;
+		String description, boolean room) {
+		long bytes = room ? (long) g.voxelCount() * type.bytes : 0;
 		ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(VOX_OFFSET_2 + bytes)).order(ByteOrder.LITTLE_ENDIAN);
 		double[] sp = g.spacingMm();
 		double[] affine = rasAffine(g);

@@ -90,6 +90,43 @@ class DicomCorpusTest {
 		assertTrue(small.getMessage().contains("places"), small.getMessage());
 	}
 
+	/**
+	 * Pixel Data left in the file and read a frame at a time by 64-bit offsets (as for a file over 2 GiB, issue 15 item
+	 * 5) give the same stored values, frame by frame and one frame alone, and the same fragments as the whole-file read,
+	 * for every file; what the whole read refuses is refused too.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("files")
+	void testPixelsLeftInTheFileEqualWholeRead(String name, Map<String, Object> e) throws Exception {
+		Path file = CORPUS.resolve(name);
+		int[][] whole;
+		DicomObject o;
+		try {
+			o = DicomReader.read(file);
+			whole = DicomPixels.storedValues(o);
+		} catch (DicomReadException refused) {
+			assertThrows(DicomReadException.class, () -> DicomPixels.storedValues(DicomReader.readPixelsInFile(file)));
+			return;
+		}
+		if (TransferSyntax.of(o.transferSyntaxUID()).deflated()) {
+			DicomReadException ex = assertThrows(DicomReadException.class, () -> DicomReader.readPixelsInFile(file));
+			assertTrue(ex.getMessage().contains("deflated"), ex.getMessage());
+			return;
+		}
+		DicomObject inFile = DicomReader.readPixelsInFile(file);
+		int[][] read = DicomPixels.storedValues(inFile);
+		assertEquals(whole.length, read.length, "frames");
+		for (int f = 0; f < whole.length; f++) {
+			org.junit.jupiter.api.Assertions.assertArrayEquals(whole[f], read[f], name + " frame " + (f + 1));
+			org.junit.jupiter.api.Assertions.assertArrayEquals(whole[f], DicomPixels.storedFrame(inFile, f), name
+				+ " frame " + (f + 1) + " alone");
+		}
+		List<byte[]> a = o.pixelDataFragments();
+		List<byte[]> b = inFile.pixelDataFragments();
+		assertEquals(a.size(), b.size(), "fragments");
+		for (int i = 0; i < a.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(i), b.get(i));
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("files")
 	void testCorpusFile(String name, Map<String, Object> e) throws Exception {
