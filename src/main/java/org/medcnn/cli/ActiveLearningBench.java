@@ -91,7 +91,7 @@ final class ActiveLearningBench {
 		Path keep = args.keep.keep;
 		Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("medcnn-active-learning");
 		try (CliCancellation cancel = new CliCancellation()) {
-			Map<String, Object> r = run(seeds, work, err, cancel.token());
+			Map<String, Object> r = run(args.firstSeed, seeds, work, err, cancel.token());
 			out.println(args.json.json ? Json.writePretty(r) : human(r));
 			return Boolean.TRUE.equals(r.get("suggestBeatsRandom")) ? 0 : 3;
 		} finally {
@@ -99,27 +99,33 @@ final class ActiveLearningBench {
 		}
 	}
 
-	static Map<String, Object> run(int seeds, Path work, PrintStream err, Cancellation cancel) throws IOException {
+	/**
+	 * Runs seeds {@code firstSeed} … {@code firstSeed + seeds - 1} (numbered from 1; seed k draws its cases from {@value
+	 * #SEED_BASE} + 1000 (k − 1)), so that a study can be extended by more seeds without repeating the first ones.
+	 */
+	static Map<String, Object> run(int firstSeed, int seeds, Path work, PrintStream err, Cancellation cancel)
+		throws IOException {
 		long t0 = System.nanoTime();
 		MrTemplate template = MrTemplate.debian();
 		MrPhantomConfig cfg = MrPhantomConfig.DEFAULT.withGrid(PIXEL_MIN, PIXEL_MAX, SLICE_MIN, SLICE_MAX, MAX_VOXELS);
 		List<Object> perSeed = new ArrayList<>();
 		double[][] suggestDice = new double[seeds][], randomDice = new double[seeds][];
 		for (int s = 0; s < seeds; s++) {
-			long seed = SEED_BASE + 1000L * s;
+			int k = firstSeed + s;
+			long seed = SEED_BASE + 1000L * (k - 1);
 			List<Datasets.Case> pool = new ArrayList<>(), test = new ArrayList<>();
 			for (int i = 0; i < POOL + TEST; i++) {
 				cancel.check();
 				MrPhantomCase pc = MrPhantomGenerator.generate(seed + i, cfg, template, cancel);
-				(i < POOL ? pool : test).add(new Datasets.Case(String.format(Locale.ROOT, "s%d-case%02d", s + 1, i + 1),
+				(i < POOL ? pool : test).add(new Datasets.Case(String.format(Locale.ROOT, "s%d-case%02d", k, i + 1),
 					pc.volume(), pc.mask(), List.of()));
 			}
 			List<Datasets.Case> order = new ArrayList<>(pool);
 			Collections.shuffle(order, new Random(seed));
 			List<Datasets.Case> initial = new ArrayList<>(order.subList(0, INITIAL));
-			err.printf(Locale.ROOT, "bench active-learning: seed %d: %d pool and %d test cases (%s …); initial %s%n", s + 1,
+			err.printf(Locale.ROOT, "bench active-learning: seed %d: %d pool and %d test cases (%s …); initial %s%n", k,
 				POOL, TEST, pool.get(0).image().geometry(), names(initial));
-			Path seedDir = work.resolve("seed" + (s + 1));
+			Path seedDir = work.resolve("seed" + k);
 			Path m0 = seedDir.resolve("round0");
 			Trainings.trainSegmenter(SegmenterRequest.builder().epochs(INITIAL_EPOCHS).filters(FILTERS).batch(BATCH)
 				.samplesPerEpoch(SAMPLES).schedule(INITIAL_SCHEDULE).seed(seed).valFraction(0.0).overwrite(true).build(), initial,
@@ -129,7 +135,7 @@ final class ActiveLearningBench {
 			unlabelled0.removeAll(initial);
 			double[] agreement = scoreAgainstError(m0, unlabelled0, cancel);
 			err.printf(Locale.ROOT, "bench active-learning: seed %d: initial model, held-out Dice %.4f; on the unlabelled pool"
-				+ " (mean Dice %.4f) suggest's score ranks the volumes an expert corrects with Spearman %.3f%n", s + 1, d0, agreement[1],
+				+ " (mean Dice %.4f) suggest's score ranks the volumes an expert corrects with Spearman %.3f%n", k, d0, agreement[1],
 				agreement[0]);
 			Map<String, Object> row = new LinkedHashMap<>();
 			row.put("seed", seed);
@@ -157,7 +163,7 @@ final class ActiveLearningBench {
 						cancel, next);
 					model = next;
 					dice[round] = dice(model, test, cancel);
-					err.printf(Locale.ROOT, "bench active-learning: seed %d, %s, round %d: +%s, held-out Dice %.4f%n", s + 1,
+					err.printf(Locale.ROOT, "bench active-learning: seed %d, %s, round %d: +%s, held-out Dice %.4f%n", k,
 						strategy, round, names(chosen), dice[round]);
 				}
 				row.put(strategy + "Picks", picks);
@@ -202,6 +208,7 @@ final class ActiveLearningBench {
 			+ " passes");
 		setup.put("schedule", "initial training and fine-tuning: learning rate decayed along a cosine to 1 % at the last epoch");
 		r.put("setup", setup);
+		r.put("firstSeed", firstSeed);
 		r.put("seeds", perSeed);
 		r.put("meanSuggestDice", rounded(meanSuggest));
 		r.put("meanRandomDice", rounded(meanRandom));

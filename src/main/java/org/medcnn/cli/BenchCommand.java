@@ -294,6 +294,11 @@ final class BenchCommand implements Main.Command {
 		@Cli.Range(min = 1, max = 20)
 		int seeds = ActiveLearningBench.DEFAULT_SEEDS;
 
+		@Option(names = "--first-seed", paramLabel = "K", description = "number of the first seed (default 1): --first-seed 6 "
+			+ "--seeds 5 runs seeds 6-10, extending an earlier run of seeds 1-5 with new cases")
+		@Cli.Range(min = 1, max = 1000)
+		int firstSeed = 1;
+
 		@Mixin
 		SharedOptions.Keep keep;
 
