@@ -133,7 +133,8 @@ final class ActiveLearningBench {
 			double d0 = dice(m0, test, cancel);
 			List<Datasets.Case> unlabelled0 = new ArrayList<>(pool);
 			unlabelled0.removeAll(initial);
-			double[] agreement = scoreAgainstError(m0, unlabelled0, cancel);
+			List<Suggestions.Suggestion> scored0 = scores(m0, unlabelled0, cancel);
+			double[] agreement = scoreAgainstError(m0, unlabelled0, scored0, cancel);
 			err.printf(Locale.ROOT, "bench active-learning: seed %d: initial model, held-out Dice %.4f; on the unlabelled pool"
 				+ " (mean Dice %.4f) suggest's score ranks the volumes an expert corrects with Spearman %.3f%n", k, d0, agreement[1],
 				agreement[0]);
@@ -153,8 +154,9 @@ final class ActiveLearningBench {
 				dice[0] = d0;
 				List<Object> picks = new ArrayList<>();
 				for (int round = 1; round <= ROUNDS; round++) {
-					List<Datasets.Case> chosen = strategy.equals("suggest") ? suggested(model, unlabelled, cancel)
-						: random(unlabelled, rng);
+					// round 1 picks by the scores the initial model's pool already has (scored0)
+					List<Datasets.Case> chosen = !strategy.equals("suggest") ? random(unlabelled, rng)
+						: best(round == 1 ? scored0 : scores(model, unlabelled, cancel), unlabelled);
 					labelled.addAll(chosen);
 					unlabelled.removeAll(chosen);
 					picks.add(names(chosen));
@@ -223,12 +225,17 @@ final class ActiveLearningBench {
 		return r;
 	}
 
-	/** The {@value #PER_ROUND} unlabelled cases with the highest suggestion scores under {@code model}. */
-	static List<Datasets.Case> suggested(Path model, List<Datasets.Case> unlabelled, Cancellation cancel) throws IOException {
+	/** Suggest's score of each case under {@code model}, in the cases' order. */
+	static List<Suggestions.Suggestion> scores(Path model, List<Datasets.Case> cases, Cancellation cancel) throws IOException {
 		List<Suggestions.Suggestion> scored = new ArrayList<>();
 		try (Segmenter s = Models.openSegmenter(model)) {
-			for (Datasets.Case c : unlabelled) scored.add(Suggestions.suggest(c.name(), Path.of(c.name()), c.image(), s, cancel));
+			for (Datasets.Case c : cases) scored.add(Suggestions.suggest(c.name(), Path.of(c.name()), c.image(), s, cancel));
 		}
+		return scored;
+	}
+
+	/** The {@value #PER_ROUND} unlabelled cases that suggest ranks first by {@code scored}, most useful first. */
+	static List<Datasets.Case> best(List<Suggestions.Suggestion> scored, List<Datasets.Case> unlabelled) {
 		List<String> best = Suggestions.sort(scored).stream().limit(PER_ROUND).map(Suggestions.Suggestion::name).toList();
 		return unlabelled.stream().filter(c -> best.contains(c.name()))
 			.sorted(Comparator.comparingInt(c -> best.indexOf(c.name()))).toList();
@@ -238,14 +245,17 @@ final class ActiveLearningBench {
 	 * How well suggest's score foretells the expert's work: Spearman's rank correlation between the score (the volume the
 	 * model expects to be corrected) and the volume actually corrected (the voxels where the model's prediction, with
 	 * Segment Tumors' defaults, and the reference differ, mL) over {@code cases}; and the prediction's mean Dice.
+	 *
+	 * @param scored the cases' scores under {@code model} ({@link #scores}), in the cases' order
 	 */
-	static double[] scoreAgainstError(Path model, List<Datasets.Case> cases, Cancellation cancel) throws IOException {
+	static double[] scoreAgainstError(Path model, List<Datasets.Case> cases, List<Suggestions.Suggestion> scored,
+		Cancellation cancel) throws IOException {
 		double[] score = new double[cases.size()], corrected = new double[cases.size()];
 		double sum = 0;
 		try (Segmenter s = Models.openSegmenter(model)) {
 			for (int i = 0; i < cases.size(); i++) {
 				Datasets.Case c = cases.get(i);
-				score[i] = Suggestions.suggest(c.name(), Path.of(c.name()), c.image(), s, cancel).score();
+				score[i] = scored.get(i).score();
 				Mask predicted = CaseSegmentation.segment(s, c.image(), CaseSegmentation.Options.DEFAULT, ProgressListener.NONE,
 					cancel).mask();
 				byte[] a = predicted.labels(), b = c.mask().labels();
